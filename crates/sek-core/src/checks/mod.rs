@@ -1,0 +1,344 @@
+//! Checks: one file per check under `<area>/`, each a static [`Check`] holding its metadata and
+//! its pure evaluation function. [`ALL`] is the registry: evaluation, `sek checks list`,
+//! `sek checks show`, the generated docs and the permission list all read it.
+
+pub mod frameworks;
+pub mod node;
+pub mod service;
+mod shared;
+#[cfg(test)]
+pub(crate) mod testkit;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::config::Thresholds;
+use crate::inventory::{ClusterView, EksCluster, Missing};
+pub use frameworks::{Framework, Ref};
+
+/// How bad a failure of a check is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; no direct exposure.
+    Info,
+    /// Hardening.
+    Low,
+    /// A weakness that needs another failure to be exploited.
+    Medium,
+    /// A direct exposure or a missing primary control.
+    High,
+    /// Exposure that is exploitable as it stands.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, lowest first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parse a lower-case name.
+    pub fn parse(name: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The outcome of a check for one resource, or for the check as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Evaluated, compliant.
+    Pass,
+    /// Evaluated, not compliant.
+    Fail,
+    /// Could not be evaluated: data is missing (which API, which permission).
+    Error,
+    /// The thing the check is about does not exist here.
+    NotApplicable,
+    /// Needs human judgement; the finding says what to review.
+    Manual,
+    /// Turned off by the user.
+    Skipped,
+    /// Covered by a waiver.
+    Waived,
+}
+
+impl Status {
+    /// Every status, worst first.
+    pub const ALL: [Status; 7] = [
+        Status::Fail,
+        Status::Error,
+        Status::Manual,
+        Status::Pass,
+        Status::Waived,
+        Status::NotApplicable,
+        Status::Skipped,
+    ];
+
+    /// Order used to roll findings up into a check status: the highest rank wins.
+    pub fn rank(self) -> u8 {
+        match self {
+            Status::Fail => 6,
+            Status::Error => 5,
+            Status::Manual => 4,
+            Status::Pass => 3,
+            Status::Waived => 2,
+            Status::NotApplicable => 1,
+            Status::Skipped => 0,
+        }
+    }
+
+    /// Kebab-case name, as in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+            Status::NotApplicable => "not-applicable",
+            Status::Manual => "manual",
+            Status::Skipped => "skipped",
+            Status::Waived => "waived",
+        }
+    }
+
+    /// The worst of several statuses (`None` for none).
+    pub fn worst(statuses: impl IntoIterator<Item = Status>) -> Option<Status> {
+        statuses.into_iter().max_by_key(|s| s.rank())
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The part of the system a check looks at; also the id prefix and the folder name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Area {
+    /// The EKS control plane.
+    Service,
+    /// Worker nodes: instances, launch templates, their network and IAM.
+    Node,
+}
+
+impl Area {
+    /// Lower-case name: the id prefix and the module folder.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Service => "service",
+            Area::Node => "node",
+        }
+    }
+}
+
+/// How to fix a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Remediation {
+    /// What to do, in a sentence or two.
+    pub text: &'static str,
+    /// An AWS CLI command, when one fixes it.
+    pub cli: Option<&'static str>,
+    /// A Terraform hint, when one applies.
+    pub terraform: Option<&'static str>,
+}
+
+/// Inputs of a check's evaluation for one cluster.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// What was collected for the cluster, indexed.
+    pub inventory: &'a ClusterView<'a>,
+    /// User-tunable thresholds from `sek.toml`.
+    pub thresholds: &'a Thresholds,
+}
+
+impl Ctx<'_> {
+    /// One finding about the control plane from `decide(cluster, cluster_arn)`, or an `error`
+    /// finding naming `eks:DescribeCluster` when the control plane was not collected.
+    pub fn on_control_plane(
+        &self,
+        decide: impl FnOnce(&EksCluster, String) -> Finding,
+    ) -> Vec<Finding> {
+        let arn = self.inventory.arn();
+        match self.inventory.control_plane() {
+            Ok(cluster) => vec![decide(cluster, arn)],
+            Err(missing) => vec![Finding::missing(arn, &missing)],
+        }
+    }
+}
+
+/// A check: metadata beside its pure evaluation function.
+#[derive(Debug)]
+pub struct Check {
+    /// Stable kebab-case id, `<area>-<topic>`.
+    pub id: &'static str,
+    /// Former or alternative ids that still select this check.
+    pub aliases: &'static [&'static str],
+    /// The area, which is also the id prefix.
+    pub area: Area,
+    /// The secure condition, as a short sentence.
+    pub title: &'static str,
+    /// Severity of a failure.
+    pub severity: Severity,
+    /// Framework requirements this check evaluates.
+    pub refs: &'static [Ref],
+    /// Read permissions the evaluation depends on (IAM actions).
+    pub needs: &'static [&'static str],
+    /// Why it matters.
+    pub rationale: &'static str,
+    /// How to fix it.
+    pub remediation: Remediation,
+    /// Further reading.
+    pub links: &'static [&'static str],
+    /// The evaluation. It returns at least one finding and never does I/O.
+    pub eval: fn(&Ctx<'_>) -> Vec<Finding>,
+}
+
+impl Check {
+    /// Whether `name` is this check's id or one of its aliases.
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.id == name || self.aliases.contains(&name)
+    }
+
+    /// References to one framework.
+    pub fn refs_for(&self, framework: Framework) -> impl Iterator<Item = &'static Ref> + '_ {
+        self.refs.iter().filter(move |r| r.framework == framework)
+    }
+
+    /// The generated documentation page, relative to the repository root.
+    pub fn docs_path(&self) -> String {
+        format!("docs/checks/{}.md", self.id)
+    }
+}
+
+/// The result of a check for one resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The outcome.
+    pub status: Status,
+    /// The resource: an ARN, `k8s:<kind>/<namespace>/<name>` or `node:<name>`.
+    pub resource: String,
+    /// What is wrong and what to do, or why it passed, in one line.
+    pub message: String,
+    /// The values that decided the outcome.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub evidence: Value,
+}
+
+impl Finding {
+    /// A finding with no evidence.
+    pub fn new(status: Status, resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding {
+            status,
+            resource: resource.into(),
+            message: message.into(),
+            evidence: Value::Null,
+        }
+    }
+
+    /// A passing finding.
+    pub fn pass(resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding::new(Status::Pass, resource, message)
+    }
+
+    /// A failing finding.
+    pub fn fail(resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding::new(Status::Fail, resource, message)
+    }
+
+    /// A finding that could not be evaluated.
+    pub fn error(resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding::new(Status::Error, resource, message)
+    }
+
+    /// A finding about something that does not exist here.
+    pub fn not_applicable(resource: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding::new(Status::NotApplicable, resource, message)
+    }
+
+    /// An `error` finding for data that was not collected, naming the API to allow.
+    pub fn missing(resource: impl Into<String>, missing: &Missing<'_>) -> Self {
+        let mut evidence = serde_json::json!({ "api": missing.api });
+        if let Some(cause) = missing.cause {
+            evidence["error"] = serde_json::json!(cause.kind);
+        }
+        Finding::error(resource, missing.reason()).with_evidence(evidence)
+    }
+
+    /// Attach evidence.
+    pub fn with_evidence(mut self, evidence: Value) -> Self {
+        self.evidence = evidence;
+        self
+    }
+}
+
+/// Every check, in report order.
+pub static ALL: &[&Check] = &[
+    &service::logging::CHECK,
+    &service::secrets::CHECK,
+    &service::endpoint::CHECK,
+    &service::endpoint_firewall::CHECK,
+    &service::sgs::CHECK,
+    &node::imds::CHECK,
+    &node::volumes::CHECK,
+    &node::sgs::CHECK,
+    &node::private::CHECK,
+    &node::role::CHECK,
+];
+
+/// The check with this id or alias.
+pub fn find(name: &str) -> Option<&'static Check> {
+    ALL.iter().copied().find(|c| c.answers_to(name))
+}
+
+/// The known id closest to an unknown `name`, for "did you mean" hints.
+pub fn closest_id(name: &str) -> Option<&'static str> {
+    ALL.iter()
+        .flat_map(|c| std::iter::once(c.id).chain(c.aliases.iter().copied()))
+        .map(|id| (strsim::levenshtein(name, id), id))
+        .filter(|(distance, id)| *distance <= id.len().max(4) / 3 + 1)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, id)| find(id).map(|c| c.id).unwrap_or(id))
+}
+
+/// Calls the collector makes whatever checks run: the identity preflight, and the cluster list
+/// used to suggest names when a cluster is not found.
+pub const COLLECTOR_ACTIONS: &[&str] = &["sts:GetCallerIdentity", "eks:ListClusters"];
+
+/// Every IAM action a scan uses: [`COLLECTOR_ACTIONS`] and each check's `needs`, sorted and
+/// deduplicated. This is the minimal policy published in `docs/permissions.md`.
+pub fn required_actions() -> Vec<&'static str> {
+    let mut actions: Vec<&'static str> = COLLECTOR_ACTIONS
+        .iter()
+        .copied()
+        .chain(ALL.iter().flat_map(|c| c.needs.iter().copied()))
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    actions
+}

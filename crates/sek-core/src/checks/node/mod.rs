@@ -1,0 +1,154 @@
+//! Checks of the worker nodes: their EC2 instances, launch templates, network and IAM role.
+//!
+//! Nodes are found through the managed node groups' Auto Scaling groups and through the cluster
+//! tags on instances (self-managed nodes). If any discovery call failed, the node list may be
+//! incomplete, so every node check adds an `error` finding for it: a check never passes on a
+//! list it knows to be partial.
+
+pub mod imds;
+pub mod private;
+pub mod role;
+pub mod sgs;
+pub mod volumes;
+
+use serde_json::json;
+
+use super::Finding;
+use crate::inventory::{ClusterInventory, LaunchTemplateVersion, Missing};
+
+/// The APIs through which nodes are found.
+pub(crate) const DISCOVERY_APIS: &[&str] = &[
+    "ec2:DescribeInstances",
+    "eks:ListNodegroups",
+    "eks:DescribeNodegroup",
+    "autoscaling:DescribeAutoScalingGroups",
+];
+
+/// Error findings for failed node discovery calls.
+fn discovery_errors(inv: &ClusterInventory) -> impl Iterator<Item = Finding> + '_ {
+    inv.gaps
+        .iter()
+        .filter(|gap| DISCOVERY_APIS.contains(&gap.api.as_str()))
+        .map(|gap| {
+            Finding::error(
+                inv.arn(),
+                format!(
+                    "node discovery is incomplete, nodes may be missing: {}",
+                    gap.summary()
+                ),
+            )
+            .with_evidence(json!({ "api": gap.api, "error": gap.kind, "resources": gap.resources }))
+        })
+}
+
+/// Completes a node check's findings: adds discovery errors, and says `not-applicable` with
+/// `nothing_found` when there was nothing to evaluate and nothing failed to collect.
+pub(crate) fn conclude(
+    inv: &ClusterInventory,
+    mut findings: Vec<Finding>,
+    nothing_found: &str,
+) -> Vec<Finding> {
+    findings.extend(discovery_errors(inv));
+    if findings.is_empty() {
+        findings.push(Finding::not_applicable(inv.arn(), nothing_found));
+    }
+    findings
+}
+
+/// A launch template version used by node groups.
+pub(crate) struct UsedTemplate<'a> {
+    /// The version.
+    pub template: &'a LaunchTemplateVersion,
+    /// The node groups that use it.
+    pub nodegroups: Vec<&'a str>,
+    /// Its ARN.
+    pub arn: String,
+}
+
+/// The launch template versions the node groups use, and an `error` finding for each one that
+/// was not collected.
+pub(crate) fn nodegroup_templates(inv: &ClusterInventory) -> (Vec<UsedTemplate<'_>>, Vec<Finding>) {
+    let mut used: Vec<UsedTemplate<'_>> = Vec::new();
+    let mut errors = Vec::new();
+    for nodegroup in &inv.nodegroups {
+        let Some(reference) = &nodegroup.launch_template else {
+            continue;
+        };
+        let found = inv.launch_templates.iter().find(|t| {
+            let same_template = reference.id.as_deref() == Some(t.id.as_str())
+                || (reference.name.is_some() && reference.name == t.name);
+            same_template && reference.version.as_deref() == Some(t.version.to_string().as_str())
+        });
+        match found {
+            Some(template) => match used.iter_mut().find(|u| std::ptr::eq(u.template, template)) {
+                Some(entry) => entry.nodegroups.push(&nodegroup.name),
+                None => used.push(UsedTemplate {
+                    template,
+                    nodegroups: vec![&nodegroup.name],
+                    arn: inv.ec2_arn("launch-template", &template.id),
+                }),
+            },
+            None => {
+                let key = reference
+                    .id
+                    .as_deref()
+                    .or(reference.name.as_deref())
+                    .unwrap_or("?");
+                let version = reference.version.as_deref().unwrap_or("?");
+                let missing = Missing {
+                    what: format!(
+                        "launch template {key} version {version} of node group {}",
+                        nodegroup.name
+                    ),
+                    api: "ec2:DescribeLaunchTemplateVersions",
+                    cause: inv.gap("ec2:DescribeLaunchTemplateVersions", key),
+                };
+                errors.push(Finding::missing(
+                    inv.ec2_arn("launch-template", key),
+                    &missing,
+                ));
+            }
+        }
+    }
+    (used, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+
+    #[test]
+    fn nothing_found_is_not_applicable() {
+        let findings = conclude(&cluster(), vec![], "no nodes");
+        assert_eq!(statuses(&findings), [Status::NotApplicable]);
+    }
+
+    #[test]
+    fn a_failed_discovery_call_is_an_error_even_with_no_nodes() {
+        let mut inv = cluster();
+        inv.gaps.push(denied("ec2:DescribeInstances", &[]));
+        let findings = conclude(&inv, vec![], "no nodes");
+        assert_eq!(statuses(&findings), [Status::Error]);
+        assert!(findings[0].message.contains("ec2:DescribeInstances"));
+    }
+
+    #[test]
+    fn templates_are_matched_by_id_and_version() {
+        let mut inv = cluster();
+        add_launch_template(&mut inv, launch_template("lt-1"));
+        inv.nodegroups[0].launch_template.as_mut().unwrap().version = Some("4".into());
+        inv.gaps
+            .push(denied("ec2:DescribeLaunchTemplateVersions", &["lt-1"]));
+        let (used, errors) = nodegroup_templates(&inv);
+        assert!(used.is_empty());
+        assert_eq!(statuses(&errors), [Status::Error]);
+        assert!(
+            errors[0].message.contains("version 4"),
+            "{}",
+            errors[0].message
+        );
+        assert!(errors[0].message.contains("access denied"));
+    }
+}

@@ -1,0 +1,249 @@
+//! `node-private`: nodes have no public address and sit in subnets without a route to an
+//! Internet gateway.
+//!
+//! The subnet's route table is its explicit association, else the VPC's main table. A default
+//! route (`0.0.0.0/0` or `::/0`) to an `igw-` target makes a subnet public; an egress-only
+//! gateway (`eigw-`) or a NAT gateway does not. A public address fails the node even when its
+//! route table could not be read; otherwise a missing subnet or table is an error.
+
+use serde_json::json;
+
+use super::{conclude, nodegroup_templates};
+use crate::checks::frameworks::{bp, cis13, cis18, nist};
+use crate::checks::shared::net::is_open_to_world;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
+use crate::inventory::{ClusterView, Instance, Missing};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "node-private",
+    aliases: &[],
+    area: Area::Node,
+    title: "Nodes are private: no public address, no route to an Internet gateway",
+    severity: Severity::High,
+    refs: &[
+        cis13("5.4.3"),
+        cis18("5.4.3"),
+        nist("PR.AC-5"),
+        nist("PR.PT-4"),
+        bp("network-security"),
+    ],
+    needs: &[
+        "ec2:DescribeInstances",
+        "eks:ListNodegroups",
+        "eks:DescribeNodegroup",
+        "autoscaling:DescribeAutoScalingGroups",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeRouteTables",
+    ],
+    rationale: "A node with a public address in a subnet routed to an Internet gateway is reachable from the \
+Internet on every port its security groups allow, including the kubelet and NodePort services. Private \
+subnets with NAT for egress keep nodes out of reach; services are exposed through load balancers instead.",
+    remediation: Remediation {
+        text: "Launch nodes in private subnets (default route to a NAT gateway, not an Internet gateway), turn off \
+MapPublicIpOnLaunch on those subnets and AssociatePublicIpAddress in launch templates, then replace the nodes.",
+        cli: Some("aws eks create-nodegroup ... --subnets <private-subnet-ids>"),
+        terraform: Some("subnet_ids = module.vpc.private_subnets"),
+    },
+    links: &[
+        "https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html",
+    ],
+    eval,
+};
+
+/// The Internet gateway routes of the node's subnet, or why they are unknown.
+fn internet_routes<'a>(
+    inv: &'a ClusterView<'a>,
+    node: &Instance,
+) -> Result<Vec<String>, Missing<'a>> {
+    let subnet_id = node.subnet_id.as_deref().ok_or_else(|| Missing {
+        what: format!("the subnet of {}", node.id),
+        api: "ec2:DescribeInstances",
+        cause: None,
+    })?;
+    let subnet = inv.subnet(subnet_id)?;
+    let table = inv.route_table_for(subnet)?;
+    Ok(table
+        .routes
+        .iter()
+        .filter(|route| {
+            let to_igw = route
+                .target
+                .as_deref()
+                .is_some_and(|t| t.starts_with("igw-"));
+            let default = route.destination.as_deref().is_some_and(is_open_to_world);
+            to_igw && default
+        })
+        .map(|route| {
+            format!(
+                "{} -> {} in {}",
+                route.destination.as_deref().unwrap_or("?"),
+                route.target.as_deref().unwrap_or("?"),
+                table.id
+            )
+        })
+        .collect())
+}
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    let mut findings = Vec::new();
+
+    for node in &inv.instances {
+        let resource = inv.ec2_arn("instance", &node.id);
+        let mut problems = Vec::new();
+        if let Some(ip) = &node.public_ip {
+            problems.push(format!("public IP {ip}"));
+        }
+        if let Some(dns) = node.public_dns.as_deref().filter(|d| !d.is_empty()) {
+            problems.push(format!("public DNS name {dns}"));
+        }
+        let routes = internet_routes(inv, node);
+        if let Ok(routes) = &routes
+            && !routes.is_empty()
+        {
+            problems.push(format!(
+                "its subnet routes to an Internet gateway ({})",
+                routes.join(", ")
+            ));
+        }
+        let evidence = json!({
+            "public_ip": node.public_ip,
+            "public_dns": node.public_dns,
+            "subnet": node.subnet_id,
+            "internet_gateway_routes": routes.as_ref().ok(),
+        });
+        let finding = match (problems.is_empty(), routes) {
+            (false, _) => Finding::fail(resource, format!("the node has {}", problems.join("; "))),
+            (true, Err(missing)) => Finding::missing(resource, &missing),
+            (true, Ok(_)) => Finding::pass(
+                resource,
+                "no public address, and the subnet has no Internet gateway route",
+            ),
+        };
+        findings.push(finding.with_evidence(evidence));
+    }
+
+    let (templates, errors) = nodegroup_templates(inv);
+    findings.extend(errors);
+    for used in templates
+        .into_iter()
+        .filter(|u| u.template.associate_public_ip == Some(true))
+    {
+        findings.push(
+            Finding::fail(
+                used.arn,
+                format!(
+                    "version {}: a network interface sets AssociatePublicIpAddress=true",
+                    used.template.version
+                ),
+            )
+            .with_evidence(json!({ "nodegroups": used.nodegroups })),
+        );
+    }
+
+    conclude(inv, findings, "no nodes were found")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::inventory::RouteTable;
+
+    #[test]
+    fn private_node_behind_nat_passes() {
+        assert_eq!(
+            statuses(&run(&CHECK, &cluster_with_nodes(&["i-1"]))),
+            [Status::Pass]
+        );
+    }
+
+    #[test]
+    fn public_ip_or_dns_fails() {
+        let mut inv = cluster_with_nodes(&["i-1", "i-2"]);
+        inv.instances[0].public_ip = Some("203.0.113.10".into());
+        inv.instances[1].public_dns =
+            Some("ec2-203-0-113-11.eu-west-1.compute.amazonaws.com".into());
+        let findings = run(&CHECK, &inv);
+        assert_eq!(statuses(&findings), [Status::Fail, Status::Fail]);
+        assert!(findings[0].message.contains("public IP 203.0.113.10"));
+    }
+
+    #[test]
+    fn empty_public_dns_is_not_public() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.instances[0].public_dns = Some(String::new());
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
+    }
+
+    #[test]
+    fn explicit_association_to_a_public_table_wins_over_the_main_table() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.route_tables.push(RouteTable {
+            id: "rtb-public".into(),
+            vpc_id: Some("vpc-1".into()),
+            main: false,
+            subnet_ids: vec!["subnet-private".into()],
+            routes: vec![route("10.0.0.0/16", "local"), route("::/0", "igw-1")],
+        });
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("::/0 -> igw-1 in rtb-public"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn main_table_with_an_igw_default_route_fails_but_egress_only_gateway_passes() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.route_tables[0].routes.push(route("::/0", "eigw-1"));
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
+        inv.route_tables[0].routes[1] = route("0.0.0.0/0", "igw-1");
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
+    }
+
+    #[test]
+    fn unknown_route_table_is_an_error_unless_the_node_is_public_anyway() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.route_tables.clear();
+        inv.gaps.push(denied("ec2:DescribeRouteTables", &[]));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(finding.message.contains("ec2:DescribeRouteTables"));
+
+        inv.instances[0].public_ip = Some("203.0.113.10".into());
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
+    }
+
+    #[test]
+    fn missing_subnet_is_an_error() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.subnets.clear();
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(finding.message.contains("subnet subnet-private"));
+    }
+
+    #[test]
+    fn template_asking_for_public_ips_fails() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        let mut template = launch_template("lt-1");
+        template.associate_public_ip = Some(true);
+        add_launch_template(&mut inv, template);
+        assert_eq!(
+            about(&run(&CHECK, &inv), "launch-template/lt-1").status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn no_nodes_is_not_applicable() {
+        assert_eq!(statuses(&run(&CHECK, &cluster())), [Status::NotApplicable]);
+    }
+}

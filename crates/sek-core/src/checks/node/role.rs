@@ -1,0 +1,381 @@
+//! `node-role`: the node IAM role carries only the minimal AWS managed policies and cannot
+//! write to ECR.
+//!
+//! Roles come from the nodes' instance profiles and from the managed node groups' `nodeRole`.
+//! A policy is recognised as an AWS managed one by its full ARN (`arn:<partition>:iam::aws:policy/<name>`),
+//! never by its name, so a customer policy named like an AWS one does not pass. Policy documents
+//! of the other policies are read to name any ECR write actions they grant (CIS 5.1.3).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::conclude;
+use crate::checks::frameworks::{bp, cis13, cis18, nist};
+use crate::checks::shared::iam_policy::ecr_writes_allowed;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
+use crate::inventory::{ClusterView, IamRole, Missing, last_segment};
+
+/// The AWS managed policies a node role may carry.
+pub const MINIMAL_NODE_POLICIES: &[&str] = &[
+    "AmazonEKSWorkerNodePolicy",
+    // The narrower policy AWS introduced for EKS Auto Mode and Pod Identity nodes.
+    "AmazonEKSWorkerNodeMinimalPolicy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonEKS_CNI_Policy",
+    "AmazonSSMManagedInstanceCore",
+];
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "node-role",
+    aliases: &[],
+    area: Area::Node,
+    title: "The node role has only the minimal AWS managed policies",
+    severity: Severity::High,
+    refs: &[
+        cis13("5.1.3"),
+        cis18("5.1.3"),
+        nist("PR.AC-4"),
+        bp("identity-and-access-management"),
+    ],
+    needs: &[
+        "ec2:DescribeInstances",
+        "eks:ListNodegroups",
+        "eks:DescribeNodegroup",
+        "autoscaling:DescribeAutoScalingGroups",
+        "iam:GetInstanceProfile",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListRolePolicies",
+        "iam:GetRolePolicy",
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+    ],
+    rationale: "Every process on a node that can reach the instance metadata service can use the node role, so its \
+permissions are shared by all pods that are not isolated from IMDS. AWS defines the managed policies a node needs \
+(worker node, ECR pull, VPC CNI; SSM for Session Manager); anything more, and any ECR write, widens what a \
+compromised pod can do in the account. Workloads should get AWS access through IRSA or Pod Identity.",
+    remediation: Remediation {
+        text: "Detach every policy but AmazonEKSWorkerNodePolicy (or AmazonEKSWorkerNodeMinimalPolicy), \
+AmazonEC2ContainerRegistryReadOnly (or PullOnly), AmazonEKS_CNI_Policy and optionally \
+AmazonSSMManagedInstanceCore, delete inline policies, and move workload permissions to IRSA or Pod Identity roles.",
+        cli: Some("aws iam detach-role-policy --role-name <node-role> --policy-arn <policy-arn>"),
+        terraform: None,
+    },
+    links: &[
+        "https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html",
+        "https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html",
+    ],
+    eval,
+};
+
+/// Whether `arn` is one of [`MINIMAL_NODE_POLICIES`], in any partition.
+fn is_minimal_policy(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", _, "iam", "", "aws", resource]
+        if resource.strip_prefix("policy/").is_some_and(|name| MINIMAL_NODE_POLICIES.contains(&name)))
+}
+
+/// The node roles (ARN -> who uses them) and error findings for profiles that could not be read.
+fn node_roles(inv: &ClusterView<'_>) -> (BTreeMap<String, Vec<String>>, Vec<Finding>) {
+    let mut roles: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut profiles: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for node in &inv.instances {
+        if let Some(profile) = &node.iam_instance_profile_arn {
+            profiles.entry(profile).or_default().push(&node.id);
+        }
+    }
+    let mut errors = Vec::new();
+    for (profile_arn, nodes) in profiles {
+        match inv.instance_profile(profile_arn) {
+            Ok(profile) => {
+                for role in &profile.roles {
+                    roles
+                        .entry(role.clone())
+                        .or_default()
+                        .extend(nodes.iter().map(|n| n.to_string()));
+                }
+            }
+            Err(missing) => errors.push(Finding::missing(profile_arn, &missing)),
+        }
+    }
+    for nodegroup in &inv.nodegroups {
+        if let Some(role) = &nodegroup.node_role {
+            roles
+                .entry(role.clone())
+                .or_default()
+                .push(format!("nodegroup/{}", nodegroup.name));
+        }
+    }
+    (roles, errors)
+}
+
+/// A list the role must have had read, or why it is missing.
+fn listed<'a, T>(
+    inv: &'a ClusterView<'a>,
+    role: &IamRole,
+    list: &'a Option<Vec<T>>,
+    api: &'static str,
+) -> Result<&'a [T], Missing<'a>> {
+    list.as_deref().ok_or_else(|| Missing {
+        what: format!("the policies of role {}", role.name),
+        api,
+        cause: inv.gap(api, &role.name),
+    })
+}
+
+fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding {
+    let role = match inv.role(arn) {
+        Ok(role) => role,
+        Err(missing) => return Finding::missing(arn, &missing),
+    };
+    let attached = listed(
+        inv,
+        role,
+        &role.attached_policies,
+        "iam:ListAttachedRolePolicies",
+    );
+    let inline = listed(inv, role, &role.inline_policies, "iam:ListRolePolicies");
+
+    let mut problems = Vec::new();
+    let mut extra_policies = Vec::new();
+    let mut ecr_writes: Vec<String> = Vec::new();
+    let mut unread = Vec::new();
+    let mut note_writes = |document: Option<&Value>, name: &str| match document {
+        Some(document) => ecr_writes.extend(ecr_writes_allowed(document)),
+        None => unread.push(name.to_string()),
+    };
+
+    if let Ok(attached) = &attached {
+        for policy in attached.iter().filter(|p| !is_minimal_policy(&p.arn)) {
+            extra_policies.push(policy.arn.clone());
+            let document = inv
+                .managed_policy(&policy.arn)
+                .ok()
+                .and_then(|p| p.document.as_ref());
+            note_writes(document, &policy.arn);
+        }
+        if !extra_policies.is_empty() {
+            let names: Vec<&str> = extra_policies.iter().map(|a| last_segment(a)).collect();
+            problems.push(format!(
+                "policies beyond the node minimum: {}",
+                names.join(", ")
+            ));
+        }
+    }
+    if let Ok(inline) = &inline {
+        for policy in inline.iter() {
+            note_writes(policy.document.as_ref(), &policy.name);
+        }
+        if !inline.is_empty() {
+            let names: Vec<&str> = inline.iter().map(|p| p.name.as_str()).collect();
+            problems.push(format!("inline policies: {}", names.join(", ")));
+        }
+    }
+    ecr_writes.sort();
+    ecr_writes.dedup();
+    if !ecr_writes.is_empty() {
+        problems.push(format!("ECR write access: {}", ecr_writes.join(", ")));
+    }
+
+    let evidence = json!({
+        "role": role.name,
+        "used_by": used_by,
+        "attached_policies": attached.as_ref().ok().map(|a| a.iter().map(|p| &p.arn).collect::<Vec<_>>()),
+        "inline_policies": inline.as_ref().ok().map(|i| i.iter().map(|p| &p.name).collect::<Vec<_>>()),
+        "policies_beyond_minimum": extra_policies,
+        "ecr_write_actions": ecr_writes,
+        "documents_not_read": unread,
+    });
+    let finding = if !problems.is_empty() {
+        Finding::fail(
+            arn,
+            format!("role {} has {}", role.name, problems.join("; ")),
+        )
+    } else if let Err(missing) = attached.as_ref().and(inline.as_ref()) {
+        Finding::missing(arn, missing)
+    } else {
+        Finding::pass(
+            arn,
+            format!(
+                "role {} has only minimal AWS managed node policies",
+                role.name
+            ),
+        )
+    };
+    finding.with_evidence(evidence)
+}
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    let (roles, mut findings) = node_roles(inv);
+    findings.extend(
+        roles
+            .iter()
+            .map(|(arn, used_by)| assess_role(inv, arn, used_by)),
+    );
+    conclude(inv, findings, "no nodes or node groups were found")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::inventory::{
+        AttachedPolicy, ClusterInventory, InlinePolicy, ManagedPolicy, Nodegroup,
+    };
+
+    fn attach(inv: &mut ClusterInventory, arn: &str, document: Option<Value>) {
+        inv.roles[0]
+            .attached_policies
+            .as_mut()
+            .unwrap()
+            .push(AttachedPolicy {
+                arn: arn.into(),
+                name: None,
+            });
+        inv.policies.push(ManagedPolicy {
+            arn: arn.into(),
+            document,
+            ..Default::default()
+        });
+    }
+
+    #[test]
+    fn minimal_policies_pass_in_every_partition() {
+        assert!(is_minimal_policy(
+            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"
+        ));
+        assert!(is_minimal_policy(
+            "arn:aws-cn:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"
+        ));
+        assert!(!is_minimal_policy(
+            "arn:aws:iam::111122223333:policy/AmazonEKSWorkerNodePolicy"
+        ));
+        assert!(!is_minimal_policy(
+            "arn:aws:iam::aws:policy/AdministratorAccess"
+        ));
+        let finding = only(run(&CHECK, &cluster_with_nodes(&["i-1", "i-2"])));
+        assert_eq!(finding.status, Status::Pass);
+        assert_eq!(finding.evidence["used_by"], json!(["i-1", "i-2"]));
+    }
+
+    #[test]
+    fn a_customer_policy_named_like_an_aws_one_fails() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        attach(
+            &mut inv,
+            "arn:aws:iam::111122223333:policy/AmazonEKSWorkerNodePolicy",
+            Some(allow(&["s3:GetObject"])),
+        );
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding
+                .message
+                .contains("beyond the node minimum: AmazonEKSWorkerNodePolicy")
+        );
+    }
+
+    #[test]
+    fn ecr_write_actions_are_named() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        attach(
+            &mut inv,
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser",
+            Some(allow(&["ecr:PutImage", "ecr:GetAuthorizationToken"])),
+        );
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("ECR write access: ecr:PutImage"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn inline_policies_fail_and_their_writes_are_read() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.roles[0].inline_policies = Some(vec![InlinePolicy {
+            name: "push".into(),
+            document: Some(allow(&["ecr:*"])),
+        }]);
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(finding.message.contains("inline policies: push"));
+        assert!(finding.message.contains("ecr:UploadLayerPart"));
+    }
+
+    #[test]
+    fn unlisted_policies_are_an_error_never_a_pass() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.roles[0].inline_policies = None;
+        inv.gaps
+            .push(denied("iam:ListRolePolicies", &["node-role"]));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(
+            finding
+                .message
+                .contains("iam:ListRolePolicies failed (access denied)")
+        );
+    }
+
+    #[test]
+    fn a_known_extra_policy_fails_even_if_inline_policies_are_unknown() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.roles[0].inline_policies = None;
+        attach(
+            &mut inv,
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+            None,
+        );
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert_eq!(
+            finding.evidence["documents_not_read"],
+            json!(["arn:aws:iam::aws:policy/AdministratorAccess"])
+        );
+    }
+
+    #[test]
+    fn unreadable_profile_and_role_are_errors() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.instance_profiles.clear();
+        inv.gaps
+            .push(denied("iam:GetInstanceProfile", &["node-profile"]));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(
+            finding.message.contains("iam:GetInstanceProfile failed"),
+            "{}",
+            finding.message
+        );
+
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.roles.clear();
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
+    }
+
+    #[test]
+    fn node_group_roles_count_without_running_nodes() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.instances.clear();
+        inv.nodegroups.push(Nodegroup {
+            name: "ng".into(),
+            node_role: Some(node_role_arn()),
+            ..Default::default()
+        });
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Pass);
+        assert_eq!(finding.evidence["used_by"], json!(["nodegroup/ng"]));
+    }
+
+    #[test]
+    fn no_nodes_is_not_applicable() {
+        assert_eq!(statuses(&run(&CHECK, &cluster())), [Status::NotApplicable]);
+    }
+}

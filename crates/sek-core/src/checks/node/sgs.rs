@@ -1,0 +1,136 @@
+//! `node-sgs`: the nodes' security groups let no one in from the Internet to all traffic or
+//! SSH/RDP.
+//!
+//! Reads the security groups of every node instance and of the node group launch templates;
+//! the rule logic is shared with `service-sgs`.
+
+use std::collections::BTreeMap;
+
+use super::{conclude, nodegroup_templates};
+use crate::checks::frameworks::{bp, nist};
+use crate::checks::shared::security_groups::assess_ingress;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "node-sgs",
+    aliases: &[],
+    area: Area::Node,
+    title: "Node security groups allow no unrestricted admin ingress",
+    severity: Severity::High,
+    refs: &[
+        nist("PR.AC-3"),
+        nist("PR.AC-5"),
+        nist("PR.PT-4"),
+        bp("network-security"),
+    ],
+    needs: &[
+        "ec2:DescribeInstances",
+        "eks:ListNodegroups",
+        "eks:DescribeNodegroup",
+        "autoscaling:DescribeAutoScalingGroups",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:DescribeSecurityGroups",
+    ],
+    rationale: "Worker nodes run every pod and hold the node role's credentials. An ingress rule from 0.0.0.0/0 or \
+::/0 for all traffic or for SSH (22) or RDP (3389) exposes them to the Internet wherever they have a route to it, \
+and to every network that does.",
+    remediation: Remediation {
+        text: "Remove ingress rules from 0.0.0.0/0 and ::/0 that allow all traffic or ports 22/3389 from the nodes' \
+security groups, or narrow their source. Use SSM Session Manager instead of SSH; for managed node groups, do not \
+configure remote access without source security groups.",
+        cli: Some(
+            "aws ec2 revoke-security-group-ingress --group-id <sg-id> --ip-permissions \
+'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=0.0.0.0/0}]'",
+        ),
+        terraform: None,
+    },
+    links: &["https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html"],
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    // Group id -> the nodes and templates using it; sorted by id for stable output.
+    let mut users: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for node in &inv.instances {
+        for group in &node.security_group_ids {
+            users.entry(group).or_default().push(node.id.clone());
+        }
+    }
+    let (templates, mut findings) = nodegroup_templates(inv);
+    for used in &templates {
+        for group in &used.template.security_group_ids {
+            let user = format!("{} version {}", used.template.id, used.template.version);
+            users.entry(group).or_default().push(user);
+        }
+    }
+    findings.extend(
+        users
+            .iter()
+            .map(|(group, used_by)| assess_ingress(inv, group, used_by)),
+    );
+    conclude(
+        inv,
+        findings,
+        "no nodes or node group launch templates were found",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+
+    #[test]
+    fn shared_group_is_assessed_once_with_all_users() {
+        let findings = run(&CHECK, &cluster_with_nodes(&["i-1", "i-2"]));
+        let finding = only(findings);
+        assert_eq!(finding.status, Status::Pass);
+        assert_eq!(
+            finding.evidence["used_by"],
+            serde_json::json!(["i-1", "i-2"])
+        );
+    }
+
+    #[test]
+    fn world_ssh_on_a_node_group_fails() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        let node_group = inv
+            .security_groups
+            .iter_mut()
+            .find(|g| g.id == "sg-node")
+            .unwrap();
+        node_group
+            .ingress
+            .push(ingress("tcp", 22, 22, &["0.0.0.0/0"], &[]));
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
+    }
+
+    #[test]
+    fn template_groups_are_assessed() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        let mut template = launch_template("lt-1");
+        template.security_group_ids = vec!["sg-template".into()];
+        add_launch_template(&mut inv, template);
+        inv.security_groups.push(group(
+            "sg-template",
+            vec![ingress("tcp", 0, 65535, &[], &["::/0"])],
+        ));
+        let findings = run(&CHECK, &inv);
+        let finding = about(&findings, "security-group/sg-template");
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("SSH (tcp/22)") && finding.message.contains("RDP (tcp/3389)")
+        );
+    }
+
+    #[test]
+    fn missing_group_is_an_error_and_no_nodes_not_applicable() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.security_groups.retain(|g| g.id != "sg-node");
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
+        assert_eq!(statuses(&run(&CHECK, &cluster())), [Status::NotApplicable]);
+    }
+}

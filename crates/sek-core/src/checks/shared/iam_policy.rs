@@ -1,0 +1,177 @@
+//! Reading IAM policy documents: which of a set of actions does a policy allow?
+//!
+//! Deliberately conservative: an explicit `Deny` and `Condition`s are not credited, so a policy
+//! is judged by the widest access its `Allow` statements can give.
+
+use serde_json::Value;
+
+/// ECR actions that change a registry or its images (everything but pulls and reads).
+pub const ECR_WRITE_ACTIONS: &[&str] = &[
+    "ecr:BatchDeleteImage",
+    "ecr:CompleteLayerUpload",
+    "ecr:CreatePullThroughCacheRule",
+    "ecr:CreateRepository",
+    "ecr:CreateRepositoryCreationTemplate",
+    "ecr:DeleteLifecyclePolicy",
+    "ecr:DeletePullThroughCacheRule",
+    "ecr:DeleteRegistryPolicy",
+    "ecr:DeleteRepository",
+    "ecr:DeleteRepositoryCreationTemplate",
+    "ecr:DeleteRepositoryPolicy",
+    "ecr:InitiateLayerUpload",
+    "ecr:PutImage",
+    "ecr:PutImageScanningConfiguration",
+    "ecr:PutImageTagMutability",
+    "ecr:PutLifecyclePolicy",
+    "ecr:PutRegistryPolicy",
+    "ecr:PutRegistryScanningConfiguration",
+    "ecr:PutReplicationConfiguration",
+    "ecr:ReplicateImage",
+    "ecr:SetRepositoryPolicy",
+    "ecr:StartImageScan",
+    "ecr:StartLifecyclePolicyPreview",
+    "ecr:TagResource",
+    "ecr:UntagResource",
+    "ecr:UpdatePullThroughCacheRule",
+    "ecr:UpdateRepositoryCreationTemplate",
+    "ecr:UploadLayerPart",
+];
+
+/// Verbs of ECR actions that only read.
+const ECR_READ_VERBS: &[&str] = &[
+    "get",
+    "describe",
+    "list",
+    "batchget",
+    "batchcheck",
+    "batchimportupstreamimage",
+];
+
+/// The statements of a policy document (`Statement` may be one object or a list).
+fn statements(document: &Value) -> Vec<&Value> {
+    match document.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(single @ Value::Object(_)) => vec![single],
+        _ => Vec::new(),
+    }
+}
+
+/// A string-or-list field as a list.
+fn string_list(value: Option<&Value>) -> Vec<&str> {
+    match value {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// IAM's action matching: case-insensitive, `*` matches any run, `?` one character.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    fn glob(p: &[u8], a: &[u8]) -> bool {
+        match (p.first(), a.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => glob(&p[1..], a) || (!a.is_empty() && glob(p, &a[1..])),
+            (Some(b'?'), Some(_)) => glob(&p[1..], &a[1..]),
+            (Some(pc), Some(ac)) if pc.eq_ignore_ascii_case(ac) => glob(&p[1..], &a[1..]),
+            _ => false,
+        }
+    }
+    glob(pattern.as_bytes(), action.as_bytes())
+}
+
+/// The ECR write actions a policy document allows, sorted and deduplicated.
+///
+/// Wildcards (`ecr:*`, `ecr:Put*`, `*`) are expanded against [`ECR_WRITE_ACTIONS`]; an exact
+/// `ecr:` action that is not a read is reported as written, so new ECR APIs are not missed;
+/// `NotAction` allows every write it does not exclude.
+pub fn ecr_writes_allowed(document: &Value) -> Vec<String> {
+    let mut writes: Vec<String> = Vec::new();
+    for statement in statements(document) {
+        if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        for pattern in string_list(statement.get("Action")) {
+            let has_wildcard = pattern.contains(['*', '?']);
+            if has_wildcard {
+                writes.extend(
+                    ECR_WRITE_ACTIONS
+                        .iter()
+                        .filter(|action| action_matches(pattern, action))
+                        .map(|a| a.to_string()),
+                );
+            } else if let Some(verb) = pattern.to_ascii_lowercase().strip_prefix("ecr:")
+                && !ECR_READ_VERBS.iter().any(|read| verb.starts_with(read))
+            {
+                writes.push(pattern.to_string());
+            }
+        }
+        let excluded = string_list(statement.get("NotAction"));
+        if statement.get("NotAction").is_some() {
+            writes.extend(
+                ECR_WRITE_ACTIONS
+                    .iter()
+                    .filter(|action| !excluded.iter().any(|p| action_matches(p, action)))
+                    .map(|a| a.to_string()),
+            );
+        }
+    }
+    writes.sort_unstable_by_key(|a| a.to_ascii_lowercase());
+    writes.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    writes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn matching_is_case_insensitive_with_wildcards() {
+        assert!(action_matches("ecr:*", "ecr:PutImage"));
+        assert!(action_matches("ECR:put*", "ecr:PutImage"));
+        assert!(action_matches("*", "ecr:PutImage"));
+        assert!(action_matches("ecr:?utImage", "ecr:PutImage"));
+        assert!(!action_matches("ecr:Get*", "ecr:PutImage"));
+        assert!(!action_matches("ec2:*", "ecr:PutImage"));
+    }
+
+    #[test]
+    fn read_only_ecr_policy_allows_no_writes() {
+        let doc = json!({"Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+            "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability",
+            "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "ecr:DescribeRepositories"]}]});
+        assert!(ecr_writes_allowed(&doc).is_empty());
+    }
+
+    #[test]
+    fn wildcards_and_exact_writes_are_reported() {
+        let doc = json!({"Statement": {"Effect": "Allow", "Action": "ecr:Put*", "Resource": "*"}});
+        let writes = ecr_writes_allowed(&doc);
+        assert!(writes.contains(&"ecr:PutImage".to_string()));
+        assert!(!writes.iter().any(|w| w.contains("Upload")));
+
+        let doc = json!({"Statement": [{"Effect": "Allow", "Action": ["ecr:UploadLayerPart", "s3:GetObject"], "Resource": "*"}]});
+        assert_eq!(ecr_writes_allowed(&doc), ["ecr:UploadLayerPart"]);
+
+        let doc = json!({"Statement": [{"Effect": "Allow", "Action": "ecr:SomeFutureWrite", "Resource": "*"}]});
+        assert_eq!(ecr_writes_allowed(&doc), ["ecr:SomeFutureWrite"]);
+    }
+
+    #[test]
+    fn admin_and_not_action_policies_allow_writes() {
+        let admin = json!({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        assert_eq!(ecr_writes_allowed(&admin).len(), ECR_WRITE_ACTIONS.len());
+
+        let not_action =
+            json!({"Statement": [{"Effect": "Allow", "NotAction": "ecr:Put*", "Resource": "*"}]});
+        let writes = ecr_writes_allowed(&not_action);
+        assert!(writes.contains(&"ecr:UploadLayerPart".to_string()));
+        assert!(!writes.contains(&"ecr:PutImage".to_string()));
+    }
+
+    #[test]
+    fn deny_statements_grant_nothing() {
+        let doc = json!({"Statement": [{"Effect": "Deny", "Action": "ecr:*", "Resource": "*"}]});
+        assert!(ecr_writes_allowed(&doc).is_empty());
+    }
+}

@@ -1,0 +1,258 @@
+//! Builders for small inventories in check tests. The defaults describe a compliant cluster,
+//! so each test changes only the field it is about.
+
+use serde_json::json;
+
+use super::{Check, Ctx, Finding, Status};
+use crate::config::Thresholds;
+use crate::inventory::*;
+
+pub const ACCOUNT: &str = "111122223333";
+pub const REGION: &str = "eu-west-1";
+
+/// A compliant control plane.
+pub fn control_plane() -> EksCluster {
+    EksCluster {
+        name: "prod".into(),
+        arn: format!("arn:aws:eks:{REGION}:{ACCOUNT}:cluster/prod"),
+        version: Some("1.31".into()),
+        status: Some("ACTIVE".into()),
+        vpc: ClusterVpcConfig {
+            vpc_id: Some("vpc-1".into()),
+            subnet_ids: vec!["subnet-private".into()],
+            security_group_ids: vec![],
+            cluster_security_group_id: Some("sg-cluster".into()),
+            endpoint_public_access: Some(false),
+            endpoint_private_access: Some(true),
+            public_access_cidrs: vec![],
+        },
+        logging: vec![LogSetup {
+            types: [
+                "api",
+                "audit",
+                "authenticator",
+                "controllerManager",
+                "scheduler",
+            ]
+            .map(String::from)
+            .to_vec(),
+            enabled: Some(true),
+        }],
+        encryption: vec![EncryptionConfig {
+            resources: vec!["secrets".into()],
+            key_arn: Some(format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234")),
+        }],
+        ..Default::default()
+    }
+}
+
+/// A cluster with a compliant control plane, its security group, and no nodes.
+pub fn cluster() -> ClusterInventory {
+    let mut inv = ClusterInventory::new("prod", REGION);
+    inv.account_id = Some(ACCOUNT.into());
+    inv.cluster = Some(control_plane());
+    inv.security_groups.push(group("sg-cluster", vec![]));
+    inv
+}
+
+/// A compliant node: IMDSv2 with hop limit 1, private subnet, encrypted volume, minimal role.
+pub fn node(id: &str) -> Instance {
+    Instance {
+        id: id.into(),
+        state: Some("running".into()),
+        private_ip: Some("10.0.1.10".into()),
+        subnet_id: Some("subnet-private".into()),
+        vpc_id: Some("vpc-1".into()),
+        security_group_ids: vec!["sg-node".into()],
+        iam_instance_profile_arn: Some(format!(
+            "arn:aws:iam::{ACCOUNT}:instance-profile/node-profile"
+        )),
+        metadata_options: Some(MetadataOptions {
+            http_tokens: Some("required".into()),
+            http_put_response_hop_limit: Some(1),
+            http_endpoint: Some("enabled".into()),
+        }),
+        volumes: vec![AttachedVolume {
+            device_name: Some("/dev/xvda".into()),
+            volume_id: format!("vol-{id}"),
+        }],
+        discovered_by: vec!["tag:eks:cluster-name".into()],
+        ..Default::default()
+    }
+}
+
+/// [`cluster`] plus compliant nodes and everything they reference.
+pub fn cluster_with_nodes(ids: &[&str]) -> ClusterInventory {
+    let mut inv = cluster();
+    for id in ids {
+        let node = node(id);
+        inv.volumes.push(Volume {
+            id: node.volumes[0].volume_id.clone(),
+            encrypted: Some(true),
+            attached_to: vec![node.id.clone()],
+            ..Default::default()
+        });
+        inv.instances.push(node);
+    }
+    inv.security_groups.push(group("sg-node", vec![]));
+    inv.subnets.push(Subnet {
+        id: "subnet-private".into(),
+        vpc_id: Some("vpc-1".into()),
+        ..Default::default()
+    });
+    inv.route_tables.push(RouteTable {
+        id: "rtb-main".into(),
+        vpc_id: Some("vpc-1".into()),
+        main: true,
+        subnet_ids: vec![],
+        routes: vec![route("10.0.0.0/16", "local"), route("0.0.0.0/0", "nat-1")],
+    });
+    inv.instance_profiles.push(InstanceProfile {
+        arn: format!("arn:aws:iam::{ACCOUNT}:instance-profile/node-profile"),
+        name: Some("node-profile".into()),
+        roles: vec![node_role_arn()],
+    });
+    inv.roles.push(IamRole {
+        name: "node-role".into(),
+        arn: node_role_arn(),
+        trust_policy: None,
+        attached_policies: Some(
+            [
+                "AmazonEKSWorkerNodePolicy",
+                "AmazonEC2ContainerRegistryReadOnly",
+                "AmazonEKS_CNI_Policy",
+            ]
+            .iter()
+            .map(|name| AttachedPolicy {
+                arn: format!("arn:aws:iam::aws:policy/{name}"),
+                name: Some(name.to_string()),
+            })
+            .collect(),
+        ),
+        inline_policies: Some(vec![]),
+    });
+    inv
+}
+
+/// The node role's ARN in [`cluster_with_nodes`].
+pub fn node_role_arn() -> String {
+    format!("arn:aws:iam::{ACCOUNT}:role/node-role")
+}
+
+/// A route.
+pub fn route(destination: &str, target: &str) -> Route {
+    Route {
+        destination: Some(destination.into()),
+        target: Some(target.into()),
+        state: Some("active".into()),
+    }
+}
+
+/// A security group with these ingress rules.
+pub fn group(id: &str, ingress: Vec<IpPermission>) -> SecurityGroup {
+    SecurityGroup {
+        id: id.into(),
+        name: Some(format!("{id}-name")),
+        vpc_id: Some("vpc-1".into()),
+        owner_id: Some(ACCOUNT.into()),
+        ingress,
+        egress: vec![],
+    }
+}
+
+/// An ingress rule.
+pub fn ingress(protocol: &str, from: i32, to: i32, v4: &[&str], v6: &[&str]) -> IpPermission {
+    IpPermission {
+        protocol: protocol.into(),
+        from_port: Some(from),
+        to_port: Some(to),
+        ipv4_ranges: v4.iter().map(|s| s.to_string()).collect(),
+        ipv6_ranges: v6.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+/// An AccessDenied failure of `api` about `resources` (none: the whole cluster).
+pub fn denied(api: &str, resources: &[&str]) -> CollectError {
+    CollectError::new(
+        api,
+        resources.iter().map(|s| s.to_string()).collect(),
+        ErrorKind::AccessDenied,
+        format!("User: arn:aws:iam::{ACCOUNT}:user/scanner is not authorized to perform: {api}"),
+    )
+}
+
+/// A launch template version referenced by a node group `ng` (added to the inventory).
+pub fn add_launch_template(inv: &mut ClusterInventory, template: LaunchTemplateVersion) {
+    inv.nodegroups.push(Nodegroup {
+        name: "ng".into(),
+        launch_template: Some(LaunchTemplateRef {
+            id: Some(template.id.clone()),
+            name: template.name.clone(),
+            version: Some(template.version.to_string()),
+        }),
+        ..Default::default()
+    });
+    inv.launch_templates.push(template);
+}
+
+/// A compliant launch template version.
+pub fn launch_template(id: &str) -> LaunchTemplateVersion {
+    LaunchTemplateVersion {
+        id: id.into(),
+        name: Some(format!("{id}-name")),
+        version: 3,
+        metadata_options: Some(MetadataOptions {
+            http_tokens: Some("required".into()),
+            http_put_response_hop_limit: Some(1),
+            http_endpoint: Some("enabled".into()),
+        }),
+        block_devices: vec![TemplateBlockDevice {
+            device_name: Some("/dev/xvda".into()),
+            ebs: true,
+            encrypted: Some(true),
+            kms_key_id: None,
+        }],
+        ..Default::default()
+    }
+}
+
+/// Run `check` on `inv` with default thresholds.
+pub fn run(check: &Check, inv: &ClusterInventory) -> Vec<Finding> {
+    run_with(check, inv, &Thresholds::default())
+}
+
+/// Run `check` on `inv` with `thresholds`.
+pub fn run_with(check: &Check, inv: &ClusterInventory, thresholds: &Thresholds) -> Vec<Finding> {
+    let view = ClusterView::new(inv);
+    let findings = (check.eval)(&Ctx {
+        inventory: &view,
+        thresholds,
+    });
+    assert!(!findings.is_empty(), "{} returned no findings", check.id);
+    findings
+}
+
+/// The statuses of findings, in order.
+pub fn statuses(findings: &[Finding]) -> Vec<Status> {
+    findings.iter().map(|f| f.status).collect()
+}
+
+/// The single finding of a one-resource result.
+pub fn only(findings: Vec<Finding>) -> Finding {
+    assert_eq!(findings.len(), 1, "expected one finding, got {findings:#?}");
+    findings.into_iter().next().unwrap()
+}
+
+/// The finding about `resource` (matched by suffix).
+pub fn about<'a>(findings: &'a [Finding], resource_suffix: &str) -> &'a Finding {
+    findings
+        .iter()
+        .find(|f| f.resource.ends_with(resource_suffix))
+        .unwrap_or_else(|| panic!("no finding about {resource_suffix} in {findings:#?}"))
+}
+
+/// A JSON policy document allowing `actions`.
+pub fn allow(actions: &[&str]) -> serde_json::Value {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+}

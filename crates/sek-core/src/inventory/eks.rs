@@ -1,0 +1,174 @@
+//! The EKS control plane and managed node groups, as DescribeCluster / DescribeNodegroup report them.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// One EKS cluster (DescribeCluster).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct EksCluster {
+    /// Cluster name.
+    pub name: String,
+    /// Cluster ARN.
+    pub arn: String,
+    /// Kubernetes minor version, e.g. `1.31`.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// `ACTIVE`, `CREATING`, `UPDATING`, `FAILED`...
+    #[serde(default)]
+    pub status: Option<String>,
+    /// EKS platform version, e.g. `eks.12`.
+    #[serde(default)]
+    pub platform_version: Option<String>,
+    /// The API server URL.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    /// The cluster (control plane) IAM role.
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<Timestamp>,
+    /// Networking: subnets, security groups, endpoint access.
+    #[serde(default)]
+    pub vpc: ClusterVpcConfig,
+    /// `logging.clusterLogging` as returned: AWS returns one entry for the enabled types and
+    /// one for the disabled types, so only entries with `enabled: true` count.
+    #[serde(default)]
+    pub logging: Vec<LogSetup>,
+    /// `encryptionConfig`: envelope encryption of Kubernetes resources with KMS.
+    #[serde(default)]
+    pub encryption: Vec<EncryptionConfig>,
+    /// The cluster's OIDC issuer URL (for IRSA).
+    #[serde(default)]
+    pub oidc_issuer: Option<String>,
+    /// Cluster tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// `resourcesVpcConfig`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct ClusterVpcConfig {
+    /// The cluster VPC.
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// Subnets given at creation.
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    /// Additional security groups attached to the control plane ENIs.
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    /// The security group EKS creates for the cluster.
+    #[serde(default)]
+    pub cluster_security_group_id: Option<String>,
+    /// Whether the public API endpoint is on. `None` when the API did not say.
+    #[serde(default)]
+    pub endpoint_public_access: Option<bool>,
+    /// Whether the private (in-VPC) API endpoint is on. `None` when the API did not say.
+    #[serde(default)]
+    pub endpoint_private_access: Option<bool>,
+    /// CIDR blocks allowed to reach the public endpoint (EKS defaults to `0.0.0.0/0`).
+    #[serde(default)]
+    pub public_access_cidrs: Vec<String>,
+}
+
+/// One `clusterLogging` entry.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct LogSetup {
+    /// Log types: `api`, `audit`, `authenticator`, `controllerManager`, `scheduler`.
+    #[serde(default)]
+    pub types: Vec<String>,
+    /// Whether these types are enabled.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+}
+
+/// One `encryptionConfig` entry.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct EncryptionConfig {
+    /// Kubernetes resources encrypted, e.g. `secrets`.
+    #[serde(default)]
+    pub resources: Vec<String>,
+    /// The KMS key.
+    #[serde(default)]
+    pub key_arn: Option<String>,
+}
+
+/// A managed node group (DescribeNodegroup).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Nodegroup {
+    /// Node group name.
+    pub name: String,
+    /// Node group ARN.
+    #[serde(default)]
+    pub arn: Option<String>,
+    /// `ACTIVE`, `DEGRADED`...
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Kubernetes version of the nodes.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// AMI release version.
+    #[serde(default)]
+    pub release_version: Option<String>,
+    /// `AL2_x86_64`, `AL2023_x86_64_STANDARD`, `BOTTLEROCKET_ARM_64`, `CUSTOM`...
+    #[serde(default)]
+    pub ami_type: Option<String>,
+    /// `ON_DEMAND` or `SPOT`.
+    #[serde(default)]
+    pub capacity_type: Option<String>,
+    /// The node IAM role ARN.
+    #[serde(default)]
+    pub node_role: Option<String>,
+    /// Subnets the nodes launch in.
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    /// Instance types.
+    #[serde(default)]
+    pub instance_types: Vec<String>,
+    /// SSH access configured on the node group, if any.
+    #[serde(default)]
+    pub remote_access: Option<RemoteAccess>,
+    /// The launch template the node group uses, if any (the version is resolved to a number).
+    #[serde(default)]
+    pub launch_template: Option<LaunchTemplateRef>,
+    /// The Auto Scaling groups behind the node group.
+    #[serde(default)]
+    pub autoscaling_groups: Vec<String>,
+    /// The security group EKS created for remote access, if any.
+    #[serde(default)]
+    pub remote_access_security_group: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<Timestamp>,
+    /// Node group tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// `remoteAccess` of a node group.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct RemoteAccess {
+    /// The EC2 key pair name.
+    #[serde(default)]
+    pub ec2_ssh_key: Option<String>,
+    /// Security groups allowed to reach port 22 (none means 0.0.0.0/0).
+    #[serde(default)]
+    pub source_security_groups: Vec<String>,
+}
+
+/// A reference to one launch template version.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct LaunchTemplateRef {
+    /// Launch template id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Launch template name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Version number, or `$Latest` / `$Default` when it could not be resolved.
+    #[serde(default)]
+    pub version: Option<String>,
+}

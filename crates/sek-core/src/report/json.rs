@@ -1,0 +1,130 @@
+//! The JSON report: its own view types, tagged with a schema version, so internal changes never
+//! change the output by accident (`docs/report-json.md` documents it).
+
+use std::io::{self, Write};
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::{CheckResult, ClusterReport, Counts, Report};
+use crate::checks::{Area, Finding, Ref, Severity, Status};
+use crate::inventory::{CollectError, Meta};
+
+/// Version of the JSON report schema. Bumped on any incompatible change.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    report_schema_version: u32,
+    sek_version: &'a str,
+    generated_at: Timestamp,
+    inventory: &'a Meta,
+    config: Option<&'a str>,
+    summary: Counts,
+    clusters: Vec<JsonCluster<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonCluster<'a> {
+    name: &'a str,
+    region: &'a str,
+    account_id: Option<&'a str>,
+    arn: &'a str,
+    summary: Counts,
+    results: Vec<JsonResult<'a>>,
+    collection_errors: &'a [CollectError],
+}
+
+#[derive(Serialize)]
+struct JsonResult<'a> {
+    check: &'static str,
+    title: &'static str,
+    area: Area,
+    severity: Severity,
+    status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    references: &'static [Ref],
+    docs: String,
+    findings: &'a [Finding],
+}
+
+fn cluster_view(cluster: &ClusterReport) -> JsonCluster<'_> {
+    JsonCluster {
+        name: &cluster.name,
+        region: &cluster.region,
+        account_id: cluster.account_id.as_deref(),
+        arn: &cluster.arn,
+        summary: cluster.counts(),
+        results: cluster.results.iter().map(result_view).collect(),
+        collection_errors: &cluster.collection_errors,
+    }
+}
+
+fn result_view(result: &CheckResult) -> JsonResult<'_> {
+    JsonResult {
+        check: result.check.id,
+        title: result.check.title,
+        area: result.check.area,
+        severity: result.severity,
+        status: result.status,
+        note: result.note.as_deref(),
+        references: result.check.refs,
+        docs: result.check.docs_path(),
+        findings: &result.findings,
+    }
+}
+
+/// Write the JSON report (pretty-printed, trailing newline).
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let view = JsonReport {
+        report_schema_version: REPORT_SCHEMA_VERSION,
+        sek_version: report.sek_version,
+        generated_at: report.generated_at,
+        inventory: &report.inventory,
+        config: report.config.as_deref(),
+        summary: report.counts(),
+        clusters: report.clusters.iter().map(cluster_view).collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &view)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture;
+
+    fn json() -> serde_json::Value {
+        let mut out = Vec::new();
+        render(&fixture::report(), &mut out).unwrap();
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn json_report_snapshot() {
+        insta::assert_json_snapshot!(json());
+    }
+
+    #[test]
+    fn carries_schema_version_statuses_and_references() {
+        let value = json();
+        assert_eq!(value["report_schema_version"], 1);
+        assert_eq!(value["summary"]["fail"], 1);
+        let logging = &value["clusters"][0]["results"][0];
+        assert_eq!(logging["check"], "service-logging");
+        assert_eq!(logging["status"], "fail");
+        assert_eq!(
+            logging["references"][0],
+            serde_json::json!({"framework": "cis-eks-1.3.0", "id": "2.1.1"})
+        );
+        assert_eq!(
+            value["clusters"][0]["results"][2]["status"],
+            "not-applicable"
+        );
+        assert_eq!(
+            value["clusters"][0]["collection_errors"][0]["kind"],
+            "access-denied"
+        );
+    }
+}

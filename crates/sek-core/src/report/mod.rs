@@ -1,0 +1,319 @@
+//! The evaluated result and its renderers. Renderers only format a [`Report`]; they never
+//! evaluate anything.
+
+pub mod json;
+pub mod seed;
+pub mod text;
+
+use std::io::{self, Write};
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::checks::{Check, Finding, Severity, Status};
+use crate::inventory::{CollectError, Meta};
+
+/// The result of evaluating an inventory.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The sek version that evaluated it.
+    pub sek_version: &'static str,
+    /// Evaluation time.
+    pub generated_at: Timestamp,
+    /// Provenance of the inventory.
+    pub inventory: Meta,
+    /// The configuration file used, if any.
+    pub config: Option<String>,
+    /// One section per cluster.
+    pub clusters: Vec<ClusterReport>,
+}
+
+/// The results for one cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterReport {
+    /// Cluster name.
+    pub name: String,
+    /// Region.
+    pub region: String,
+    /// Account.
+    pub account_id: Option<String>,
+    /// Cluster ARN.
+    pub arn: String,
+    /// One result per selected check, in registry order.
+    pub results: Vec<CheckResult>,
+    /// Reads that failed while collecting this cluster.
+    pub collection_errors: Vec<CollectError>,
+}
+
+/// One check's result on one cluster.
+#[derive(Debug, Clone)]
+pub struct CheckResult {
+    /// The check.
+    pub check: &'static Check,
+    /// Its severity after configuration overrides.
+    pub severity: Severity,
+    /// The worst status of its findings (`skipped` when turned off).
+    pub status: Status,
+    /// Per-resource findings (none when skipped).
+    pub findings: Vec<Finding>,
+    /// Why it was skipped, when it was.
+    pub note: Option<String>,
+}
+
+/// Counts by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Passing.
+    pub pass: usize,
+    /// Failing.
+    pub fail: usize,
+    /// Not evaluated because data is missing.
+    pub error: usize,
+    /// Not applicable.
+    pub not_applicable: usize,
+    /// Needing human review.
+    pub manual: usize,
+    /// Turned off.
+    pub skipped: usize,
+    /// Waived.
+    pub waived: usize,
+}
+
+impl Counts {
+    /// Count one status.
+    pub fn add(&mut self, status: Status) {
+        *match status {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::Error => &mut self.error,
+            Status::NotApplicable => &mut self.not_applicable,
+            Status::Manual => &mut self.manual,
+            Status::Skipped => &mut self.skipped,
+            Status::Waived => &mut self.waived,
+        } += 1;
+    }
+
+    /// The count for one status.
+    pub fn get(&self, status: Status) -> usize {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::Error => self.error,
+            Status::NotApplicable => self.not_applicable,
+            Status::Manual => self.manual,
+            Status::Skipped => self.skipped,
+            Status::Waived => self.waived,
+        }
+    }
+
+    /// Everything counted.
+    pub fn total(&self) -> usize {
+        Status::ALL.iter().map(|&s| self.get(s)).sum()
+    }
+
+    /// Count statuses.
+    pub fn of(statuses: impl IntoIterator<Item = Status>) -> Counts {
+        let mut counts = Counts::default();
+        statuses.into_iter().for_each(|s| counts.add(s));
+        counts
+    }
+}
+
+/// When a scan should exit non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// When a check of at least this severity fails or errors.
+    Severity(Severity),
+    /// Never (report only).
+    Never,
+}
+
+impl FailOn {
+    /// Parse `critical|high|medium|low|info|none`.
+    pub fn parse(value: &str) -> Option<FailOn> {
+        if value == "none" {
+            Some(FailOn::Never)
+        } else {
+            Severity::parse(value).map(FailOn::Severity)
+        }
+    }
+
+    /// Whether `result` trips this gate.
+    pub fn trips(self, result: &CheckResult) -> bool {
+        match self {
+            FailOn::Never => false,
+            FailOn::Severity(min) => {
+                matches!(result.status, Status::Fail | Status::Error) && result.severity >= min
+            }
+        }
+    }
+}
+
+impl ClusterReport {
+    /// Counts of check statuses.
+    pub fn counts(&self) -> Counts {
+        Counts::of(self.results.iter().map(|r| r.status))
+    }
+}
+
+impl Report {
+    /// Counts of check statuses over every cluster.
+    pub fn counts(&self) -> Counts {
+        Counts::of(
+            self.clusters
+                .iter()
+                .flat_map(|c| c.results.iter().map(|r| r.status)),
+        )
+    }
+
+    /// The results that trip `fail_on`.
+    pub fn gate(&self, fail_on: FailOn) -> Vec<&CheckResult> {
+        self.clusters
+            .iter()
+            .flat_map(|c| &c.results)
+            .filter(|r| fail_on.trips(r))
+            .collect()
+    }
+}
+
+/// Output formats of `sek scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable, grouped by check.
+    Text,
+    /// The versioned JSON report.
+    Json,
+}
+
+/// Render `report` as `format`. Text output carries ANSI styles; wrap `out` in an
+/// `anstream` stream to strip them where colour is not wanted.
+pub fn render(
+    report: &Report,
+    format: Format,
+    fail_on: FailOn,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Text => text::render(report, fail_on, out),
+        Format::Json => json::render(report, out),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixture {
+    //! One report holding every status, shared by the renderer tests.
+
+    use super::*;
+    use crate::checks::{self, Finding};
+    use crate::inventory::ErrorKind;
+
+    pub fn report() -> Report {
+        let result = |id: &str, status: Status, findings: Vec<Finding>| CheckResult {
+            check: checks::find(id).unwrap(),
+            severity: checks::find(id).unwrap().severity,
+            status,
+            findings,
+            note: None,
+        };
+        let arn = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
+        let volume = |n: u32, status| {
+            Finding::new(
+                status,
+                format!("arn:aws:ec2:eu-west-1:111122223333:volume/vol-{n}"),
+                format!("volume {n} message"),
+            )
+        };
+        let mut skipped = result("node-role", Status::Skipped, vec![]);
+        skipped.note = Some("skipped on the command line".into());
+        Report {
+            sek_version: "0.0.0-test",
+            generated_at: "2026-11-23T12:00:00Z".parse().unwrap(),
+            inventory: Meta {
+                sek_version: Some("0.0.0-test".into()),
+                collected_at: Some("2026-11-23T11:59:58Z".parse().unwrap()),
+                caller_arn: Some("arn:aws:iam::111122223333:role/auditor".into()),
+                api_calls: Some(42),
+                api_calls_by_action: Default::default(),
+                duration_ms: Some(1234),
+            },
+            config: None,
+            clusters: vec![ClusterReport {
+                name: "prod".into(),
+                region: "eu-west-1".into(),
+                account_id: Some("111122223333".into()),
+                arn: arn.into(),
+                results: vec![
+                    result(
+                        "service-logging",
+                        Status::Fail,
+                        vec![
+                            Finding::fail(arn, "control plane log types not enabled: audit")
+                                .with_evidence(serde_json::json!({"missing": ["audit"]})),
+                        ],
+                    ),
+                    result(
+                        "service-secrets",
+                        Status::Pass,
+                        vec![Finding::pass(arn, "Secrets are envelope-encrypted")],
+                    ),
+                    result(
+                        "service-endpoint-firewall",
+                        Status::NotApplicable,
+                        vec![Finding::not_applicable(arn, "the public endpoint is off")],
+                    ),
+                    result(
+                        "node-volumes",
+                        Status::Error,
+                        vec![
+                            volume(1, Status::Pass),
+                            volume(2, Status::Error),
+                            volume(3, Status::Pass),
+                        ],
+                    ),
+                    result(
+                        "node-imds",
+                        Status::Waived,
+                        vec![Finding::new(Status::Waived, arn, "waived: legacy nodes")],
+                    ),
+                    result(
+                        "node-private",
+                        Status::Manual,
+                        vec![Finding::new(Status::Manual, arn, "review the subnets")],
+                    ),
+                    skipped,
+                ],
+                collection_errors: vec![CollectError::new(
+                    "ec2:DescribeVolumes",
+                    vec!["vol-2".into()],
+                    ErrorKind::AccessDenied,
+                    "not authorized to perform: ec2:DescribeVolumes",
+                )],
+            }],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_gate() {
+        let report = fixture::report();
+        let counts = report.counts();
+        assert_eq!(
+            (counts.pass, counts.fail, counts.error, counts.total()),
+            (1, 1, 1, 7)
+        );
+        // service-logging (medium) fails, node-volumes (medium) errors.
+        assert_eq!(report.gate(FailOn::Severity(Severity::Medium)).len(), 2);
+        assert_eq!(report.gate(FailOn::Severity(Severity::High)).len(), 0);
+        assert!(report.gate(FailOn::Never).is_empty());
+        assert_eq!(FailOn::parse("none"), Some(FailOn::Never));
+        assert_eq!(
+            FailOn::parse("high"),
+            Some(FailOn::Severity(Severity::High))
+        );
+        assert_eq!(FailOn::parse("severe"), None);
+    }
+}

@@ -1,0 +1,237 @@
+//! Command-line interface definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Examples:
+  sek scan --demo                          scan the embedded demo snapshot (no AWS account needed)
+  sek scan --cluster prod --region eu-west-1
+  sek collect --cluster prod -o prod.json  save a snapshot; scan it later with --snapshot
+  sek scan --snapshot prod.json --format json -o report.json
+  sek checks list                          every check with its CIS and NIST references
+  sek checks show node-imds
+
+Exit status: 0 nothing at or above --fail-on failed, 1 something did (or could not be
+evaluated), 2 bad usage, configuration or snapshot, 3 the scan could not run (credentials,
+region, endpoint, unknown cluster).
+
+The original sek invocation still works: sek --cloud aws --resource eks --name NAME [--skip ID ...]";
+
+/// sek: a fast, read-only security posture scanner for Amazon EKS.
+///
+/// sek reads an EKS cluster's control plane, node groups, instances, security groups, subnets,
+/// volumes and IAM roles with Describe/List/Get calls only, evaluates checks mapped to the CIS
+/// Amazon EKS Benchmark (v1.3.0 and v1.8.0), the NIST CSF and the EKS Best Practices Guide, and
+/// reports, check by check and resource by resource, what is secure and what is not.
+#[derive(Debug, Parser)]
+#[command(name = "sek", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub seed: SeedArgs,
+
+    /// More logging on stderr (-v: progress details, -vv: AWS requests, -vvv: everything).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// The original sek's flags (`sek --cloud aws --resource eks --name NAME`).
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Original sek invocation: the cloud (only `aws`).
+    #[arg(long, value_parser = ["aws"], requires_all = ["resource", "name"], help_heading = "Original sek invocation")]
+    pub cloud: Option<String>,
+    /// Original sek invocation: the resource type (only `eks`).
+    #[arg(long, value_parser = ["eks"], requires_all = ["cloud", "name"], help_heading = "Original sek invocation")]
+    pub resource: Option<String>,
+    /// Original sek invocation: the cluster name.
+    #[arg(long, requires_all = ["cloud", "resource"], help_heading = "Original sek invocation")]
+    pub name: Option<String>,
+    /// Original sek invocation: check ids to skip.
+    #[arg(long, num_args = 1.., requires = "name", help_heading = "Original sek invocation")]
+    pub skip: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a live cluster, a snapshot, or the demo, and report the results.
+    Scan(ScanArgs),
+    /// Collect a cluster into a snapshot file, to scan later or elsewhere.
+    Collect(CollectArgs),
+    /// List, show and document the checks.
+    #[command(subcommand)]
+    Checks(ChecksCommand),
+}
+
+/// Where to reach AWS.
+#[derive(Debug, Args)]
+pub struct AwsArgs {
+    /// AWS region (default: AWS_REGION or the profile's region).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// AWS named profile (default: AWS_PROFILE or the default credential chain).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Most AWS requests in flight at once.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=512))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// EKS cluster to scan live.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["snapshot", "demo"], required_unless_present_any = ["snapshot", "demo"])]
+    pub cluster: Option<String>,
+    /// Scan a snapshot written by `sek collect` instead of a live cluster (`-` reads stdin).
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub snapshot: Option<PathBuf>,
+    /// Scan the demo snapshot embedded in sek: see what it reports without an AWS account.
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+
+    /// Check ids (or aliases) to skip; repeat or list several.
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    pub skip: Vec<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a check of at least this severity fails or cannot be evaluated; `none` never.
+    #[arg(long, value_name = "SEVERITY", default_value = "low",
+          value_parser = ["critical", "high", "medium", "low", "info", "none"])]
+    pub fail_on: String,
+    /// Configuration file (default: ./sek.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// EKS cluster to collect.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: String,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Write the snapshot to FILE (default: stdout).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecksCommand {
+    /// List every check with its severity and framework references.
+    List {
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Show one check's documentation: why it matters, how to fix it, what it needs.
+    Show {
+        /// Check id or alias.
+        id: String,
+    },
+    /// Generate the documentation pages of every check, the index and the IAM policy.
+    Docs {
+        /// Directory to write into (e.g. `docs/`).
+        #[arg(long, value_name = "DIR", required_unless_present = "check")]
+        write: Option<PathBuf>,
+        /// Only verify that DIR is up to date; exit 1 if not.
+        #[arg(long, value_name = "DIR", conflicts_with = "write")]
+        check: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable, failures first.
+    Text,
+    /// The versioned JSON report (docs/report-json.md).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Text,
+    /// JSON, one object per check.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn seed_invocation_parses_with_equals_and_several_skips() {
+        let cli = Cli::try_parse_from([
+            "sek",
+            "--cloud=aws",
+            "--resource=eks",
+            "--name=prod",
+            "--skip",
+            "a",
+            "b",
+        ])
+        .unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.seed.name.as_deref(), Some("prod"));
+        assert_eq!(cli.seed.skip, ["a", "b"]);
+    }
+
+    #[test]
+    fn seed_invocation_needs_all_three_flags() {
+        assert!(Cli::try_parse_from(["sek", "--cloud=aws", "--name=prod"]).is_err());
+        assert!(
+            Cli::try_parse_from(["sek", "--cloud=gcp", "--resource=eks", "--name=prod"]).is_err()
+        );
+    }
+
+    #[test]
+    fn scan_needs_exactly_one_source() {
+        assert!(Cli::try_parse_from(["sek", "scan"]).is_err());
+        assert!(Cli::try_parse_from(["sek", "scan", "--demo", "--cluster", "x"]).is_err());
+        let cli = Cli::try_parse_from([
+            "sek",
+            "scan",
+            "--demo",
+            "--skip",
+            "node-imds",
+            "node-role",
+            "--fail-on",
+            "high",
+        ])
+        .unwrap();
+        let Some(Command::Scan(scan)) = cli.command else {
+            panic!()
+        };
+        assert_eq!(scan.skip, ["node-imds", "node-role"]);
+    }
+}

@@ -1,0 +1,287 @@
+//! IAM reads: the nodes' instance profiles, their roles' attached and inline policies, and the
+//! documents of the attached managed policies (each policy read once, however many roles use it).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures::future::join_all;
+use percent_encoding::percent_decode_str;
+use sek_core::inventory::{
+    AttachedPolicy, CollectError, ErrorKind, IamRole, InlinePolicy, InstanceProfile, ManagedPolicy,
+    last_segment,
+};
+use serde_json::Value;
+
+use super::Aws;
+
+/// What was read about the nodes' IAM.
+#[derive(Debug, Default)]
+pub struct NodeIam {
+    /// Instance profiles.
+    pub profiles: Vec<InstanceProfile>,
+    /// Roles with their policy lists.
+    pub roles: Vec<IamRole>,
+    /// Attached managed policies with their documents.
+    pub policies: Vec<ManagedPolicy>,
+    /// Reads that failed.
+    pub errors: Vec<CollectError>,
+}
+
+/// IAM policy documents come URL-encoded (RFC 3986); decode and parse, keeping raw JSON as a
+/// fallback for endpoints that do not encode.
+pub fn parse_document(raw: &str) -> Option<Value> {
+    let decoded = percent_decode_str(raw).decode_utf8().ok()?;
+    serde_json::from_str(&decoded)
+        .ok()
+        .or_else(|| serde_json::from_str(raw).ok())
+}
+
+/// Read the IAM of the nodes: `profile_arns` from the instances, `role_arns` from node groups.
+pub async fn node_iam(
+    aws: &Aws,
+    profile_arns: &BTreeSet<String>,
+    role_arns: &BTreeSet<String>,
+) -> NodeIam {
+    let mut out = NodeIam::default();
+    // Role ARN -> trust policy (from GetInstanceProfile, which embeds the roles).
+    let mut roles: BTreeMap<String, Option<Value>> =
+        role_arns.iter().map(|arn| (arn.clone(), None)).collect();
+
+    let profiles = join_all(profile_arns.iter().map(|arn| async move {
+        let name = last_segment(arn).to_string();
+        let resources = [name.clone()];
+        aws.call(
+            "iam:GetInstanceProfile",
+            &resources,
+            aws.iam
+                .get_instance_profile()
+                .instance_profile_name(&name)
+                .send(),
+        )
+        .await
+    }))
+    .await;
+    for result in profiles {
+        match result {
+            Ok(output) => {
+                let Some(profile) = output.instance_profile else {
+                    continue;
+                };
+                for role in &profile.roles {
+                    let trust = role
+                        .assume_role_policy_document
+                        .as_deref()
+                        .and_then(parse_document);
+                    roles.insert(role.arn.clone(), trust);
+                }
+                out.profiles.push(InstanceProfile {
+                    arn: profile.arn,
+                    name: Some(profile.instance_profile_name),
+                    roles: profile.roles.into_iter().map(|r| r.arn).collect(),
+                });
+            }
+            Err(err) => out.errors.push(err),
+        }
+    }
+
+    let role_results = join_all(
+        roles
+            .into_iter()
+            .map(|(arn, trust)| role_policies(aws, arn, trust)),
+    )
+    .await;
+    let mut policy_arns = BTreeSet::new();
+    for (role, errors) in role_results {
+        policy_arns.extend(
+            role.attached_policies
+                .iter()
+                .flatten()
+                .map(|p| p.arn.clone()),
+        );
+        out.roles.push(role);
+        out.errors.extend(errors);
+    }
+
+    let policies = join_all(policy_arns.iter().map(|arn| managed_policy(aws, arn))).await;
+    for (policy, error) in policies {
+        out.policies.push(policy);
+        out.errors.extend(error);
+    }
+    out
+}
+
+/// The attached and inline policies of one role.
+async fn role_policies(
+    aws: &Aws,
+    arn: String,
+    trust_policy: Option<Value>,
+) -> (IamRole, Vec<CollectError>) {
+    let name = last_segment(&arn).to_string();
+    let resources = [name.clone()];
+    let mut errors = Vec::new();
+    let (attached, inline_names) = tokio::join!(
+        aws.paginate(
+            "iam:ListAttachedRolePolicies",
+            &resources,
+            |marker| aws
+                .iam
+                .list_attached_role_policies()
+                .role_name(&name)
+                .set_marker(marker)
+                .send(),
+            |page| if page.is_truncated {
+                page.marker()
+            } else {
+                None
+            },
+        ),
+        aws.paginate(
+            "iam:ListRolePolicies",
+            &resources,
+            |marker| aws
+                .iam
+                .list_role_policies()
+                .role_name(&name)
+                .set_marker(marker)
+                .send(),
+            |page| if page.is_truncated {
+                page.marker()
+            } else {
+                None
+            },
+        ),
+    );
+    let attached_policies = match attached {
+        Ok(pages) => Some(
+            pages
+                .into_iter()
+                .flat_map(|p| p.attached_policies.unwrap_or_default())
+                .filter_map(|p| {
+                    Some(AttachedPolicy {
+                        arn: p.policy_arn?,
+                        name: p.policy_name,
+                    })
+                })
+                .collect(),
+        ),
+        Err(err) => {
+            errors.push(err);
+            None
+        }
+    };
+    let inline_policies = match inline_names {
+        Ok(pages) => {
+            let names: Vec<String> = pages.into_iter().flat_map(|p| p.policy_names).collect();
+            let documents = join_all(names.iter().map(|policy| {
+                let resources = [name.clone()];
+                let name = &name;
+                async move {
+                    aws.call(
+                        "iam:GetRolePolicy",
+                        &resources,
+                        aws.iam
+                            .get_role_policy()
+                            .role_name(name)
+                            .policy_name(policy)
+                            .send(),
+                    )
+                    .await
+                }
+            }))
+            .await;
+            let mut inline = Vec::new();
+            for (policy, result) in names.into_iter().zip(documents) {
+                let document = match result {
+                    Ok(output) => parse_document(&output.policy_document),
+                    Err(err) => {
+                        errors.push(err);
+                        None
+                    }
+                };
+                inline.push(InlinePolicy {
+                    name: policy,
+                    document,
+                });
+            }
+            Some(inline)
+        }
+        Err(err) => {
+            errors.push(err);
+            None
+        }
+    };
+    let role = IamRole {
+        name,
+        arn,
+        trust_policy,
+        attached_policies,
+        inline_policies,
+    };
+    (role, errors)
+}
+
+/// GetPolicy then GetPolicyVersion of its default version.
+async fn managed_policy(aws: &Aws, arn: &str) -> (ManagedPolicy, Option<CollectError>) {
+    let resources = [arn.to_string()];
+    let mut policy = ManagedPolicy {
+        arn: arn.to_string(),
+        ..Default::default()
+    };
+    let described = match aws
+        .call(
+            "iam:GetPolicy",
+            &resources,
+            aws.iam.get_policy().policy_arn(arn).send(),
+        )
+        .await
+    {
+        Ok(output) => output.policy,
+        Err(err) => return (policy, Some(err)),
+    };
+    let Some(described) = described else {
+        return (policy, None);
+    };
+    policy.name = described.policy_name;
+    policy.default_version = described.default_version_id;
+    let Some(version) = policy.default_version.clone() else {
+        return (policy, None);
+    };
+    let request = aws
+        .iam
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(&version)
+        .send();
+    match aws.call("iam:GetPolicyVersion", &resources, request).await {
+        Ok(output) => {
+            let raw = output.policy_version.and_then(|v| v.document);
+            policy.document = raw.as_deref().and_then(parse_document);
+            let unparsed = raw.is_some() && policy.document.is_none();
+            let error = unparsed.then(|| {
+                CollectError::new(
+                    "iam:GetPolicyVersion",
+                    resources.to_vec(),
+                    ErrorKind::Other,
+                    "the policy document is not valid JSON",
+                )
+            });
+            (policy, error)
+        }
+        Err(err) => (policy, Some(err)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_are_decoded_from_url_encoding_or_taken_raw() {
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
+        assert_eq!(parse_document(encoded).unwrap()["Version"], "2012-10-17");
+        assert_eq!(
+            parse_document(r#"{"Statement": []}"#).unwrap()["Statement"],
+            serde_json::json!([])
+        );
+        assert!(parse_document("not json").is_none());
+    }
+}

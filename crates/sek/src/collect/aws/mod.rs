@@ -1,0 +1,305 @@
+//! The AWS side of collection: one guarded client per service, a bound on requests in flight,
+//! per-API call accounting, and the translation of SDK errors into [`CollectError`]s.
+
+pub mod autoscaling;
+pub mod ec2;
+pub mod eks;
+pub mod iam;
+pub mod readonly;
+
+use std::collections::BTreeMap;
+use std::error::Error as StdError;
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_eks::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use sek_core::inventory::{CollectError, ErrorKind};
+use tokio::sync::Semaphore;
+
+use self::readonly::ReadOnlyGuard;
+use super::{Progress, ScanError};
+
+/// How to reach AWS.
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    /// Named profile (`--profile`); the SDK's default chain otherwise.
+    pub profile: Option<String>,
+    /// Region (`--region`); the profile's or `AWS_REGION` otherwise.
+    pub region: Option<String>,
+    /// Most requests in flight at once.
+    pub concurrency: usize,
+    /// Attempts per request, retries included (throttling, 5xx, connection errors).
+    pub max_attempts: u32,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        AwsOptions {
+            profile: None,
+            region: None,
+            concurrency: 32,
+            max_attempts: 8,
+        }
+    }
+}
+
+/// Connected, read-only AWS clients for one account and region.
+pub struct Aws {
+    /// Region the clients call.
+    pub region: String,
+    /// Partition of the caller (`aws`, `aws-cn`, `aws-us-gov`).
+    pub partition: String,
+    /// Account of the caller.
+    pub account_id: Option<String>,
+    /// ARN of the caller.
+    pub caller_arn: Option<String>,
+    /// EKS.
+    pub eks: aws_sdk_eks::Client,
+    /// EC2.
+    pub ec2: aws_sdk_ec2::Client,
+    /// IAM.
+    pub iam: aws_sdk_iam::Client,
+    /// Auto Scaling.
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    limiter: Semaphore,
+    calls: Mutex<BTreeMap<&'static str, u64>>,
+    progress: Progress,
+}
+
+/// Build a client of `$service` from the shared config with the read-only guard.
+macro_rules! guarded_client {
+    ($service:ident, $config:expr) => {
+        $service::Client::from_conf(
+            $service::config::Builder::from($config)
+                .interceptor(ReadOnlyGuard)
+                .build(),
+        )
+    };
+}
+
+impl Aws {
+    /// Load the SDK configuration, build the clients, and check the identity (STS
+    /// GetCallerIdentity), so missing credentials or an unreachable endpoint stop the scan
+    /// with one clear error before any collection starts.
+    pub async fn connect(options: &AwsOptions, progress: Progress) -> Result<Aws, ScanError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(30))
+                    .build(),
+            );
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        let config = loader.load().await;
+        let region = config
+            .region()
+            .map(|r| r.to_string())
+            .ok_or(ScanError::NoRegion)?;
+
+        let sts = guarded_client!(aws_sdk_sts, &config);
+        let mut aws = Aws {
+            region,
+            partition: "aws".to_string(),
+            account_id: None,
+            caller_arn: None,
+            eks: guarded_client!(aws_sdk_eks, &config),
+            ec2: guarded_client!(aws_sdk_ec2, &config),
+            iam: guarded_client!(aws_sdk_iam, &config),
+            autoscaling: guarded_client!(aws_sdk_autoscaling, &config),
+            limiter: Semaphore::new(options.concurrency.max(1)),
+            calls: Mutex::new(BTreeMap::new()),
+            progress,
+        };
+
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").ok();
+        match aws
+            .call(
+                "sts:GetCallerIdentity",
+                &[],
+                sts.get_caller_identity().send(),
+            )
+            .await
+        {
+            Ok(identity) => {
+                aws.account_id = identity.account().map(String::from);
+                aws.caller_arn = identity.arn().map(String::from);
+                if let Some(partition) = identity.arn().and_then(|arn| arn.split(':').nth(1)) {
+                    aws.partition = partition.to_string();
+                }
+                Ok(aws)
+            }
+            Err(err) => Err(match err.kind {
+                ErrorKind::Network | ErrorKind::Timeout => ScanError::Unreachable {
+                    endpoint,
+                    message: err.message,
+                },
+                ErrorKind::Other if looks_like_missing_credentials(&err.message) => {
+                    ScanError::Credentials(err.message)
+                }
+                ErrorKind::AccessDenied => ScanError::Credentials(err.message),
+                _ => ScanError::Aws(err.summary()),
+            }),
+        }
+    }
+
+    /// Send one request within the concurrency bound, count it, and turn a failure into a
+    /// [`CollectError`] about `resources`.
+    pub async fn call<T, E>(
+        &self,
+        api: &'static str,
+        resources: &[String],
+        request: impl Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    ) -> Result<T, CollectError>
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _permit = self.limiter.acquire().await.expect("limiter open");
+        *self
+            .calls
+            .lock()
+            .expect("call counter")
+            .entry(api)
+            .or_insert(0) += 1;
+        self.progress.tick(api);
+        let result = request.await;
+        result.map_err(|err| classify(api, resources, &err))
+    }
+
+    /// Fetch every page of a paginated API: `page(token)` builds a request, `next(&output)`
+    /// reads the next token from a response.
+    pub async fn paginate<O, E, F, Fut>(
+        &self,
+        api: &'static str,
+        resources: &[String],
+        mut page: F,
+        next: fn(&O) -> Option<&str>,
+    ) -> Result<Vec<O>, CollectError>
+    where
+        F: FnMut(Option<String>) -> Fut,
+        Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        let mut pages = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let output = self.call(api, resources, page(token.take())).await?;
+            let next_token = next(&output).filter(|t| !t.is_empty()).map(String::from);
+            pages.push(output);
+            match next_token {
+                Some(t) if pages.len() < MAX_PAGES => token = Some(t),
+                Some(_) => {
+                    return Err(CollectError::new(
+                        api,
+                        resources.to_vec(),
+                        ErrorKind::Other,
+                        format!("more than {MAX_PAGES} pages; stopped"),
+                    ));
+                }
+                None => return Ok(pages),
+            }
+        }
+    }
+
+    /// Requests made so far, by API.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        let calls = self.calls.lock().expect("call counter");
+        calls.iter().map(|(api, n)| (api.to_string(), *n)).collect()
+    }
+}
+
+/// A guard against a service that keeps returning a next token.
+const MAX_PAGES: usize = 10_000;
+
+fn looks_like_missing_credentials(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("credential") || message.contains("no identity")
+}
+
+/// Error codes that mean "not allowed".
+const DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedException",
+    "AuthorizationError",
+    "AuthFailure",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+];
+
+/// Error codes that mean "slow down" (after the SDK's own retries gave up).
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "SlowDown",
+];
+
+/// Translate an SDK error. Only the service's code and message, or the transport error, are
+/// kept: neither carries credentials.
+pub fn classify<E, R>(api: &str, resources: &[String], err: &SdkError<E, R>) -> CollectError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let (kind, message) = match err {
+        SdkError::ServiceError(service) => {
+            let code = service.err().code().unwrap_or("Unknown");
+            let kind = if DENIED_CODES.contains(&code) {
+                ErrorKind::AccessDenied
+            } else if THROTTLING_CODES.contains(&code) {
+                ErrorKind::Throttled
+            } else if code.ends_with("NotFound")
+                || code.ends_with("NotFoundException")
+                || code == "NoSuchEntity"
+            {
+                ErrorKind::NotFound
+            } else {
+                ErrorKind::Other
+            };
+            let message = service.err().message().unwrap_or("no message");
+            (kind, format!("{code}: {message}"))
+        }
+        SdkError::TimeoutError(_) => (ErrorKind::Timeout, DisplayErrorContext(err).to_string()),
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            (ErrorKind::Timeout, DisplayErrorContext(err).to_string())
+        }
+        SdkError::DispatchFailure(failure) if failure.is_io() => {
+            (ErrorKind::Network, DisplayErrorContext(err).to_string())
+        }
+        _ => (ErrorKind::Other, DisplayErrorContext(err).to_string()),
+    };
+    CollectError::new(api, resources.to_vec(), kind, message)
+}
+
+/// An AWS timestamp as a [`jiff::Timestamp`].
+pub fn timestamp(time: Option<&aws_smithy_types::DateTime>) -> Option<jiff::Timestamp> {
+    time.and_then(|t| jiff::Timestamp::new(t.secs(), t.subsec_nanos() as i32).ok())
+}
+
+/// Split `ids` into request-sized batches (EC2 filters take at most 200 values).
+pub fn batches(ids: &[String]) -> impl Iterator<Item = Vec<String>> + '_ {
+    ids.chunks(BATCH).map(<[String]>::to_vec)
+}
+
+/// Values per EC2 filter.
+pub const BATCH: usize = 200;

@@ -1,0 +1,293 @@
+//! The commands: scan, collect, checks, and the original sek invocation.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use sek_core::checks::{self, Framework};
+use sek_core::config::{Config, resolve_check};
+use sek_core::evaluate::{Selection, evaluate};
+use sek_core::inventory::Inventory;
+use sek_core::report::seed::{self, SEED_CHECKS};
+use sek_core::report::{self, FailOn, Format, text::summary_line};
+use sek_core::{demo, docs};
+
+use crate::cli::{
+    AwsArgs, ChecksCommand, Cli, CollectArgs, ColorChoice, Command, ListFormat, OutputFormat,
+    ScanArgs, SeedArgs,
+};
+use crate::collect::aws::AwsOptions;
+use crate::collect::{self, Progress};
+use crate::error::CliError;
+use crate::output::write_to;
+
+/// Run the parsed command line; returns the exit status.
+pub fn run(cli: Cli) -> Result<u8, CliError> {
+    match cli.command {
+        Some(Command::Scan(args)) => scan(args),
+        Some(Command::Collect(args)) => collect_snapshot(args),
+        Some(Command::Checks(command)) => checks_command(command),
+        None if cli.seed.name.is_some() => seed_scan(cli.seed),
+        None => Err(CliError::Usage {
+            message: "no command given; try `sek scan --demo`, or `sek --help`".into(),
+        }),
+    }
+}
+
+fn resolve_skips(names: &[String]) -> Result<Vec<&'static checks::Check>, CliError> {
+    names
+        .iter()
+        .map(|name| resolve_check(name).map_err(|message| CliError::Usage { message }))
+        .collect()
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config, CliError> {
+    match path {
+        Some(path) => Ok(Config::load(path)?),
+        None if Path::new("sek.toml").is_file() => Ok(Config::load(Path::new("sek.toml"))?),
+        None => Ok(Config::default()),
+    }
+}
+
+fn aws_options(args: &AwsArgs) -> AwsOptions {
+    AwsOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        concurrency: usize::from(args.concurrency),
+        ..AwsOptions::default()
+    }
+}
+
+/// Collect `cluster` live, with a spinner when stderr is a terminal.
+fn collect_live(options: &AwsOptions, cluster: &str) -> Result<Inventory, CliError> {
+    let progress = if io::stderr().is_terminal() {
+        Progress::spinner(&format!("collecting {cluster}:"))
+    } else {
+        Progress::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage {
+            message: format!("cannot start the async runtime: {e}"),
+        })?;
+    let inventory =
+        runtime.block_on(collect::collect(options, &[cluster.to_string()], progress))?;
+    Ok(inventory)
+}
+
+fn read_snapshot(path: &Path) -> Result<Inventory, CliError> {
+    let shown = path.display().to_string();
+    let mut text = String::new();
+    let read = if shown == "-" {
+        io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|t| text = t)
+    };
+    read.map_err(|e| CliError::Snapshot {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    Inventory::from_json(&text).map_err(|e| CliError::snapshot(&shown, e))
+}
+
+fn scan(args: ScanArgs) -> Result<u8, CliError> {
+    let config = load_config(args.config.as_deref())?;
+    let selection = Selection {
+        skip: resolve_skips(&args.skip)?,
+        ..Selection::default()
+    };
+    let fail_on = FailOn::parse(&args.fail_on).unwrap_or(FailOn::Severity(checks::Severity::Low));
+    let inventory = match (&args.cluster, &args.snapshot) {
+        _ if args.demo => demo::inventory(),
+        (_, Some(path)) => read_snapshot(path)?,
+        (Some(cluster), None) => collect_live(&aws_options(&args.aws), cluster)?,
+        (None, None) => unreachable!("clap requires --cluster, --snapshot or --demo"),
+    };
+    let report = evaluate(&inventory, &config, &selection);
+    let format = match args.format {
+        OutputFormat::Text => Format::Text,
+        OutputFormat::Json => Format::Json,
+    };
+    write_to(args.output.as_deref(), args.color, |out| {
+        report::render(&report, format, fail_on, out)
+    })?;
+    if let Some(path) = &args.output {
+        eprintln!(
+            "report written to {} ({})",
+            path.display(),
+            summary_line(&report.counts())
+        );
+    }
+    Ok(u8::from(!report.gate(fail_on).is_empty()))
+}
+
+fn seed_scan(args: SeedArgs) -> Result<u8, CliError> {
+    let started = Instant::now();
+    let name = args.name.clone().unwrap_or_default();
+    let selection = Selection {
+        checks: SEED_CHECKS
+            .iter()
+            .filter_map(|id| checks::find(id))
+            .collect(),
+        skip: resolve_skips(&args.skip)?,
+    };
+    let inventory = collect_live(&AwsOptions::default(), &name)?;
+    let report = evaluate(&inventory, &Config::default(), &selection);
+    let echo = seed::SeedArgs {
+        cloud: args.cloud.unwrap_or_default(),
+        resource: args.resource.unwrap_or_default(),
+        name,
+        skip: args.skip,
+    };
+    let mut all_passed = false;
+    write_to(None, ColorChoice::Never, |out| {
+        all_passed = seed::render(&report, &echo, started.elapsed(), out)?;
+        Ok(())
+    })?;
+    Ok(u8::from(!all_passed))
+}
+
+fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
+    let inventory = collect_live(&aws_options(&args.aws), &args.cluster)?;
+    write_to(args.output.as_deref(), ColorChoice::Never, |out| {
+        writeln!(out, "{}", inventory.to_json())
+    })?;
+    for cluster in &inventory.clusters {
+        eprintln!(
+            "collected {}: {} nodes, {} node groups, {} API calls in {:.1} s{}",
+            cluster.name,
+            cluster.instances.len(),
+            cluster.nodegroups.len(),
+            inventory.meta.api_calls.unwrap_or(0),
+            inventory.meta.duration_ms.unwrap_or(0) as f64 / 1000.0,
+            match cluster.gaps.len() {
+                0 => String::new(),
+                n => format!(
+                    "; {n} reads failed (listed under `gaps`; the checks needing them will report ERROR)"
+                ),
+            }
+        );
+    }
+    if let Some(path) = &args.output {
+        eprintln!(
+            "snapshot written to {}; scan it with `sek scan --snapshot {}`",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(0)
+}
+
+fn checks_command(command: ChecksCommand) -> Result<u8, CliError> {
+    match command {
+        ChecksCommand::List { format } => {
+            write_to(None, ColorChoice::Never, |out| match format {
+                ListFormat::Text => list_text(out),
+                ListFormat::Json => list_json(out),
+            })?;
+            Ok(0)
+        }
+        ChecksCommand::Show { id } => {
+            let check = resolve_check(&id).map_err(|message| CliError::Usage { message })?;
+            write_to(None, ColorChoice::Never, |out| {
+                out.write_all(docs::page(check).as_bytes())
+            })?;
+            Ok(0)
+        }
+        ChecksCommand::Docs {
+            write: Some(dir), ..
+        } => {
+            let files = docs::files();
+            for (relative, contents) in &files {
+                let path = dir.join(relative);
+                let written = path
+                    .parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|()| std::fs::write(&path, contents));
+                written.map_err(|source| CliError::Write {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            }
+            eprintln!("wrote {} files under {}", files.len(), dir.display());
+            Ok(0)
+        }
+        ChecksCommand::Docs { check, .. } => {
+            let dir: PathBuf = check.unwrap_or_else(|| PathBuf::from("docs"));
+            let stale: Vec<String> = docs::files()
+                .into_iter()
+                .filter(|(relative, contents)| {
+                    std::fs::read_to_string(dir.join(relative)).ok().as_deref() != Some(contents)
+                })
+                .map(|(relative, _)| relative)
+                .collect();
+            if stale.is_empty() {
+                eprintln!("{} is up to date", dir.display());
+                Ok(0)
+            } else {
+                eprintln!(
+                    "stale: {}; run `sek checks docs --write {}`",
+                    stale.join(", "),
+                    dir.display()
+                );
+                Ok(1)
+            }
+        }
+    }
+}
+
+fn refs(check: &checks::Check, framework: Framework) -> String {
+    let ids: Vec<&str> = check.refs_for(framework).map(|r| r.id).collect();
+    if ids.is_empty() {
+        "-".to_string()
+    } else {
+        ids.join(",")
+    }
+}
+
+fn list_text(out: &mut dyn Write) -> io::Result<()> {
+    let id_width = checks::ALL.iter().map(|c| c.id.len()).max().unwrap_or(2);
+    writeln!(
+        out,
+        "{:<id_width$}  {:<8}  {:<9}  {:<9}  {:<24}  TITLE",
+        "ID", "SEVERITY", "CIS 1.3.0", "CIS 1.8.0", "NIST CSF 1.1"
+    )?;
+    for check in checks::ALL {
+        writeln!(
+            out,
+            "{:<id_width$}  {:<8}  {:<9}  {:<9}  {:<24}  {}",
+            check.id,
+            check.severity.as_str(),
+            refs(check, Framework::CisEks1_3_0),
+            refs(check, Framework::CisEks1_8_0),
+            refs(check, Framework::NistCsf1_1),
+            check.title,
+        )?;
+    }
+    writeln!(
+        out,
+        "\n{} checks. `sek checks show ID` explains one.",
+        checks::ALL.len()
+    )
+}
+
+fn list_json(out: &mut dyn Write) -> io::Result<()> {
+    let list: Vec<serde_json::Value> = checks::ALL
+        .iter()
+        .map(|check| {
+            serde_json::json!({
+                "id": check.id,
+                "aliases": check.aliases,
+                "area": check.area,
+                "severity": check.severity,
+                "title": check.title,
+                "references": check.refs,
+                "permissions": check.needs,
+                "docs": check.docs_path(),
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &list)?;
+    writeln!(out)
+}
