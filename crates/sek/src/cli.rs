@@ -79,6 +79,10 @@ pub struct AwsArgs {
     /// Most AWS requests in flight at once.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=512))]
     pub concurrency: u16,
+    /// Attempts per AWS request, retries included (throttling, 5xx and connection errors are
+    /// retried with backoff; a read still failing after that is reported, not fatal).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
 }
 
 #[derive(Debug, Args)]

@@ -54,7 +54,7 @@ fn aws_options(args: &AwsArgs) -> AwsOptions {
         profile: args.profile.clone(),
         region: args.region.clone(),
         concurrency: usize::from(args.concurrency),
-        ..AwsOptions::default()
+        max_attempts: args.max_attempts,
     }
 }
 

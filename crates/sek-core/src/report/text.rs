@@ -249,13 +249,11 @@ fn render_result(result: &CheckResult, id_width: usize, out: &mut dyn Write) -> 
         }
     }
     if quiet.total() > 0 && status != Status::Pass {
+        let others = plural(quiet.total(), "other resource");
         writeln!(
             out,
             "{indent}{}",
-            paint(
-                DIM,
-                &format!("and {} resources: {}", quiet.total(), summary_line(&quiet))
-            )
+            paint(DIM, &format!("{others}: {}", summary_line(&quiet)))
         )?;
     }
     Ok(())
@@ -287,7 +285,7 @@ mod tests {
         let fail = text.find("service-logging").unwrap();
         let pass = text.find("service-secrets").unwrap();
         assert!(fail < pass);
-        assert!(text.contains("and 2 resources: 2 pass"));
+        assert!(text.contains("2 other resources: 2 pass"));
         assert!(!text.contains("vol-1"));
     }
 

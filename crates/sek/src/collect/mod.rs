@@ -63,7 +63,12 @@ AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an instance or pod role"
                 format!("no clusters are visible in {region}; pass --region or --profile for the right account and region")
             }
             ScanError::ClusterNotFound { known, name, .. } => {
-                let close = known.iter().min_by_key(|k| strsim::levenshtein(k, name));
+                let close = known
+                    .iter()
+                    .map(|k| (strsim::levenshtein(k, name), k))
+                    .filter(|(distance, k)| *distance <= k.len().max(name.len()) / 3 + 1)
+                    .min()
+                    .map(|(_, k)| k);
                 format!(
                     "clusters in this region: {}{}",
                     known.join(", "),

@@ -176,7 +176,18 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
     ecr_writes.sort();
     ecr_writes.dedup();
     if !ecr_writes.is_empty() {
-        problems.push(format!("ECR write access: {}", ecr_writes.join(", ")));
+        // The full list is in the evidence; the message names a few.
+        let shown = ecr_writes
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = match ecr_writes.len() {
+            n if n > 3 => format!(" and {} more", n - 3),
+            _ => String::new(),
+        };
+        problems.push(format!("ECR write access: {shown}{more}"));
     }
 
     let evidence = json!({
@@ -306,7 +317,14 @@ mod tests {
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Fail);
         assert!(finding.message.contains("inline policies: push"));
-        assert!(finding.message.contains("ecr:UploadLayerPart"));
+        assert!(finding.message.contains("ECR write access: ecr:BatchDeleteImage, ecr:CompleteLayerUpload, ecr:CreatePullThroughCacheRule and 25 more"), "{}", finding.message);
+        assert!(
+            finding.evidence["ecr_write_actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a == "ecr:UploadLayerPart")
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_config::{BehaviorVersion, Region};
-use aws_sdk_eks::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_eks::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -144,6 +144,13 @@ impl Aws {
                     endpoint,
                     message: err.message,
                 },
+                ErrorKind::Other if err.message.contains("no credentials found in chain") => {
+                    ScanError::Credentials(
+                        "none found in the environment, the AWS config files, SSO, web identity, \
+the container or instance metadata"
+                            .into(),
+                    )
+                }
                 ErrorKind::Other if looks_like_missing_credentials(&err.message) => {
                     ScanError::Credentials(err.message)
                 }
@@ -254,19 +261,19 @@ const THROTTLING_CODES: &[&str] = &[
     "SlowDown",
 ];
 
-/// Translate an SDK error. Only the service's code and message, or the transport error, are
-/// kept: neither carries credentials.
-pub fn classify<E, R>(api: &str, resources: &[String], err: &SdkError<E, R>) -> CollectError
+/// Translate an SDK error. Only the service's code and message, or the transport error chain,
+/// are kept: neither carries credentials.
+pub fn classify<E>(api: &str, resources: &[String], err: &SdkError<E, HttpResponse>) -> CollectError
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let (kind, message) = match err {
         SdkError::ServiceError(service) => {
             let code = service.err().code().unwrap_or("Unknown");
-            let kind = if DENIED_CODES.contains(&code) {
+            let status = service.raw().status().as_u16();
+            let kind = if DENIED_CODES.contains(&code) || (status == 403 && code == "Unknown") {
                 ErrorKind::AccessDenied
-            } else if THROTTLING_CODES.contains(&code) {
+            } else if THROTTLING_CODES.contains(&code) || (status == 429 && code == "Unknown") {
                 ErrorKind::Throttled
             } else if code.ends_with("NotFound")
                 || code.ends_with("NotFoundException")
@@ -279,16 +286,35 @@ where
             let message = service.err().message().unwrap_or("no message");
             (kind, format!("{code}: {message}"))
         }
-        SdkError::TimeoutError(_) => (ErrorKind::Timeout, DisplayErrorContext(err).to_string()),
+        SdkError::TimeoutError(_) => (ErrorKind::Timeout, error_chain(err)),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
-            (ErrorKind::Timeout, DisplayErrorContext(err).to_string())
+            (ErrorKind::Timeout, error_chain(err))
         }
         SdkError::DispatchFailure(failure) if failure.is_io() => {
-            (ErrorKind::Network, DisplayErrorContext(err).to_string())
+            (ErrorKind::Network, error_chain(err))
         }
-        _ => (ErrorKind::Other, DisplayErrorContext(err).to_string()),
+        _ => (ErrorKind::Other, error_chain(err)),
     };
     CollectError::new(api, resources.to_vec(), kind, message)
+}
+
+/// An error and its sources as one line (`a: b: c`), without repeats and without Debug dumps.
+pub fn error_chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    // Some providers format multi-line reports; an error is one line here.
+    parts
+        .join(": ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// An AWS timestamp as a [`jiff::Timestamp`].

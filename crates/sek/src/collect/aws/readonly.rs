@@ -5,6 +5,7 @@ use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 /// Operation name prefixes that only read.
@@ -40,9 +41,13 @@ impl Intercept for ReadOnlyGuard {
         "sek::ReadOnlyGuard"
     }
 
-    fn read_before_execution(
+    // NOTE: not `read_before_execution`: for client-level interceptors that hook runs before the
+    // operation's configuration (and its Metadata) is applied. This one runs after, and still
+    // before anything is serialised or sent.
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         // Every generated operation stores its Metadata; refuse if it is somehow absent.

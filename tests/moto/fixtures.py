@@ -1,0 +1,310 @@
+"""Build EKS environments on a moto server, through the AWS API, for sek's live tests and benchmark.
+
+Usage:
+  fixtures.py --endpoint URL build SCENARIO [SCENARIO...]   # prints a JSON manifest
+  fixtures.py --endpoint URL user --deny ACTION [--deny ACTION...]  # prints access keys
+  fixtures.py --endpoint URL auth on|off                    # enforce IAM policies from now on, or stop
+
+Known moto (5.2.x) gaps worked around here, as the real services would behave:
+- no cluster security group is created: one is created and passed in resourcesVpcConfig;
+- node groups get no Auto Scaling group or instances: both are created and attached;
+- launch-template MetadataOptions and encryption are ignored at launch: they are set on RunInstances;
+- an unencrypted root volume is added unless BlockDeviceMappings are given: they always are;
+- only the first of several instances launched together gets the instance profile: one per call;
+- AWS managed policies exist only with MOTO_IAM_LOAD_MANAGED_POLICIES=true (set by the tests).
+"""
+
+import argparse
+import json
+import sys
+import urllib.request
+
+import boto3
+from botocore.config import Config
+
+AMI = "ami-12c6146b"  # an AMI moto knows
+AWS_POLICY = "arn:aws:iam::aws:policy/"
+
+
+class Env:
+    def __init__(self, endpoint, region):
+        self.endpoint = endpoint
+        kwargs = dict(
+            endpoint_url=endpoint,
+            region_name=region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            config=Config(retries={"max_attempts": 1}),
+        )
+        self.ec2 = boto3.client("ec2", **kwargs)
+        self.eks = boto3.client("eks", **kwargs)
+        self.iam = boto3.client("iam", **kwargs)
+        self.asg = boto3.client("autoscaling", **kwargs)
+        self.kms = boto3.client("kms", **kwargs)
+        # CreateCluster has no clusterSecurityGroupId (EKS creates that group itself, moto does
+        # not); moto stores resourcesVpcConfig as sent, so the field is added to the body.
+        self.cluster_group = None
+        self.eks.meta.events.register("before-sign.eks.CreateCluster", self._add_cluster_group)
+
+    def _add_cluster_group(self, request, **_):
+        body = json.loads(request.data)
+        body["resourcesVpcConfig"]["clusterSecurityGroupId"] = self.cluster_group
+        request.data = json.dumps(body).encode()
+
+    # --- network -------------------------------------------------------------------------
+    def vpc(self, cidr):
+        return self.ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+
+    def subnet(self, vpc, cidr, public=False, igw=None):
+        subnet = self.ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
+        if public:
+            self.ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+            table = self.ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+            self.ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+            self.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+        return subnet
+
+    def internet_gateway(self, vpc):
+        igw = self.ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        self.ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+        return igw
+
+    def group(self, vpc, name, rules):
+        group = self.ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
+        permissions = []
+        for protocol, ports, source in rules:
+            rule = {"IpProtocol": protocol}
+            if ports is not None:
+                rule["FromPort"], rule["ToPort"] = ports
+            if source == "self":
+                rule["UserIdGroupPairs"] = [{"GroupId": group}]
+            elif source.startswith("sg-"):
+                rule["UserIdGroupPairs"] = [{"GroupId": source}]
+            elif ":" in source:
+                rule["Ipv6Ranges"] = [{"CidrIpv6": source}]
+            else:
+                rule["IpRanges"] = [{"CidrIp": source}]
+            permissions.append(rule)
+        if permissions:
+            self.ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=permissions)
+        return group
+
+    # --- identity -------------------------------------------------------------------------
+    def role(self, name, service, managed=(), inline=None):
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+        }
+        arn = self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        for policy in managed:
+            self.iam.attach_role_policy(RoleName=name, PolicyArn=policy if policy.startswith("arn:") else AWS_POLICY + policy)
+        for policy_name, document in (inline or {}).items():
+            self.iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+        return arn
+
+    def node_identity(self, name, managed, inline=None):
+        role_arn = self.role(name, "ec2.amazonaws.com", managed, inline)
+        profile = self.iam.create_instance_profile(InstanceProfileName=name)["InstanceProfile"]["Arn"]
+        self.iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
+        return role_arn, profile
+
+    # --- compute ----------------------------------------------------------------------------
+    def launch_template(self, name, tokens, hops, encrypted, groups):
+        data = {
+            "ImageId": AMI,
+            "MetadataOptions": {"HttpTokens": tokens, "HttpPutResponseHopLimit": hops, "HttpEndpoint": "enabled"},
+            "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 20, "Encrypted": encrypted}}],
+            "SecurityGroupIds": groups,
+        }
+        template = self.ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData=data)
+        return template["LaunchTemplate"]["LaunchTemplateId"]
+
+    def node(self, subnet, groups, profile, tokens, hops, encrypted, tags):
+        run = self.ec2.run_instances(
+            ImageId=AMI,
+            MinCount=1,
+            MaxCount=1,
+            InstanceType="m5.large",
+            SubnetId=subnet,
+            SecurityGroupIds=groups,
+            IamInstanceProfile={"Arn": profile},
+            MetadataOptions={"HttpTokens": tokens, "HttpPutResponseHopLimit": hops, "HttpEndpoint": "enabled"},
+            BlockDeviceMappings=[{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 20, "Encrypted": encrypted}}],
+            TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+            if tags
+            else [],
+        )
+        return run["Instances"][0]["InstanceId"]
+
+    def cluster(self, name, subnets, cluster_group, extra_groups, role_arn, public, private, cidrs, logging, key):
+        self.cluster_group = cluster_group
+        vpc_config = {
+            "subnetIds": subnets,
+            "securityGroupIds": extra_groups,
+            "endpointPublicAccess": public,
+            "endpointPrivateAccess": private,
+        }
+        if cidrs is not None:
+            vpc_config["publicAccessCidrs"] = cidrs
+        kwargs = dict(name=name, version="1.31", roleArn=role_arn, resourcesVpcConfig=vpc_config, logging=logging)
+        if key:
+            kwargs["encryptionConfig"] = [{"resources": ["secrets"], "provider": {"keyArn": key}}]
+        return self.eks.create_cluster(**kwargs)["cluster"]["arn"]
+
+    def nodegroup(self, cluster, name, subnets, role_arn, template):
+        self.eks.create_nodegroup(
+            clusterName=cluster,
+            nodegroupName=name,
+            subnets=subnets,
+            nodeRole=role_arn,
+            launchTemplate={"id": template, "version": "1"},
+        )
+        described = self.eks.describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
+        asg = described["resources"]["autoScalingGroups"][0]["name"]
+        self.asg.create_auto_scaling_group(
+            AutoScalingGroupName=asg,
+            LaunchTemplate={"LaunchTemplateId": template, "Version": "1"},
+            MinSize=0,
+            MaxSize=10,
+            DesiredCapacity=0,
+            VPCZoneIdentifier=subnets[0],
+        )
+        return asg
+
+    def attach(self, asg, instances):
+        self.asg.attach_instances(AutoScalingGroupName=asg, InstanceIds=instances)
+
+
+ALL_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+
+def secure(env, name):
+    """Everything compliant. Nodes: one found by tags and its ASG, one only through the ASG, one
+    self-managed found only by the kubernetes.io/cluster tag."""
+    vpc = env.vpc("10.10.0.0/16")
+    subnets = [env.subnet(vpc, "10.10.1.0/24"), env.subnet(vpc, "10.10.2.0/24")]
+    cluster_group = env.group(vpc, f"{name}-cluster", [("-1", None, "self")])
+    extra_group = env.group(vpc, f"{name}-extra", [("tcp", (443, 443), "10.10.0.0/16")])
+    node_group = env.group(vpc, f"{name}-node", [("-1", None, "self"), ("tcp", (443, 443), cluster_group), ("tcp", (10250, 10250), cluster_group)])
+    key = env.kms.create_key(Description=f"{name} secrets")["KeyMetadata"]["Arn"]
+    cluster_role = env.role(f"{name}-cluster", "eks.amazonaws.com", ["AmazonEKSClusterPolicy"])
+    node_role, profile = env.node_identity(
+        f"{name}-node", ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy"]
+    )
+    template = env.launch_template(f"{name}-lt", "required", 1, True, [node_group])
+    logging = {"clusterLogging": [{"types": ALL_LOGS, "enabled": True}]}
+    arn = env.cluster(name, subnets, cluster_group, [extra_group], cluster_role, False, True, None, logging, key)
+    asg = env.nodegroup(name, "workers", subnets, node_role, template)
+    tags = {"eks:cluster-name": name, "eks:nodegroup-name": "workers", f"kubernetes.io/cluster/{name}": "owned"}
+    tagged = env.node(subnets[0], [node_group], profile, "required", 1, True, tags)
+    asg_only = env.node(subnets[1], [node_group], profile, "required", 1, True, {})
+    env.attach(asg, [tagged, asg_only])
+    self_managed = env.node(subnets[0], [node_group], profile, "required", 1, True, {f"kubernetes.io/cluster/{name}": "shared"})
+    return {
+        "cluster_arn": arn,
+        "instances": {"tagged": tagged, "asg_only": asg_only, "self_managed": self_managed},
+        "groups": {"cluster": cluster_group, "extra": extra_group, "node": node_group},
+        "template": template,
+        "node_role": node_role,
+    }
+
+
+def insecure(env, name):
+    """Everything non-compliant: open endpoint and security groups, no secrets key, partial
+    logging, IMDSv1 with hop limit 2, an unencrypted volume, a public node, an admin node role."""
+    vpc = env.vpc("10.20.0.0/16")
+    igw = env.internet_gateway(vpc)
+    subnet = env.subnet(vpc, "10.20.1.0/24", public=True, igw=igw)
+    cluster_group = env.group(vpc, f"{name}-cluster", [("-1", None, "self"), ("tcp", (22, 22), "0.0.0.0/0")])
+    extra_group = env.group(vpc, f"{name}-extra", [("-1", None, "::/0")])
+    node_group = env.group(vpc, f"{name}-node", [("tcp", (0, 65535), "0.0.0.0/0")])
+    cluster_role = env.role(f"{name}-cluster", "eks.amazonaws.com", ["AmazonEKSClusterPolicy"])
+    push = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ecr:PutImage"], "Resource": "*"}]}
+    node_role, profile = env.node_identity(
+        f"{name}-node", ["AmazonEKSWorkerNodePolicy", "AdministratorAccess"], {"push": push}
+    )
+    template = env.launch_template(f"{name}-lt", "optional", 2, False, [node_group])
+    logging = {
+        "clusterLogging": [
+            {"types": ["api"], "enabled": True},
+            {"types": ["audit", "authenticator", "controllerManager", "scheduler"], "enabled": False},
+        ]
+    }
+    arn = env.cluster(name, [subnet], cluster_group, [extra_group], cluster_role, True, False, ["0.0.0.0/0"], logging, None)
+    asg = env.nodegroup(name, "legacy", [subnet], node_role, template)
+    tags = {"eks:cluster-name": name, "eks:nodegroup-name": "legacy"}
+    node = env.node(subnet, [node_group], profile, "optional", 2, False, tags)
+    env.attach(asg, [node])
+    return {
+        "cluster_arn": arn,
+        "instances": {"legacy": node},
+        "groups": {"cluster": cluster_group, "extra": extra_group, "node": node_group},
+        "template": template,
+        "node_role": node_role,
+    }
+
+
+def empty(env, name):
+    """A compliant control plane with no node groups and no nodes."""
+    vpc = env.vpc("10.30.0.0/16")
+    subnet = env.subnet(vpc, "10.30.1.0/24")
+    cluster_group = env.group(vpc, f"{name}-cluster", [("-1", None, "self")])
+    key = env.kms.create_key(Description=f"{name} secrets")["KeyMetadata"]["Arn"]
+    cluster_role = env.role(f"{name}-cluster", "eks.amazonaws.com", ["AmazonEKSClusterPolicy"])
+    logging = {"clusterLogging": [{"types": ALL_LOGS, "enabled": True}]}
+    arn = env.cluster(name, [subnet], cluster_group, [], cluster_role, True, True, ["203.0.113.0/24"], logging, key)
+    return {"cluster_arn": arn, "groups": {"cluster": cluster_group}}
+
+
+SCENARIOS = {"secure": secure, "insecure": insecure, "empty": empty}
+
+
+def moto_api(endpoint, path, body):
+    request = urllib.request.Request(endpoint.rstrip("/") + path, data=body.encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def scanner_user(env, denied):
+    """An IAM user allowed everything except `denied` actions; returns its access key."""
+    name = "scanner-" + "-".join(a.replace(":", "_") for a in denied) if denied else "scanner"
+    env.iam.create_user(UserName=name)
+    statements = [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+    if denied:
+        statements.append({"Effect": "Deny", "Action": denied, "Resource": "*"})
+    env.iam.put_user_policy(
+        UserName=name, PolicyName="scan", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements})
+    )
+    key = env.iam.create_access_key(UserName=name)["AccessKey"]
+    return {"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--region", default="eu-west-1")
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build")
+    build.add_argument("scenarios", nargs="+", help="scenario[:cluster-name]")
+    user = commands.add_parser("user")
+    user.add_argument("--deny", action="append", default=[])
+    auth = commands.add_parser("auth")
+    auth.add_argument("state", choices=["on", "off"])
+    args = parser.parse_args()
+
+    if args.command == "auth":
+        moto_api(args.endpoint, "/moto-api/reset-auth", "0" if args.state == "on" else "inf")
+        return
+    env = Env(args.endpoint, args.region)
+    if args.command == "user":
+        json.dump(scanner_user(env, args.deny), sys.stdout)
+        return
+    manifest = {}
+    for spec in args.scenarios:
+        scenario, _, name = spec.partition(":")
+        manifest[name or scenario] = SCENARIOS[scenario](env, name or scenario)
+    json.dump(manifest, sys.stdout, indent=1)
+
+
+if __name__ == "__main__":
+    main()

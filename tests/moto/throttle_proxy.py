@@ -1,0 +1,136 @@
+"""A loopback HTTP proxy in front of moto that answers some requests with the service's own
+throttling error instead of forwarding them, the way AWS does under load.
+
+  throttle_proxy.py --upstream http://127.0.0.1:PORT [--every N] [--always ACTION ...]
+
+--every N     throttle every Nth request (counted across all services)
+--always A    always throttle operation A (e.g. DescribeVolumes)
+
+Prints the port it listens on, then serves until killed. GET /__proxy/stats returns
+{"forwarded": n, "throttled": {"Operation": n}}.
+"""
+
+import argparse
+import http.client
+import json
+import re
+import sys
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+STATS = {"forwarded": 0, "throttled": {}, "seen": 0}
+
+EC2_THROTTLE = (
+    503,
+    {"Content-Type": "text/xml"},
+    b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>RequestLimitExceeded</Code>'
+    b"<Message>Request limit exceeded.</Message></Error></Errors><RequestID>throttle</RequestID></Response>",
+)
+QUERY_THROTTLE = (
+    400,
+    {"Content-Type": "text/xml"},
+    b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+    b"</Error><RequestId>throttle</RequestId></ErrorResponse>",
+)
+JSON_THROTTLE = (
+    429,
+    {"Content-Type": "application/json", "x-amzn-ErrorType": "ThrottlingException"},
+    b'{"message":"Rate exceeded"}',
+)
+
+
+def service_of(headers):
+    """The signing service from the SigV4 credential scope: .../<region>/<service>/aws4_request."""
+    match = re.search(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/aws4_request", headers.get("Authorization", ""))
+    return match.group(1) if match else ""
+
+
+def operation_of(method, path, body):
+    action = urllib.parse.parse_qs(body.decode(errors="replace")).get("Action")
+    if action:
+        return action[0]
+    # EKS (REST): enough to name the calls sek makes.
+    if re.fullmatch(r"/clusters/[^/]+", path) and method == "GET":
+        return "DescribeCluster"
+    if re.fullmatch(r"/clusters/[^/]+/node-groups/[^/]+", path):
+        return "DescribeNodegroup"
+    if re.fullmatch(r"/clusters/[^/]+/node-groups", path):
+        return "ListNodegroups"
+    if path == "/clusters":
+        return "ListClusters"
+    return path
+
+
+class Proxy(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    upstream = None
+    every = 0
+    always = ()
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path == "/__proxy/stats":
+            with LOCK:
+                body = json.dumps(STATS).encode()
+            return self.reply(200, {"Content-Type": "application/json"}, body)
+        self.forward()
+
+    def do_POST(self):
+        self.forward()
+
+    def reply(self, status, headers, body):
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def forward(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path = urllib.parse.urlsplit(self.path).path
+        operation = operation_of(self.command, path, body)
+        with LOCK:
+            STATS["seen"] += 1
+            throttle = operation in self.always or (self.every and STATS["seen"] % self.every == 0)
+            if throttle:
+                STATS["throttled"][operation] = STATS["throttled"].get(operation, 0) + 1
+        if throttle:
+            service = service_of(self.headers)
+            status, headers, payload = {"ec2": EC2_THROTTLE, "eks": JSON_THROTTLE}.get(service, QUERY_THROTTLE)
+            return self.reply(status, headers, payload)
+        upstream = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
+        upstream.request(self.command, self.path, body=body, headers=headers)
+        response = upstream.getresponse()
+        payload = response.read()
+        out_headers = {k: v for k, v in response.getheaders() if k.lower() not in ("content-length", "transfer-encoding", "connection")}
+        upstream.close()
+        with LOCK:
+            STATS["forwarded"] += 1
+        self.reply(response.status, out_headers, payload)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--upstream", required=True)
+    parser.add_argument("--every", type=int, default=0)
+    parser.add_argument("--always", action="append", default=[])
+    args = parser.parse_args()
+    Proxy.upstream = urllib.parse.urlsplit(args.upstream)
+    Proxy.every = args.every
+    Proxy.always = tuple(args.always)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    sys.stdout.close()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
