@@ -260,7 +260,10 @@ SCENARIOS = {"secure": secure, "insecure": insecure, "empty": empty}
 
 
 def moto_api(endpoint, path, body):
-    request = urllib.request.Request(endpoint.rstrip("/") + path, data=body.encode(), method="POST")
+    # text/plain: moto reads the raw body, which a form content type would consume.
+    request = urllib.request.Request(
+        endpoint.rstrip("/") + path, data=body.encode(), method="POST", headers={"Content-Type": "text/plain"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"{}")
 

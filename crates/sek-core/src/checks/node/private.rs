@@ -116,7 +116,18 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             "internet_gateway_routes": routes.as_ref().ok(),
         });
         let finding = match (problems.is_empty(), routes) {
-            (false, _) => Finding::fail(resource, format!("the node has {}", problems.join("; "))),
+            (false, Ok(_)) => {
+                Finding::fail(resource, format!("the node has {}", problems.join("; ")))
+            }
+            // A definite failure stands; say what could not be verified as well.
+            (false, Err(missing)) => Finding::fail(
+                resource,
+                format!(
+                    "the node has {} (and {})",
+                    problems.join("; "),
+                    missing.reason()
+                ),
+            ),
             (true, Err(missing)) => Finding::missing(resource, &missing),
             (true, Ok(_)) => Finding::pass(
                 resource,
@@ -218,7 +229,15 @@ mod tests {
         assert!(finding.message.contains("ec2:DescribeRouteTables"));
 
         inv.instances[0].public_ip = Some("203.0.113.10".into());
-        assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding
+                .message
+                .contains("ec2:DescribeRouteTables failed (access denied)"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]

@@ -199,12 +199,17 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
         "ecr_write_actions": ecr_writes,
         "documents_not_read": unread,
     });
+    let unknown = attached.as_ref().and(inline.as_ref()).err();
     let finding = if !problems.is_empty() {
+        // A definite failure stands; say what could not be verified as well.
+        let also = unknown
+            .map(|m| format!(" (and {})", m.reason()))
+            .unwrap_or_default();
         Finding::fail(
             arn,
-            format!("role {} has {}", role.name, problems.join("; ")),
+            format!("role {} has {}{also}", role.name, problems.join("; ")),
         )
-    } else if let Err(missing) = attached.as_ref().and(inline.as_ref()) {
+    } else if let Some(missing) = unknown {
         Finding::missing(arn, missing)
     } else {
         Finding::pass(

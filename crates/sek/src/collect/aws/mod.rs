@@ -82,6 +82,34 @@ macro_rules! guarded_client {
     };
 }
 
+/// Every AWS client sek uses, each with the read-only guard. This is the only place clients
+/// are built.
+pub struct Clients {
+    /// EKS.
+    pub eks: aws_sdk_eks::Client,
+    /// EC2.
+    pub ec2: aws_sdk_ec2::Client,
+    /// IAM.
+    pub iam: aws_sdk_iam::Client,
+    /// Auto Scaling.
+    pub autoscaling: aws_sdk_autoscaling::Client,
+    /// STS.
+    pub sts: aws_sdk_sts::Client,
+}
+
+impl Clients {
+    /// Guarded clients from one SDK configuration.
+    pub fn new(config: &aws_config::SdkConfig) -> Clients {
+        Clients {
+            eks: guarded_client!(aws_sdk_eks, config),
+            ec2: guarded_client!(aws_sdk_ec2, config),
+            iam: guarded_client!(aws_sdk_iam, config),
+            autoscaling: guarded_client!(aws_sdk_autoscaling, config),
+            sts: guarded_client!(aws_sdk_sts, config),
+        }
+    }
+}
+
 impl Aws {
     /// Load the SDK configuration, build the clients, and check the identity (STS
     /// GetCallerIdentity), so missing credentials or an unreachable endpoint stop the scan
@@ -107,16 +135,22 @@ impl Aws {
             .map(|r| r.to_string())
             .ok_or(ScanError::NoRegion)?;
 
-        let sts = guarded_client!(aws_sdk_sts, &config);
+        let Clients {
+            eks,
+            ec2,
+            iam,
+            autoscaling,
+            sts,
+        } = Clients::new(&config);
         let mut aws = Aws {
             region,
             partition: "aws".to_string(),
             account_id: None,
             caller_arn: None,
-            eks: guarded_client!(aws_sdk_eks, &config),
-            ec2: guarded_client!(aws_sdk_ec2, &config),
-            iam: guarded_client!(aws_sdk_iam, &config),
-            autoscaling: guarded_client!(aws_sdk_autoscaling, &config),
+            eks,
+            ec2,
+            iam,
+            autoscaling,
             limiter: Semaphore::new(options.concurrency.max(1)),
             calls: Mutex::new(BTreeMap::new()),
             progress,
@@ -283,8 +317,16 @@ where
             } else {
                 ErrorKind::Other
             };
-            let message = service.err().message().unwrap_or("no message");
-            (kind, format!("{code}: {message}"))
+            let message = match (service.err().code(), service.err().message()) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (Some(code), None) => code.to_string(),
+                // An error body the SDK could not read: the HTTP status is all there is.
+                (None, message) => format!(
+                    "HTTP {status}{}",
+                    message.map(|m| format!(": {m}")).unwrap_or_default()
+                ),
+            };
+            (kind, message)
         }
         SdkError::TimeoutError(_) => (ErrorKind::Timeout, error_chain(err)),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
@@ -329,3 +371,106 @@ pub fn batches(ids: &[String]) -> impl Iterator<Item = Vec<String>> + '_ {
 
 /// Values per EC2 filter.
 pub const BATCH: usize = 200;
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use aws_config::{BehaviorVersion, Region, SdkConfig};
+    use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+    use tokio::net::TcpListener;
+
+    use super::readonly::WriteRefused;
+    use super::*;
+
+    fn config(endpoint: &str) -> SdkConfig {
+        SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("eu-west-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::for_tests()))
+            .retry_config(RetryConfig::disabled())
+            .build()
+    }
+
+    fn refused<E: StdError + 'static>(err: &SdkError<E, HttpResponse>) -> bool {
+        let mut source: Option<&(dyn StdError + 'static)> = Some(err);
+        while let Some(e) = source {
+            if e.downcast_ref::<WriteRefused>().is_some() {
+                return true;
+            }
+            source = e.source();
+        }
+        false
+    }
+
+    /// Whether anything connects to `listener` within a short wait.
+    async fn connected(listener: &TcpListener) -> bool {
+        tokio::time::timeout(Duration::from_millis(300), listener.accept())
+            .await
+            .is_ok()
+    }
+
+    #[tokio::test]
+    async fn every_client_refuses_writes_before_sending_and_lets_reads_through() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let clients = Clients::new(&config(&endpoint));
+
+        let err = clients
+            .ec2
+            .terminate_instances()
+            .instance_ids("i-1")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .eks
+            .delete_cluster()
+            .name("prod")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .iam
+            .delete_role()
+            .role_name("node")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .autoscaling
+            .delete_auto_scaling_group()
+            .auto_scaling_group_name("asg")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .sts
+            .decode_authorization_message()
+            .encoded_message("x")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        assert!(
+            !connected(&listener).await,
+            "a refused write reached the network"
+        );
+
+        // The same clients do send reads (the endpoint is not an AWS service, so they then fail).
+        let read = tokio::spawn(async move { clients.ec2.describe_instances().send().await });
+        assert!(connected(&listener).await, "a read was not sent");
+        read.abort();
+    }
+
+    #[test]
+    fn error_chains_are_one_line_without_repeats() {
+        let err = std::io::Error::other("tcp connect error:\n  Connection refused");
+        assert_eq!(error_chain(&err), "tcp connect error: Connection refused");
+    }
+}

@@ -1,0 +1,438 @@
+//! Live collection against moto on 127.0.0.1: clusters built through the AWS API, scanned by the
+//! real binary, with denied permissions, throttling and unusable environments.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use support::*;
+
+const CHECKS: [&str; 10] = [
+    "service-logging",
+    "service-secrets",
+    "service-endpoint",
+    "service-endpoint-firewall",
+    "service-sgs",
+    "node-imds",
+    "node-volumes",
+    "node-sgs",
+    "node-private",
+    "node-role",
+];
+
+fn all(status: &str) -> BTreeMap<String, String> {
+    CHECKS
+        .iter()
+        .map(|c| (c.to_string(), status.to_string()))
+        .collect()
+}
+
+fn messages(report: &Value, check: &str) -> String {
+    findings(report, check)
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
+    let moto = Moto::start();
+    let manifest = moto.build(&["secure", "insecure", "empty"]);
+
+    let secure = scan_json(sek(&moto.endpoint()), "secure", &[]);
+    let mut expected = all("pass");
+    expected.insert("service-endpoint-firewall".into(), "not-applicable".into());
+    assert_eq!(verdicts(&secure), expected);
+    // Every node is evaluated, whichever way it was found (ASG only, tags only, both).
+    let imds: Vec<&str> = findings(&secure, "node-imds")
+        .iter()
+        .map(|f| f["resource"].as_str().unwrap())
+        .collect();
+    for id in manifest["secure"]["instances"]
+        .as_object()
+        .unwrap()
+        .values()
+    {
+        assert!(
+            imds.iter().any(|r| r.ends_with(id.as_str().unwrap())),
+            "{id} not evaluated: {imds:?}"
+        );
+    }
+
+    let insecure = scan_json(sek(&moto.endpoint()), "insecure", &[]);
+    assert_eq!(verdicts(&insecure), all("fail"));
+    assert!(
+        messages(&insecure, "service-logging")
+            .contains("audit, authenticator, controllerManager, scheduler")
+    );
+    let sgs = messages(&insecure, "service-sgs");
+    assert!(
+        sgs.contains("SSH (tcp/22) from 0.0.0.0/0") && sgs.contains("all traffic from ::/0"),
+        "{sgs}"
+    );
+    let node_sgs = messages(&insecure, "node-sgs");
+    assert!(
+        node_sgs.contains("SSH (tcp/22), RDP (tcp/3389) from 0.0.0.0/0"),
+        "{node_sgs}"
+    );
+    let imds = messages(&insecure, "node-imds");
+    assert!(
+        imds.contains("IMDSv1 is allowed") && imds.contains("hop limit is 2"),
+        "{imds}"
+    );
+    assert!(messages(&insecure, "node-private").contains("Internet gateway"));
+    let role = messages(&insecure, "node-role");
+    assert!(
+        role.contains("AdministratorAccess") && role.contains("inline policies: push"),
+        "{role}"
+    );
+    assert!(
+        findings(&insecure, "node-role")[0]["evidence"]["ecr_write_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "ecr:PutImage")
+    );
+
+    let empty = scan_json(sek(&moto.endpoint()), "empty", &[]);
+    let mut expected = all("not-applicable");
+    for (check, status) in [
+        ("service-logging", "pass"),
+        ("service-secrets", "pass"),
+        ("service-endpoint", "fail"),
+        ("service-endpoint-firewall", "pass"),
+        ("service-sgs", "pass"),
+    ] {
+        expected.insert(check.into(), status.into());
+    }
+    assert_eq!(verdicts(&empty), expected);
+}
+
+#[test]
+fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_once() {
+    let moto = Moto::start();
+    moto.build(&["secure"]);
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("secure.json");
+    sek(&moto.endpoint())
+        .args(["collect", "--cluster", "secure", "-o"])
+        .arg(&snapshot)
+        .assert()
+        .success();
+
+    let live = scan_json(sek(&moto.endpoint()), "secure", &[]);
+    let offline = sek_offline()
+        .args(["scan", "--format", "json", "--snapshot"])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    assert_eq!(offline.status.code(), Some(0));
+    let offline: Value = serde_json::from_slice(&offline.stdout).unwrap();
+    assert_eq!(verdicts(&live), verdicts(&offline));
+    assert_eq!(
+        live["clusters"][0]["results"],
+        offline["clusters"][0]["results"]
+    );
+
+    let inventory: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let calls: BTreeMap<String, u64> =
+        serde_json::from_value(inventory["meta"]["api_calls_by_action"].clone()).unwrap();
+    // The published policy allows every call the collector made.
+    let policy: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("docs/iam-policy.json")).unwrap(),
+    )
+    .unwrap();
+    let allowed: Vec<&str> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for api in calls.keys() {
+        assert!(
+            allowed.contains(&api.as_str()),
+            "{api} is called but not in docs/iam-policy.json"
+        );
+    }
+    // One call per resource or batch: 3 nodes share one profile and role, 3 policies are attached;
+    // DescribeInstances runs the two tag queries plus one by id for the node only its ASG knows.
+    let expected: BTreeMap<String, u64> = [
+        ("sts:GetCallerIdentity", 1),
+        ("eks:DescribeCluster", 1),
+        ("eks:ListNodegroups", 1),
+        ("eks:DescribeNodegroup", 1),
+        ("autoscaling:DescribeAutoScalingGroups", 1),
+        ("ec2:DescribeInstances", 3),
+        ("ec2:DescribeLaunchTemplateVersions", 1),
+        ("ec2:DescribeSecurityGroups", 1),
+        ("ec2:DescribeSubnets", 1),
+        ("ec2:DescribeRouteTables", 2),
+        ("ec2:DescribeVolumes", 1),
+        ("iam:GetInstanceProfile", 1),
+        ("iam:ListAttachedRolePolicies", 1),
+        ("iam:ListRolePolicies", 1),
+        ("iam:GetPolicy", 3),
+        ("iam:GetPolicyVersion", 3),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(calls, expected);
+    assert_eq!(inventory["meta"]["api_calls"], 23);
+}
+
+#[test]
+fn the_original_invocation_prints_the_original_layout() {
+    let moto = Moto::start();
+    moto.build(&["secure", "insecure"]);
+
+    let output = sek(&moto.endpoint())
+        .args([
+            "--cloud=aws",
+            "--resource=eks",
+            "--name=insecure",
+            "--skip",
+            "node-role",
+            "service-security-groups",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with(
+        "Sek - Live Cloud Resource Security Configuration Scanning\n-----\nCloud: aws - Resource: eks - Name: insecure\n\
+         Skip: ['node-role', 'service-security-groups']\n-----\nScan\n-----\nservice-logging: FAIL\n"
+    ), "{text}");
+    for line in [
+        "service-security-groups: SKIP",
+        "node-role: SKIP",
+        "node-imds: FAIL",
+        "Checks: 10",
+        "Pass: 0 - (0.0%)",
+        "Fail: 8 - (80.0%)",
+        "Skip: 2 - (20.0%)",
+        "Error: 0 - (0.0%)",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Time: ") && l.ends_with('s'))
+    );
+
+    let output = sek(&moto.endpoint())
+        .args(["--cloud", "aws", "--resource", "eks", "--name", "secure"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("Pass: 10 - (100.0%)"), "{text}");
+}
+
+/// For each denied read: the checks expected to lose their data on the all-passing cluster.
+const DENIALS: &[(&str, &[&str])] = &[
+    (
+        "eks:DescribeCluster",
+        &[
+            "service-logging",
+            "service-secrets",
+            "service-endpoint",
+            "service-endpoint-firewall",
+            "service-sgs",
+        ],
+    ),
+    ("ec2:DescribeSecurityGroups", &["service-sgs", "node-sgs"]),
+    (
+        "ec2:DescribeInstances",
+        &[
+            "node-imds",
+            "node-volumes",
+            "node-sgs",
+            "node-private",
+            "node-role",
+        ],
+    ),
+    (
+        "autoscaling:DescribeAutoScalingGroups",
+        &[
+            "node-imds",
+            "node-volumes",
+            "node-sgs",
+            "node-private",
+            "node-role",
+        ],
+    ),
+    (
+        "ec2:DescribeLaunchTemplateVersions",
+        &["node-imds", "node-volumes", "node-sgs", "node-private"],
+    ),
+    ("ec2:DescribeVolumes", &["node-volumes"]),
+    ("ec2:DescribeRouteTables", &["node-private"]),
+    ("iam:GetInstanceProfile", &["node-role"]),
+    ("iam:ListAttachedRolePolicies", &["node-role"]),
+    ("iam:ListRolePolicies", &["node-role"]),
+];
+
+#[test]
+fn a_denied_read_errors_only_the_checks_that_need_it_and_never_passes_falsely() {
+    let moto = Moto::start();
+    moto.build(&["secure", "insecure"]);
+    let baseline: BTreeMap<&str, Value> = ["secure", "insecure"]
+        .into_iter()
+        .map(|c| (c, scan_json(sek(&moto.endpoint()), c, &[])))
+        .collect();
+
+    for (action, dependents) in DENIALS {
+        moto.enforce_auth(false);
+        let (key, secret) = moto.user(&[action]);
+        moto.enforce_auth(true);
+        for cluster in ["secure", "insecure"] {
+            let report = scan_json(sek_with_keys(&moto.endpoint(), &key, &secret), cluster, &[]);
+            let before = verdicts(&baseline[cluster]);
+            let after = verdicts(&report);
+            for check in CHECKS {
+                let (was, now) = (&before[check], &after[check]);
+                if dependents.contains(&check) {
+                    // On the passing cluster the check cannot be evaluated; on the failing one a
+                    // failure it can still prove may stand. Either way it names the action.
+                    if cluster == "secure" {
+                        assert_eq!(now, "error", "{action} denied: {check} on {cluster}");
+                    } else {
+                        assert!(
+                            now == "error" || now == was,
+                            "{action} denied: {check} on {cluster} went {was} -> {now}"
+                        );
+                    }
+                    assert!(
+                        messages(&report, check).contains(action),
+                        "{action} not named by {check}:\n{}",
+                        messages(&report, check)
+                    );
+                } else {
+                    assert_eq!(now, was, "{action} denied changed {check} on {cluster}");
+                }
+                assert!(
+                    !(now == "pass" && was != "pass"),
+                    "false pass for {check} with {action} denied"
+                );
+            }
+            let errors = report["clusters"][0]["collection_errors"]
+                .as_array()
+                .unwrap();
+            assert!(
+                errors
+                    .iter()
+                    .all(|e| e["api"] == *action && e["kind"] == "access-denied"),
+                "{errors:?}"
+            );
+            assert!(!errors.is_empty());
+        }
+    }
+}
+
+#[test]
+fn throttled_requests_are_retried_to_the_same_verdicts() {
+    let moto = Moto::start();
+    moto.build(&["secure", "insecure"]);
+    let proxy = ThrottleProxy::start(&moto.endpoint(), &["--every", "3"]);
+    for cluster in ["secure", "insecure"] {
+        let direct = scan_json(sek(&moto.endpoint()), cluster, &[]);
+        let throttled = scan_json(sek(&proxy.endpoint()), cluster, &[]);
+        assert_eq!(
+            direct["clusters"][0]["results"],
+            throttled["clusters"][0]["results"]
+        );
+        assert!(
+            throttled["clusters"][0]["collection_errors"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+    }
+    let throttled: u64 = proxy.throttled().values().sum();
+    assert!(
+        throttled >= 10,
+        "the proxy throttled only {throttled} requests"
+    );
+}
+
+#[test]
+fn throttling_that_outlasts_the_retries_is_an_error_for_that_data_only() {
+    let moto = Moto::start();
+    moto.build(&["secure"]);
+    let proxy = ThrottleProxy::start(&moto.endpoint(), &["--always", "DescribeVolumes"]);
+    let report = scan_json(sek(&proxy.endpoint()), "secure", &["--max-attempts", "2"]);
+    let mut expected = all("pass");
+    expected.insert("service-endpoint-firewall".into(), "not-applicable".into());
+    expected.insert("node-volumes".into(), "error".into());
+    assert_eq!(verdicts(&report), expected);
+    assert!(messages(&report, "node-volumes").contains("ec2:DescribeVolumes failed (throttled)"));
+    assert_eq!(
+        proxy.throttled()["DescribeVolumes"],
+        2,
+        "one request, two attempts"
+    );
+}
+
+/// The scan cannot run: exit 3, a one-line error and a help line, no panic.
+fn assert_cannot_scan(output: std::process::Output, error: &str) {
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(output.stdout.is_empty());
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with("error: ") && lines[0].contains(error),
+        "{stderr}"
+    );
+    assert!(lines[1].starts_with("  help: "), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_cluster_missing_credentials_or_an_unreachable_endpoint_stop_with_exit_3() {
+    let moto = Moto::start();
+    moto.build(&["empty"]);
+
+    let output = sek(&moto.endpoint())
+        .args(["scan", "--cluster", "emtpy"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_cannot_scan(output, "cluster `emtpy` was not found in eu-west-1");
+    assert!(stderr.contains("did you mean `empty`?"), "{stderr}");
+
+    let output = sek_offline()
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_REGION", "eu-west-1")
+        .args(["scan", "--cluster", "empty"])
+        .output()
+        .unwrap();
+    assert_cannot_scan(output, "no usable AWS credentials");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = sek(&format!("http://127.0.0.1:{closed}"))
+        .args(["scan", "--cluster", "empty", "--max-attempts", "1"])
+        .output()
+        .unwrap();
+    assert_cannot_scan(output, "cannot reach AWS");
+
+    let output = sek_offline()
+        .args(["collect", "--cluster", "empty"])
+        .output()
+        .unwrap();
+    assert_cannot_scan(output, "no AWS region is configured");
+}
