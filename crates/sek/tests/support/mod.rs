@@ -203,9 +203,14 @@ pub fn sek_with_keys(endpoint: &str, key: &str, secret: &str) -> Command {
 
 /// `sek` with no AWS configuration at all (and IMDS disabled, so nothing leaves loopback).
 pub fn sek_offline() -> Command {
+    Command::from_std(sek_process())
+}
+
+/// [`sek_offline`] as a plain process, for tests that drive its pipes.
+pub fn sek_process() -> Process {
     let home = std::env::temp_dir().join("sek-test-home");
     std::fs::create_dir_all(&home).unwrap();
-    let mut cmd = Command::cargo_bin("sek").unwrap();
+    let mut cmd = Process::new(assert_cmd::cargo::cargo_bin("sek"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", &home)
