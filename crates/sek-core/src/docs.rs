@@ -170,6 +170,25 @@ mod tests {
     }
 
     #[test]
+    fn readme_shows_the_current_policy_and_every_check() {
+        let readme =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+                .unwrap();
+        assert!(
+            readme.contains(iam_policy().trim()),
+            "README.md's policy differs from docs/iam-policy.json"
+        );
+        for check in checks::ALL {
+            let link = format!("[{id}](docs/checks/{id}.md)", id = check.id);
+            assert!(
+                readme.contains(&link),
+                "README.md does not list {}",
+                check.id
+            );
+        }
+    }
+
+    #[test]
     fn page_has_every_section() {
         let page = page(checks::find("service-sgs").unwrap());
         for needle in [

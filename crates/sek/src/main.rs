@@ -12,11 +12,13 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn init_logging(verbosity: u8) {
+    // The SDK dumps whole requests (signatures, session tokens) at trace level: never enable
+    // that here, however many -v.
     let default = match verbosity {
         0 => "sek=warn",
         1 => "sek=info",
         2 => "sek=debug,aws_smithy_runtime=debug,aws_config=info",
-        _ => "trace",
+        _ => "sek=trace,aws=debug,aws_smithy_runtime=debug,aws_config=debug",
     };
     let filter = EnvFilter::try_from_env("SEK_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()

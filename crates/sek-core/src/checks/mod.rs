@@ -360,11 +360,17 @@ mod registry_tests {
             for name in std::iter::once(check.id).chain(check.aliases.iter().copied()) {
                 assert!(seen.insert(name), "{name} is used twice");
                 assert!(
-                    name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                    name.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
                     "{name} is not kebab-case"
                 );
             }
-            assert!(check.id.starts_with(&format!("{}-", check.area.as_str())), "{} is not in area {:?}", check.id, check.area);
+            assert!(
+                check.id.starts_with(&format!("{}-", check.area.as_str())),
+                "{} is not in area {:?}",
+                check.id,
+                check.area
+            );
         }
     }
 
@@ -372,20 +378,36 @@ mod registry_tests {
     fn every_check_file_is_registered() {
         let checks_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
         let mut defined = Vec::new();
-        for area in std::fs::read_dir(&checks_dir).unwrap().flatten().filter(|e| e.path().is_dir()) {
+        for area in std::fs::read_dir(&checks_dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+        {
             for file in std::fs::read_dir(area.path()).unwrap().flatten() {
                 let text = std::fs::read_to_string(file.path()).unwrap();
                 if text.contains("pub static CHECK: Check") {
                     let area_name = area.file_name().to_string_lossy().to_string();
-                    let topic = file.path().file_stem().unwrap().to_string_lossy().replace('_', "-");
+                    let topic = file
+                        .path()
+                        .file_stem()
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('_', "-");
                     defined.push(format!("{area_name}-{topic}"));
                 }
             }
         }
         for id in &defined {
-            assert!(find(id).is_some(), "src/checks defines {id} but ALL does not list it");
+            assert!(
+                find(id).is_some(),
+                "src/checks defines {id} but ALL does not list it"
+            );
         }
-        assert_eq!(defined.len(), ALL.len(), "ALL lists a check without a file of its own name");
+        assert_eq!(
+            defined.len(),
+            ALL.len(),
+            "ALL lists a check without a file of its own name"
+        );
     }
 
     #[test]
@@ -393,24 +415,64 @@ mod registry_tests {
         for check in ALL {
             assert!(!check.refs.is_empty(), "{} has no references", check.id);
             for r in check.refs {
-                assert!(r.framework.requirement(r.id).is_some(), "{}: {:?} {} is not in the catalog", check.id, r.framework, r.id);
+                assert!(
+                    r.framework.requirement(r.id).is_some(),
+                    "{}: {:?} {} is not in the catalog",
+                    check.id,
+                    r.framework,
+                    r.id
+                );
             }
-            assert!(check.refs_for(Framework::NistCsf1_1).next().is_some(), "{} maps to no NIST CSF subcategory", check.id);
+            assert!(
+                check.refs_for(Framework::NistCsf1_1).next().is_some(),
+                "{} maps to no NIST CSF subcategory",
+                check.id
+            );
         }
     }
 
     #[test]
     fn metadata_is_complete_and_phrased_as_the_secure_condition() {
         for check in ALL {
-            assert!(check.title.len() <= 80, "{}: title longer than 80 characters", check.id);
-            assert!(!check.title.to_lowercase().starts_with("ensure"), "{}: say the secure condition, not 'Ensure'", check.id);
-            assert!(!check.title.ends_with('.'), "{}: titles have no full stop", check.id);
-            assert!(check.rationale.len() > 80, "{}: rationale too short", check.id);
-            assert!(!check.remediation.text.is_empty(), "{}: no remediation", check.id);
-            assert!(!check.needs.is_empty(), "{}: needs lists no permission", check.id);
+            assert!(
+                check.title.len() <= 80,
+                "{}: title longer than 80 characters",
+                check.id
+            );
+            assert!(
+                !check.title.to_lowercase().starts_with("ensure"),
+                "{}: say the secure condition, not 'Ensure'",
+                check.id
+            );
+            assert!(
+                !check.title.ends_with('.'),
+                "{}: titles have no full stop",
+                check.id
+            );
+            assert!(
+                check.rationale.len() > 80,
+                "{}: rationale too short",
+                check.id
+            );
+            assert!(
+                !check.remediation.text.is_empty(),
+                "{}: no remediation",
+                check.id
+            );
+            assert!(
+                !check.needs.is_empty(),
+                "{}: needs lists no permission",
+                check.id
+            );
             for need in check.needs {
                 let verb = need.split(':').nth(1).unwrap_or("");
-                assert!(["Describe", "List", "Get", "BatchGet"].iter().any(|p| verb.starts_with(p)), "{}: {need} is not a read", check.id);
+                assert!(
+                    ["Describe", "List", "Get", "BatchGet"]
+                        .iter()
+                        .any(|p| verb.starts_with(p)),
+                    "{}: {need} is not a read",
+                    check.id
+                );
             }
         }
     }
@@ -420,7 +482,11 @@ mod registry_tests {
         let listing: Vec<String> = ALL
             .iter()
             .map(|c| {
-                let refs: Vec<String> = c.refs.iter().map(|r| format!("{}:{}", r.framework.slug(), r.id)).collect();
+                let refs: Vec<String> = c
+                    .refs
+                    .iter()
+                    .map(|r| format!("{}:{}", r.framework.slug(), r.id))
+                    .collect();
                 format!("{} [{}] {} | {}", c.id, c.severity, c.title, refs.join(" "))
             })
             .collect();

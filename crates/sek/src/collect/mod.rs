@@ -121,19 +121,41 @@ pub async fn collect(
 ) -> Result<Inventory, ScanError> {
     let started = Instant::now();
     let aws = Aws::connect(options, progress.clone()).await?;
-    let results = join_all(clusters.iter().map(|name| collect_cluster(&aws, name))).await;
+    // The identity check and collection start together, saving a round trip; if the identity
+    // check fails (no credentials, unreachable endpoint), collection is cancelled and that one
+    // error is reported.
+    let scans =
+        async { Ok(join_all(clusters.iter().map(|name| collect_cluster(&aws, name))).await) };
+    let outcome = tokio::try_join!(aws.identify(), scans);
     progress.finish();
+    let (identity, results) = outcome?;
     let calls = aws.calls();
     let mut inventory = Inventory::new(Meta {
         sek_version: Some(sek_core::VERSION.to_string()),
         collected_at: Some(jiff::Timestamp::now()),
-        caller_arn: aws.caller_arn.clone(),
+        caller_arn: identity.arn.clone(),
         api_calls: Some(calls.values().sum()),
         api_calls_by_action: calls,
         duration_ms: Some(started.elapsed().as_millis() as u64),
     });
     for result in results {
-        inventory.clusters.push(result?);
+        let mut cluster = result.map_err(|err| match err {
+            ScanError::ClusterNotFound {
+                name,
+                region,
+                known,
+                ..
+            } => ScanError::ClusterNotFound {
+                name,
+                region,
+                known,
+                account: identity.account_id.clone(),
+            },
+            other => other,
+        })?;
+        cluster.account_id = identity.account_id.clone();
+        cluster.partition = identity.partition.clone();
+        inventory.clusters.push(cluster);
     }
     Ok(inventory)
 }
@@ -141,8 +163,6 @@ pub async fn collect(
 /// Everything the checks need about one cluster.
 pub async fn collect_cluster(aws: &Aws, name: &str) -> Result<ClusterInventory, ScanError> {
     let mut inv = ClusterInventory::new(name, &aws.region);
-    inv.account_id = aws.account_id.clone();
-    inv.partition = aws.partition.clone();
 
     // The control plane, the node groups and the tagged nodes are independent.
     let (cluster, (nodegroups, errors), (mut instances, tag_errors)) = tokio::join!(
@@ -157,7 +177,7 @@ pub async fn collect_cluster(aws: &Aws, name: &str) -> Result<ClusterInventory, 
             return Err(ScanError::ClusterNotFound {
                 name: name.to_string(),
                 region: aws.region.clone(),
-                account: aws.account_id.clone(),
+                account: None,
                 known,
             });
         }
@@ -251,7 +271,7 @@ pub async fn collect_cluster(aws: &Aws, name: &str) -> Result<ClusterInventory, 
     ) = tokio::join!(
         ec2::security_groups(aws, &groups),
         ec2::subnets(aws, &subnets),
-        ec2::route_tables(aws, &subnets, &vpcs),
+        ec2::route_tables(aws, &vpcs),
         ec2::volumes(aws, &volumes),
         iam::node_iam(aws, &profiles, &roles),
     );
@@ -271,6 +291,13 @@ pub async fn collect_cluster(aws: &Aws, name: &str) -> Result<ClusterInventory, 
     ] {
         inv.gaps.extend(errors);
     }
+    tracing::info!(
+        cluster = name,
+        nodes = inv.instances.len(),
+        nodegroups = inv.nodegroups.len(),
+        failed_reads = inv.gaps.len(),
+        "collected"
+    );
     Ok(inv)
 }
 
@@ -301,5 +328,73 @@ fn resolve_template_versions(
             reference.version = Some(only.version.to_string());
             reference.id.get_or_insert_with(|| only.id.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sek_core::inventory::{LaunchTemplateRef, LaunchTemplateVersion, Nodegroup};
+
+    use super::*;
+
+    fn nodegroup(version: Option<&str>) -> Nodegroup {
+        Nodegroup {
+            name: "ng".into(),
+            launch_template: Some(LaunchTemplateRef {
+                id: None,
+                name: Some("lt-name".into()),
+                version: version.map(String::from),
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn template(version: i64) -> LaunchTemplateVersion {
+        LaunchTemplateVersion {
+            id: "lt-1".into(),
+            name: Some("lt-name".into()),
+            version,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn symbolic_template_versions_resolve_to_the_version_read() {
+        let mut inv = ClusterInventory::new("c", "r");
+        inv.nodegroups = vec![
+            nodegroup(Some("$Latest")),
+            nodegroup(None),
+            nodegroup(Some("2")),
+        ];
+        resolve_template_versions(&mut inv, &[template(7)]);
+        let versions: Vec<_> = inv
+            .nodegroups
+            .iter()
+            .map(|ng| ng.launch_template.clone().unwrap())
+            .collect();
+        assert_eq!(versions[0].version.as_deref(), Some("7"));
+        assert_eq!(versions[0].id.as_deref(), Some("lt-1"));
+        assert_eq!(versions[1].version.as_deref(), Some("7"));
+        assert_eq!(
+            versions[2].version.as_deref(),
+            Some("2"),
+            "numbers are kept"
+        );
+    }
+
+    #[test]
+    fn an_ambiguous_symbolic_version_stays_unresolved() {
+        let mut inv = ClusterInventory::new("c", "r");
+        inv.nodegroups = vec![nodegroup(Some("$Default"))];
+        resolve_template_versions(&mut inv, &[template(1), template(2)]);
+        assert_eq!(
+            inv.nodegroups[0]
+                .launch_template
+                .as_ref()
+                .unwrap()
+                .version
+                .as_deref(),
+            Some("$Default")
+        );
     }
 }

@@ -221,7 +221,6 @@ mod tests {
         inv.instances[0].metadata_options = options(Some("required"), Some(2), Some("enabled"));
         let relaxed = Thresholds {
             imds_max_hop_limit: 2,
-            ..Thresholds::default()
         };
         assert_eq!(only(run_with(&CHECK, &inv, &relaxed)).status, Status::Pass);
     }

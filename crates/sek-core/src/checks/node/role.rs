@@ -71,7 +71,7 @@ AmazonSSMManagedInstanceCore, delete inline policies, and move workload permissi
 };
 
 /// Whether `arn` is one of [`MINIMAL_NODE_POLICIES`], in any partition.
-fn is_minimal_policy(arn: &str) -> bool {
+pub fn is_minimal_node_policy(arn: &str) -> bool {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     matches!(parts.as_slice(), ["arn", _, "iam", "", "aws", resource]
         if resource.strip_prefix("policy/").is_some_and(|name| MINIMAL_NODE_POLICIES.contains(&name)))
@@ -148,7 +148,7 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
     };
 
     if let Ok(attached) = &attached {
-        for policy in attached.iter().filter(|p| !is_minimal_policy(&p.arn)) {
+        for policy in attached.iter().filter(|p| !is_minimal_node_policy(&p.arn)) {
             extra_policies.push(policy.arn.clone());
             let document = inv
                 .managed_policy(&policy.arn)
@@ -261,16 +261,16 @@ mod tests {
 
     #[test]
     fn minimal_policies_pass_in_every_partition() {
-        assert!(is_minimal_policy(
+        assert!(is_minimal_node_policy(
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"
         ));
-        assert!(is_minimal_policy(
+        assert!(is_minimal_node_policy(
             "arn:aws-cn:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"
         ));
-        assert!(!is_minimal_policy(
+        assert!(!is_minimal_node_policy(
             "arn:aws:iam::111122223333:policy/AmazonEKSWorkerNodePolicy"
         ));
-        assert!(!is_minimal_policy(
+        assert!(!is_minimal_node_policy(
             "arn:aws:iam::aws:policy/AdministratorAccess"
         ));
         let finding = only(run(&CHECK, &cluster_with_nodes(&["i-1", "i-2"])));

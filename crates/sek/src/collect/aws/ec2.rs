@@ -456,55 +456,28 @@ pub async fn subnets(aws: &Aws, ids: &[String]) -> (Vec<Subnet>, Vec<CollectErro
     (subnets, errors)
 }
 
-/// The route tables explicitly associated with `subnet_ids`, and the main tables of `vpc_ids`
-/// (which route every subnet without an explicit association).
-pub async fn route_tables(
-    aws: &Aws,
-    subnet_ids: &[String],
-    vpc_ids: &[String],
-) -> (Vec<RouteTable>, Vec<CollectError>) {
-    let (associated, main) = tokio::join!(
-        batched(
-            aws,
-            "ec2:DescribeRouteTables",
-            subnet_ids,
-            |batch, token| aws
-                .ec2
+/// Every route table of `vpc_ids`: the explicitly associated tables and the main tables, which
+/// route the subnets without an explicit association. One query per VPC batch.
+pub async fn route_tables(aws: &Aws, vpc_ids: &[String]) -> (Vec<RouteTable>, Vec<CollectError>) {
+    let (tables, errors) = batched(
+        aws,
+        "ec2:DescribeRouteTables",
+        vpc_ids,
+        |batch, token| {
+            aws.ec2
                 .describe_route_tables()
-                .filters(filter("association.subnet-id", batch))
+                .filters(filter("vpc-id", batch))
                 .set_next_token(token)
-                .send(),
-            route_tables_next,
-            route_tables_items,
-        ),
-        batched(
-            aws,
-            "ec2:DescribeRouteTables",
-            vpc_ids,
-            |batch, token| {
-                aws.ec2
-                    .describe_route_tables()
-                    .filters(filter("vpc-id", batch))
-                    .filters(filter("association.main", ["true"]))
-                    .set_next_token(token)
-                    .send()
-            },
-            route_tables_next,
-            route_tables_items,
-        ),
-    );
-    let mut tables: Vec<RouteTable> = Vec::new();
-    for table in associated
-        .0
-        .into_iter()
-        .chain(main.0)
-        .map(convert_route_table)
-    {
-        if !tables.iter().any(|t| t.id == table.id) {
-            tables.push(table);
-        }
-    }
-    (tables, associated.1.into_iter().chain(main.1).collect())
+                .send()
+        },
+        route_tables_next,
+        route_tables_items,
+    )
+    .await;
+    (
+        tables.into_iter().map(convert_route_table).collect(),
+        errors,
+    )
 }
 
 fn route_tables_next(page: &DescribeRouteTablesOutput) -> Option<&str> {

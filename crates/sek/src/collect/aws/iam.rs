@@ -11,6 +11,8 @@ use sek_core::inventory::{
 };
 use serde_json::Value;
 
+use sek_core::checks::node::role::is_minimal_node_policy;
+
 use super::Aws;
 
 /// What was read about the nodes' IAM.
@@ -91,10 +93,12 @@ pub async fn node_iam(
     .await;
     let mut policy_arns = BTreeSet::new();
     for (role, errors) in role_results {
+        // The minimal node policies are AWS managed and published; node-role accepts them by
+        // ARN and needs no document, which saves two calls per policy.
+        let attached = role.attached_policies.iter().flatten();
         policy_arns.extend(
-            role.attached_policies
-                .iter()
-                .flatten()
+            attached
+                .filter(|p| !is_minimal_node_policy(&p.arn))
                 .map(|p| p.arn.clone()),
         );
         out.roles.push(role);

@@ -52,12 +52,6 @@ impl Default for AwsOptions {
 pub struct Aws {
     /// Region the clients call.
     pub region: String,
-    /// Partition of the caller (`aws`, `aws-cn`, `aws-us-gov`).
-    pub partition: String,
-    /// Account of the caller.
-    pub account_id: Option<String>,
-    /// ARN of the caller.
-    pub caller_arn: Option<String>,
     /// EKS.
     pub eks: aws_sdk_eks::Client,
     /// EC2.
@@ -66,6 +60,8 @@ pub struct Aws {
     pub iam: aws_sdk_iam::Client,
     /// Auto Scaling.
     pub autoscaling: aws_sdk_autoscaling::Client,
+    /// STS.
+    pub sts: aws_sdk_sts::Client,
     limiter: Semaphore,
     calls: Mutex<BTreeMap<&'static str, u64>>,
     progress: Progress,
@@ -110,10 +106,20 @@ impl Clients {
     }
 }
 
+/// Who the scan runs as (STS GetCallerIdentity).
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Account of the caller.
+    pub account_id: Option<String>,
+    /// ARN of the caller.
+    pub arn: Option<String>,
+    /// Partition of the caller (`aws`, `aws-cn`, `aws-us-gov`).
+    pub partition: String,
+}
+
 impl Aws {
-    /// Load the SDK configuration, build the clients, and check the identity (STS
-    /// GetCallerIdentity), so missing credentials or an unreachable endpoint stop the scan
-    /// with one clear error before any collection starts.
+    /// Load the SDK configuration (credential chain, region, retries, timeouts) and build the
+    /// guarded clients. No request is made.
     pub async fn connect(options: &AwsOptions, progress: Progress) -> Result<Aws, ScanError> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)))
@@ -134,7 +140,6 @@ impl Aws {
             .region()
             .map(|r| r.to_string())
             .ok_or(ScanError::NoRegion)?;
-
         let Clients {
             eks,
             ec2,
@@ -142,37 +147,40 @@ impl Aws {
             autoscaling,
             sts,
         } = Clients::new(&config);
-        let mut aws = Aws {
+        Ok(Aws {
             region,
-            partition: "aws".to_string(),
-            account_id: None,
-            caller_arn: None,
             eks,
             ec2,
             iam,
             autoscaling,
+            sts,
             limiter: Semaphore::new(options.concurrency.max(1)),
             calls: Mutex::new(BTreeMap::new()),
             progress,
-        };
+        })
+    }
 
+    /// Check the identity: missing credentials or an unreachable endpoint become one clear
+    /// error that stops the scan.
+    pub async fn identify(&self) -> Result<Identity, ScanError> {
         let endpoint = std::env::var("AWS_ENDPOINT_URL").ok();
-        match aws
+        match self
             .call(
                 "sts:GetCallerIdentity",
                 &[],
-                sts.get_caller_identity().send(),
+                self.sts.get_caller_identity().send(),
             )
             .await
         {
-            Ok(identity) => {
-                aws.account_id = identity.account().map(String::from);
-                aws.caller_arn = identity.arn().map(String::from);
-                if let Some(partition) = identity.arn().and_then(|arn| arn.split(':').nth(1)) {
-                    aws.partition = partition.to_string();
-                }
-                Ok(aws)
-            }
+            Ok(identity) => Ok(Identity {
+                account_id: identity.account().map(String::from),
+                arn: identity.arn().map(String::from),
+                partition: identity
+                    .arn()
+                    .and_then(|arn| arn.split(':').nth(1))
+                    .unwrap_or("aws")
+                    .to_string(),
+            }),
             Err(err) => Err(match err.kind {
                 ErrorKind::Network | ErrorKind::Timeout => ScanError::Unreachable {
                     endpoint,
@@ -214,8 +222,20 @@ the container or instance metadata"
             .entry(api)
             .or_insert(0) += 1;
         self.progress.tick(api);
+        tracing::debug!(api, resources = resources.len(), "request");
+        let started = std::time::Instant::now();
         let result = request.await;
-        result.map_err(|err| classify(api, resources, &err))
+        tracing::debug!(
+            api,
+            ms = started.elapsed().as_millis() as u64,
+            ok = result.is_ok(),
+            "response"
+        );
+        result.map_err(|err| {
+            let err = classify(api, resources, &err);
+            tracing::info!(api, kind = ?err.kind, "read failed: {}", err.message);
+            err
+        })
     }
 
     /// Fetch every page of a paginated API: `page(token)` builds a request, `next(&output)`
