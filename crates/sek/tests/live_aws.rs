@@ -8,18 +8,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use support::*;
 
-const CHECKS: [&str; 10] = [
-    "service-logging",
-    "service-secrets",
-    "service-endpoint",
-    "service-endpoint-firewall",
-    "service-sgs",
-    "node-imds",
-    "node-volumes",
-    "node-sgs",
-    "node-private",
-    "node-role",
-];
+/// The ten checks of the original sek, which this test's clusters exercise.
+const CHECKS: [&str; 10] = sek_core::report::seed::SEED_CHECKS;
 
 fn all(status: &str) -> BTreeMap<String, String> {
     CHECKS

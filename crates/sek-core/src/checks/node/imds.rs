@@ -7,7 +7,7 @@
 
 use serde_json::json;
 
-use super::{conclude, nodegroup_templates};
+use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity, Status};
 use crate::inventory::MetadataOptions;
@@ -26,13 +26,7 @@ pub static CHECK: Check = Check {
         nist("PR.DS-5"),
         bp("identity-and-access-management"),
     ],
-    needs: &[
-        "ec2:DescribeInstances",
-        "eks:ListNodegroups",
-        "eks:DescribeNodegroup",
-        "autoscaling:DescribeAutoScalingGroups",
-        "ec2:DescribeLaunchTemplateVersions",
-    ],
+    needs: node_needs!["ec2:DescribeLaunchTemplateVersions"],
     rationale: "The instance metadata service hands out the node role's credentials. IMDSv1 answers any GET, so a \
 server-side request forgery in any pod can steal them; IMDSv2 requires a PUT-issued session token. With a hop \
 limit of 1 the token response cannot cross the extra network hop into a pod's network namespace, so only \
@@ -166,11 +160,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         );
     }
 
-    conclude(
-        inv,
-        findings,
-        "no nodes or node group launch templates were found",
-    )
+    conclude(inv, findings, NO_NODES_OR_TEMPLATES)
 }
 
 #[cfg(test)]

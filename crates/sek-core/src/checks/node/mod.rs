@@ -16,13 +16,25 @@ use serde_json::json;
 use super::Finding;
 use crate::inventory::{ClusterInventory, LaunchTemplateVersion, Missing};
 
+/// The permissions of a node check: the node discovery APIs, then `$extra`.
+macro_rules! node_needs {
+    ($($extra:literal),* $(,)?) => {
+        &[
+            "ec2:DescribeInstances",
+            "eks:ListNodegroups",
+            "eks:DescribeNodegroup",
+            "autoscaling:DescribeAutoScalingGroups",
+            $($extra),*
+        ]
+    };
+}
+pub(crate) use node_needs;
+
 /// The APIs through which nodes are found.
-pub(crate) const DISCOVERY_APIS: &[&str] = &[
-    "ec2:DescribeInstances",
-    "eks:ListNodegroups",
-    "eks:DescribeNodegroup",
-    "autoscaling:DescribeAutoScalingGroups",
-];
+pub(crate) const DISCOVERY_APIS: &[&str] = node_needs![];
+
+/// The `not-applicable` message of checks that look at nodes and launch templates.
+pub(crate) const NO_NODES_OR_TEMPLATES: &str = "no nodes or node group launch templates were found";
 
 /// Error findings for failed node discovery calls.
 fn discovery_errors(inv: &ClusterInventory) -> impl Iterator<Item = Finding> + '_ {

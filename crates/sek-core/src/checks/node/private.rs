@@ -8,7 +8,7 @@
 
 use serde_json::json;
 
-use super::{conclude, nodegroup_templates};
+use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::net::is_open_to_world;
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
@@ -28,14 +28,10 @@ pub static CHECK: Check = Check {
         nist("PR.PT-4"),
         bp("network-security"),
     ],
-    needs: &[
-        "ec2:DescribeInstances",
-        "eks:ListNodegroups",
-        "eks:DescribeNodegroup",
-        "autoscaling:DescribeAutoScalingGroups",
+    needs: node_needs![
         "ec2:DescribeLaunchTemplateVersions",
         "ec2:DescribeSubnets",
-        "ec2:DescribeRouteTables",
+        "ec2:DescribeRouteTables"
     ],
     rationale: "A node with a public address in a subnet routed to an Internet gateway is reachable from the \
 Internet on every port its security groups allow, including the kubelet and NodePort services. Private \

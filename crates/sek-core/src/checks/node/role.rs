@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::conclude;
+use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::ecr_writes_allowed;
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
@@ -40,17 +40,13 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[
-        "ec2:DescribeInstances",
-        "eks:ListNodegroups",
-        "eks:DescribeNodegroup",
-        "autoscaling:DescribeAutoScalingGroups",
+    needs: node_needs![
         "iam:GetInstanceProfile",
         "iam:ListAttachedRolePolicies",
         "iam:ListRolePolicies",
         "iam:GetRolePolicy",
         "iam:GetPolicy",
-        "iam:GetPolicyVersion",
+        "iam:GetPolicyVersion"
     ],
     rationale: "Every process on a node that can reach the instance metadata service can use the node role, so its \
 permissions are shared by all pods that are not isolated from IMDS. AWS defines the managed policies a node needs \

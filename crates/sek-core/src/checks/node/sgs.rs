@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{conclude, nodegroup_templates};
+use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::security_groups::assess_ingress;
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
@@ -24,13 +24,9 @@ pub static CHECK: Check = Check {
         nist("PR.PT-4"),
         bp("network-security"),
     ],
-    needs: &[
-        "ec2:DescribeInstances",
-        "eks:ListNodegroups",
-        "eks:DescribeNodegroup",
-        "autoscaling:DescribeAutoScalingGroups",
+    needs: node_needs![
         "ec2:DescribeLaunchTemplateVersions",
-        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSecurityGroups"
     ],
     rationale: "Worker nodes run every pod and hold the node role's credentials. An ingress rule from 0.0.0.0/0 or \
 ::/0 for all traffic or for SSH (22) or RDP (3389) exposes them to the Internet wherever they have a route to it, \
@@ -70,11 +66,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             .iter()
             .map(|(group, used_by)| assess_ingress(inv, group, used_by)),
     );
-    conclude(
-        inv,
-        findings,
-        "no nodes or node group launch templates were found",
-    )
+    conclude(inv, findings, NO_NODES_OR_TEMPLATES)
 }
 
 #[cfg(test)]

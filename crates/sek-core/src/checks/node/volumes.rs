@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use super::{conclude, nodegroup_templates};
+use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
 
@@ -24,14 +24,7 @@ pub static CHECK: Check = Check {
         nist("PR.DS-1"),
         bp("data-encryption-and-secrets-management"),
     ],
-    needs: &[
-        "ec2:DescribeInstances",
-        "eks:ListNodegroups",
-        "eks:DescribeNodegroup",
-        "autoscaling:DescribeAutoScalingGroups",
-        "ec2:DescribeLaunchTemplateVersions",
-        "ec2:DescribeVolumes",
-    ],
+    needs: node_needs!["ec2:DescribeLaunchTemplateVersions", "ec2:DescribeVolumes"],
     rationale: "Node volumes hold container images, logs, emptyDir data and sometimes secrets written to disk. \
 Encryption at rest protects them in snapshots, in a detached volume, and in the storage layer.",
     remediation: Remediation {
