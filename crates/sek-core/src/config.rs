@@ -1,8 +1,8 @@
-//! `sek.toml`: skips, severity overrides and thresholds.
+//! `sek.toml`: skips, severity overrides, thresholds and waivers.
 //!
 //! Parsed in two steps, as cargo-deny does: a raw serde shape that rejects unknown keys, then
-//! validation that resolves check ids (aliases included) and range-checks thresholds. Every
-//! error carries the file, line and column it is about.
+//! validation that resolves check ids (aliases included), compiles resource globs, parses expiry
+//! dates and range-checks thresholds. Every error carries the file, line and column it is about.
 //!
 //! ```toml
 //! skip = ["node-volumes"]          # check ids or aliases
@@ -12,6 +12,12 @@
 //!
 //! [thresholds]
 //! imds_max_hop_limit = 1           # node-imds: highest acceptable IMDS hop limit
+//!
+//! [[waiver]]                       # accept a known failure, with a reason
+//! check = "node-imds"
+//! resource = "arn:aws:ec2:*:*:instance/i-0abc*"   # glob; default "*"
+//! reason = "legacy batch nodes, replaced by 2027-03"
+//! expires = "2027-03-31"           # optional; an expired waiver is not applied
 //! ```
 
 use std::collections::BTreeMap;
@@ -19,6 +25,8 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use globset::{Glob, GlobMatcher};
+use jiff::civil::Date;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -50,6 +58,57 @@ pub struct Config {
     pub severity: BTreeMap<&'static str, Severity>,
     /// Thresholds.
     pub thresholds: Thresholds,
+    /// Accepted failures.
+    pub waivers: Vec<Waiver>,
+}
+
+/// An accepted failure: findings of `check` on resources matching `resource` become `waived`.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    /// The check it covers.
+    pub check: &'static Check,
+    /// The resource glob, as written.
+    pub resource: String,
+    matcher: GlobMatcher,
+    /// Why the failure is accepted.
+    pub reason: String,
+    /// The last day it applies.
+    pub expires: Option<Date>,
+    /// Where it is written, for warnings (`sek.toml:12`).
+    pub location: String,
+}
+
+impl Waiver {
+    /// Build a waiver (`resource` is a glob where `*` also crosses `/` and `:`).
+    pub fn new(
+        check: &'static Check,
+        resource: &str,
+        reason: &str,
+        expires: Option<Date>,
+        location: &str,
+    ) -> Result<Waiver, String> {
+        let matcher = Glob::new(resource)
+            .map_err(|e| format!("invalid resource glob `{resource}`: {e}"))?
+            .compile_matcher();
+        Ok(Waiver {
+            check,
+            resource: resource.to_string(),
+            matcher,
+            reason: reason.to_string(),
+            expires,
+            location: location.to_string(),
+        })
+    }
+
+    /// Whether it covers `resource` of `check`.
+    pub fn covers(&self, check: &Check, resource: &str) -> bool {
+        self.check.id == check.id && self.matcher.is_match(resource)
+    }
+
+    /// Whether it has expired on `today` (it applies through its expiry date).
+    pub fn expired(&self, today: Date) -> bool {
+        self.expires.is_some_and(|last_day| today > last_day)
+    }
 }
 
 /// An invalid configuration, located in its file.
@@ -83,6 +142,17 @@ struct RawConfig {
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     thresholds: RawThresholds,
+    #[serde(default, rename = "waiver")]
+    waivers: Vec<RawWaiver>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWaiver {
+    check: Spanned<String>,
+    resource: Option<Spanned<String>>,
+    reason: Spanned<String>,
+    expires: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -158,6 +228,42 @@ impl Config {
             }
             config.thresholds.imds_max_hop_limit = value as i32;
         }
+        for raw in &raw.waivers {
+            let check = resolve_check(raw.check.get_ref())
+                .map_err(|m| error_at(Some(raw.check.span()), m))?;
+            if raw.reason.get_ref().trim().is_empty() {
+                return Err(error_at(
+                    Some(raw.reason.span()),
+                    "a waiver needs a reason".into(),
+                ));
+            }
+            let expires = match &raw.expires {
+                Some(date) => Some(date.get_ref().parse::<Date>().map_err(|_| {
+                    error_at(
+                        Some(date.span()),
+                        format!(
+                            "expires must be a date like 2027-03-31, not `{}`",
+                            date.get_ref()
+                        ),
+                    )
+                })?),
+                None => None,
+            };
+            let (resource, span) = match &raw.resource {
+                Some(r) => (r.get_ref().as_str(), r.span()),
+                None => ("*", raw.check.span()),
+            };
+            let (line, _) = position(text, raw.check.span().start);
+            let waiver = Waiver::new(
+                check,
+                resource,
+                raw.reason.get_ref(),
+                expires,
+                &format!("{source}:{line}"),
+            )
+            .map_err(|m| error_at(Some(span), m))?;
+            config.waivers.push(waiver);
+        }
         Ok(config)
     }
 
@@ -218,6 +324,62 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn waivers_resolve_aliases_compile_globs_and_parse_dates() {
+        let config = Config::parse(
+            "[[waiver]]\ncheck = \"service-security-groups\"\nresource = \"arn:aws:ec2:*:security-group/sg-1*\"\nreason = \"bastion\"\nexpires = \"2027-03-31\"\n\n[[waiver]]\ncheck = \"node-role\"\nreason = \"all\"\n",
+            "sek.toml",
+        )
+        .unwrap();
+        let [sgs, role] = config.waivers.as_slice() else {
+            panic!()
+        };
+        assert_eq!(sgs.check.id, "service-sgs");
+        assert!(sgs.covers(sgs.check, "arn:aws:ec2:eu-west-1:1:security-group/sg-123"));
+        assert!(!sgs.covers(sgs.check, "arn:aws:ec2:eu-west-1:1:security-group/sg-999"));
+        assert!(!sgs.covers(role.check, "arn:aws:ec2:eu-west-1:1:security-group/sg-123"));
+        assert_eq!(sgs.location, "sek.toml:2");
+        assert!(!sgs.expired("2027-03-31".parse().unwrap()));
+        assert!(sgs.expired("2027-04-01".parse().unwrap()));
+        assert!(role.covers(role.check, "anything at all"));
+        assert_eq!(role.expires, None);
+    }
+
+    #[test]
+    fn waiver_errors_point_at_the_field() {
+        let err = Config::parse("[[waiver]]\ncheck = \"node-role\"\n", "c.toml").unwrap_err();
+        assert!(err.message.contains("missing field `reason`"), "{err}");
+        let err = Config::parse(
+            "[[waiver]]\ncheck = \"node-role\"\nreason = \" \"\n",
+            "c.toml",
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "c.toml:3:10: a waiver needs a reason");
+        let err = Config::parse(
+            "[[waiver]]\ncheck = \"node-role\"\nreason = \"r\"\nexpires = \"next week\"\n",
+            "c.toml",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.toml:4:11: expires must be a date like 2027-03-31, not `next week`"
+        );
+        let err = Config::parse(
+            "[[waiver]]\ncheck = \"node-rol\"\nreason = \"r\"\n",
+            "c.toml",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("did you mean `node-role`"));
+        let err = Config::parse(
+            "[[waiver]]\ncheck = \"node-role\"\nreason = \"r\"\nresource = \"[\"\n",
+            "c.toml",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("invalid resource glob"), "{err}");
+        let err = Config::parse("[[waivers]]\ncheck = \"node-role\"\n", "c.toml").unwrap_err();
+        assert!(err.message.contains("unknown field `waivers`"), "{err}");
     }
 
     #[test]

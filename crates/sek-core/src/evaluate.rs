@@ -1,12 +1,12 @@
-//! Run checks over an inventory: skips, severity overrides, status roll-up, and isolation of a
-//! check that panics (it becomes an `error` finding; the other checks still run).
+//! Run checks over an inventory: skips, severity overrides, waivers, status roll-up, and
+//! isolation of a check that panics (it becomes an `error` finding; the other checks still run).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use jiff::Timestamp;
 
-use crate::checks::{self, Check, Ctx, Finding, Status};
-use crate::config::Config;
+use crate::checks::{self, Check, Ctx, Finding, Status, WaiverNote};
+use crate::config::{Config, Waiver};
 use crate::inventory::{ClusterInventory, ClusterView, Inventory};
 use crate::report::{CheckResult, ClusterReport, Report};
 
@@ -28,18 +28,54 @@ impl Default for Selection {
     }
 }
 
-/// Evaluate every selected check on every cluster of `inventory`.
+/// Evaluate every selected check on every cluster of `inventory`, now.
 pub fn evaluate(inventory: &Inventory, config: &Config, selection: &Selection) -> Report {
+    evaluate_at(inventory, config, selection, Timestamp::now())
+}
+
+/// Evaluate at `now` (which decides waiver expiry).
+pub fn evaluate_at(
+    inventory: &Inventory,
+    config: &Config,
+    selection: &Selection,
+    now: Timestamp,
+) -> Report {
+    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let active: Vec<&Waiver> = config
+        .waivers
+        .iter()
+        .filter(|w| !w.expired(today))
+        .collect();
+    let mut used = vec![false; active.len()];
+    let clusters = inventory
+        .clusters
+        .iter()
+        .map(|cluster| evaluate_cluster(cluster, config, selection, &active, &mut used))
+        .collect();
+
+    let mut warnings = Vec::new();
+    for waiver in config.waivers.iter().filter(|w| w.expired(today)) {
+        warnings.push(format!(
+            "{}: the waiver of {} for `{}` expired on {}; it was not applied",
+            waiver.location,
+            waiver.check.id,
+            waiver.resource,
+            waiver.expires.map(|d| d.to_string()).unwrap_or_default()
+        ));
+    }
+    for (waiver, _) in active.iter().zip(&used).filter(|(_, used)| !**used) {
+        warnings.push(format!(
+            "{}: the waiver of {} for `{}` matched no failing finding; remove it if the failure is fixed",
+            waiver.location, waiver.check.id, waiver.resource
+        ));
+    }
     Report {
         sek_version: crate::VERSION,
-        generated_at: Timestamp::now(),
+        generated_at: now,
         inventory: inventory.meta.clone(),
         config: config.source.clone(),
-        clusters: inventory
-            .clusters
-            .iter()
-            .map(|cluster| evaluate_cluster(cluster, config, selection))
-            .collect(),
+        clusters,
+        warnings,
     }
 }
 
@@ -47,6 +83,8 @@ fn evaluate_cluster(
     inventory: &ClusterInventory,
     config: &Config,
     selection: &Selection,
+    waivers: &[&Waiver],
+    used: &mut [bool],
 ) -> ClusterReport {
     let view = ClusterView::new(inventory);
     let ctx = Ctx {
@@ -78,7 +116,8 @@ fn evaluate_cluster(
                     note: Some(reason.into()),
                 };
             }
-            let findings = run_isolated(check, &ctx, inventory);
+            let mut findings = run_isolated(check, &ctx, inventory);
+            apply_waivers(check, &mut findings, waivers, used);
             let status = Status::worst(findings.iter().map(|f| f.status)).unwrap_or(Status::Error);
             CheckResult {
                 check,
@@ -96,6 +135,29 @@ fn evaluate_cluster(
         arn: inventory.arn(),
         results,
         collection_errors: inventory.gaps.clone(),
+    }
+}
+
+/// Turn failing (and manual) findings covered by a waiver into `waived`. Errors are never
+/// waived: they say the check could not look, which a waiver for a known failure does not cover.
+fn apply_waivers(check: &Check, findings: &mut [Finding], waivers: &[&Waiver], used: &mut [bool]) {
+    for finding in findings
+        .iter_mut()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Manual))
+    {
+        if let Some(index) = waivers
+            .iter()
+            .position(|w| w.covers(check, &finding.resource))
+        {
+            let waiver = waivers[index];
+            used[index] = true;
+            finding.status = Status::Waived;
+            finding.waiver = Some(WaiverNote {
+                reason: waiver.reason.clone(),
+                expires: waiver.expires,
+                location: waiver.location.clone(),
+            });
+        }
     }
 }
 
@@ -222,6 +284,94 @@ mod tests {
         assert_eq!(result("service-endpoint").status, Status::Skipped);
         assert_eq!(result("service-secrets").severity, Severity::Critical);
         assert_eq!(result("service-secrets").status, Status::Pass);
+    }
+
+    fn with_public_node() -> Inventory {
+        let mut inventory = inventory();
+        let mut cluster = crate::checks::testkit::cluster_with_nodes(&["i-1", "i-2"]);
+        cluster.instances[0].public_ip = Some("203.0.113.1".into());
+        inventory.clusters[0] = cluster;
+        inventory
+    }
+
+    fn at(date: &str) -> Timestamp {
+        format!("{date}T12:00:00Z").parse().unwrap()
+    }
+
+    #[test]
+    fn a_waiver_turns_matching_failures_into_waived_and_keeps_them_listed() {
+        let config = Config::parse(
+            "[[waiver]]\ncheck = \"node-private\"\nresource = \"*:instance/i-1\"\nreason = \"bastion\"\nexpires = \"2027-01-31\"\n",
+            "sek.toml",
+        )
+        .unwrap();
+        let report = evaluate_at(
+            &with_public_node(),
+            &config,
+            &Selection::default(),
+            at("2027-01-31"),
+        );
+        let private = report.clusters[0]
+            .results
+            .iter()
+            .find(|r| r.check.id == "node-private")
+            .unwrap();
+        assert_eq!(private.status, Status::Pass, "the only failure is waived");
+        let waived = private
+            .findings
+            .iter()
+            .find(|f| f.status == Status::Waived)
+            .unwrap();
+        assert!(waived.resource.ends_with("instance/i-1"));
+        assert_eq!(waived.waiver.as_ref().unwrap().reason, "bastion");
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    }
+
+    #[test]
+    fn an_expired_waiver_is_not_applied_and_warns() {
+        let config = Config::parse(
+            "[[waiver]]\ncheck = \"node-private\"\nreason = \"r\"\nexpires = \"2027-01-31\"\n",
+            "sek.toml",
+        )
+        .unwrap();
+        let report = evaluate_at(
+            &with_public_node(),
+            &config,
+            &Selection::default(),
+            at("2027-02-01"),
+        );
+        let private = report.clusters[0]
+            .results
+            .iter()
+            .find(|r| r.check.id == "node-private")
+            .unwrap();
+        assert_eq!(private.status, Status::Fail);
+        assert_eq!(
+            report.warnings,
+            [
+                "sek.toml:2: the waiver of node-private for `*` expired on 2027-01-31; it was not applied"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unused_waiver_warns_and_errors_are_never_waived() {
+        let config = Config::parse(
+            "[[waiver]]\ncheck = \"node-volumes\"\nreason = \"r\"\n\n[[waiver]]\ncheck = \"service-logging\"\nreason = \"r\"\n",
+            "sek.toml",
+        )
+        .unwrap();
+        let mut inventory = inventory();
+        inventory.clusters[0].cluster = None;
+        let report = evaluate_at(&inventory, &config, &Selection::default(), at("2027-01-01"));
+        let logging = report.clusters[0]
+            .results
+            .iter()
+            .find(|r| r.check.id == "service-logging")
+            .unwrap();
+        assert_eq!(logging.status, Status::Error);
+        assert_eq!(report.warnings.len(), 2, "{:?}", report.warnings);
+        assert!(report.warnings[0].contains("node-volumes for `*` matched no failing finding"));
     }
 
     #[test]

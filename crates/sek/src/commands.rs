@@ -110,7 +110,15 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
         OutputFormat::Json => Format::Json,
     };
     write_to(args.output.as_deref(), args.color, |out| {
-        report::render(&report, format, fail_on, out)
+        report::render(
+            &report,
+            format,
+            &report::RenderOptions {
+                fail_on,
+                width: None,
+            },
+            out,
+        )
     })?;
     if let Some(path) = &args.output {
         eprintln!(

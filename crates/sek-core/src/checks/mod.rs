@@ -248,6 +248,21 @@ pub struct Finding {
     /// The values that decided the outcome.
     #[serde(default, skip_serializing_if = "Value::is_null")]
     pub evidence: Value,
+    /// The waiver that turned a failure into `waived`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
+}
+
+/// Why a finding is waived.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaiverNote {
+    /// The waiver's reason.
+    pub reason: String,
+    /// Its last day, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<jiff::civil::Date>,
+    /// Where the waiver is written.
+    pub location: String,
 }
 
 impl Finding {
@@ -258,6 +273,7 @@ impl Finding {
             resource: resource.into(),
             message: message.into(),
             evidence: Value::Null,
+            waiver: None,
         }
     }
 

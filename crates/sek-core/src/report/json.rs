@@ -22,6 +22,7 @@ struct JsonReport<'a> {
     config: Option<&'a str>,
     summary: Counts,
     clusters: Vec<JsonCluster<'a>>,
+    warnings: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -85,6 +86,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         config: report.config.as_deref(),
         summary: report.counts(),
         clusters: report.clusters.iter().map(cluster_view).collect(),
+        warnings: &report.warnings,
     };
     serde_json::to_writer_pretty(&mut *out, &view)?;
     writeln!(out)

@@ -26,6 +26,8 @@ pub struct Report {
     pub config: Option<String>,
     /// One section per cluster.
     pub clusters: Vec<ClusterReport>,
+    /// Problems with the configuration found while evaluating (expired or unused waivers).
+    pub warnings: Vec<String>,
 }
 
 /// The results for one cluster.
@@ -176,6 +178,15 @@ impl Report {
     }
 }
 
+/// How to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// The exit-status gate, which the text summary explains.
+    pub fail_on: FailOn,
+    /// Terminal width for wrapping text output; `None` (files, pipes) never wraps.
+    pub width: Option<usize>,
+}
+
 /// Output formats of `sek scan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -190,11 +201,11 @@ pub enum Format {
 pub fn render(
     report: &Report,
     format: Format,
-    fail_on: FailOn,
+    options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Text => text::render(report, fail_on, out),
+        Format::Text => text::render(report, options, out),
         Format::Json => json::render(report, out),
     }
 }
@@ -273,7 +284,18 @@ pub(crate) mod fixture {
                     result(
                         "node-imds",
                         Status::Waived,
-                        vec![Finding::new(Status::Waived, arn, "waived: legacy nodes")],
+                        vec![Finding {
+                            waiver: Some(crate::checks::WaiverNote {
+                                reason: "legacy nodes, replaced in Q1".into(),
+                                expires: Some("2027-03-31".parse().unwrap()),
+                                location: "sek.toml:7".into(),
+                            }),
+                            ..Finding::new(
+                                Status::Waived,
+                                "arn:aws:ec2:eu-west-1:111122223333:instance/i-0legacy",
+                                "IMDSv1 is allowed (HttpTokens=optional)",
+                            )
+                        }],
                     ),
                     result(
                         "node-private",
@@ -289,6 +311,7 @@ pub(crate) mod fixture {
                     "not authorized to perform: ec2:DescribeVolumes",
                 )],
             }],
+            warnings: vec!["sek.toml:12: the waiver of node-role for `*` matched no failing finding; remove it if the failure is fixed".into()],
         }
     }
 }

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{CheckResult, ClusterReport, Counts, FailOn, Report};
+use super::{CheckResult, ClusterReport, Counts, FailOn, RenderOptions, Report};
 use crate::checks::Status;
 
 const BOLD: Style = Style::new().bold();
@@ -51,53 +51,90 @@ fn paint(style: Style, text: &str) -> String {
 }
 
 /// Write the text report.
-pub fn render(report: &Report, fail_on: FailOn, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let fail_on = options.fail_on;
     for cluster in &report.clusters {
-        render_cluster(report, cluster, out)?;
+        render_cluster(report, cluster, options.width, out)?;
+    }
+    if !report.warnings.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            paint(BOLD, &format!("Warnings ({})", report.warnings.len()))
+        )?;
+        for warning in &report.warnings {
+            write_wrapped(out, "  ", warning, None, options.width)?;
+        }
+        writeln!(out)?;
     }
     let counts = report.counts();
     let scope = match report.clusters.len() {
         1 => String::new(),
         n => format!(" across {n} clusters"),
     };
-    writeln!(
-        out,
-        "{}",
-        paint(
-            BOLD,
-            &format!(
-                "{} check results{scope}: {}",
-                counts.total(),
-                summary_line(&counts)
-            )
-        )
-    )?;
+    let summary = format!(
+        "{} check results{scope}: {}",
+        counts.total(),
+        summary_line(&counts)
+    );
+    write_wrapped(out, "", &summary, Some(BOLD), options.width)?;
     let tripped = report.gate(fail_on);
-    match fail_on {
-        FailOn::Never => writeln!(
-            out,
-            "{}",
-            paint(DIM, "--fail-on none: exit status 0 whatever the results")
-        )?,
-        FailOn::Severity(min) if tripped.is_empty() => writeln!(
-            out,
-            "{}",
-            paint(
-                DIM,
-                &format!(
-                    "nothing at or above {min} severity failed or errored (--fail-on {min}): exit status 0"
-                )
-            )
-        )?,
+    let (gate, style) = match fail_on {
+        FailOn::Never => (
+            "--fail-on none: exit status 0 whatever the results".to_string(),
+            Some(DIM),
+        ),
+        FailOn::Severity(min) if tripped.is_empty() => (
+            format!(
+                "nothing at or above {min} severity failed or errored (--fail-on {min}): exit status 0"
+            ),
+            Some(DIM),
+        ),
         FailOn::Severity(min) => {
             let mut ids: Vec<&str> = tripped.iter().map(|r| r.check.id).collect();
             ids.dedup();
-            writeln!(
-                out,
-                "{} at or above {min} severity failed or could not be evaluated: {} (exit status 1)",
-                plural(ids.len(), "check"),
-                ids.join(", ")
-            )?
+            let checks = plural(ids.len(), "check");
+            let what =
+                format!("{checks} at or above {min} severity failed or could not be evaluated");
+            (format!("{what}: {} (exit status 1)", ids.join(", ")), None)
+        }
+    };
+    write_wrapped(out, "", &gate, style, options.width)?;
+    Ok(())
+}
+
+/// Write `text` after `prefix`, wrapped at word boundaries to `width` columns when a width is
+/// known (a terminal), continuation lines aligned under the first; words longer than a line
+/// (ARNs) are kept whole.
+fn write_wrapped(
+    out: &mut dyn Write,
+    prefix: &str,
+    text: &str,
+    style: Option<Style>,
+    width: Option<usize>,
+) -> io::Result<()> {
+    let room = width.map(|w| w.saturating_sub(prefix.chars().count()).max(20));
+    let mut lines: Vec<String> = Vec::new();
+    match room {
+        None => lines.push(text.to_string()),
+        Some(room) => {
+            let mut line = String::new();
+            for word in text.split_whitespace() {
+                if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
+                    lines.push(std::mem::take(&mut line));
+                }
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+            }
+            lines.push(line);
+        }
+    }
+    for line in lines {
+        match style {
+            Some(style) => writeln!(out, "{prefix}{}", paint(style, &line))?,
+            None => writeln!(out, "{prefix}{line}")?,
         }
     }
     Ok(())
@@ -126,7 +163,12 @@ pub fn summary_line(counts: &Counts) -> String {
     }
 }
 
-fn render_cluster(report: &Report, cluster: &ClusterReport, out: &mut dyn Write) -> io::Result<()> {
+fn render_cluster(
+    report: &Report,
+    cluster: &ClusterReport,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let account = cluster
         .account_id
         .as_deref()
@@ -169,42 +211,41 @@ fn render_cluster(report: &Report, cluster: &ClusterReport, out: &mut dyn Write)
     });
     let id_width = results.iter().map(|r| r.check.id.len()).max().unwrap_or(0);
     for result in results {
-        render_result(result, id_width, out)?;
+        render_result(result, id_width, width, out)?;
     }
 
     if !cluster.collection_errors.is_empty() {
         writeln!(out)?;
-        writeln!(
-            out,
-            "{}",
-            paint(
-                BOLD,
-                &format!(
-                    "Collection errors ({}): the checks that needed this data report ERROR",
-                    cluster.collection_errors.len()
-                )
-            )
-        )?;
+        let heading = format!(
+            "Collection errors ({}): the checks that needed this data report ERROR",
+            cluster.collection_errors.len()
+        );
+        write_wrapped(out, "", &heading, Some(BOLD), width)?;
         for error in &cluster.collection_errors {
             let about = match error.resources.len() {
                 0 => String::new(),
                 1..=3 => format!(" [{}]", error.resources.join(", ")),
                 n => format!(" [{}, ... {n} resources]", error.resources[..2].join(", ")),
             };
-            writeln!(
-                out,
-                "  {} ({}){about}: {}",
+            let line = format!(
+                "{} ({}){about}: {}",
                 error.api,
                 error.kind.label(),
                 error.message
-            )?;
+            );
+            write_wrapped(out, "  ", &line, None, width)?;
         }
     }
     writeln!(out)?;
     Ok(())
 }
 
-fn render_result(result: &CheckResult, id_width: usize, out: &mut dyn Write) -> io::Result<()> {
+fn render_result(
+    result: &CheckResult,
+    id_width: usize,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let status = result.status;
     writeln!(
         out,
@@ -227,7 +268,7 @@ fn render_result(result: &CheckResult, id_width: usize, out: &mut dyn Write) -> 
         }
         Status::NotApplicable => {
             if let Some(first) = result.findings.first() {
-                writeln!(out, "{indent}{}", paint(DIM, &first.message))?;
+                write_wrapped(out, indent, &first.message, Some(DIM), width)?;
             }
             return Ok(());
         }
@@ -243,7 +284,16 @@ fn render_result(result: &CheckResult, id_width: usize, out: &mut dyn Write) -> 
                     paint(status_style(finding.status), marker(finding.status)),
                     finding.resource
                 )?;
-                writeln!(out, "{indent}  {}", finding.message)?;
+                let inner = format!("{indent}  ");
+                write_wrapped(out, &inner, &finding.message, None, width)?;
+                if let Some(waiver) = &finding.waiver {
+                    let until = waiver
+                        .expires
+                        .map(|d| format!(" until {d}"))
+                        .unwrap_or_default();
+                    let note = format!("waived{until} ({}): {}", waiver.location, waiver.reason);
+                    write_wrapped(out, &inner, &note, Some(DIM), width)?;
+                }
             }
             other => quiet.add(other),
         }
@@ -266,8 +316,18 @@ mod tests {
     use crate::report::fixture;
 
     fn plain(report: &Report, fail_on: FailOn) -> String {
+        plain_with(
+            report,
+            &RenderOptions {
+                fail_on,
+                width: None,
+            },
+        )
+    }
+
+    fn plain_with(report: &Report, options: &RenderOptions) -> String {
         let mut out = Vec::new();
-        render(report, fail_on, &mut out).unwrap();
+        render(report, options, &mut out).unwrap();
         let mut stripped = Vec::new();
         let mut stream = anstream::StripStream::new(&mut stripped);
         stream.write_all(&out).unwrap();
@@ -290,9 +350,46 @@ mod tests {
     }
 
     #[test]
+    fn messages_wrap_to_the_terminal_width() {
+        let options = RenderOptions {
+            fail_on: FailOn::Never,
+            width: Some(60),
+        };
+        let text = plain_with(&fixture::report(), &options);
+        for line in text.lines().filter(|l| {
+            !l.contains("arn:") && !l.starts_with("cluster") && !l.contains("check results")
+        }) {
+            if line.starts_with("FAIL")
+                || line.starts_with("PASS")
+                || line.starts_with("ERROR")
+                || line.starts_with("MANUAL")
+                || line.starts_with("WAIVED")
+                || line.starts_with("N/A")
+                || line.starts_with("SKIP")
+                || line.starts_with("collected")
+            {
+                continue;
+            }
+            assert!(line.chars().count() <= 60, "{line:?} is wider than 60");
+        }
+        assert!(
+            text.contains("         waived until 2027-03-31 (sek.toml:7): legacy nodes,\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn styles_are_emitted_for_terminals() {
         let mut out = Vec::new();
-        render(&fixture::report(), FailOn::Never, &mut out).unwrap();
+        render(
+            &fixture::report(),
+            &RenderOptions {
+                fail_on: FailOn::Never,
+                width: None,
+            },
+            &mut out,
+        )
+        .unwrap();
         assert!(String::from_utf8(out).unwrap().contains("\u{1b}["));
     }
 }
