@@ -2,6 +2,7 @@
 //! and configuration. Nothing here does network I/O; the `sek` crate collects and calls in.
 
 pub mod checks;
+pub mod compliance;
 pub mod config;
 pub mod demo;
 pub mod docs;

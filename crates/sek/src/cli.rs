@@ -9,7 +9,9 @@ Examples:
   sek scan --demo                          scan the embedded demo snapshot (no AWS account needed)
   sek scan --cluster prod --region eu-west-1
   sek collect --cluster prod -o prod.json  save a snapshot; scan it later with --snapshot
-  sek scan --snapshot prod.json --format json -o report.json
+  sek scan --snapshot prod.json -o report.json   the report as JSON (format from the extension)
+  sek scan --demo -o sarif=sek.sarif -o report.html   several formats in one run
+  sek compliance --framework cis-eks-1.8.0 --demo     the benchmark, requirement by requirement
   sek checks list                          every check with its CIS and NIST references
   sek checks show node-imds
 
@@ -61,6 +63,8 @@ pub struct SeedArgs {
 pub enum Command {
     /// Scan a live cluster, a snapshot, or the demo, and report the results.
     Scan(ScanArgs),
+    /// Show how a scan meets a framework (CIS EKS 1.3.0/1.8.0, NIST CSF), requirement by requirement.
+    Compliance(ComplianceArgs),
     /// Collect a cluster into a snapshot file, to scan later or elsewhere.
     Collect(CollectArgs),
     /// List, show and document the checks.
@@ -86,8 +90,9 @@ pub struct AwsArgs {
     pub max_attempts: u32,
 }
 
+/// What to evaluate: a live cluster, a snapshot or the demo, and with which configuration.
 #[derive(Debug, Args)]
-pub struct ScanArgs {
+pub struct SourceArgs {
     /// EKS cluster to scan live.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["snapshot", "demo"], required_unless_present_any = ["snapshot", "demo"])]
     pub cluster: Option<String>,
@@ -97,30 +102,59 @@ pub struct ScanArgs {
     /// Scan the demo snapshot embedded in sek: see what it reports without an AWS account.
     #[arg(long)]
     pub demo: bool,
-
     #[command(flatten)]
     pub aws: AwsArgs,
-
     /// Check ids (or aliases) to skip; repeat or list several.
     #[arg(long, value_name = "ID", num_args = 1..)]
     pub skip: Vec<String>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Configuration file: skips, severities, thresholds, waivers (default: ./sek.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Format of the report on stdout (text unless -o is given).
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Also write the report to FILE, as FORMAT (default: from the extension: .json .sarif .xml
+    /// .csv .md .html .txt). Repeat for several: -o sarif=sek.sarif -o html=report.html.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
+    pub output: Vec<String>,
     /// Exit 1 when a check of at least this severity fails or cannot be evaluated; `none` never.
     #[arg(long, value_name = "SEVERITY", default_value = "low",
           value_parser = ["critical", "high", "medium", "low", "info", "none"])]
     pub fail_on: String,
-    /// Configuration file (default: ./sek.toml when it exists).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }
+
+#[derive(Debug, Args)]
+pub struct ComplianceArgs {
+    /// The framework and version.
+    #[arg(long, value_name = "FRAMEWORK", value_parser = FRAMEWORKS)]
+    pub framework: String,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ComplianceFormatArg::Text)]
+    pub format: ComplianceFormatArg,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Framework slugs accepted by --framework.
+pub const FRAMEWORKS: [&str; 5] = [
+    "cis-eks-1.3.0",
+    "cis-eks-1.8.0",
+    "nist-csf-1.1",
+    "nist-csf-2.0",
+    "eks-best-practices",
+];
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
@@ -136,18 +170,22 @@ pub struct CollectArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ChecksCommand {
-    /// List every check with its severity and framework references.
+    /// List every check with its severity and framework references, or a framework's coverage.
     List {
         /// Output format.
         #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        /// Show this framework's requirements and the checks that cover them instead.
+        #[arg(long, value_name = "FRAMEWORK", value_parser = FRAMEWORKS)]
+        framework: Option<String>,
     },
     /// Show one check's documentation: why it matters, how to fix it, what it needs.
     Show {
         /// Check id or alias.
         id: String,
     },
-    /// Generate the documentation pages of every check, the index and the IAM policy.
+    /// Generate the documentation pages of every check, the index, the IAM policy and the JSON
+    /// report schema.
     Docs {
         /// Directory to write into (e.g. `docs/`).
         #[arg(long, value_name = "DIR", required_unless_present = "check")]
@@ -162,8 +200,36 @@ pub enum ChecksCommand {
 pub enum OutputFormat {
     /// Human-readable, failures first.
     Text,
-    /// The versioned JSON report (docs/report-json.md).
+    /// The versioned JSON report (docs/report-json.md, docs/report.schema.json).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// JUnit XML, one test case per check and resource.
+    Junit,
+    /// CSV, one row per finding.
+    Csv,
+    /// Markdown, for pull-request comments.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+    /// AWS Security Finding Format, for Security Hub BatchImportFindings.
+    Asff,
+    /// OCSF Compliance Finding events (class 2003).
+    Ocsf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ComplianceFormatArg {
+    /// A terminal table.
+    Text,
+    /// A Markdown table.
+    Markdown,
+    /// CSV.
+    Csv,
+    /// JSON.
+    Json,
+    /// A self-contained HTML page.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -237,6 +303,21 @@ mod tests {
         let Some(Command::Scan(scan)) = cli.command else {
             panic!()
         };
-        assert_eq!(scan.skip, ["node-imds", "node-role"]);
+        assert_eq!(scan.source.skip, ["node-imds", "node-role"]);
+        let cli = Cli::try_parse_from([
+            "sek",
+            "scan",
+            "--demo",
+            "-o",
+            "sarif=a.sarif",
+            "-o",
+            "b.html",
+        ])
+        .unwrap();
+        let Some(Command::Scan(scan)) = cli.command else {
+            panic!()
+        };
+        assert_eq!(scan.output, ["sarif=a.sarif", "b.html"]);
+        assert_eq!(scan.format, None);
     }
 }

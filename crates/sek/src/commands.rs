@@ -5,16 +5,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use sek_core::checks::{self, Framework};
+use sek_core::compliance::{self, ComplianceFormat};
 use sek_core::config::{Config, resolve_check};
 use sek_core::evaluate::{Selection, evaluate};
 use sek_core::inventory::Inventory;
 use sek_core::report::seed::{self, SEED_CHECKS};
-use sek_core::report::{self, FailOn, Format, text::summary_line};
+use sek_core::report::{self, FailOn, Format, RenderOptions, Report, text::summary_line};
 use sek_core::{demo, docs};
 
 use crate::cli::{
-    AwsArgs, ChecksCommand, Cli, CollectArgs, ColorChoice, Command, ListFormat, OutputFormat,
-    ScanArgs, SeedArgs,
+    AwsArgs, ChecksCommand, Cli, CollectArgs, ColorChoice, Command, ComplianceArgs,
+    ComplianceFormatArg, ListFormat, OutputFormat, ScanArgs, SeedArgs, SourceArgs,
 };
 use crate::collect::aws::AwsOptions;
 use crate::collect::{self, Progress};
@@ -25,6 +26,7 @@ use crate::output::write_to;
 pub fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Some(Command::Scan(args)) => scan(args),
+        Some(Command::Compliance(args)) => compliance_command(args),
         Some(Command::Collect(args)) => collect_snapshot(args),
         Some(Command::Checks(command)) => checks_command(command),
         None if cli.seed.name.is_some() => seed_scan(cli.seed),
@@ -91,43 +93,121 @@ fn read_snapshot(path: &Path) -> Result<Inventory, CliError> {
     Inventory::from_json(&text).map_err(|e| CliError::snapshot(&shown, e))
 }
 
-fn scan(args: ScanArgs) -> Result<u8, CliError> {
-    let config = load_config(args.config.as_deref())?;
+/// Evaluate what `source` names: the demo, a snapshot, or a live cluster.
+fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
+    let config = load_config(source.config.as_deref())?;
     let selection = Selection {
-        skip: resolve_skips(&args.skip)?,
+        skip: resolve_skips(&source.skip)?,
         ..Selection::default()
     };
-    let fail_on = FailOn::parse(&args.fail_on).unwrap_or(FailOn::Severity(checks::Severity::Low));
-    let inventory = match (&args.cluster, &args.snapshot) {
-        _ if args.demo => demo::inventory(),
+    let inventory = match (&source.cluster, &source.snapshot) {
+        _ if source.demo => demo::inventory(),
         (_, Some(path)) => read_snapshot(path)?,
-        (Some(cluster), None) => collect_live(&aws_options(&args.aws), cluster)?,
+        (Some(cluster), None) => collect_live(&aws_options(&source.aws), cluster)?,
         (None, None) => unreachable!("clap requires --cluster, --snapshot or --demo"),
     };
-    let report = evaluate(&inventory, &config, &selection);
-    let format = match args.format {
+    Ok(evaluate(&inventory, &config, &selection))
+}
+
+/// One `-o [FORMAT=]FILE`.
+fn parse_output(spec: &str) -> Result<(Format, PathBuf), CliError> {
+    if let Some((name, path)) = spec.split_once('=')
+        && let Some(format) = Format::from_name(name)
+    {
+        return Ok((format, PathBuf::from(path)));
+    }
+    let format = Format::from_extension(spec).ok_or_else(|| CliError::Usage {
+        message: format!(
+            "cannot tell the format of `{spec}` from its extension; write FORMAT=FILE with FORMAT one of {}",
+            Format::ALL.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+        ),
+    })?;
+    Ok((format, PathBuf::from(spec)))
+}
+
+fn format_of(format: OutputFormat) -> Format {
+    match format {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Junit => Format::Junit,
+        OutputFormat::Csv => Format::Csv,
+        OutputFormat::Markdown => Format::Markdown,
+        OutputFormat::Html => Format::Html,
+        OutputFormat::Asff => Format::Asff,
+        OutputFormat::Ocsf => Format::Ocsf,
+    }
+}
+
+/// The terminal's width when stdout is a terminal (text is then wrapped to it).
+fn terminal_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(width, _)| usize::from(width.0))
+}
+
+fn scan(args: ScanArgs) -> Result<u8, CliError> {
+    let files = args
+        .output
+        .iter()
+        .map(|spec| parse_output(spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    let fail_on = FailOn::parse(&args.fail_on).unwrap_or(FailOn::Severity(checks::Severity::Low));
+    let report = evaluate_source(&args.source)?;
+    // stdout gets the report unless files were asked for without an explicit --format.
+    let stdout_format = match (args.format, files.is_empty()) {
+        (Some(format), _) => Some(format_of(format)),
+        (None, true) => Some(Format::Text),
+        (None, false) => None,
     };
-    write_to(args.output.as_deref(), args.color, |out| {
-        report::render(
-            &report,
-            format,
-            &report::RenderOptions {
-                fail_on,
-                width: None,
-            },
-            out,
-        )
-    })?;
-    if let Some(path) = &args.output {
+    if let Some(format) = stdout_format {
+        let options = RenderOptions {
+            fail_on,
+            width: terminal_width(),
+        };
+        write_to(None, args.color, |out| {
+            report::render(&report, format, &options, out)
+        })?;
+    }
+    for (format, path) in &files {
+        let options = RenderOptions {
+            fail_on,
+            width: None,
+        };
+        write_to(Some(path), ColorChoice::Never, |out| {
+            report::render(&report, *format, &options, out)
+        })?;
+    }
+    if !files.is_empty() {
+        let paths: Vec<String> = files.iter().map(|(_, p)| p.display().to_string()).collect();
         eprintln!(
             "report written to {} ({})",
-            path.display(),
+            paths.join(", "),
             summary_line(&report.counts())
         );
     }
     Ok(u8::from(!report.gate(fail_on).is_empty()))
+}
+
+fn compliance_command(args: ComplianceArgs) -> Result<u8, CliError> {
+    let framework = Framework::from_slug(&args.framework).expect("clap checks the framework");
+    let report = evaluate_source(&args.source)?;
+    let table = compliance::compliance(&report, framework);
+    let format = match args.format {
+        ComplianceFormatArg::Text => ComplianceFormat::Text,
+        ComplianceFormatArg::Markdown => ComplianceFormat::Markdown,
+        ComplianceFormatArg::Csv => ComplianceFormat::Csv,
+        ComplianceFormatArg::Json => ComplianceFormat::Json,
+        ComplianceFormatArg::Html => ComplianceFormat::Html,
+    };
+    write_to(args.output.as_deref(), ColorChoice::Never, |out| {
+        compliance::render(&table, format, out)
+    })?;
+    if let Some(path) = &args.output {
+        eprintln!("{} table written to {}", table.name, path.display());
+    }
+    Ok(0)
 }
 
 fn seed_scan(args: SeedArgs) -> Result<u8, CliError> {
@@ -189,10 +269,23 @@ fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
 
 fn checks_command(command: ChecksCommand) -> Result<u8, CliError> {
     match command {
-        ChecksCommand::List { format } => {
+        ChecksCommand::List {
+            format,
+            framework: None,
+        } => {
             write_to(None, ColorChoice::Never, |out| match format {
                 ListFormat::Text => list_text(out),
                 ListFormat::Json => list_json(out),
+            })?;
+            Ok(0)
+        }
+        ChecksCommand::List {
+            format,
+            framework: Some(slug),
+        } => {
+            let framework = Framework::from_slug(&slug).expect("clap checks the framework");
+            write_to(None, ColorChoice::Never, |out| {
+                coverage(framework, format, out)
             })?;
             Ok(0)
         }
@@ -246,7 +339,7 @@ fn checks_command(command: ChecksCommand) -> Result<u8, CliError> {
 }
 
 fn refs(check: &checks::Check, framework: Framework) -> String {
-    let ids: Vec<&str> = check.refs_for(framework).map(|r| r.id).collect();
+    let ids: Vec<&str> = check.refs_for(framework).iter().map(|r| r.id).collect();
     if ids.is_empty() {
         "-".to_string()
     } else {
@@ -280,6 +373,63 @@ fn list_text(out: &mut dyn Write) -> io::Result<()> {
     )
 }
 
+/// A framework's requirements and the checks that cover them.
+fn coverage(framework: Framework, format: ListFormat, out: &mut dyn Write) -> io::Result<()> {
+    let rows: Vec<(&'static str, &'static str, Vec<&'static str>)> = framework
+        .catalog()
+        .iter()
+        .map(|r| {
+            (
+                r.id,
+                r.title,
+                compliance::checks_for(framework, r)
+                    .iter()
+                    .map(|c| c.id)
+                    .collect(),
+            )
+        })
+        .collect();
+    if format == ListFormat::Json {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(id, title, checks)| serde_json::json!({ "id": id, "title": title, "checks": checks }))
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &list)?;
+        return writeln!(out);
+    }
+    let covered = rows
+        .iter()
+        .filter(|(_, _, checks)| !checks.is_empty())
+        .count();
+    writeln!(
+        out,
+        "{}: {covered} of {} requirements evaluated by sek checks\n",
+        framework.name(),
+        rows.len()
+    )?;
+    let id_width = rows.iter().map(|(id, _, _)| id.len()).max().unwrap_or(2);
+    let checks_width = rows
+        .iter()
+        .map(|(_, _, c)| c.join(", ").len())
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    writeln!(
+        out,
+        "{:<id_width$}  {:<checks_width$}  REQUIREMENT",
+        "ID", "CHECKS"
+    )?;
+    for (id, title, checks) in rows {
+        let checks = if checks.is_empty() {
+            "- (manual)".to_string()
+        } else {
+            checks.join(", ")
+        };
+        writeln!(out, "{id:<id_width$}  {checks:<checks_width$}  {title}")?;
+    }
+    Ok(())
+}
+
 fn list_json(out: &mut dyn Write) -> io::Result<()> {
     let list: Vec<serde_json::Value> = checks::ALL
         .iter()
@@ -290,7 +440,7 @@ fn list_json(out: &mut dyn Write) -> io::Result<()> {
                 "area": check.area,
                 "severity": check.severity,
                 "title": check.title,
-                "references": check.refs,
+                "references": check.all_refs(),
                 "permissions": check.needs,
                 "docs": check.docs_path(),
             })

@@ -8,7 +8,9 @@
 use serde::Serialize;
 
 /// A framework, by version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 pub enum Framework {
     /// CIS Amazon EKS Benchmark v1.3.0.
     #[serde(rename = "cis-eks-1.3.0")]
@@ -19,6 +21,10 @@ pub enum Framework {
     /// NIST Cybersecurity Framework 1.1 subcategories.
     #[serde(rename = "nist-csf-1.1")]
     NistCsf1_1,
+    /// NIST Cybersecurity Framework 2.0 subcategories, derived from the 1.1 references through
+    /// NIST's 1.1 to 2.0 crosswalk (checks are mapped to 1.1, the playbook's version).
+    #[serde(rename = "nist-csf-2.0")]
+    NistCsf2_0,
     /// Amazon EKS Best Practices Guide, security chapters.
     #[serde(rename = "eks-best-practices")]
     EksBestPractices,
@@ -26,10 +32,11 @@ pub enum Framework {
 
 impl Framework {
     /// Every framework, in display order.
-    pub const ALL: [Framework; 4] = [
+    pub const ALL: [Framework; 5] = [
         Framework::CisEks1_3_0,
         Framework::CisEks1_8_0,
         Framework::NistCsf1_1,
+        Framework::NistCsf2_0,
         Framework::EksBestPractices,
     ];
 
@@ -39,6 +46,7 @@ impl Framework {
             Framework::CisEks1_3_0 => "cis-eks-1.3.0",
             Framework::CisEks1_8_0 => "cis-eks-1.8.0",
             Framework::NistCsf1_1 => "nist-csf-1.1",
+            Framework::NistCsf2_0 => "nist-csf-2.0",
             Framework::EksBestPractices => "eks-best-practices",
         }
     }
@@ -49,7 +57,19 @@ impl Framework {
             Framework::CisEks1_3_0 => "CIS Amazon EKS Benchmark v1.3.0",
             Framework::CisEks1_8_0 => "CIS Amazon EKS Benchmark v1.8.0",
             Framework::NistCsf1_1 => "NIST Cybersecurity Framework 1.1",
+            Framework::NistCsf2_0 => "NIST Cybersecurity Framework 2.0",
             Framework::EksBestPractices => "Amazon EKS Best Practices Guide",
+        }
+    }
+
+    /// Short name for labels: `CIS EKS 1.8.0`, `NIST CSF 1.1`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Framework::CisEks1_3_0 => "CIS EKS 1.3.0",
+            Framework::CisEks1_8_0 => "CIS EKS 1.8.0",
+            Framework::NistCsf1_1 => "NIST CSF 1.1",
+            Framework::NistCsf2_0 => "NIST CSF 2.0",
+            Framework::EksBestPractices => "EKS Best Practices",
         }
     }
 
@@ -64,6 +84,7 @@ impl Framework {
             Framework::CisEks1_3_0 => CIS_EKS_1_3_0,
             Framework::CisEks1_8_0 => CIS_EKS_1_8_0,
             Framework::NistCsf1_1 => NIST_CSF_1_1,
+            Framework::NistCsf2_0 => NIST_CSF_2_0,
             Framework::EksBestPractices => EKS_BEST_PRACTICES,
         }
     }
@@ -75,7 +96,7 @@ impl Framework {
 }
 
 /// One requirement a check satisfies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Ref {
     /// The framework version.
     pub framework: Framework,
@@ -84,6 +105,11 @@ pub struct Ref {
 }
 
 impl Ref {
+    /// `CIS EKS 1.8.0 5.4.2`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.framework.short_name(), self.id)
+    }
+
     /// The catalog title of this requirement.
     pub fn title(&self) -> &'static str {
         self.framework
@@ -544,6 +570,157 @@ pub static NIST_CSF_1_1: &[Requirement] = &[
     ),
 ];
 
+/// NIST CSF 1.1 subcategory -> the CSF 2.0 subcategories it became, per NIST's crosswalk.
+pub static CSF_1_1_TO_2_0: &[(&str, &[&str])] = &[
+    ("PR.AC-1", &["PR.AA-01", "PR.AA-05"]),
+    ("PR.AC-3", &["PR.AA-03", "PR.AA-05", "PR.IR-01"]),
+    ("PR.AC-4", &["PR.AA-05"]),
+    ("PR.AC-5", &["PR.IR-01"]),
+    ("PR.AC-6", &["PR.AA-02"]),
+    ("PR.AC-7", &["PR.AA-03"]),
+    ("PR.DS-1", &["PR.DS-01"]),
+    ("PR.DS-2", &["PR.DS-02"]),
+    ("PR.DS-4", &["PR.IR-04"]),
+    ("PR.DS-5", &["PR.DS-01", "PR.DS-02", "PR.DS-10"]),
+    ("PR.DS-6", &["ID.RA-09", "PR.DS-01"]),
+    ("PR.IP-1", &["PR.PS-01"]),
+    ("PR.PT-1", &["PR.PS-04"]),
+    ("PR.PT-4", &["PR.IR-01"]),
+    ("PR.PT-5", &["PR.IR-03"]),
+    ("DE.AE-1", &["ID.AM-03"]),
+    ("DE.AE-2", &["DE.AE-02"]),
+    ("DE.AE-3", &["DE.AE-03"]),
+    ("DE.CM-1", &["DE.CM-01"]),
+    ("DE.CM-3", &["DE.CM-03"]),
+    ("DE.CM-4", &["DE.CM-01", "DE.CM-09"]),
+    ("DE.CM-7", &["DE.CM-01", "DE.CM-03", "DE.CM-06", "DE.CM-09"]),
+    ("DE.CM-8", &["ID.RA-01"]),
+    ("RS.AN-1", &["RS.MA-02"]),
+    ("RS.AN-2", &["RS.MA-02", "RS.MA-03", "RS.MA-04"]),
+    ("RS.AN-3", &["RS.AN-03", "RS.AN-06", "RS.AN-07", "RS.AN-08"]),
+    ("RS.AN-4", &["RS.MA-03"]),
+    ("RS.AN-5", &["ID.RA-08"]),
+];
+
+/// The CSF 2.0 subcategories a CSF 1.1 subcategory maps to.
+pub fn csf_2_0_ids(csf_1_1: &str) -> &'static [&'static str] {
+    CSF_1_1_TO_2_0
+        .iter()
+        .find(|(id, _)| *id == csf_1_1)
+        .map_or(&[], |(_, ids)| ids)
+}
+
+/// NIST CSF 2.0 subcategories that the playbook's CSF 1.1 subcategories map to.
+pub static NIST_CSF_2_0: &[Requirement] = &[
+    req(
+        "ID.AM-03",
+        "Representations of the organization's authorized network communication and internal and external network data flows are maintained",
+    ),
+    req(
+        "ID.RA-01",
+        "Vulnerabilities in assets are identified, validated, and recorded",
+    ),
+    req(
+        "ID.RA-08",
+        "Processes for receiving, analyzing, and responding to vulnerability disclosures are established",
+    ),
+    req(
+        "ID.RA-09",
+        "The authenticity and integrity of hardware and software are assessed prior to acquisition and use",
+    ),
+    req(
+        "PR.AA-01",
+        "Identities and credentials for authorized users, services, and hardware are managed by the organization",
+    ),
+    req(
+        "PR.AA-02",
+        "Identities are proofed and bound to credentials based on the context of interactions",
+    ),
+    req(
+        "PR.AA-03",
+        "Users, services, and hardware are authenticated",
+    ),
+    req(
+        "PR.AA-05",
+        "Access permissions, entitlements, and authorizations are defined in a policy, managed, enforced, and reviewed, and incorporate the principles of least privilege and separation of duties",
+    ),
+    req(
+        "PR.DS-01",
+        "The confidentiality, integrity, and availability of data-at-rest are protected",
+    ),
+    req(
+        "PR.DS-02",
+        "The confidentiality, integrity, and availability of data-in-transit are protected",
+    ),
+    req(
+        "PR.DS-10",
+        "The confidentiality, integrity, and availability of data-in-use are protected",
+    ),
+    req(
+        "PR.PS-01",
+        "Configuration management practices are established and applied",
+    ),
+    req(
+        "PR.PS-04",
+        "Log records are generated and made available for continuous monitoring",
+    ),
+    req(
+        "PR.IR-01",
+        "Networks and environments are protected from unauthorized logical access and usage",
+    ),
+    req(
+        "PR.IR-03",
+        "Mechanisms are implemented to achieve resilience requirements in normal and adverse situations",
+    ),
+    req(
+        "PR.IR-04",
+        "Adequate resource capacity to ensure availability is maintained",
+    ),
+    req(
+        "DE.AE-02",
+        "Potentially adverse events are analyzed to better understand associated activities",
+    ),
+    req(
+        "DE.AE-03",
+        "Information is correlated from multiple sources",
+    ),
+    req(
+        "DE.CM-01",
+        "Networks and network services are monitored to find potentially adverse events",
+    ),
+    req(
+        "DE.CM-03",
+        "Personnel activity and technology usage are monitored to find potentially adverse events",
+    ),
+    req(
+        "DE.CM-06",
+        "External service provider activities and services are monitored to find potentially adverse events",
+    ),
+    req(
+        "DE.CM-09",
+        "Computing hardware and software, runtime environments, and their data are monitored to find potentially adverse events",
+    ),
+    req("RS.MA-02", "Incident reports are triaged and validated"),
+    req("RS.MA-03", "Incidents are categorized and prioritized"),
+    req("RS.MA-04", "Incidents are escalated or elevated as needed"),
+    req(
+        "RS.AN-03",
+        "Analysis is performed to establish what has taken place during an incident and the root cause of the incident",
+    ),
+    req(
+        "RS.AN-06",
+        "Actions performed during an investigation are recorded, and the records' integrity and provenance are preserved",
+    ),
+    req(
+        "RS.AN-07",
+        "Incident data and metadata are collected, and their integrity and provenance are preserved",
+    ),
+    req(
+        "RS.AN-08",
+        "An incident's magnitude is estimated and validated",
+    ),
+];
+
 /// Security chapters of the Amazon EKS Best Practices Guide, by page slug under
 /// <https://docs.aws.amazon.com/eks/latest/best-practices/>.
 pub static EKS_BEST_PRACTICES: &[Requirement] = &[
@@ -573,4 +750,45 @@ pub static EKS_BEST_PRACTICES: &[Requirement] = &[
 /// The web address of a best-practices page.
 pub fn best_practices_url(slug: &str) -> String {
     format!("https://docs.aws.amazon.com/eks/latest/best-practices/{slug}.html")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_crosswalk_covers_every_csf_1_1_subcategory_and_lands_in_the_2_0_catalog() {
+        for requirement in NIST_CSF_1_1 {
+            let ids = csf_2_0_ids(requirement.id);
+            assert!(!ids.is_empty(), "{} has no CSF 2.0 mapping", requirement.id);
+            for id in ids {
+                assert!(
+                    Framework::NistCsf2_0.requirement(id).is_some(),
+                    "{id} is not in the 2.0 catalog"
+                );
+            }
+        }
+        for requirement in NIST_CSF_2_0 {
+            assert!(
+                CSF_1_1_TO_2_0
+                    .iter()
+                    .any(|(_, ids)| ids.contains(&requirement.id)),
+                "{} maps from nothing",
+                requirement.id
+            );
+        }
+    }
+
+    #[test]
+    fn catalogs_have_unique_ids_and_cis_1_8_0_has_all_fifty() {
+        for framework in Framework::ALL {
+            let mut ids: Vec<&str> = framework.catalog().iter().map(|r| r.id).collect();
+            let before = ids.len();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), before, "{framework:?} repeats an id");
+        }
+        assert_eq!(CIS_EKS_1_8_0.len(), 50);
+        assert_eq!(CIS_EKS_1_3_0.len(), 52);
+    }
 }

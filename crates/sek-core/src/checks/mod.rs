@@ -19,7 +19,19 @@ use crate::inventory::{ClusterView, EksCluster, Missing};
 pub use frameworks::{Framework, Ref};
 
 /// How bad a failure of a check is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; no direct exposure.
@@ -68,7 +80,7 @@ impl fmt::Display for Severity {
 }
 
 /// The outcome of a check for one resource, or for the check as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Evaluated, compliant.
@@ -138,7 +150,9 @@ impl fmt::Display for Status {
 }
 
 /// The part of the system a check looks at; also the id prefix and the folder name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Area {
     /// The EKS control plane.
@@ -225,9 +239,32 @@ impl Check {
         self.id == name || self.aliases.contains(&name)
     }
 
-    /// References to one framework.
-    pub fn refs_for(&self, framework: Framework) -> impl Iterator<Item = &'static Ref> + '_ {
-        self.refs.iter().filter(move |r| r.framework == framework)
+    /// References to one framework. CSF 2.0 references are derived from the CSF 1.1 ones.
+    pub fn refs_for(&self, framework: Framework) -> Vec<Ref> {
+        if framework == Framework::NistCsf2_0 {
+            let mut ids: Vec<&'static str> = self
+                .refs
+                .iter()
+                .filter(|r| r.framework == Framework::NistCsf1_1)
+                .flat_map(|r| frameworks::csf_2_0_ids(r.id).iter().copied())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            return ids.into_iter().map(|id| Ref { framework, id }).collect();
+        }
+        self.refs
+            .iter()
+            .filter(|r| r.framework == framework)
+            .copied()
+            .collect()
+    }
+
+    /// Every reference, the derived CSF 2.0 ones included, framework by framework.
+    pub fn all_refs(&self) -> Vec<Ref> {
+        Framework::ALL
+            .into_iter()
+            .flat_map(|f| self.refs_for(f))
+            .collect()
     }
 
     /// The generated documentation page, relative to the repository root.
@@ -237,7 +274,7 @@ impl Check {
 }
 
 /// The result of a check for one resource.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Finding {
     /// The outcome.
     pub status: Status,
@@ -254,7 +291,7 @@ pub struct Finding {
 }
 
 /// Why a finding is waived.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WaiverNote {
     /// The waiver's reason.
     pub reason: String,
@@ -440,7 +477,7 @@ mod registry_tests {
                 );
             }
             assert!(
-                check.refs_for(Framework::NistCsf1_1).next().is_some(),
+                !check.refs_for(Framework::NistCsf1_1).is_empty(),
                 "{} maps to no NIST CSF subcategory",
                 check.id
             );

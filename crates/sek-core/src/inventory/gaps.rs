@@ -7,7 +7,19 @@
 use serde::{Deserialize, Serialize};
 
 /// Why a read failed, in the terms a user acts on.
-#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
     /// The caller lacks the IAM (or RBAC) permission for this read.
@@ -39,7 +51,7 @@ impl ErrorKind {
 }
 
 /// One failed read.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
 pub struct CollectError {
     /// The API in IAM action form, e.g. `ec2:DescribeVolumes`; this is also the permission to grant.
     pub api: String,

@@ -38,7 +38,7 @@ pub struct Inventory {
 }
 
 /// Provenance of an inventory.
-#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, schemars::JsonSchema)]
 pub struct Meta {
     /// The sek version that collected it.
     #[serde(default)]

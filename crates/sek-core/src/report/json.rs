@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{CheckResult, ClusterReport, Counts, Report};
@@ -13,7 +14,9 @@ use crate::inventory::{CollectError, Meta};
 /// Version of the JSON report schema. Bumped on any incompatible change.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Serialize)]
+/// The JSON report (see `docs/report-json.md`).
+#[derive(Serialize, JsonSchema)]
+#[schemars(title = "sek JSON report")]
 struct JsonReport<'a> {
     report_schema_version: u32,
     sek_version: &'a str,
@@ -25,7 +28,7 @@ struct JsonReport<'a> {
     warnings: &'a [String],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonCluster<'a> {
     name: &'a str,
     region: &'a str,
@@ -36,7 +39,7 @@ struct JsonCluster<'a> {
     collection_errors: &'a [CollectError],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct JsonResult<'a> {
     check: &'static str,
     title: &'static str,
@@ -45,7 +48,7 @@ struct JsonResult<'a> {
     status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
-    references: &'static [Ref],
+    references: Vec<Ref>,
     docs: String,
     findings: &'a [Finding],
 }
@@ -70,10 +73,16 @@ fn result_view(result: &CheckResult) -> JsonResult<'_> {
         severity: result.severity,
         status: result.status,
         note: result.note.as_deref(),
-        references: result.check.refs,
+        references: result.check.all_refs(),
         docs: result.check.docs_path(),
         findings: &result.findings,
     }
+}
+
+/// The JSON Schema of the report, published as `docs/report.schema.json`.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(JsonReport<'static>);
+    serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"
 }
 
 /// Write the JSON report (pretty-printed, trailing newline).
@@ -101,6 +110,22 @@ mod tests {
         let mut out = Vec::new();
         render(&fixture::report(), &mut out).unwrap();
         serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn the_report_validates_against_its_published_schema() {
+        let schema: serde_json::Value = serde_json::from_str(&schema()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let report = json();
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        // The schema is strict enough to catch a wrong type.
+        let mut broken = report.clone();
+        broken["clusters"][0]["results"][0]["status"] = serde_json::json!("passed");
+        assert!(!validator.is_valid(&broken));
     }
 
     #[test]

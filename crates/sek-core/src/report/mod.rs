@@ -1,7 +1,14 @@
 //! The evaluated result and its renderers. Renderers only format a [`Report`]; they never
 //! evaluate anything.
 
+pub mod asff;
+pub mod csv;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod ocsf;
+pub mod sarif;
 pub mod seed;
 pub mod text;
 
@@ -63,7 +70,7 @@ pub struct CheckResult {
 }
 
 /// Counts by status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Passing.
     pub pass: usize,
@@ -121,6 +128,27 @@ impl Counts {
     }
 }
 
+/// The type of a resource, from its ARN, in AWS Security Hub (ASFF) and CloudFormation (OCSF)
+/// terms.
+pub fn resource_types(resource: &str) -> (&'static str, &'static str) {
+    let service = resource.split(':').nth(2).unwrap_or("");
+    let kind = resource
+        .split(':')
+        .nth(5)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or("");
+    match (service, kind) {
+        ("eks", "cluster") => ("AwsEksCluster", "AWS::EKS::Cluster"),
+        ("ec2", "instance") => ("AwsEc2Instance", "AWS::EC2::Instance"),
+        ("ec2", "security-group") => ("AwsEc2SecurityGroup", "AWS::EC2::SecurityGroup"),
+        ("ec2", "volume") => ("AwsEc2Volume", "AWS::EC2::Volume"),
+        ("ec2", "launch-template") => ("AwsEc2LaunchTemplate", "AWS::EC2::LaunchTemplate"),
+        ("iam", "role") => ("AwsIamRole", "AWS::IAM::Role"),
+        ("iam", "instance-profile") => ("Other", "AWS::IAM::InstanceProfile"),
+        _ => ("Other", "Other"),
+    }
+}
+
 /// When a scan should exit non-zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailOn {
@@ -159,6 +187,18 @@ impl ClusterReport {
 }
 
 impl Report {
+    /// Every finding with its cluster and check result, in report order.
+    pub fn findings(&self) -> impl Iterator<Item = (&ClusterReport, &CheckResult, &Finding)> {
+        self.clusters.iter().flat_map(|cluster| {
+            cluster.results.iter().flat_map(move |result| {
+                result
+                    .findings
+                    .iter()
+                    .map(move |finding| (cluster, result, finding))
+            })
+        })
+    }
+
     /// Counts of check statuses over every cluster.
     pub fn counts(&self) -> Counts {
         Counts::of(
@@ -194,6 +234,59 @@ pub enum Format {
     Text,
     /// The versioned JSON report.
     Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// CSV, one row per finding.
+    Csv,
+    /// Markdown for pull-request comments.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+    /// AWS Security Finding Format.
+    Asff,
+    /// OCSF Compliance Finding events.
+    Ocsf,
+}
+
+impl Format {
+    /// Every format, with its name.
+    pub const ALL: [(&'static str, Format); 9] = [
+        ("text", Format::Text),
+        ("json", Format::Json),
+        ("sarif", Format::Sarif),
+        ("junit", Format::Junit),
+        ("csv", Format::Csv),
+        ("markdown", Format::Markdown),
+        ("html", Format::Html),
+        ("asff", Format::Asff),
+        ("ocsf", Format::Ocsf),
+    ];
+
+    /// Parse a format name.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, f)| *f)
+    }
+
+    /// The format a file name implies: `.json`, `.sarif`, `.xml` (JUnit), `.csv`, `.md`, `.html`,
+    /// `.txt`. ASFF and OCSF are JSON too, so they need an explicit `asff=` / `ocsf=`.
+    pub fn from_extension(path: &str) -> Option<Format> {
+        let extension = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        Some(match extension.as_str() {
+            "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "xml" => Format::Junit,
+            "csv" => Format::Csv,
+            "md" | "markdown" => Format::Markdown,
+            "html" | "htm" => Format::Html,
+            "txt" | "text" => Format::Text,
+            _ => return None,
+        })
+    }
 }
 
 /// Render `report` as `format`. Text output carries ANSI styles; wrap `out` in an
@@ -207,6 +300,13 @@ pub fn render(
     match format {
         Format::Text => text::render(report, options, out),
         Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Junit => junit::render(report, out),
+        Format::Csv => csv::render(report, out),
+        Format::Markdown => markdown::render(report, out),
+        Format::Html => html::render(report, out),
+        Format::Asff => asff::render(report, out),
+        Format::Ocsf => ocsf::render(report, out),
     }
 }
 
