@@ -11,7 +11,15 @@ Known moto (5.2.x) gaps worked around here, as the real services would behave:
 - launch-template MetadataOptions and encryption are ignored at launch: they are set on RunInstances;
 - an unencrypted root volume is added unless BlockDeviceMappings are given: they always are;
 - only the first of several instances launched together gets the instance profile: one per call;
-- AWS managed policies exist only with MOTO_IAM_LOAD_MANAGED_POLICIES=true (set by the tests).
+- AWS managed policies exist only with MOTO_IAM_LOAD_MANAGED_POLICIES=true (set by the tests);
+- DescribeCluster reports no vpcId: it is added to resourcesVpcConfig like the cluster group.
+moto has no EKS add-ons, access entries, Pod Identity, updates or cluster versions (those reads
+fail with HTTP 404 and the checks that need them report `error`), and DescribeCluster has no
+accessConfig. The launcher tests/moto/server.py fixes two behaviours (node group remote access,
+Inspector account status); see there.
+
+The `region-hardened` and `region-lax` scenarios set up what the region's clusters share
+(CloudTrail, GuardDuty, Inspector, ECR, EventBridge, EBS encryption by default).
 """
 
 import argparse
@@ -22,7 +30,8 @@ import urllib.request
 import boto3
 from botocore.config import Config
 
-AMI = "ami-12c6146b"  # an AMI moto knows
+AMI = "ami-12c6146b"  # an AMI moto knows (Windows Server, owned by Amazon)
+EKS_AMI = "ami-ekslinux"  # moto's "amazon-eks-node-linux", owned by Amazon
 AWS_POLICY = "arn:aws:iam::aws:policy/"
 
 
@@ -41,14 +50,24 @@ class Env:
         self.iam = boto3.client("iam", **kwargs)
         self.asg = boto3.client("autoscaling", **kwargs)
         self.kms = boto3.client("kms", **kwargs)
-        # CreateCluster has no clusterSecurityGroupId (EKS creates that group itself, moto does
-        # not); moto stores resourcesVpcConfig as sent, so the field is added to the body.
+        self.logs = boto3.client("logs", **kwargs)
+        self.ecr = boto3.client("ecr", **kwargs)
+        self.s3 = boto3.client("s3", **kwargs)
+        self.cloudtrail = boto3.client("cloudtrail", **kwargs)
+        self.guardduty = boto3.client("guardduty", **kwargs)
+        self.inspector = boto3.client("inspector2", **kwargs)
+        self.events = boto3.client("events", **kwargs)
+        self.region = region
+        # CreateCluster has no clusterSecurityGroupId or vpcId (EKS fills them in, moto does
+        # not); moto stores resourcesVpcConfig as sent, so the fields are added to the body.
         self.cluster_group = None
+        self.cluster_vpc = None
         self.eks.meta.events.register("before-sign.eks.CreateCluster", self._add_cluster_group)
 
     def _add_cluster_group(self, request, **_):
         body = json.loads(request.data)
         body["resourcesVpcConfig"]["clusterSecurityGroupId"] = self.cluster_group
+        body["resourcesVpcConfig"]["vpcId"] = self.cluster_vpc
         request.data = json.dumps(body).encode()
 
     # --- network -------------------------------------------------------------------------
@@ -109,9 +128,9 @@ class Env:
         return role_arn, profile
 
     # --- compute ----------------------------------------------------------------------------
-    def launch_template(self, name, tokens, hops, encrypted, groups):
+    def launch_template(self, name, tokens, hops, encrypted, groups, ami=AMI):
         data = {
-            "ImageId": AMI,
+            "ImageId": ami,
             "MetadataOptions": {"HttpTokens": tokens, "HttpPutResponseHopLimit": hops, "HttpEndpoint": "enabled"},
             "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 20, "Encrypted": encrypted}}],
             "SecurityGroupIds": groups,
@@ -119,9 +138,11 @@ class Env:
         template = self.ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData=data)
         return template["LaunchTemplate"]["LaunchTemplateId"]
 
-    def node(self, subnet, groups, profile, tokens, hops, encrypted, tags):
+    def node(self, subnet, groups, profile, tokens, hops, encrypted, tags, ami=AMI, key=None):
+        extra = {"KeyName": key} if key else {}
         run = self.ec2.run_instances(
-            ImageId=AMI,
+            **extra,
+            ImageId=ami,
             MinCount=1,
             MaxCount=1,
             InstanceType="m5.large",
@@ -136,8 +157,9 @@ class Env:
         )
         return run["Instances"][0]["InstanceId"]
 
-    def cluster(self, name, subnets, cluster_group, extra_groups, role_arn, public, private, cidrs, logging, key):
+    def cluster(self, name, vpc, subnets, cluster_group, extra_groups, role_arn, public, private, cidrs, logging, key):
         self.cluster_group = cluster_group
+        self.cluster_vpc = vpc
         vpc_config = {
             "subnetIds": subnets,
             "securityGroupIds": extra_groups,
@@ -149,15 +171,16 @@ class Env:
         kwargs = dict(name=name, version="1.31", roleArn=role_arn, resourcesVpcConfig=vpc_config, logging=logging)
         if key:
             kwargs["encryptionConfig"] = [{"resources": ["secrets"], "provider": {"keyArn": key}}]
-        return self.eks.create_cluster(**kwargs)["cluster"]["arn"]
+        return self.eks.create_cluster(**kwargs)["cluster"]
 
-    def nodegroup(self, cluster, name, subnets, role_arn, template):
+    def nodegroup(self, cluster, name, subnets, role_arn, template, version=None):
         self.eks.create_nodegroup(
             clusterName=cluster,
             nodegroupName=name,
             subnets=subnets,
             nodeRole=role_arn,
             launchTemplate={"id": template, "version": "1"},
+            **({"version": version} if version else {}),
         )
         described = self.eks.describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
         asg = described["resources"]["autoScalingGroups"][0]["name"]
@@ -173,6 +196,48 @@ class Env:
 
     def attach(self, asg, instances):
         self.asg.attach_instances(AutoScalingGroupName=asg, InstanceIds=instances)
+
+    # --- around the cluster -----------------------------------------------------------------
+    def irsa_role(self, name, issuer, sub, aud=True):
+        """An OIDC provider for the cluster's issuer (once) and a role its service accounts can
+        assume, with `sub` matched by StringLike and, if `aud`, the STS audience."""
+        host = issuer.removeprefix("https://")
+        account = "123456789012"  # moto's default account
+        provider = f"arn:aws:iam::{account}:oidc-provider/{host}"
+        existing = [p["Arn"] for p in self.iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+        if provider not in existing:
+            self.iam.create_open_id_connect_provider(Url=issuer, ClientIDList=["sts.amazonaws.com"], ThumbprintList=["9" * 40])
+        condition = {"StringLike": {f"{host}:sub": sub}}
+        if aud:
+            condition["StringEquals"] = {f"{host}:aud": "sts.amazonaws.com"}
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": provider},
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": condition,
+                }
+            ],
+        }
+        return self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+    def control_plane_logs(self, cluster, retention, key):
+        name = f"/aws/eks/{cluster}/cluster"
+        self.logs.create_log_group(logGroupName=name, **({"kmsKeyId": key} if key else {}))
+        if retention:
+            self.logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
+
+    def flow_log(self, vpc):
+        self.ec2.create_flow_logs(
+            ResourceIds=[vpc],
+            ResourceType="VPC",
+            TrafficType="ALL",
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName=f"/vpc/{vpc}",
+            DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/flow-logs",
+        )
 
 
 ALL_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -191,17 +256,24 @@ def secure(env, name):
     node_role, profile = env.node_identity(
         f"{name}-node", ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy"]
     )
-    template = env.launch_template(f"{name}-lt", "required", 1, True, [node_group])
+    env.kms.enable_key_rotation(KeyId=key)
+    template = env.launch_template(f"{name}-lt", "required", 1, True, [node_group], ami=EKS_AMI)
     logging = {"clusterLogging": [{"types": ALL_LOGS, "enabled": True}]}
-    arn = env.cluster(name, subnets, cluster_group, [extra_group], cluster_role, False, True, None, logging, key)
-    asg = env.nodegroup(name, "workers", subnets, node_role, template)
+    cluster = env.cluster(name, vpc, subnets, cluster_group, [extra_group], cluster_role, False, True, None, logging, key)
+    asg = env.nodegroup(name, "workers", subnets, node_role, template, version="1.31")
     tags = {"eks:cluster-name": name, "eks:nodegroup-name": "workers", f"kubernetes.io/cluster/{name}": "owned"}
-    tagged = env.node(subnets[0], [node_group], profile, "required", 1, True, tags)
-    asg_only = env.node(subnets[1], [node_group], profile, "required", 1, True, {})
+    tagged = env.node(subnets[0], [node_group], profile, "required", 1, True, tags, ami=EKS_AMI)
+    asg_only = env.node(subnets[1], [node_group], profile, "required", 1, True, {}, ami=EKS_AMI)
     env.attach(asg, [tagged, asg_only])
-    self_managed = env.node(subnets[0], [node_group], profile, "required", 1, True, {f"kubernetes.io/cluster/{name}": "shared"})
+    self_managed = env.node(
+        subnets[0], [node_group], profile, "required", 1, True, {f"kubernetes.io/cluster/{name}": "shared"}, ami=EKS_AMI
+    )
+    env.control_plane_logs(name, 365, key)
+    env.flow_log(vpc)
+    irsa = env.irsa_role(f"{name}-app", cluster["identity"]["oidc"]["issuer"], "system:serviceaccount:app:api")
     return {
-        "cluster_arn": arn,
+        "cluster_arn": cluster["arn"],
+        "irsa_role": irsa,
         "instances": {"tagged": tagged, "asg_only": asg_only, "self_managed": self_managed},
         "groups": {"cluster": cluster_group, "extra": extra_group, "node": node_group},
         "template": template,
@@ -224,19 +296,22 @@ def insecure(env, name):
         f"{name}-node", ["AmazonEKSWorkerNodePolicy", "AdministratorAccess"], {"push": push}
     )
     template = env.launch_template(f"{name}-lt", "optional", 2, False, [node_group])
+    env.ec2.create_key_pair(KeyName=f"{name}-ops")
     logging = {
         "clusterLogging": [
             {"types": ["api"], "enabled": True},
             {"types": ["audit", "authenticator", "controllerManager", "scheduler"], "enabled": False},
         ]
     }
-    arn = env.cluster(name, [subnet], cluster_group, [extra_group], cluster_role, True, False, ["0.0.0.0/0"], logging, None)
+    cluster = env.cluster(name, vpc, [subnet], cluster_group, [extra_group], cluster_role, True, False, ["0.0.0.0/0"], logging, None)
     asg = env.nodegroup(name, "legacy", [subnet], node_role, template)
     tags = {"eks:cluster-name": name, "eks:nodegroup-name": "legacy"}
-    node = env.node(subnet, [node_group], profile, "optional", 2, False, tags)
+    node = env.node(subnet, [node_group], profile, "optional", 2, False, tags, key=f"{name}-ops")
     env.attach(asg, [node])
+    irsa = env.irsa_role(f"{name}-ci", cluster["identity"]["oidc"]["issuer"], "system:serviceaccount:*:*", aud=False)
     return {
-        "cluster_arn": arn,
+        "cluster_arn": cluster["arn"],
+        "irsa_role": irsa,
         "instances": {"legacy": node},
         "groups": {"cluster": cluster_group, "extra": extra_group, "node": node_group},
         "template": template,
@@ -252,11 +327,66 @@ def empty(env, name):
     key = env.kms.create_key(Description=f"{name} secrets")["KeyMetadata"]["Arn"]
     cluster_role = env.role(f"{name}-cluster", "eks.amazonaws.com", ["AmazonEKSClusterPolicy"])
     logging = {"clusterLogging": [{"types": ALL_LOGS, "enabled": True}]}
-    arn = env.cluster(name, [subnet], cluster_group, [], cluster_role, True, True, ["203.0.113.0/24"], logging, key)
-    return {"cluster_arn": arn, "groups": {"cluster": cluster_group}}
+    cluster = env.cluster(name, vpc, [subnet], cluster_group, [], cluster_role, True, True, ["203.0.113.0/24"], logging, key)
+    return {"cluster_arn": cluster["arn"], "groups": {"cluster": cluster_group}}
 
 
-SCENARIOS = {"secure": secure, "insecure": insecure, "empty": empty}
+def region_hardened(env, name):
+    """The region's shared settings all in place: EBS encryption by default, a multi-region trail
+    with log file validation logging management events, GuardDuty with EKS audit log and runtime
+    monitoring, Inspector for EC2 and ECR, a compliant ECR repository, an EKS event rule with a
+    target."""
+    env.ec2.enable_ebs_encryption_by_default()
+    bucket = f"{name}-trail"
+    env.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": env.region})
+    env.cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=True, EnableLogFileValidation=True)
+    env.cloudtrail.put_event_selectors(
+        TrailName=name, EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}]
+    )
+    env.cloudtrail.start_logging(Name=name)
+    env.guardduty.create_detector(
+        Enable=True,
+        Features=[{"Name": "EKS_AUDIT_LOGS", "Status": "ENABLED"}, {"Name": "RUNTIME_MONITORING", "Status": "ENABLED"}],
+    )
+    env.inspector.enable(accountIds=["123456789012"], resourceTypes=["EC2", "ECR"])
+    key = env.kms.create_key(Description="ecr")["KeyMetadata"]["Arn"]
+    env.ecr.create_repository(
+        repositoryName=f"{name}/app",
+        imageTagMutability="IMMUTABLE",
+        imageScanningConfiguration={"scanOnPush": True},
+        encryptionConfiguration={"encryptionType": "KMS", "kmsKey": key},
+    )
+    lifecycle = {"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50}, "action": {"type": "expire"}}]}
+    env.ecr.put_lifecycle_policy(repositoryName=f"{name}/app", lifecyclePolicyText=json.dumps(lifecycle))
+    env.events.put_rule(Name=f"{name}-eks", EventPattern=json.dumps({"source": ["aws.eks"]}), State="ENABLED")
+    env.events.put_targets(Rule=f"{name}-eks", Targets=[{"Id": "1", "Arn": "arn:aws:sns:eu-west-1:123456789012:alerts"}])
+    return {"repository": f"{name}/app"}
+
+
+def region_lax(env, name):
+    """The region's shared settings done halfway: a single-region trail without validation,
+    GuardDuty without runtime monitoring, Inspector for EC2 only, a public, mutable, unencrypted
+    ECR repository without lifecycle, an EKS event rule with no target."""
+    bucket = f"{name}-trail"
+    env.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": env.region})
+    env.cloudtrail.create_trail(Name=name, S3BucketName=bucket)
+    env.cloudtrail.start_logging(Name=name)
+    env.guardduty.create_detector(Enable=True, Features=[{"Name": "EKS_AUDIT_LOGS", "Status": "ENABLED"}])
+    env.inspector.enable(accountIds=["123456789012"], resourceTypes=["EC2"])
+    env.ecr.create_repository(repositoryName=f"{name}/legacy", imageTagMutability="MUTABLE")
+    public = {"Version": "2012-10-17", "Statement": [{"Sid": "pull", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"]}]}
+    env.ecr.set_repository_policy(repositoryName=f"{name}/legacy", policyText=json.dumps(public))
+    env.events.put_rule(Name=f"{name}-eks", EventPattern=json.dumps({"source": ["aws.eks"]}), State="ENABLED")
+    return {"repository": f"{name}/legacy"}
+
+
+SCENARIOS = {
+    "secure": secure,
+    "insecure": insecure,
+    "empty": empty,
+    "region-hardened": region_hardened,
+    "region-lax": region_lax,
+}
 
 
 def moto_api(endpoint, path, body):

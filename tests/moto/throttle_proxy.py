@@ -47,10 +47,18 @@ def service_of(headers):
     return match.group(1) if match else ""
 
 
-def operation_of(method, path, body):
+# Services whose protocol is JSON (awsJson1.1 or restJson1): they read the error type from the
+# x-amzn-ErrorType header.
+JSON_SERVICES = {"eks", "kms", "logs", "ecr", "cloudtrail", "events", "guardduty", "inspector2"}
+
+
+def operation_of(method, path, body, headers):
     action = urllib.parse.parse_qs(body.decode(errors="replace")).get("Action")
     if action:
         return action[0]
+    target = headers.get("X-Amz-Target")  # awsJson1.1: "TrailService.DescribeTrails"
+    if target:
+        return target.rsplit(".", 1)[-1]
     # EKS (REST): enough to name the calls sek makes.
     if re.fullmatch(r"/clusters/[^/]+", path) and method == "GET":
         return "DescribeCluster"
@@ -94,7 +102,7 @@ class Proxy(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path = urllib.parse.urlsplit(self.path).path
-        operation = operation_of(self.command, path, body)
+        operation = operation_of(self.command, path, body, self.headers)
         with LOCK:
             STATS["seen"] += 1
             throttle = operation in self.always or (self.every and STATS["seen"] % self.every == 0)
@@ -102,7 +110,12 @@ class Proxy(BaseHTTPRequestHandler):
                 STATS["throttled"][operation] = STATS["throttled"].get(operation, 0) + 1
         if throttle:
             service = service_of(self.headers)
-            status, headers, payload = {"ec2": EC2_THROTTLE, "eks": JSON_THROTTLE}.get(service, QUERY_THROTTLE)
+            if service == "ec2":
+                status, headers, payload = EC2_THROTTLE
+            elif service in JSON_SERVICES:
+                status, headers, payload = JSON_THROTTLE
+            else:
+                status, headers, payload = QUERY_THROTTLE
             return self.reply(status, headers, payload)
         upstream = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}

@@ -1,4 +1,4 @@
-//! `sek.toml`: skips, severity overrides, thresholds and waivers.
+//! `sek.toml`: skips, severity overrides, thresholds, allow-lists and waivers.
 //!
 //! Parsed in two steps, as cargo-deny does: a raw serde shape that rejects unknown keys, then
 //! validation that resolves check ids (aliases included), compiles resource globs, parses expiry
@@ -12,6 +12,13 @@
 //!
 //! [thresholds]
 //! imds_max_hop_limit = 1           # node-imds: highest acceptable IMDS hop limit
+//! node_max_age_days = 30           # node-age: oldest acceptable node
+//!
+//! [allow]                          # allow-lists (empty: no restriction beyond the check's own)
+//! kubernetes_versions = ["1.31"]   # service-version
+//! ami_ids = []                     # node-ami
+//! ami_owners = ["602401143452"]    # node-ami
+//! trusted_accounts = []            # ecr-policy, access-entries-admin
 //!
 //! [[waiver]]                       # accept a known failure, with a reason
 //! check = "node-imds"
@@ -32,17 +39,32 @@ use toml::Spanned;
 
 use crate::checks::{self, Check, Severity};
 
-/// Thresholds checks read.
+/// Settings checks read: thresholds (`[thresholds]`) and allow-lists (`[allow]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Thresholds {
+pub struct Settings {
     /// `node-imds`: the highest acceptable IMDS PUT response hop limit (1..=64, default 1).
     pub imds_max_hop_limit: i32,
+    /// `node-age`: nodes launched longer ago than this many days are reported (default 30).
+    pub node_max_age_days: u32,
+    /// `service-version`: Kubernetes versions allowed (empty: any in standard support).
+    pub kubernetes_versions: Vec<String>,
+    /// `node-ami`: AMI ids allowed besides EKS-optimized ones (empty: no extra restriction).
+    pub ami_ids: Vec<String>,
+    /// `node-ami`: AMI owner accounts allowed (empty: no extra restriction).
+    pub ami_owners: Vec<String>,
+    /// `ecr-policy`, `access-entries-admin`: accounts besides the scanned one that may be granted access.
+    pub trusted_accounts: Vec<String>,
 }
 
-impl Default for Thresholds {
+impl Default for Settings {
     fn default() -> Self {
-        Thresholds {
+        Settings {
             imds_max_hop_limit: 1,
+            node_max_age_days: 30,
+            kubernetes_versions: Vec::new(),
+            ami_ids: Vec::new(),
+            ami_owners: Vec::new(),
+            trusted_accounts: Vec::new(),
         }
     }
 }
@@ -56,8 +78,8 @@ pub struct Config {
     pub skip: Vec<&'static Check>,
     /// Severity overrides by check id.
     pub severity: BTreeMap<&'static str, Severity>,
-    /// Thresholds.
-    pub thresholds: Thresholds,
+    /// Settings.
+    pub settings: Settings,
     /// Accepted failures.
     pub waivers: Vec<Waiver>,
 }
@@ -142,6 +164,8 @@ struct RawConfig {
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     thresholds: RawThresholds,
+    #[serde(default)]
+    allow: RawAllow,
     #[serde(default, rename = "waiver")]
     waivers: Vec<RawWaiver>,
 }
@@ -157,8 +181,48 @@ struct RawWaiver {
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
+struct RawAllow {
+    #[serde(default)]
+    kubernetes_versions: Vec<Spanned<String>>,
+    #[serde(default)]
+    ami_ids: Vec<Spanned<String>>,
+    #[serde(default)]
+    ami_owners: Vec<Spanned<String>>,
+    #[serde(default)]
+    trusted_accounts: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 struct RawThresholds {
     imds_max_hop_limit: Option<Spanned<i64>>,
+    node_max_age_days: Option<Spanned<i64>>,
+}
+
+fn is_account_id(value: &str) -> bool {
+    value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The values of an allow-list, each checked by `valid`, or an error at the first bad one.
+fn validated(
+    values: &[Spanned<String>],
+    error_at: &dyn Fn(Option<Range<usize>>, String) -> ConfigError,
+    expected: &str,
+    valid: impl Fn(&str) -> bool,
+) -> Result<Vec<String>, ConfigError> {
+    values
+        .iter()
+        .map(|value| {
+            if valid(value.get_ref()) {
+                Ok(value.get_ref().clone())
+            } else {
+                Err(error_at(
+                    Some(value.span()),
+                    format!("`{}` is not {expected}", value.get_ref()),
+                ))
+            }
+        })
+        .collect()
 }
 
 /// 1-based line and column of byte `offset` in `text`.
@@ -226,8 +290,45 @@ impl Config {
                     ),
                 ));
             }
-            config.thresholds.imds_max_hop_limit = value as i32;
+            config.settings.imds_max_hop_limit = value as i32;
         }
+        if let Some(days) = &raw.thresholds.node_max_age_days {
+            let value = *days.get_ref();
+            if !(1..=3650).contains(&value) {
+                return Err(error_at(
+                    Some(days.span()),
+                    format!("node_max_age_days must be between 1 and 3650, not {value}"),
+                ));
+            }
+            config.settings.node_max_age_days = value as u32;
+        }
+        let allow = &raw.allow;
+        config.settings.kubernetes_versions = validated(
+            &allow.kubernetes_versions,
+            &error_at,
+            "a Kubernetes minor version like 1.31",
+            |v| {
+                v.split_once('.').is_some_and(|(major, minor)| {
+                    major.parse::<u8>().is_ok() && minor.parse::<u8>().is_ok()
+                })
+            },
+        )?;
+        config.settings.ami_ids =
+            validated(&allow.ami_ids, &error_at, "an AMI id like ami-0abc", |v| {
+                v.starts_with("ami-")
+            })?;
+        config.settings.ami_owners = validated(
+            &allow.ami_owners,
+            &error_at,
+            "a 12-digit account id or `amazon`",
+            |v| v == "amazon" || is_account_id(v),
+        )?;
+        config.settings.trusted_accounts = validated(
+            &allow.trusted_accounts,
+            &error_at,
+            "a 12-digit account id",
+            is_account_id,
+        )?;
         for raw in &raw.waivers {
             let check = resolve_check(raw.check.get_ref())
                 .map_err(|m| error_at(Some(raw.check.span()), m))?;
@@ -295,14 +396,14 @@ mod tests {
             ["service-sgs"]
         );
         assert_eq!(config.severity["node-volumes"], Severity::High);
-        assert_eq!(config.thresholds.imds_max_hop_limit, 2);
+        assert_eq!(config.settings.imds_max_hop_limit, 2);
     }
 
     #[test]
     fn empty_file_gives_defaults() {
         let config = Config::parse("", "sek.toml").unwrap();
         assert!(config.skip.is_empty());
-        assert_eq!(config.thresholds, Thresholds::default());
+        assert_eq!(config.settings, Settings::default());
     }
 
     #[test]
@@ -380,6 +481,32 @@ mod tests {
         assert!(err.message.contains("invalid resource glob"), "{err}");
         let err = Config::parse("[[waivers]]\ncheck = \"node-role\"\n", "c.toml").unwrap_err();
         assert!(err.message.contains("unknown field `waivers`"), "{err}");
+    }
+
+    #[test]
+    fn allow_lists_and_thresholds_are_validated() {
+        let config = Config::parse(
+            "[thresholds]\nnode_max_age_days = 14\n[allow]\nkubernetes_versions = [\"1.31\", \"1.32\"]\nami_owners = [\"amazon\", \"602401143452\"]\ntrusted_accounts = [\"111122223333\"]\n",
+            "sek.toml",
+        )
+        .unwrap();
+        assert_eq!(config.settings.node_max_age_days, 14);
+        assert_eq!(config.settings.kubernetes_versions, ["1.31", "1.32"]);
+        assert_eq!(config.settings.ami_owners, ["amazon", "602401143452"]);
+        assert_eq!(config.settings.trusted_accounts, ["111122223333"]);
+        let err = Config::parse(
+            "[allow]\nkubernetes_versions = [\"1.31\", \"latest\"]\n",
+            "c.toml",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.toml:2:32: `latest` is not a Kubernetes minor version like 1.31"
+        );
+        let err = Config::parse("[allow]\ntrusted_accounts = [\"12345\"]\n", "c.toml").unwrap_err();
+        assert!(err.message.contains("is not a 12-digit account id"));
+        let err = Config::parse("[allow]\nregistries = []\n", "c.toml").unwrap_err();
+        assert!(err.message.contains("unknown field `registries`"));
     }
 
     #[test]

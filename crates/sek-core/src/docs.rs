@@ -270,7 +270,7 @@ mod tests {
         for action in policy["Statement"][0]["Action"].as_array().unwrap() {
             let verb = action.as_str().unwrap().split(':').nth(1).unwrap();
             assert!(
-                ["Describe", "List", "Get"]
+                ["Describe", "List", "Get", "BatchGet"]
                     .iter()
                     .any(|p| verb.starts_with(p)),
                 "{verb}"

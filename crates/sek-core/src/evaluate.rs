@@ -1,11 +1,12 @@
 //! Run checks over an inventory: skips, severity overrides, waivers, status roll-up, and
 //! isolation of a check that panics (it becomes an `error` finding; the other checks still run).
 
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use jiff::Timestamp;
 
-use crate::checks::{self, Check, Ctx, Finding, Status, WaiverNote};
+use crate::checks::{self, Check, Ctx, Finding, Scope, Status, WaiverNote};
 use crate::config::{Config, Waiver};
 use crate::inventory::{ClusterInventory, ClusterView, Inventory};
 use crate::report::{CheckResult, ClusterReport, Report};
@@ -47,10 +48,19 @@ pub fn evaluate_at(
         .filter(|w| !w.expired(today))
         .collect();
     let mut used = vec![false; active.len()];
+    let mut state = Evaluation {
+        config,
+        selection,
+        inventory,
+        now,
+        waivers: &active,
+        used: &mut used,
+        region_results: HashMap::new(),
+    };
     let clusters = inventory
         .clusters
         .iter()
-        .map(|cluster| evaluate_cluster(cluster, config, selection, &active, &mut used))
+        .map(|cluster| state.cluster(cluster))
         .collect();
 
     let mut warnings = Vec::new();
@@ -79,62 +89,92 @@ pub fn evaluate_at(
     }
 }
 
-fn evaluate_cluster(
-    inventory: &ClusterInventory,
-    config: &Config,
-    selection: &Selection,
-    waivers: &[&Waiver],
-    used: &mut [bool],
-) -> ClusterReport {
-    let view = ClusterView::new(inventory);
-    let ctx = Ctx {
-        inventory: &view,
-        thresholds: &config.thresholds,
-    };
-    let results = selection
-        .checks
-        .iter()
-        .map(|&check| {
-            let severity = config
-                .severity
-                .get(check.id)
-                .copied()
-                .unwrap_or(check.severity);
-            let skipped_by = if selection.skip.iter().any(|c| c.id == check.id) {
-                Some("skipped on the command line")
-            } else if config.skip.iter().any(|c| c.id == check.id) {
-                Some("skipped in the configuration file")
-            } else {
-                None
-            };
-            if let Some(reason) = skipped_by {
-                return CheckResult {
+/// What evaluation carries from cluster to cluster.
+struct Evaluation<'a> {
+    config: &'a Config,
+    selection: &'a Selection,
+    inventory: &'a Inventory,
+    now: Timestamp,
+    waivers: &'a [&'a Waiver],
+    used: &'a mut [bool],
+    /// Findings of region-scoped checks, by (account, region, check): each is evaluated once per
+    /// region and shown with every cluster there.
+    region_results: HashMap<(Option<String>, String, &'static str), Vec<Finding>>,
+}
+
+impl Evaluation<'_> {
+    fn cluster(&mut self, cluster: &ClusterInventory) -> ClusterReport {
+        let view = ClusterView::new(cluster);
+        let region = self.inventory.region_of(cluster);
+        let ctx = Ctx {
+            inventory: &view,
+            region,
+            account: self.inventory.account_of(cluster),
+            settings: &self.config.settings,
+            now: self.inventory.meta.collected_at.unwrap_or(self.now),
+        };
+        let results = self
+            .selection
+            .checks
+            .iter()
+            .map(|&check| {
+                let severity = self
+                    .config
+                    .severity
+                    .get(check.id)
+                    .copied()
+                    .unwrap_or(check.severity);
+                let skipped_by = if self.selection.skip.iter().any(|c| c.id == check.id) {
+                    Some("skipped on the command line")
+                } else if self.config.skip.iter().any(|c| c.id == check.id) {
+                    Some("skipped in the configuration file")
+                } else {
+                    None
+                };
+                if let Some(reason) = skipped_by {
+                    return CheckResult {
+                        check,
+                        severity,
+                        status: Status::Skipped,
+                        findings: Vec::new(),
+                        note: Some(reason.into()),
+                    };
+                }
+                let mut findings = match (check.scope, region) {
+                    (Scope::Region, Some(region)) => self
+                        .region_results
+                        .entry((region.account_id.clone(), region.region.clone(), check.id))
+                        .or_insert_with(|| run_isolated(check, &ctx, cluster))
+                        .clone(),
+                    _ => run_isolated(check, &ctx, cluster),
+                };
+                apply_waivers(check, &mut findings, self.waivers, self.used);
+                let status =
+                    Status::worst(findings.iter().map(|f| f.status)).unwrap_or(Status::Error);
+                CheckResult {
                     check,
                     severity,
-                    status: Status::Skipped,
-                    findings: Vec::new(),
-                    note: Some(reason.into()),
-                };
-            }
-            let mut findings = run_isolated(check, &ctx, inventory);
-            apply_waivers(check, &mut findings, waivers, used);
-            let status = Status::worst(findings.iter().map(|f| f.status)).unwrap_or(Status::Error);
-            CheckResult {
-                check,
-                severity,
-                status,
-                findings,
-                note: None,
-            }
-        })
-        .collect();
-    ClusterReport {
-        name: inventory.name.clone(),
-        region: inventory.region.clone(),
-        account_id: inventory.account_id.clone(),
-        arn: inventory.arn(),
-        results,
-        collection_errors: inventory.gaps.clone(),
+                    status,
+                    findings,
+                    note: None,
+                }
+            })
+            .collect();
+        let mut collection_errors = cluster.gaps.clone();
+        if let Some(region) = region {
+            collection_errors.extend(region.gaps.iter().cloned());
+        }
+        if let Some(account) = self.inventory.account_of(cluster) {
+            collection_errors.extend(account.gaps.iter().cloned());
+        }
+        ClusterReport {
+            name: cluster.name.clone(),
+            region: cluster.region.clone(),
+            account_id: cluster.account_id.clone(),
+            arn: cluster.arn(),
+            results,
+            collection_errors,
+        }
     }
 }
 
@@ -213,6 +253,7 @@ mod tests {
             severity: Severity::Low,
             refs: &[],
             needs: &[],
+            scope: Scope::Cluster,
             rationale: "r",
             remediation: Remediation {
                 text: "x",

@@ -8,6 +8,7 @@ const AFTER_HELP: &str = "\
 Examples:
   sek scan --demo                          scan the embedded demo snapshot (no AWS account needed)
   sek scan --cluster prod --region eu-west-1
+  sek scan --cluster prod staging          two clusters; the account's settings are read once
   sek collect --cluster prod -o prod.json  save a snapshot; scan it later with --snapshot
   sek scan --snapshot prod.json -o report.json   the report as JSON (format from the extension)
   sek scan --demo -o sarif=sek.sarif -o report.html   several formats in one run
@@ -23,8 +24,10 @@ The original sek invocation still works: sek --cloud aws --resource eks --name N
 
 /// sek: a fast, read-only security posture scanner for Amazon EKS.
 ///
-/// sek reads an EKS cluster's control plane, node groups, instances, security groups, subnets,
-/// volumes and IAM roles with Describe/List/Get calls only, evaluates checks mapped to the CIS
+/// sek reads an EKS cluster (control plane, access entries, add-ons, node groups, nodes and their
+/// network, volumes, images and IAM roles) and what its account has around it in the region
+/// (CloudTrail, GuardDuty, Inspector, ECR, EventBridge, IRSA roles) with Describe/List/Get calls
+/// only, evaluates checks mapped to the CIS
 /// Amazon EKS Benchmark (v1.3.0 and v1.8.0), the NIST CSF and the EKS Best Practices Guide, and
 /// reports, check by check and resource by resource, what is secure and what is not.
 #[derive(Debug, Parser)]
@@ -93,9 +96,10 @@ pub struct AwsArgs {
 /// What to evaluate: a live cluster, a snapshot or the demo, and with which configuration.
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// EKS cluster to scan live.
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["snapshot", "demo"], required_unless_present_any = ["snapshot", "demo"])]
-    pub cluster: Option<String>,
+    /// EKS cluster to scan live. Repeat (or list several) for several clusters of one account and
+    /// region: the account's and region's settings are then read once for all of them.
+    #[arg(long, value_name = "NAME", num_args = 1.., conflicts_with_all = ["snapshot", "demo"], required_unless_present_any = ["snapshot", "demo"])]
+    pub cluster: Vec<String>,
     /// Scan a snapshot written by `sek collect` instead of a live cluster (`-` reads stdin).
     #[arg(long, value_name = "FILE", conflicts_with = "demo")]
     pub snapshot: Option<PathBuf>,
@@ -158,9 +162,10 @@ pub const FRAMEWORKS: [&str; 5] = [
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    /// EKS cluster to collect.
-    #[arg(long, value_name = "NAME")]
-    pub cluster: String,
+    /// EKS cluster to collect; repeat (or list several) for several clusters of one account and
+    /// region.
+    #[arg(long, value_name = "NAME", num_args = 1.., required = true)]
+    pub cluster: Vec<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Write the snapshot to FILE (default: stdout).

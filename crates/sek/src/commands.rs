@@ -61,9 +61,9 @@ fn aws_options(args: &AwsArgs) -> AwsOptions {
 }
 
 /// Collect `cluster` live, with a spinner when stderr is a terminal.
-fn collect_live(options: &AwsOptions, cluster: &str) -> Result<Inventory, CliError> {
+fn collect_live(options: &AwsOptions, clusters: &[String]) -> Result<Inventory, CliError> {
     let progress = if io::stderr().is_terminal() {
-        Progress::spinner(&format!("collecting {cluster}:"))
+        Progress::spinner(&format!("collecting {}:", clusters.join(", ")))
     } else {
         Progress::default()
     };
@@ -73,8 +73,7 @@ fn collect_live(options: &AwsOptions, cluster: &str) -> Result<Inventory, CliErr
         .map_err(|e| CliError::Usage {
             message: format!("cannot start the async runtime: {e}"),
         })?;
-    let inventory =
-        runtime.block_on(collect::collect(options, &[cluster.to_string()], progress))?;
+    let inventory = runtime.block_on(collect::collect(options, clusters, progress))?;
     Ok(inventory)
 }
 
@@ -100,11 +99,11 @@ fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
         skip: resolve_skips(&source.skip)?,
         ..Selection::default()
     };
-    let inventory = match (&source.cluster, &source.snapshot) {
+    let inventory = match &source.snapshot {
         _ if source.demo => demo::inventory(),
-        (_, Some(path)) => read_snapshot(path)?,
-        (Some(cluster), None) => collect_live(&aws_options(&source.aws), cluster)?,
-        (None, None) => unreachable!("clap requires --cluster, --snapshot or --demo"),
+        Some(path) => read_snapshot(path)?,
+        // clap requires --cluster, --snapshot or --demo.
+        None => collect_live(&aws_options(&source.aws), &source.cluster)?,
     };
     Ok(evaluate(&inventory, &config, &selection))
 }
@@ -220,7 +219,7 @@ fn seed_scan(args: SeedArgs) -> Result<u8, CliError> {
             .collect(),
         skip: resolve_skips(&args.skip)?,
     };
-    let inventory = collect_live(&AwsOptions::default(), &name)?;
+    let inventory = collect_live(&AwsOptions::default(), std::slice::from_ref(&name))?;
     let report = evaluate(&inventory, &Config::default(), &selection);
     let echo = seed::SeedArgs {
         cloud: args.cloud.unwrap_or_default(),
@@ -255,6 +254,21 @@ fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
                     "; {n} reads failed (listed under `gaps`; the checks needing them will report ERROR)"
                 ),
             }
+        );
+    }
+    let shared_gaps: usize = inventory
+        .regions
+        .iter()
+        .map(|r| r.gaps.len())
+        .sum::<usize>()
+        + inventory
+            .accounts
+            .iter()
+            .map(|a| a.gaps.len())
+            .sum::<usize>();
+    if shared_gaps > 0 {
+        eprintln!(
+            "{shared_gaps} reads of the account's and region's settings failed (listed under `regions[].gaps` and `accounts[].gaps`)"
         );
     }
     if let Some(path) = &args.output {

@@ -11,6 +11,36 @@ use support::*;
 /// The ten checks of the original sek, which this test's clusters exercise.
 const CHECKS: [&str; 10] = sek_core::report::seed::SEED_CHECKS;
 
+/// Checks moto 5.2 cannot feed: the EKS APIs they need answer HTTP 404 (add-ons, access
+/// entries, Pod Identity, updates, cluster versions), or DescribeCluster has no accessConfig.
+/// Against moto they must report `error` naming what is missing, never pass; their verdicts are
+/// tested on snapshots in their unit tests.
+const MOTO_GAPS: &[(&str, &str)] = &[
+    ("service-health", "eks:ListUpdates"),
+    ("service-auth-mode", "no access configuration"),
+    ("service-creator-admin", "no access configuration"),
+    ("access-entries-admin", "eks:ListAccessEntries"),
+    ("service-network-policy", "eks:ListAddons"),
+    ("cluster-secrets-store", "eks:ListAddons"),
+];
+
+/// Every check with `status`, then `overrides`.
+fn expect(status: &str, overrides: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let mut expected: BTreeMap<String, String> = sek_core::checks::ALL
+        .iter()
+        .map(|c| (c.id.to_string(), status.to_string()))
+        .collect();
+    for (check, status) in MOTO_GAPS.iter().map(|(c, _)| (*c, "error")).chain(
+        [("service-fargate", "manual"), ("svc-lb-tls", "manual")]
+            .into_iter()
+            .chain(overrides.iter().copied()),
+    ) {
+        assert!(expected.contains_key(check), "no check {check}");
+        expected.insert(check.to_string(), status.to_string());
+    }
+    expected
+}
+
 fn all(status: &str) -> BTreeMap<String, String> {
     CHECKS
         .iter()
@@ -26,15 +56,39 @@ fn messages(report: &Value, check: &str) -> String {
         .join("\n")
 }
 
+fn assert_moto_gaps_are_named(report: &Value) {
+    for (check, missing) in MOTO_GAPS {
+        let text = messages(report, check);
+        assert!(
+            text.contains(missing),
+            "{check} does not say {missing}:\n{text}"
+        );
+    }
+}
+
 #[test]
 fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
     let moto = Moto::start();
-    let manifest = moto.build(&["secure", "insecure", "empty"]);
+    let manifest = moto.build(&["secure", "insecure", "empty", "region-hardened"]);
 
     let secure = scan_json(sek(&moto.endpoint()), "secure", &[]);
-    let mut expected = all("pass");
-    expected.insert("service-endpoint-firewall".into(), "not-applicable".into());
+    let expected = expect(
+        "pass",
+        &[
+            ("service-endpoint-firewall", "not-applicable"),
+            // No DescribeClusterVersions in moto; the node group's version is still compared.
+            ("service-version", "error"),
+            // IRSA roles are judged, Pod Identity associations cannot be listed.
+            ("iam-irsa-trust", "error"),
+        ],
+    );
     assert_eq!(verdicts(&secure), expected);
+    assert_moto_gaps_are_named(&secure);
+    assert!(messages(&secure, "service-version").contains("runs the control plane's version 1.31"));
+    assert!(
+        messages(&secure, "iam-irsa-trust")
+            .contains("secure-app trusts system:serviceaccount:app:api")
+    );
     // Every node is evaluated, whichever way it was found (ASG only, tags only, both).
     let imds: Vec<&str> = findings(&secure, "node-imds")
         .iter()
@@ -52,7 +106,22 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
     }
 
     let insecure = scan_json(sek(&moto.endpoint()), "insecure", &[]);
-    assert_eq!(verdicts(&insecure), all("fail"));
+    let mut expected = expect(
+        "pass",
+        &[
+            ("service-version", "fail"),
+            ("service-secrets-key", "not-applicable"),
+            ("service-log-retention", "fail"),
+            ("service-sg-baseline", "fail"),
+            ("iam-irsa-trust", "fail"),
+            ("node-ami", "fail"),
+            ("node-ssh", "fail"),
+            ("detect-flow-logs", "fail"),
+        ],
+    );
+    expected.extend(all("fail"));
+    assert_eq!(verdicts(&insecure), expected);
+    assert_moto_gaps_are_named(&insecure);
     assert!(
         messages(&insecure, "service-logging")
             .contains("audit, authenticator, controllerManager, scheduler")
@@ -85,9 +154,47 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
             .iter()
             .any(|a| a == "ecr:PutImage")
     );
+    for (check, needle) in [
+        (
+            "service-version",
+            "node group legacy runs Kubernetes 1.19, behind the control plane's 1.31",
+        ),
+        (
+            "service-log-retention",
+            "/aws/eks/insecure/cluster does not exist",
+        ),
+        ("service-sg-baseline", "tcp/22 from 0.0.0.0/0"),
+        (
+            "iam-irsa-trust",
+            "`sub` StringLike `system:serviceaccount:*:*` matches more than one service account; no `aud` condition",
+        ),
+        ("node-ami", "Windows_Server"),
+        ("node-ssh", "key pair insecure-ops"),
+        ("detect-flow-logs", "has no active flow log"),
+    ] {
+        let text = messages(&insecure, check);
+        assert!(text.contains(needle), "{check}:\n{text}");
+    }
 
     let empty = scan_json(sek(&moto.endpoint()), "empty", &[]);
-    let mut expected = all("not-applicable");
+    let mut expected = expect(
+        "pass",
+        &[
+            ("service-version", "error"),
+            // Its key is not rotated and its log group was never created.
+            ("service-secrets-key", "fail"),
+            ("service-log-retention", "fail"),
+            // No OIDC provider for its issuer, and the add-ons cannot be read to look for the
+            // Pod Identity agent: unproven, not failed.
+            ("iam-oidc-provider", "error"),
+            ("iam-irsa-trust", "error"),
+            ("node-ami", "not-applicable"),
+            ("node-age", "not-applicable"),
+            ("node-ssh", "not-applicable"),
+            ("detect-flow-logs", "fail"),
+        ],
+    );
+    expected.extend(all("not-applicable"));
     for (check, status) in [
         ("service-logging", "pass"),
         ("service-secrets", "pass"),
@@ -98,6 +205,88 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
         expected.insert(check.into(), status.into());
     }
     assert_eq!(verdicts(&empty), expected);
+}
+
+#[test]
+fn region_settings_are_read_once_and_judged_alike_for_every_cluster_of_the_region() {
+    let moto = Moto::start();
+    moto.build(&["secure", "insecure", "region-lax"]);
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("both.json");
+    sek(&moto.endpoint())
+        .args(["collect", "--cluster", "secure", "insecure", "-o"])
+        .arg(&snapshot)
+        .assert()
+        .success();
+    let inventory: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let calls = &inventory["meta"]["api_calls_by_action"];
+    for api in [
+        "cloudtrail:DescribeTrails",
+        "guardduty:ListDetectors",
+        "ecr:DescribeRepositories",
+        "events:ListRules",
+        "ec2:GetEbsEncryptionByDefault",
+        "iam:ListRoles",
+    ] {
+        assert_eq!(calls[api], 1, "{api} for two clusters");
+    }
+    assert_eq!(calls["eks:DescribeCluster"], 2);
+
+    let report = sek_offline()
+        .args(["scan", "--format", "json", "--snapshot"])
+        .arg(&snapshot)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let clusters = report["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 2);
+    let region_checks: Vec<&str> = sek_core::checks::ALL
+        .iter()
+        .filter(|c| c.scope == sek_core::checks::Scope::Region)
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(region_checks.len(), 10);
+    for check in &region_checks {
+        let result = |cluster: &Value| {
+            cluster["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["check"] == *check)
+                .unwrap()
+                .clone()
+        };
+        let (first, second) = (result(&clusters[0]), result(&clusters[1]));
+        assert_eq!(first, second, "{check} differs between the clusters");
+        assert_eq!(first["status"], "fail", "{check}: {first}");
+    }
+    let text = |check: &str| {
+        clusters[0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["check"] == check)
+            .unwrap()["findings"]
+            .to_string()
+    };
+    for (check, needle) in [
+        (
+            "node-ebs-default",
+            "EBS encryption by default is off in eu-west-1",
+        ),
+        ("ecr-scan", "region-lax/legacy's images are not scanned"),
+        ("ecr-immutable-tags", "MUTABLE"),
+        ("ecr-lifecycle", "no lifecycle policy"),
+        ("ecr-kms", "AES256"),
+        ("ecr-policy", "grants everyone (public)"),
+        ("detect-cloudtrail", "no trail is multi-region"),
+        ("detect-guardduty", "without runtime monitoring"),
+        ("detect-inspector", "does not scan ECR"),
+        ("detect-eks-events", "none has a target"),
+    ] {
+        assert!(text(check).contains(needle), "{check}: {}", text(check));
+    }
 }
 
 #[test]
@@ -118,7 +307,8 @@ fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_
         .arg(&snapshot)
         .output()
         .unwrap();
-    assert_eq!(offline.status.code(), Some(0));
+    // Failures (no region settings in this account) and moto's gaps exit 1 alike.
+    assert_eq!(offline.status.code(), Some(1));
     let offline: Value = serde_json::from_slice(&offline.stdout).unwrap();
     assert_eq!(verdicts(&live), verdicts(&offline));
     assert_eq!(
@@ -149,12 +339,21 @@ fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_
     }
     // One call per resource or batch: 3 nodes share one profile and role; the role's three
     // policies are the minimal AWS ones, whose documents are not needed; DescribeInstances runs
-    // the two tag queries plus one by id for the node only its Auto Scaling group knows.
+    // the two tag queries plus one by id for the node only its Auto Scaling group knows;
+    // ListUpdates runs for the cluster and for its node group. The region's settings are read
+    // once; the per-item reads after the lists (DescribeAddon, GetDetector...) find nothing to
+    // read in this account or are cut short by moto's 404s.
     let expected: BTreeMap<String, u64> = [
         ("sts:GetCallerIdentity", 1),
         ("eks:DescribeCluster", 1),
         ("eks:ListNodegroups", 1),
         ("eks:DescribeNodegroup", 1),
+        ("eks:ListUpdates", 2),
+        ("eks:ListAddons", 1),
+        ("eks:ListAccessEntries", 1),
+        ("eks:ListPodIdentityAssociations", 1),
+        ("eks:ListFargateProfiles", 1),
+        ("eks:DescribeClusterVersions", 1),
         ("autoscaling:DescribeAutoScalingGroups", 1),
         ("ec2:DescribeInstances", 3),
         ("ec2:DescribeLaunchTemplateVersions", 1),
@@ -162,15 +361,29 @@ fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_
         ("ec2:DescribeSubnets", 1),
         ("ec2:DescribeRouteTables", 1),
         ("ec2:DescribeVolumes", 1),
+        ("ec2:DescribeImages", 1),
+        ("ec2:DescribeFlowLogs", 1),
+        ("ec2:GetEbsEncryptionByDefault", 1),
         ("iam:GetInstanceProfile", 1),
         ("iam:ListAttachedRolePolicies", 1),
         ("iam:ListRolePolicies", 1),
+        ("iam:ListOpenIDConnectProviders", 1),
+        ("iam:ListRoles", 1),
+        ("kms:DescribeKey", 1),
+        ("kms:GetKeyRotationStatus", 1),
+        ("logs:DescribeLogGroups", 1),
+        ("cloudtrail:DescribeTrails", 1),
+        ("guardduty:ListDetectors", 1),
+        ("inspector2:BatchGetAccountStatus", 1),
+        ("ecr:GetRegistryScanningConfiguration", 1),
+        ("ecr:DescribeRepositories", 1),
+        ("events:ListRules", 1),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(calls, expected);
-    assert_eq!(inventory["meta"]["api_calls"], 16);
+    assert_eq!(inventory["meta"]["api_calls"], 37);
 }
 
 #[test]
@@ -224,6 +437,24 @@ fn the_original_invocation_prints_the_original_layout() {
     assert!(text.contains("Pass: 10 - (100.0%)"), "{text}");
 }
 
+const NODE_CHECKS: &[&str] = &[
+    "node-imds",
+    "node-volumes",
+    "node-sgs",
+    "node-private",
+    "node-role",
+    "node-ami",
+    "node-age",
+    "node-ssh",
+];
+const ECR_CHECKS: &[&str] = &[
+    "ecr-scan",
+    "ecr-immutable-tags",
+    "ecr-lifecycle",
+    "ecr-kms",
+    "ecr-policy",
+];
+
 /// For each denied read: the checks expected to lose their data on the all-passing cluster.
 const DENIALS: &[(&str, &[&str])] = &[
     (
@@ -234,44 +465,61 @@ const DENIALS: &[(&str, &[&str])] = &[
             "service-endpoint",
             "service-endpoint-firewall",
             "service-sgs",
-        ],
-    ),
-    ("ec2:DescribeSecurityGroups", &["service-sgs", "node-sgs"]),
-    (
-        "ec2:DescribeInstances",
-        &[
-            "node-imds",
-            "node-volumes",
-            "node-sgs",
-            "node-private",
-            "node-role",
+            "service-version",
+            "service-health",
+            "service-auth-mode",
+            "service-creator-admin",
+            "service-secrets-key",
+            "service-sg-baseline",
+            "iam-oidc-provider",
+            "iam-irsa-trust",
+            "detect-flow-logs",
         ],
     ),
     (
-        "autoscaling:DescribeAutoScalingGroups",
-        &[
-            "node-imds",
-            "node-volumes",
-            "node-sgs",
-            "node-private",
-            "node-role",
-        ],
+        "ec2:DescribeSecurityGroups",
+        &["service-sgs", "node-sgs", "service-sg-baseline"],
     ),
+    ("ec2:DescribeInstances", NODE_CHECKS),
+    ("autoscaling:DescribeAutoScalingGroups", NODE_CHECKS),
     (
         "ec2:DescribeLaunchTemplateVersions",
-        &["node-imds", "node-volumes", "node-sgs", "node-private"],
+        &[
+            "node-imds",
+            "node-volumes",
+            "node-sgs",
+            "node-private",
+            "node-ssh",
+        ],
     ),
     ("ec2:DescribeVolumes", &["node-volumes"]),
     ("ec2:DescribeRouteTables", &["node-private"]),
+    ("ec2:DescribeImages", &["node-ami"]),
+    ("ec2:DescribeFlowLogs", &["detect-flow-logs"]),
+    ("ec2:GetEbsEncryptionByDefault", &["node-ebs-default"]),
     ("iam:GetInstanceProfile", &["node-role"]),
     ("iam:ListAttachedRolePolicies", &["node-role"]),
     ("iam:ListRolePolicies", &["node-role"]),
+    ("iam:ListOpenIDConnectProviders", &["iam-oidc-provider"]),
+    ("iam:ListRoles", &["iam-irsa-trust"]),
+    ("kms:DescribeKey", &["service-secrets-key"]),
+    ("kms:GetKeyRotationStatus", &["service-secrets-key"]),
+    ("logs:DescribeLogGroups", &["service-log-retention"]),
+    ("cloudtrail:DescribeTrails", &["detect-cloudtrail"]),
+    ("cloudtrail:GetTrailStatus", &["detect-cloudtrail"]),
+    ("guardduty:ListDetectors", &["detect-guardduty"]),
+    ("inspector2:BatchGetAccountStatus", &["detect-inspector"]),
+    ("ecr:DescribeRepositories", ECR_CHECKS),
+    ("ecr:GetLifecyclePolicy", &["ecr-lifecycle"]),
+    ("ecr:GetRepositoryPolicy", &["ecr-policy"]),
+    ("events:ListRules", &["detect-eks-events"]),
+    ("events:ListTargetsByRule", &["detect-eks-events"]),
 ];
 
 #[test]
 fn a_denied_read_errors_only_the_checks_that_need_it_and_never_passes_falsely() {
     let moto = Moto::start();
-    moto.build(&["secure", "insecure"]);
+    moto.build(&["secure", "insecure", "region-hardened"]);
     let baseline: BTreeMap<&str, Value> = ["secure", "insecure"]
         .into_iter()
         .map(|c| (c, scan_json(sek(&moto.endpoint()), c, &[])))
@@ -285,7 +533,7 @@ fn a_denied_read_errors_only_the_checks_that_need_it_and_never_passes_falsely() 
             let report = scan_json(sek_with_keys(&moto.endpoint(), &key, &secret), cluster, &[]);
             let before = verdicts(&baseline[cluster]);
             let after = verdicts(&report);
-            for check in CHECKS {
+            for check in sek_core::checks::ALL.iter().map(|c| c.id) {
                 let (was, now) = (&before[check], &after[check]);
                 if dependents.contains(&check) {
                     // On the passing cluster the check cannot be evaluated; on the failing one a
@@ -298,11 +546,13 @@ fn a_denied_read_errors_only_the_checks_that_need_it_and_never_passes_falsely() 
                             "{action} denied: {check} on {cluster} went {was} -> {now}"
                         );
                     }
-                    assert!(
-                        messages(&report, check).contains(action),
-                        "{action} not named by {check}:\n{}",
-                        messages(&report, check)
-                    );
+                    if now == "error" {
+                        assert!(
+                            messages(&report, check).contains(action),
+                            "{action} not named by {check} on {cluster}:\n{}",
+                            messages(&report, check)
+                        );
+                    }
                 } else {
                     assert_eq!(now, was, "{action} denied changed {check} on {cluster}");
                 }
@@ -311,16 +561,18 @@ fn a_denied_read_errors_only_the_checks_that_need_it_and_never_passes_falsely() 
                     "false pass for {check} with {action} denied"
                 );
             }
-            let errors = report["clusters"][0]["collection_errors"]
+            let denied: Vec<&Value> = report["clusters"][0]["collection_errors"]
                 .as_array()
-                .unwrap();
+                .unwrap()
+                .iter()
+                .filter(|e| e["kind"] == "access-denied")
+                .collect();
+            // The secure cluster uses every read; the insecure one has no Secrets key to describe.
             assert!(
-                errors
-                    .iter()
-                    .all(|e| e["api"] == *action && e["kind"] == "access-denied"),
-                "{errors:?}"
+                (cluster == "insecure" || !denied.is_empty())
+                    && denied.iter().all(|e| e["api"] == *action),
+                "{action} on {cluster}: {denied:?}"
             );
-            assert!(!errors.is_empty());
         }
     }
 }
@@ -328,7 +580,7 @@ fn a_denied_read_errors_only_the_checks_that_need_it_and_never_passes_falsely() 
 #[test]
 fn throttled_requests_are_retried_to_the_same_verdicts() {
     let moto = Moto::start();
-    moto.build(&["secure", "insecure"]);
+    moto.build(&["secure", "insecure", "region-hardened"]);
     let proxy = ThrottleProxy::start(&moto.endpoint(), &["--every", "3"]);
     for cluster in ["secure", "insecure"] {
         let direct = scan_json(sek(&moto.endpoint()), cluster, &[]);
@@ -337,11 +589,10 @@ fn throttled_requests_are_retried_to_the_same_verdicts() {
             direct["clusters"][0]["results"],
             throttled["clusters"][0]["results"]
         );
-        assert!(
+        // The same reads fail (moto's missing APIs), and none for throttling.
+        assert_eq!(
+            direct["clusters"][0]["collection_errors"],
             throttled["clusters"][0]["collection_errors"]
-                .as_array()
-                .unwrap()
-                .is_empty()
         );
     }
     let throttled: u64 = proxy.throttled().values().sum();
@@ -356,9 +607,9 @@ fn throttling_that_outlasts_the_retries_is_an_error_for_that_data_only() {
     let moto = Moto::start();
     moto.build(&["secure"]);
     let proxy = ThrottleProxy::start(&moto.endpoint(), &["--always", "DescribeVolumes"]);
+    let direct = scan_json(sek(&moto.endpoint()), "secure", &[]);
     let report = scan_json(sek(&proxy.endpoint()), "secure", &["--max-attempts", "2"]);
-    let mut expected = all("pass");
-    expected.insert("service-endpoint-firewall".into(), "not-applicable".into());
+    let mut expected = verdicts(&direct);
     expected.insert("node-volumes".into(), "error".into());
     assert_eq!(verdicts(&report), expected);
     assert!(messages(&report, "node-volumes").contains("ec2:DescribeVolumes failed (throttled)"));

@@ -745,6 +745,7 @@ pub static EKS_BEST_PRACTICES: &[Requirement] = &[
         "Incident response and forensics",
     ),
     req("compliance", "Compliance"),
+    req("cluster-upgrades", "Cluster upgrades"),
 ];
 
 /// The web address of a best-practices page.

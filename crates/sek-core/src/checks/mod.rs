@@ -2,10 +2,16 @@
 //! its pure evaluation function. [`ALL`] is the registry: evaluation, `sek checks list`,
 //! `sek checks show`, the generated docs and the permission list all read it.
 
+pub mod access;
+pub mod cluster;
+pub mod detect;
+pub mod ecr;
 pub mod frameworks;
+pub mod iam;
 pub mod node;
 pub mod service;
 mod shared;
+pub mod svc;
 #[cfg(test)]
 pub(crate) mod testkit;
 
@@ -14,8 +20,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::config::Thresholds;
-use crate::inventory::{ClusterView, EksCluster, Missing};
+use crate::config::Settings;
+use crate::inventory::{AccountInventory, ClusterView, EksCluster, Missing, RegionInventory};
 pub use frameworks::{Framework, Ref};
 
 /// How bad a failure of a check is.
@@ -159,6 +165,18 @@ pub enum Area {
     Service,
     /// Worker nodes: instances, launch templates, their network and IAM.
     Node,
+    /// EKS access entries: who is a Kubernetes administrator through IAM.
+    Access,
+    /// IAM roles for pods (IRSA, Pod Identity).
+    Iam,
+    /// ECR registries and repositories.
+    Ecr,
+    /// Detection and response: CloudTrail, GuardDuty, Inspector, flow logs, EventBridge.
+    Detect,
+    /// Cluster-wide Kubernetes components (policy engines, secret stores).
+    Cluster,
+    /// How Services and Ingresses expose workloads.
+    Svc,
 }
 
 impl Area {
@@ -167,6 +185,12 @@ impl Area {
         match self {
             Area::Service => "service",
             Area::Node => "node",
+            Area::Access => "access",
+            Area::Iam => "iam",
+            Area::Ecr => "ecr",
+            Area::Detect => "detect",
+            Area::Cluster => "cluster",
+            Area::Svc => "svc",
         }
     }
 }
@@ -187,11 +211,80 @@ pub struct Remediation {
 pub struct Ctx<'a> {
     /// What was collected for the cluster, indexed.
     pub inventory: &'a ClusterView<'a>,
-    /// User-tunable thresholds from `sek.toml`.
-    pub thresholds: &'a Thresholds,
+    /// The account-and-region data shared by the clusters of the region, if collected.
+    pub region: Option<&'a RegionInventory>,
+    /// The account's IAM data, if collected.
+    pub account: Option<&'a AccountInventory>,
+    /// Thresholds and allow-lists from `sek.toml`.
+    pub settings: &'a Settings,
+    /// The time the state was observed, for ages: when the snapshot was collected (so a snapshot
+    /// gets the same verdicts whenever it is evaluated), else the evaluation time.
+    pub now: jiff::Timestamp,
 }
 
-impl Ctx<'_> {
+/// A pseudo-ARN naming an account's setting in a region, for findings that are not about a
+/// resource: `arn:aws:ec2:eu-west-1:111122223333:ebs-encryption-by-default`.
+pub fn setting_arn(region: &RegionInventory, service: &str, setting: &str) -> String {
+    format!(
+        "arn:{}:{service}:{}:{}:{setting}",
+        region.partition,
+        region.region,
+        region.account_id.as_deref().unwrap_or("")
+    )
+}
+
+impl<'a> Ctx<'a> {
+    /// The account-and-region data, or the findings to report instead: one `error` saying it was
+    /// not collected.
+    pub fn region_data(&self) -> Result<&'a RegionInventory, Vec<Finding>> {
+        self.region.ok_or_else(|| {
+            let inv = self.inventory;
+            vec![Finding::error(
+                format!(
+                    "arn:{}:eks:{}:{}:",
+                    inv.partition,
+                    inv.region,
+                    inv.account_id.as_deref().unwrap_or("")
+                ),
+                "the account's settings in this region were not collected (the snapshot predates them); rescan live",
+            )]
+        })
+    }
+
+    /// The account's IAM data, or the findings to report instead: one `error` saying it was not
+    /// collected.
+    pub fn account_data(&self) -> Result<&'a AccountInventory, Vec<Finding>> {
+        self.account.ok_or_else(|| {
+            let inv = self.inventory;
+            vec![Finding::error(
+                format!(
+                    "arn:{}:iam::{}:",
+                    inv.partition,
+                    inv.account_id.as_deref().unwrap_or("")
+                ),
+                "the account's IAM data was not collected (the snapshot predates it); rescan live",
+            )]
+        })
+    }
+
+    /// A region-level setting: the region's data, the value `read` takes from it, and the
+    /// pseudo-ARN `setting_arn(region, service, setting)` naming it in findings; or the findings to
+    /// report instead: the region was not collected, or `what` could not be read (naming `apis`).
+    pub fn region_setting<T: ?Sized>(
+        &self,
+        (service, setting): (&str, &str),
+        what: &str,
+        apis: &[&str],
+        read: impl FnOnce(&'a RegionInventory) -> Option<&'a T>,
+    ) -> Result<(&'a RegionInventory, &'a T, String), Vec<Finding>> {
+        let region = self.region_data()?;
+        let resource = setting_arn(region, service, setting);
+        match read(region) {
+            Some(value) => Ok((region, value, resource)),
+            None => Err(vec![shared::unread(resource, what, &region.gaps, apis)]),
+        }
+    }
+
     /// One finding about the control plane from `decide(cluster, cluster_arn)`, or an `error`
     /// finding naming `eks:DescribeCluster` when the control plane was not collected.
     pub fn on_control_plane(
@@ -229,8 +322,21 @@ pub struct Check {
     pub remediation: Remediation,
     /// Further reading.
     pub links: &'static [&'static str],
+    /// Whether it judges a cluster or an account's settings in a region (evaluated once per
+    /// region and shown with every cluster there).
+    pub scope: Scope,
     /// The evaluation. It returns at least one finding and never does I/O.
     pub eval: fn(&Ctx<'_>) -> Vec<Finding>,
+}
+
+/// What a check judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// One cluster and its nodes.
+    Cluster,
+    /// An account's settings in a region, shared by its clusters.
+    Region,
 }
 
 impl Check {
@@ -362,6 +468,34 @@ pub static ALL: &[&Check] = &[
     &node::sgs::CHECK,
     &node::private::CHECK,
     &node::role::CHECK,
+    &service::version::CHECK,
+    &service::health::CHECK,
+    &service::auth_mode::CHECK,
+    &service::creator_admin::CHECK,
+    &access::entries_admin::CHECK,
+    &service::secrets_key::CHECK,
+    &service::log_retention::CHECK,
+    &service::network_policy::CHECK,
+    &service::sg_baseline::CHECK,
+    &iam::oidc_provider::CHECK,
+    &iam::irsa_trust::CHECK,
+    &node::ami::CHECK,
+    &node::age::CHECK,
+    &node::ssh::CHECK,
+    &node::ebs_default::CHECK,
+    &ecr::scan::CHECK,
+    &ecr::immutable_tags::CHECK,
+    &ecr::lifecycle::CHECK,
+    &ecr::kms::CHECK,
+    &ecr::policy::CHECK,
+    &detect::cloudtrail::CHECK,
+    &detect::guardduty::CHECK,
+    &detect::inspector::CHECK,
+    &detect::flow_logs::CHECK,
+    &detect::eks_events::CHECK,
+    &service::fargate::CHECK,
+    &cluster::secrets_store::CHECK,
+    &svc::lb_tls::CHECK,
 ];
 
 /// The check with this id or alias.

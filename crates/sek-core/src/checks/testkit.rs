@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{Check, Ctx, Finding, Status};
-use crate::config::Thresholds;
+use crate::config::Settings;
 use crate::inventory::*;
 
 pub const ACCOUNT: &str = "111122223333";
@@ -40,10 +40,25 @@ pub fn control_plane() -> EksCluster {
         }],
         encryption: vec![EncryptionConfig {
             resources: vec!["secrets".into()],
-            key_arn: Some(format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234")),
+            key_arn: Some(key_arn()),
         }],
+        oidc_issuer: Some(format!("https://oidc.eks.{REGION}.amazonaws.com/id/ABC123")),
+        access_config: Some(AccessConfig {
+            authentication_mode: Some("API".into()),
+            bootstrap_cluster_creator_admin_permissions: Some(false),
+        }),
         ..Default::default()
     }
+}
+
+/// The Secrets KMS key of [`control_plane`].
+pub fn key_arn() -> String {
+    format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234")
+}
+
+/// The IAM OIDC provider ARN of [`control_plane`]'s issuer.
+pub fn oidc_provider_arn() -> String {
+    format!("arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.eks.{REGION}.amazonaws.com/id/ABC123")
 }
 
 /// A cluster with a compliant control plane, its security group, and no nodes.
@@ -51,8 +66,44 @@ pub fn cluster() -> ClusterInventory {
     let mut inv = ClusterInventory::new("prod", REGION);
     inv.account_id = Some(ACCOUNT.into());
     inv.cluster = Some(control_plane());
-    inv.security_groups.push(group("sg-cluster", vec![]));
+    inv.security_groups
+        .push(group("sg-cluster", vec![self_rule("sg-cluster")]));
+    inv.updates = Some(vec![]);
+    inv.addons = Some(vec![Addon {
+        name: "vpc-cni".into(),
+        configuration_values: Some(r#"{"enableNetworkPolicy": "true"}"#.into()),
+        ..Default::default()
+    }]);
+    inv.access_entries = Some(vec![]);
+    inv.pod_identity_associations = Some(vec![]);
+    inv.fargate_profiles = Some(vec![]);
+    inv.secrets_key = Some(KmsKey {
+        arn: key_arn(),
+        manager: Some("CUSTOMER".into()),
+        state: Some("Enabled".into()),
+        rotation_enabled: Some(true),
+    });
+    inv.log_groups = Some(vec![LogGroup {
+        name: "/aws/eks/prod/cluster".into(),
+        retention_days: Some(365),
+        kms_key_id: Some(key_arn()),
+    }]);
+    inv.flow_logs = Some(vec![FlowLog {
+        id: "fl-1".into(),
+        resource_id: Some("vpc-1".into()),
+        status: Some("ACTIVE".into()),
+        traffic_type: Some("ALL".into()),
+    }]);
     inv
+}
+
+/// An all-traffic ingress rule from the group itself.
+pub fn self_rule(group: &str) -> IpPermission {
+    IpPermission {
+        protocol: "-1".into(),
+        source_groups: vec![group.into()],
+        ..Default::default()
+    }
 }
 
 /// A compliant node: IMDSv2 with hop limit 1, private subnet, encrypted volume, minimal role.
@@ -76,6 +127,8 @@ pub fn node(id: &str) -> Instance {
             device_name: Some("/dev/xvda".into()),
             volume_id: format!("vol-{id}"),
         }],
+        image_id: Some("ami-eks".into()),
+        launch_time: Some("2026-11-18T12:00:00Z".parse().unwrap()),
         discovered_by: vec!["tag:eks:cluster-name".into()],
         ..Default::default()
     }
@@ -95,6 +148,7 @@ pub fn cluster_with_nodes(ids: &[&str]) -> ClusterInventory {
         inv.instances.push(node);
     }
     inv.security_groups.push(group("sg-node", vec![]));
+    inv.images = Some(vec![eks_image("ami-eks")]);
     inv.subnets.push(Subnet {
         id: "subnet-private".into(),
         vpc_id: Some("vpc-1".into()),
@@ -219,18 +273,146 @@ pub fn launch_template(id: &str) -> LaunchTemplateVersion {
 
 /// Run `check` on `inv` with default thresholds.
 pub fn run(check: &Check, inv: &ClusterInventory) -> Vec<Finding> {
-    run_with(check, inv, &Thresholds::default())
+    run_with(check, inv, &Settings::default())
 }
 
 /// Run `check` on `inv` with `thresholds`.
-pub fn run_with(check: &Check, inv: &ClusterInventory, thresholds: &Thresholds) -> Vec<Finding> {
+pub fn run_with(check: &Check, inv: &ClusterInventory, settings: &Settings) -> Vec<Finding> {
+    run_full(check, inv, None, None, settings)
+}
+
+/// Run `check` with account-and-region and account data.
+pub fn run_full(
+    check: &Check,
+    inv: &ClusterInventory,
+    region: Option<&RegionInventory>,
+    account: Option<&AccountInventory>,
+    settings: &Settings,
+) -> Vec<Finding> {
     let view = ClusterView::new(inv);
     let findings = (check.eval)(&Ctx {
         inventory: &view,
-        thresholds,
+        region,
+        account,
+        settings,
+        now: now(),
     });
     assert!(!findings.is_empty(), "{} returned no findings", check.id);
     findings
+}
+
+/// The evaluation time of check tests.
+pub fn now() -> jiff::Timestamp {
+    "2026-11-23T12:00:00Z".parse().unwrap()
+}
+
+/// An EKS-optimized AMI.
+pub fn eks_image(id: &str) -> Image {
+    Image {
+        id: id.into(),
+        name: Some("amazon-eks-node-al2023-x86_64-standard-1.31-v20241115".into()),
+        owner_id: Some("602401143452".into()),
+        owner_alias: None,
+        description: Some("EKS-optimized Kubernetes node based on Amazon Linux 2023".into()),
+    }
+}
+
+/// An EventBridge pattern matching EKS API calls.
+pub const EKS_PATTERN: &str = r#"{"source":["aws.eks"],"detail-type":["AWS API Call via CloudTrail"],"detail":{"eventName":["UpdateClusterConfig"]}}"#;
+
+/// Account-and-region data with everything compliant.
+pub fn region() -> RegionInventory {
+    RegionInventory {
+        account_id: Some(ACCOUNT.into()),
+        region: REGION.into(),
+        partition: "aws".into(),
+        ebs_encryption_by_default: Some(true),
+        cluster_versions: Some(vec![
+            ClusterVersion {
+                version: "1.31".into(),
+                status: Some("STANDARD_SUPPORT".into()),
+                ..Default::default()
+            },
+            ClusterVersion {
+                version: "1.29".into(),
+                status: Some("EXTENDED_SUPPORT".into()),
+                ..Default::default()
+            },
+        ]),
+        trails: Some(vec![Trail {
+            name: "org".into(),
+            arn: Some(format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/org")),
+            home_region: Some(REGION.into()),
+            multi_region: true,
+            organization: false,
+            log_file_validation: true,
+            logging: Some(true),
+            management_events: Some(true),
+            kms_key_id: None,
+        }]),
+        guardduty: Some(vec![GuardDutyDetector {
+            id: "det-1".into(),
+            status: Some("ENABLED".into()),
+            features: [
+                ("EKS_AUDIT_LOGS", "ENABLED"),
+                ("RUNTIME_MONITORING", "ENABLED"),
+                ("RUNTIME_MONITORING/EKS_ADDON_MANAGEMENT", "ENABLED"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        }]),
+        inspector: Some(InspectorStatus {
+            ec2: Some("ENABLED".into()),
+            ecr: Some("ENABLED".into()),
+        }),
+        ecr_scanning: Some(RegistryScanning {
+            scan_type: Some("BASIC".into()),
+            rules: vec![],
+        }),
+        ecr_repositories: Some(vec![EcrRepository {
+            name: "app".into(),
+            arn: Some(format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/app")),
+            uri: None,
+            scan_on_push: Some(true),
+            tag_mutability: Some("IMMUTABLE".into()),
+            encryption_type: Some("KMS".into()),
+            kms_key: Some(key_arn()),
+            lifecycle_policy: Some(Document::Present(serde_json::json!({"rules": []}))),
+            repository_policy: Some(Document::Absent),
+        }]),
+        event_rules: Some(vec![EventRule {
+            name: "eks-changes".into(),
+            arn: Some(format!(
+                "arn:aws:events:{REGION}:{ACCOUNT}:rule/eks-changes"
+            )),
+            state: Some("ENABLED".into()),
+            event_pattern: Some(EKS_PATTERN.into()),
+            targets: Some(1),
+        }]),
+        gaps: vec![],
+    }
+}
+
+/// Account IAM data with the cluster's OIDC provider and no roles.
+pub fn account() -> AccountInventory {
+    AccountInventory {
+        account_id: Some(ACCOUNT.into()),
+        oidc_providers: Some(vec![oidc_provider_arn()]),
+        roles: Some(vec![]),
+        gaps: vec![],
+    }
+}
+
+/// Run `check` on `inv` with compliant region and account data.
+pub fn run_everywhere(check: &Check, inv: &ClusterInventory) -> Vec<Finding> {
+    run_full(
+        check,
+        inv,
+        Some(&region()),
+        Some(&account()),
+        &Settings::default(),
+    )
 }
 
 /// The statuses of findings, in order.

@@ -256,3 +256,38 @@ pub struct Volume {
     #[serde(default)]
     pub attached_to: Vec<String>,
 }
+
+/// A VPC flow log (DescribeFlowLogs).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct FlowLog {
+    /// Flow log id.
+    pub id: String,
+    /// The VPC, subnet or interface it records.
+    #[serde(default)]
+    pub resource_id: Option<String>,
+    /// `ACTIVE` when delivering.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `ACCEPT`, `REJECT` or `ALL`.
+    #[serde(default)]
+    pub traffic_type: Option<String>,
+}
+
+/// An AMI (DescribeImages).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Image {
+    /// Image id.
+    pub id: String,
+    /// Image name, e.g. `amazon-eks-node-al2023-x86_64-standard-1.31-v20241115`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Owning account.
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    /// `amazon` for AWS-owned images.
+    #[serde(default)]
+    pub owner_alias: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+}

@@ -46,6 +46,158 @@ pub struct EksCluster {
     /// Cluster tags.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// `accessConfig`: how IAM principals are authenticated to Kubernetes.
+    #[serde(default)]
+    pub access_config: Option<AccessConfig>,
+    /// `health.issues`: problems EKS reports with the cluster.
+    #[serde(default)]
+    pub health_issues: Vec<HealthIssue>,
+    /// `upgradePolicy.supportType`: `STANDARD` or `EXTENDED`.
+    #[serde(default)]
+    pub support_type: Option<String>,
+}
+
+/// `accessConfig`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct AccessConfig {
+    /// `CONFIG_MAP`, `API_AND_CONFIG_MAP` or `API`.
+    #[serde(default)]
+    pub authentication_mode: Option<String>,
+    /// Whether the creator was given cluster-admin at creation.
+    #[serde(default)]
+    pub bootstrap_cluster_creator_admin_permissions: Option<bool>,
+}
+
+/// One `health.issues` entry.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct HealthIssue {
+    /// Issue code, e.g. `Ec2SubnetNotFound`.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// What EKS says.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The resources concerned.
+    #[serde(default)]
+    pub resources: Vec<String>,
+}
+
+/// A cluster or node group update (ListUpdates, DescribeUpdate).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct ClusterUpdate {
+    /// Update id.
+    pub id: String,
+    /// The node group it concerns, if not the control plane.
+    #[serde(default)]
+    pub nodegroup: Option<String>,
+    /// `VersionUpdate`, `ConfigUpdate`, `EndpointAccessUpdate`...
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// `InProgress`, `Failed`, `Cancelled`, `Successful`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// When it started.
+    #[serde(default)]
+    pub created_at: Option<Timestamp>,
+    /// The errors EKS recorded (`code: message`).
+    #[serde(default)]
+    pub errors: Vec<String>,
+}
+
+/// An EKS add-on (ListAddons, DescribeAddon).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Addon {
+    /// Add-on name, e.g. `vpc-cni`, `eks-pod-identity-agent`.
+    pub name: String,
+    /// Version.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// `ACTIVE`, `DEGRADED`...
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The add-on's configuration values (JSON or YAML text), when set.
+    #[serde(default)]
+    pub configuration_values: Option<String>,
+    /// The IAM role of its service account (IRSA), when set.
+    #[serde(default)]
+    pub service_account_role_arn: Option<String>,
+}
+
+/// An EKS access entry with its access policies (DescribeAccessEntry, ListAssociatedAccessPolicies).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct AccessEntry {
+    /// The IAM principal.
+    pub principal_arn: String,
+    /// `STANDARD`, `EC2_LINUX`, `FARGATE_LINUX`...
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The Kubernetes user name.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Kubernetes groups the principal is mapped to.
+    #[serde(default)]
+    pub kubernetes_groups: Vec<String>,
+    /// Associated access policies. `None` when they could not be listed.
+    #[serde(default)]
+    pub policies: Option<Vec<AccessPolicyAssociation>>,
+    /// When the entry was created.
+    #[serde(default)]
+    pub created_at: Option<Timestamp>,
+}
+
+/// An access policy associated with an access entry.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct AccessPolicyAssociation {
+    /// e.g. `arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`.
+    pub policy_arn: String,
+    /// `cluster` or `namespace`.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Namespaces, for a namespace scope.
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+}
+
+/// An EKS Pod Identity association (ListPodIdentityAssociations).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct PodIdentityAssociation {
+    /// Namespace.
+    pub namespace: String,
+    /// Service account.
+    pub service_account: String,
+    /// The IAM role pods of that service account get (DescribePodIdentityAssociation; absent
+    /// from the list sek reads).
+    #[serde(default)]
+    pub role_arn: Option<String>,
+    /// The association's ARN.
+    #[serde(default)]
+    pub association_arn: Option<String>,
+}
+
+/// A Fargate profile (ListFargateProfiles, DescribeFargateProfile).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct FargateProfile {
+    /// Profile name.
+    pub name: String,
+    /// The namespaces (and labels) whose pods run on Fargate.
+    #[serde(default)]
+    pub selectors: Vec<String>,
+}
+
+/// A Kubernetes version as EKS supports it (DescribeClusterVersions).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct ClusterVersion {
+    /// Minor version, e.g. `1.31`.
+    pub version: String,
+    /// `STANDARD_SUPPORT`, `EXTENDED_SUPPORT` or `UNSUPPORTED`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// End of standard support.
+    #[serde(default)]
+    pub end_of_standard_support: Option<Timestamp>,
+    /// End of extended support.
+    #[serde(default)]
+    pub end_of_extended_support: Option<Timestamp>,
 }
 
 /// `resourcesVpcConfig`.
@@ -171,4 +323,33 @@ pub struct LaunchTemplateRef {
     /// Version number, or `$Latest` / `$Default` when it could not be resolved.
     #[serde(default)]
     pub version: Option<String>,
+}
+
+/// The KMS key that envelope-encrypts the cluster's Secrets (DescribeKey, GetKeyRotationStatus).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct KmsKey {
+    /// Key ARN.
+    pub arn: String,
+    /// `CUSTOMER` or `AWS`.
+    #[serde(default)]
+    pub manager: Option<String>,
+    /// `Enabled`, `Disabled`, `PendingDeletion`...
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Whether automatic rotation is on. `None` when it could not be read.
+    #[serde(default)]
+    pub rotation_enabled: Option<bool>,
+}
+
+/// A CloudWatch Logs log group (DescribeLogGroups).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct LogGroup {
+    /// Log group name.
+    pub name: String,
+    /// Retention in days; `None` keeps logs forever.
+    #[serde(default)]
+    pub retention_days: Option<i32>,
+    /// KMS key encrypting the group, if any.
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
 }

@@ -9,6 +9,7 @@ mod ec2;
 mod eks;
 mod gaps;
 mod iam;
+mod region;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Deref;
@@ -20,9 +21,10 @@ pub use ec2::*;
 pub use eks::*;
 pub use gaps::*;
 pub use iam::*;
+pub use region::*;
 
 /// The snapshot schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything collected in one run.
 #[derive(Serialize, Deserialize, Debug, Clone, Default)]
@@ -35,6 +37,12 @@ pub struct Inventory {
     /// One entry per scanned cluster.
     #[serde(default)]
     pub clusters: Vec<ClusterInventory>,
+    /// Account-and-region data shared by the clusters there.
+    #[serde(default)]
+    pub regions: Vec<RegionInventory>,
+    /// Account data (IAM) shared by every region of the account.
+    #[serde(default)]
+    pub accounts: Vec<AccountInventory>,
 }
 
 /// Provenance of an inventory.
@@ -106,12 +114,39 @@ pub struct ClusterInventory {
     /// Managed policies attached to those roles.
     #[serde(default)]
     pub policies: Vec<ManagedPolicy>,
+    /// The AMIs of the nodes and launch templates.
+    #[serde(default)]
+    pub images: Option<Vec<Image>>,
+    /// Recent control plane and node group updates. `None` when not read.
+    #[serde(default)]
+    pub updates: Option<Vec<ClusterUpdate>>,
+    /// EKS add-ons. `None` when not read.
+    #[serde(default)]
+    pub addons: Option<Vec<Addon>>,
+    /// Access entries. `None` when not read.
+    #[serde(default)]
+    pub access_entries: Option<Vec<AccessEntry>>,
+    /// Pod Identity associations. `None` when not read.
+    #[serde(default)]
+    pub pod_identity_associations: Option<Vec<PodIdentityAssociation>>,
+    /// Fargate profiles. `None` when not read.
+    #[serde(default)]
+    pub fargate_profiles: Option<Vec<FargateProfile>>,
+    /// The Secrets encryption key. `None` when there is none or it could not be read.
+    #[serde(default)]
+    pub secrets_key: Option<KmsKey>,
+    /// Log groups named `/aws/eks/<cluster>/cluster` or below. `None` when not read.
+    #[serde(default)]
+    pub log_groups: Option<Vec<LogGroup>>,
+    /// Flow logs of the cluster VPC. `None` when not read.
+    #[serde(default)]
+    pub flow_logs: Option<Vec<FlowLog>>,
     /// Reads that failed.
     #[serde(default)]
     pub gaps: Vec<CollectError>,
 }
 
-fn default_partition() -> String {
+pub(crate) fn default_partition() -> String {
     "aws".to_string()
 }
 
@@ -411,7 +446,23 @@ impl Inventory {
             schema_version: SCHEMA_VERSION,
             meta,
             clusters: Vec::new(),
+            regions: Vec::new(),
+            accounts: Vec::new(),
         }
+    }
+
+    /// The account-and-region data of `cluster`, if collected.
+    pub fn region_of(&self, cluster: &ClusterInventory) -> Option<&RegionInventory> {
+        self.regions
+            .iter()
+            .find(|r| r.region == cluster.region && r.account_id == cluster.account_id)
+    }
+
+    /// The account data of `cluster`, if collected.
+    pub fn account_of(&self, cluster: &ClusterInventory) -> Option<&AccountInventory> {
+        self.accounts
+            .iter()
+            .find(|a| a.account_id == cluster.account_id)
     }
 
     /// Parse a snapshot, with errors that point at the offending field.

@@ -3,16 +3,17 @@
 //! start (no region, no credentials, unreachable endpoint, unknown cluster) is an error here.
 
 pub mod aws;
+mod cluster;
+mod region;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use futures::future::join_all;
 use indicatif::ProgressBar;
-use sek_core::inventory::{ClusterInventory, ErrorKind, Inventory, Meta};
+use sek_core::inventory::{Inventory, Meta};
 
-use self::aws::ec2::TemplateKey;
-use self::aws::{Aws, AwsOptions, autoscaling, ec2, eks, iam};
+use self::aws::{Aws, AwsOptions};
+pub use self::cluster::collect_cluster;
 
 /// Why a scan could not run at all.
 #[derive(Debug, thiserror::Error)]
@@ -113,22 +114,35 @@ impl Progress {
     }
 }
 
-/// Collect `clusters` in one account and region.
+/// Collect `clusters` (duplicates once) in one account and region, with the account's and
+/// region's shared settings read once.
 pub async fn collect(
     options: &AwsOptions,
     clusters: &[String],
     progress: Progress,
 ) -> Result<Inventory, ScanError> {
     let started = Instant::now();
+    let mut unique: Vec<&String> = Vec::new();
+    for name in clusters {
+        if !unique.contains(&name) {
+            unique.push(name);
+        }
+    }
     let aws = Aws::connect(options, progress.clone()).await?;
     // The identity check and collection start together, saving a round trip; if the identity
     // check fails (no credentials, unreachable endpoint), collection is cancelled and that one
     // error is reported.
-    let scans =
-        async { Ok(join_all(clusters.iter().map(|name| collect_cluster(&aws, name))).await) };
+    // The account's and region's settings are read once, beside the clusters that share them.
+    let scans = async {
+        Ok(tokio::join!(
+            join_all(unique.iter().map(|name| collect_cluster(&aws, name))),
+            region::collect_region(&aws),
+            region::collect_account(&aws),
+        ))
+    };
     let outcome = tokio::try_join!(aws.identify(), scans);
     progress.finish();
-    let (identity, results) = outcome?;
+    let (identity, (results, mut region, mut account)) = outcome?;
     let calls = aws.calls();
     let mut inventory = Inventory::new(Meta {
         sek_version: Some(sek_core::VERSION.to_string()),
@@ -157,244 +171,10 @@ pub async fn collect(
         cluster.partition = identity.partition.clone();
         inventory.clusters.push(cluster);
     }
+    region.account_id = identity.account_id.clone();
+    region.partition = identity.partition.clone();
+    account.account_id = identity.account_id.clone();
+    inventory.regions.push(region);
+    inventory.accounts.push(account);
     Ok(inventory)
-}
-
-/// Everything the checks need about one cluster.
-pub async fn collect_cluster(aws: &Aws, name: &str) -> Result<ClusterInventory, ScanError> {
-    let mut inv = ClusterInventory::new(name, &aws.region);
-
-    // The control plane, the node groups and the tagged nodes are independent.
-    let (cluster, (nodegroups, errors), (mut instances, tag_errors)) = tokio::join!(
-        eks::describe_cluster(aws, name),
-        eks::nodegroups(aws, name),
-        ec2::instances_by_cluster_tags(aws, name),
-    );
-    match cluster {
-        Ok(cluster) => inv.cluster = Some(cluster),
-        Err(err) if err.kind == ErrorKind::NotFound => {
-            let known = eks::list_clusters(aws).await.unwrap_or_default();
-            return Err(ScanError::ClusterNotFound {
-                name: name.to_string(),
-                region: aws.region.clone(),
-                account: None,
-                known,
-            });
-        }
-        Err(err) => inv.gaps.push(err),
-    }
-    inv.gaps.extend(errors);
-    inv.gaps.extend(tag_errors);
-    inv.nodegroups = nodegroups;
-
-    // Through the node groups: their Auto Scaling groups' instances and their launch templates.
-    let asg_names: Vec<String> = inv
-        .nodegroups
-        .iter()
-        .flat_map(|ng| ng.autoscaling_groups.clone())
-        .collect();
-    let template_keys: Vec<TemplateKey> = inv
-        .nodegroups
-        .iter()
-        .filter_map(|ng| ng.launch_template.as_ref())
-        .filter_map(|lt| {
-            let (template, by_id) = match (&lt.id, &lt.name) {
-                (Some(id), _) => (id.clone(), true),
-                (None, Some(name)) => (name.clone(), false),
-                (None, None) => return None,
-            };
-            Some(TemplateKey {
-                template,
-                by_id,
-                version: lt.version.clone().unwrap_or_else(|| "$Default".into()),
-            })
-        })
-        .collect();
-    let ((asg_instances, asg_errors), (templates, template_errors)) = tokio::join!(
-        autoscaling::group_instances(aws, &asg_names),
-        ec2::launch_template_versions(aws, &template_keys),
-    );
-    inv.gaps.extend(asg_errors);
-    inv.gaps.extend(template_errors);
-    resolve_template_versions(&mut inv, &templates);
-    inv.launch_templates = templates;
-
-    // Auto Scaling members the tag queries did not already return.
-    let mut unseen: BTreeMap<String, String> = BTreeMap::new();
-    for (id, origin) in asg_instances {
-        match instances.iter_mut().find(|i| i.id == id) {
-            Some(known) => known.discovered_by.push(origin),
-            None => {
-                unseen.insert(id, origin);
-            }
-        }
-    }
-    let (extra, extra_errors) = ec2::instances_by_id(aws, &unseen).await;
-    inv.gaps.extend(extra_errors);
-    ec2::merge_instances(&mut instances, extra);
-    instances.sort_by(|a, b| a.id.cmp(&b.id));
-    inv.instances = instances;
-
-    // Everything the nodes and the control plane reference, read once each.
-    let mut groups = BTreeSet::new();
-    let mut subnets = BTreeSet::new();
-    let mut vpcs = BTreeSet::new();
-    let mut volumes = BTreeSet::new();
-    let mut profiles = BTreeSet::new();
-    if let Some(cluster) = &inv.cluster {
-        groups.extend(cluster.vpc.cluster_security_group_id.iter().cloned());
-        groups.extend(cluster.vpc.security_group_ids.iter().cloned());
-    }
-    for node in &inv.instances {
-        groups.extend(node.security_group_ids.iter().cloned());
-        subnets.extend(node.subnet_id.iter().cloned());
-        vpcs.extend(node.vpc_id.iter().cloned());
-        volumes.extend(node.volumes.iter().map(|v| v.volume_id.clone()));
-        profiles.extend(node.iam_instance_profile_arn.iter().cloned());
-    }
-    for template in &inv.launch_templates {
-        groups.extend(template.security_group_ids.iter().cloned());
-    }
-    let roles: BTreeSet<String> = inv
-        .nodegroups
-        .iter()
-        .filter_map(|ng| ng.node_role.clone())
-        .collect();
-    let list = |set: BTreeSet<String>| set.into_iter().collect::<Vec<_>>();
-    let (groups, subnets, vpcs, volumes) = (list(groups), list(subnets), list(vpcs), list(volumes));
-    let (
-        (sgs, sg_errors),
-        (subnet_list, subnet_errors),
-        (tables, table_errors),
-        (vols, volume_errors),
-        node_iam,
-    ) = tokio::join!(
-        ec2::security_groups(aws, &groups),
-        ec2::subnets(aws, &subnets),
-        ec2::route_tables(aws, &vpcs),
-        ec2::volumes(aws, &volumes),
-        iam::node_iam(aws, &profiles, &roles),
-    );
-    inv.security_groups = sgs;
-    inv.subnets = subnet_list;
-    inv.route_tables = tables;
-    inv.volumes = vols;
-    inv.instance_profiles = node_iam.profiles;
-    inv.roles = node_iam.roles;
-    inv.policies = node_iam.policies;
-    for errors in [
-        sg_errors,
-        subnet_errors,
-        table_errors,
-        volume_errors,
-        node_iam.errors,
-    ] {
-        inv.gaps.extend(errors);
-    }
-    tracing::info!(
-        cluster = name,
-        nodes = inv.instances.len(),
-        nodegroups = inv.nodegroups.len(),
-        failed_reads = inv.gaps.len(),
-        "collected"
-    );
-    Ok(inv)
-}
-
-/// Node groups may name `$Latest`/`$Default` (or no version); record the number that was read.
-fn resolve_template_versions(
-    inv: &mut ClusterInventory,
-    templates: &[sek_core::inventory::LaunchTemplateVersion],
-) {
-    for nodegroup in &mut inv.nodegroups {
-        let Some(reference) = nodegroup.launch_template.as_mut() else {
-            continue;
-        };
-        if reference
-            .version
-            .as_deref()
-            .is_some_and(|v| v.parse::<i64>().is_ok())
-        {
-            continue;
-        }
-        let candidates: Vec<_> = templates
-            .iter()
-            .filter(|t| {
-                reference.id.as_deref() == Some(t.id.as_str())
-                    || (reference.id.is_none() && reference.name == t.name)
-            })
-            .collect();
-        if let [only] = candidates.as_slice() {
-            reference.version = Some(only.version.to_string());
-            reference.id.get_or_insert_with(|| only.id.clone());
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use sek_core::inventory::{LaunchTemplateRef, LaunchTemplateVersion, Nodegroup};
-
-    use super::*;
-
-    fn nodegroup(version: Option<&str>) -> Nodegroup {
-        Nodegroup {
-            name: "ng".into(),
-            launch_template: Some(LaunchTemplateRef {
-                id: None,
-                name: Some("lt-name".into()),
-                version: version.map(String::from),
-            }),
-            ..Default::default()
-        }
-    }
-
-    fn template(version: i64) -> LaunchTemplateVersion {
-        LaunchTemplateVersion {
-            id: "lt-1".into(),
-            name: Some("lt-name".into()),
-            version,
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn symbolic_template_versions_resolve_to_the_version_read() {
-        let mut inv = ClusterInventory::new("c", "r");
-        inv.nodegroups = vec![
-            nodegroup(Some("$Latest")),
-            nodegroup(None),
-            nodegroup(Some("2")),
-        ];
-        resolve_template_versions(&mut inv, &[template(7)]);
-        let versions: Vec<_> = inv
-            .nodegroups
-            .iter()
-            .map(|ng| ng.launch_template.clone().unwrap())
-            .collect();
-        assert_eq!(versions[0].version.as_deref(), Some("7"));
-        assert_eq!(versions[0].id.as_deref(), Some("lt-1"));
-        assert_eq!(versions[1].version.as_deref(), Some("7"));
-        assert_eq!(
-            versions[2].version.as_deref(),
-            Some("2"),
-            "numbers are kept"
-        );
-    }
-
-    #[test]
-    fn an_ambiguous_symbolic_version_stays_unresolved() {
-        let mut inv = ClusterInventory::new("c", "r");
-        inv.nodegroups = vec![nodegroup(Some("$Default"))];
-        resolve_template_versions(&mut inv, &[template(1), template(2)]);
-        assert_eq!(
-            inv.nodegroups[0]
-                .launch_template
-                .as_ref()
-                .unwrap()
-                .version
-                .as_deref(),
-            Some("$Default")
-        );
-    }
 }

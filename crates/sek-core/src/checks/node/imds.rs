@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
 use crate::inventory::MetadataOptions;
 
 /// The check.
@@ -47,6 +47,7 @@ maximum hop limit is configurable in sek.toml ([thresholds] imds_max_hop_limit).
         "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html",
         "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#_restrict_access_to_the_instance_profile_assigned_to_the_worker_node",
     ],
+    scope: Scope::Cluster,
     eval,
 };
 
@@ -120,7 +121,7 @@ fn evidence(
 
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     let inv = ctx.inventory;
-    let max_hop = ctx.thresholds.imds_max_hop_limit;
+    let max_hop = ctx.settings.imds_max_hop_limit;
     let mut findings = Vec::new();
 
     for node in &inv.instances {
@@ -167,7 +168,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::checks::testkit::*;
-    use crate::config::Thresholds;
+    use crate::config::Settings;
 
     fn with_node_options(options: Option<MetadataOptions>) -> Finding {
         let mut inv = cluster_with_nodes(&["i-1"]);
@@ -209,8 +210,9 @@ mod tests {
 
         let mut inv = cluster_with_nodes(&["i-1"]);
         inv.instances[0].metadata_options = options(Some("required"), Some(2), Some("enabled"));
-        let relaxed = Thresholds {
+        let relaxed = Settings {
             imds_max_hop_limit: 2,
+            ..Settings::default()
         };
         assert_eq!(only(run_with(&CHECK, &inv, &relaxed)).status, Status::Pass);
     }

@@ -5,10 +5,14 @@
 //! incomplete, so every node check adds an `error` finding for it: a check never passes on a
 //! list it knows to be partial.
 
+pub mod age;
+pub mod ami;
+pub mod ebs_default;
 pub mod imds;
 pub mod private;
 pub mod role;
 pub mod sgs;
+pub mod ssh;
 pub mod volumes;
 
 use serde_json::json;

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::net::is_open_to_world;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::{ClusterView, Instance, Missing};
 
 /// The check.
@@ -46,6 +46,7 @@ MapPublicIpOnLaunch on those subnets and AssociatePublicIpAddress in launch temp
         "https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html",
         "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html",
     ],
+    scope: Scope::Cluster,
     eval,
 };
 

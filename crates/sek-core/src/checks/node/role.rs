@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::ecr_writes_allowed;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::{ClusterView, IamRole, Missing, last_segment};
 
 /// The AWS managed policies a node role may carry.
@@ -63,6 +63,7 @@ AmazonSSMManagedInstanceCore, delete inline policies, and move workload permissi
         "https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html",
         "https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html",
     ],
+    scope: Scope::Cluster,
     eval,
 };
 

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -36,6 +36,7 @@ device mappings, then replace the nodes (volumes cannot be encrypted in place)."
         ),
     },
     links: &["https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html"],
+    scope: Scope::Cluster,
     eval,
 };
 

@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -37,6 +37,7 @@ endpoint on and the public one off, the API is reachable only from the VPC and n
         terraform: Some("endpoint_private_access = true\nendpoint_public_access  = false"),
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html"],
+    scope: Scope::Cluster,
     eval,
 };
 

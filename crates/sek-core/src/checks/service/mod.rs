@@ -1,7 +1,17 @@
-//! Checks of the EKS control plane: logging, secrets encryption, endpoint access, security groups.
+//! Checks of the EKS control plane: version and health, logging, secrets encryption, endpoint
+//! access, authentication mode, security groups, add-ons.
 
+pub mod auth_mode;
+pub mod creator_admin;
 pub mod endpoint;
 pub mod endpoint_firewall;
+pub mod fargate;
+pub mod health;
+pub mod log_retention;
 pub mod logging;
+pub mod network_policy;
 pub mod secrets;
+pub mod secrets_key;
+pub mod sg_baseline;
 pub mod sgs;
+pub mod version;

@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -40,6 +40,7 @@ can be done on an existing cluster and cannot be undone.",
         ),
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html"],
+    scope: Scope::Cluster,
     eval,
 };
 

@@ -6,7 +6,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::security_groups::assess_ingress;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Severity};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -41,6 +41,7 @@ their source to known CIDRs or security groups. Prefer SSM Session Manager to SS
         "https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html",
         "https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-13",
     ],
+    scope: Scope::Cluster,
     eval,
 };
 

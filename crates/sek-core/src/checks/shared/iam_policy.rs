@@ -120,6 +120,122 @@ pub fn ecr_writes_allowed(document: &Value) -> Vec<String> {
     writes
 }
 
+/// How a trust policy statement lets a cluster's OIDC identities assume a role.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OidcTrust {
+    /// The `sub` values allowed, with the operator (`StringEquals`, `StringLike`...). Empty: any.
+    pub sub: Vec<(String, String)>,
+    /// The `aud` values allowed, with the operator. Empty: any.
+    pub aud: Vec<(String, String)>,
+}
+
+/// The principals of a statement of `kind` (`Federated`, `AWS`, `Service`); `"*"` for a bare `*`.
+pub fn principals<'a>(statement: &'a Value, kind: &str) -> Vec<&'a str> {
+    match statement.get("Principal") {
+        Some(Value::String(all)) if all == "*" => vec!["*"],
+        Some(Value::Object(map)) => string_list(map.get(kind)),
+        _ => Vec::new(),
+    }
+}
+
+/// Every `Allow` statement of a trust policy that lets web identities of the OIDC provider
+/// `provider_arn` (issuer `issuer`, without `https://`) assume the role.
+pub fn oidc_trusts(document: &Value, provider_arn: &str, issuer: &str) -> Vec<OidcTrust> {
+    let sub_key = format!("{issuer}:sub");
+    let aud_key = format!("{issuer}:aud");
+    statements(document)
+        .into_iter()
+        .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+        .filter(|s| principals(s, "Federated").contains(&provider_arn))
+        .filter(|s| {
+            string_list(s.get("Action"))
+                .iter()
+                .any(|a| action_matches(a, "sts:AssumeRoleWithWebIdentity"))
+        })
+        .map(|statement| {
+            let mut trust = OidcTrust {
+                sub: Vec::new(),
+                aud: Vec::new(),
+            };
+            if let Some(Value::Object(conditions)) = statement.get("Condition") {
+                for (operator, clauses) in conditions {
+                    let Value::Object(clauses) = clauses else {
+                        continue;
+                    };
+                    for (key, values) in clauses {
+                        let values: Vec<(String, String)> = string_list(Some(values))
+                            .into_iter()
+                            .map(|v| (operator.clone(), v.to_string()))
+                            .collect();
+                        if key.eq_ignore_ascii_case(&sub_key) {
+                            trust.sub.extend(values);
+                        } else if key.eq_ignore_ascii_case(&aud_key) {
+                            trust.aud.extend(values);
+                        }
+                    }
+                }
+            }
+            trust
+        })
+        .collect()
+}
+
+/// Who an `Allow` statement of a resource policy grants access to, beyond trusted accounts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExternalGrant {
+    /// `*` or the principal as written.
+    pub principal: String,
+    /// The account it belongs to (`*` for everyone).
+    pub account: String,
+    /// Whether the statement has conditions (e.g. `aws:PrincipalOrgID`), which may narrow it.
+    pub conditional: bool,
+    /// The actions granted.
+    pub actions: Vec<String>,
+}
+
+/// The account of an AWS principal: `123456789012`, `arn:aws:iam::123456789012:root`, a role or user ARN.
+fn principal_account(principal: &str) -> &str {
+    if principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()) {
+        principal
+    } else {
+        principal.split(':').nth(4).unwrap_or(principal)
+    }
+}
+
+/// The grants of a resource policy to everyone or to accounts not in `trusted`.
+pub fn external_grants(document: &Value, trusted: &[&str]) -> Vec<ExternalGrant> {
+    let mut grants = Vec::new();
+    for statement in statements(document) {
+        if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        let conditional = statement
+            .get("Condition")
+            .is_some_and(|c| c.as_object().is_some_and(|o| !o.is_empty()));
+        let actions: Vec<String> = string_list(statement.get("Action"))
+            .into_iter()
+            .map(String::from)
+            .collect();
+        for principal in principals(statement, "AWS") {
+            let account = if principal == "*" {
+                "*"
+            } else {
+                principal_account(principal)
+            };
+            if account != "*" && trusted.contains(&account) {
+                continue;
+            }
+            grants.push(ExternalGrant {
+                principal: principal.to_string(),
+                account: account.to_string(),
+                conditional,
+                actions: actions.clone(),
+            });
+        }
+    }
+    grants
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +289,53 @@ mod tests {
     fn deny_statements_grant_nothing() {
         let doc = json!({"Statement": [{"Effect": "Deny", "Action": "ecr:*", "Resource": "*"}]});
         assert!(ecr_writes_allowed(&doc).is_empty());
+    }
+
+    #[test]
+    fn oidc_trusts_read_sub_and_aud_conditions() {
+        let provider = "arn:aws:iam::1:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/X";
+        let issuer = "oidc.eks.eu-west-1.amazonaws.com/id/X";
+        let doc = json!({"Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": provider},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {format!("{issuer}:aud"): "sts.amazonaws.com"},
+                "StringLike": {format!("{issuer}:sub"): ["system:serviceaccount:app:*"]}
+            }
+        }, {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+        let trusts = oidc_trusts(&doc, provider, issuer);
+        assert_eq!(trusts.len(), 1);
+        assert_eq!(
+            trusts[0].aud,
+            [("StringEquals".to_string(), "sts.amazonaws.com".to_string())]
+        );
+        assert_eq!(
+            trusts[0].sub,
+            [(
+                "StringLike".to_string(),
+                "system:serviceaccount:app:*".to_string()
+            )]
+        );
+        assert!(oidc_trusts(&doc, "arn:aws:iam::1:oidc-provider/other", issuer).is_empty());
+    }
+
+    #[test]
+    fn external_grants_find_everyone_and_foreign_accounts() {
+        let doc = json!({"Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"},
+            {"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "999988887777", "arn:aws:iam::555566667777:role/ci"]}, "Action": ["ecr:*"]},
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "ecr:BatchGetImage", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}},
+            {"Effect": "Deny", "Principal": "*", "Action": "ecr:*"}
+        ]});
+        let grants = external_grants(&doc, &["111122223333", "555566667777"]);
+        let accounts: Vec<(&str, bool)> = grants
+            .iter()
+            .map(|g| (g.account.as_str(), g.conditional))
+            .collect();
+        assert_eq!(
+            accounts,
+            [("*", false), ("999988887777", false), ("*", true)]
+        );
     }
 }

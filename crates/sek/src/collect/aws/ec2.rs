@@ -1,5 +1,6 @@
 //! EC2 reads: node instances (by cluster tag or by id), launch template versions, security
-//! groups, subnets, route tables and volumes.
+//! groups, subnets, route tables, volumes, the nodes' AMIs, the VPC's flow logs, and the
+//! region's EBS encryption default.
 //!
 //! Lookups by id use filters rather than id parameters: an id that no longer exists is then
 //! simply absent (and reported by the check as not collected) instead of failing the whole batch.
@@ -13,8 +14,8 @@ use aws_sdk_ec2::types::Filter;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use futures::future::join_all;
 use sek_core::inventory::{
-    AttachedVolume, CollectError, Instance, IpPermission, LaunchTemplateVersion, MetadataOptions,
-    Route, RouteTable, SecurityGroup, Subnet, TemplateBlockDevice, Volume,
+    AttachedVolume, CollectError, FlowLog, Image, Instance, IpPermission, LaunchTemplateVersion,
+    MetadataOptions, Route, RouteTable, SecurityGroup, Subnet, TemplateBlockDevice, Volume,
 };
 
 use super::{Aws, batches, timestamp};
@@ -558,4 +559,78 @@ pub async fn volumes(aws: &Aws, ids: &[String]) -> (Vec<Volume>, Vec<CollectErro
         })
         .collect();
     (volumes, errors)
+}
+
+/// DescribeImages by id (deprecated images included: old nodes run them).
+pub async fn images(aws: &Aws, ids: &[String]) -> (Vec<Image>, Vec<CollectError>) {
+    let (found, errors) = batched(
+        aws,
+        "ec2:DescribeImages",
+        ids,
+        |batch, token| {
+            aws.ec2
+                .describe_images()
+                .filters(filter("image-id", batch))
+                .include_deprecated(true)
+                .set_next_token(token)
+                .send()
+        },
+        |page| page.next_token(),
+        |page| page.images.unwrap_or_default(),
+    )
+    .await;
+    let images = found
+        .into_iter()
+        .map(|image| Image {
+            id: image.image_id.unwrap_or_default(),
+            name: image.name,
+            owner_id: image.owner_id,
+            owner_alias: image.image_owner_alias,
+            description: image.description,
+        })
+        .collect();
+    (images, errors)
+}
+
+/// DescribeFlowLogs of `vpc_ids`.
+pub async fn flow_logs(aws: &Aws, vpc_ids: &[String]) -> Result<Vec<FlowLog>, CollectError> {
+    let (found, mut errors) = batched(
+        aws,
+        "ec2:DescribeFlowLogs",
+        vpc_ids,
+        |batch, token| {
+            aws.ec2
+                .describe_flow_logs()
+                .filter(filter("resource-id", batch))
+                .set_next_token(token)
+                .send()
+        },
+        |page| page.next_token(),
+        |page| page.flow_logs.unwrap_or_default(),
+    )
+    .await;
+    if let Some(err) = errors.pop() {
+        return Err(err);
+    }
+    Ok(found
+        .into_iter()
+        .map(|log| FlowLog {
+            id: log.flow_log_id.unwrap_or_default(),
+            resource_id: log.resource_id,
+            status: log.flow_log_status,
+            traffic_type: log.traffic_type.map(|t| t.as_str().to_string()),
+        })
+        .collect())
+}
+
+/// GetEbsEncryptionByDefault: whether new volumes in the region are encrypted.
+pub async fn ebs_encryption_by_default(aws: &Aws) -> Result<bool, CollectError> {
+    let output = aws
+        .call(
+            "ec2:GetEbsEncryptionByDefault",
+            &[],
+            aws.ec2.get_ebs_encryption_by_default().send(),
+        )
+        .await?;
+    Ok(output.ebs_encryption_by_default.unwrap_or(false))
 }

@@ -1,12 +1,13 @@
-//! EKS reads: the cluster, its managed node groups, and the cluster list (for "did you mean").
+//! EKS reads: the cluster, its managed node groups, updates, add-ons and Fargate profiles, the
+//! region's Kubernetes versions, and the cluster list (for "did you mean").
 
-use futures::future::join_all;
 use sek_core::inventory::{
-    ClusterVpcConfig, CollectError, EksCluster, EncryptionConfig, LaunchTemplateRef, LogSetup,
-    Nodegroup, RemoteAccess,
+    AccessConfig, Addon, ClusterUpdate, ClusterVersion, ClusterVpcConfig, CollectError, EksCluster,
+    EncryptionConfig, FargateProfile, HealthIssue, LaunchTemplateRef, LogSetup, Nodegroup,
+    RemoteAccess,
 };
 
-use super::{Aws, timestamp};
+use super::{Aws, complete, each, timestamp};
 
 /// DescribeCluster.
 pub async fn describe_cluster(aws: &Aws, name: &str) -> Result<EksCluster, CollectError> {
@@ -82,6 +83,26 @@ fn convert_cluster(cluster: aws_sdk_eks::types::Cluster, name: &str) -> EksClust
         encryption,
         oidc_issuer: cluster.identity.and_then(|i| i.oidc).and_then(|o| o.issuer),
         tags: cluster.tags.unwrap_or_default().into_iter().collect(),
+        access_config: cluster.access_config.map(|access| AccessConfig {
+            authentication_mode: access.authentication_mode.map(|m| m.as_str().to_string()),
+            bootstrap_cluster_creator_admin_permissions: access
+                .bootstrap_cluster_creator_admin_permissions,
+        }),
+        health_issues: cluster
+            .health
+            .and_then(|h| h.issues)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|issue| HealthIssue {
+                code: issue.code.map(|c| c.as_str().to_string()),
+                message: issue.message,
+                resources: issue.resource_ids.unwrap_or_default(),
+            })
+            .collect(),
+        support_type: cluster
+            .upgrade_policy
+            .and_then(|p| p.support_type)
+            .map(|t| t.as_str().to_string()),
     }
 }
 
@@ -110,7 +131,7 @@ pub async fn nodegroups(aws: &Aws, cluster: &str) -> (Vec<Nodegroup>, Vec<Collec
             .collect(),
         Err(err) => return (Vec::new(), vec![err]),
     };
-    let described = join_all(names.iter().map(|name| async move {
+    each(&names, |name| async move {
         let resources = [name.clone()];
         aws.call(
             "eks:DescribeNodegroup",
@@ -123,18 +144,8 @@ pub async fn nodegroups(aws: &Aws, cluster: &str) -> (Vec<Nodegroup>, Vec<Collec
         )
         .await
         .map(|out| out.nodegroup.map(|ng| convert_nodegroup(ng, name)))
-    }))
-    .await;
-    let mut nodegroups = Vec::new();
-    let mut errors = Vec::new();
-    for result in described {
-        match result {
-            Ok(Some(nodegroup)) => nodegroups.push(nodegroup),
-            Ok(None) => {}
-            Err(err) => errors.push(err),
-        }
-    }
-    (nodegroups, errors)
+    })
+    .await
 }
 
 fn convert_nodegroup(ng: aws_sdk_eks::types::Nodegroup, name: &str) -> Nodegroup {
@@ -185,5 +196,224 @@ pub async fn list_clusters(aws: &Aws) -> Result<Vec<String>, CollectError> {
     Ok(pages
         .into_iter()
         .flat_map(|p| p.clusters.unwrap_or_default())
+        .collect())
+}
+
+/// ListUpdates for the cluster and each node group, then DescribeUpdate for each update.
+pub async fn updates(
+    aws: &Aws,
+    cluster: &str,
+    nodegroups: &[String],
+) -> Result<Vec<ClusterUpdate>, CollectError> {
+    // `None` is the control plane.
+    let owners: Vec<Option<&String>> = std::iter::once(None)
+        .chain(nodegroups.iter().map(Some))
+        .collect();
+    let (lists, mut errors) = each(&owners, |owner| async move {
+        let scope = [cluster.to_string()];
+        let pages = aws
+            .paginate(
+                "eks:ListUpdates",
+                &scope,
+                |token| {
+                    aws.eks
+                        .list_updates()
+                        .name(cluster)
+                        .set_nodegroup_name(owner.cloned())
+                        .set_next_token(token)
+                        .send()
+                },
+                |page| page.next_token(),
+            )
+            .await?;
+        let ids: Vec<(Option<String>, String)> = pages
+            .into_iter()
+            .flat_map(|p| p.update_ids.unwrap_or_default())
+            .map(|id| (owner.cloned(), id))
+            .collect();
+        Ok(Some(ids))
+    })
+    .await;
+    if let Some(err) = errors.pop() {
+        // Without every list, a failed update could be missed: report the list as unread.
+        return Err(err);
+    }
+    let ids: Vec<(Option<String>, String)> = lists.into_iter().flatten().collect();
+    complete(
+        each(&ids, |(nodegroup, id)| async move {
+            let resources = [id.clone()];
+            let output = aws
+                .call(
+                    "eks:DescribeUpdate",
+                    &resources,
+                    aws.eks
+                        .describe_update()
+                        .name(cluster)
+                        .update_id(id)
+                        .set_nodegroup_name(nodegroup.clone())
+                        .send(),
+                )
+                .await?;
+            Ok(output.update.map(|update| ClusterUpdate {
+                id: update.id.unwrap_or_else(|| id.clone()),
+                nodegroup: nodegroup.clone(),
+                kind: update.r#type.map(|t| t.as_str().to_string()),
+                status: update.status.map(|s| s.as_str().to_string()),
+                created_at: timestamp(update.created_at.as_ref()),
+                errors: update
+                    .errors
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| {
+                        format!(
+                            "{}: {}",
+                            e.error_code
+                                .map(|c| c.as_str().to_string())
+                                .unwrap_or_default(),
+                            e.error_message.unwrap_or_default()
+                        )
+                    })
+                    .collect(),
+            }))
+        })
+        .await,
+    )
+}
+
+/// ListAddons, then DescribeAddon for each.
+pub async fn addons(aws: &Aws, cluster: &str) -> Result<Vec<Addon>, CollectError> {
+    let scope = [cluster.to_string()];
+    let names: Vec<String> = aws
+        .paginate(
+            "eks:ListAddons",
+            &scope,
+            |token| {
+                aws.eks
+                    .list_addons()
+                    .cluster_name(cluster)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?
+        .into_iter()
+        .flat_map(|p| p.addons.unwrap_or_default())
+        .collect();
+    // A missing add-on could be the one a check looks for: the list is unread without it.
+    complete(
+        each(&names, |name| async move {
+            let resources = [name.clone()];
+            let output = aws
+                .call(
+                    "eks:DescribeAddon",
+                    &resources,
+                    aws.eks
+                        .describe_addon()
+                        .cluster_name(cluster)
+                        .addon_name(name)
+                        .send(),
+                )
+                .await?;
+            Ok(output.addon.map(|addon| Addon {
+                name: addon.addon_name.unwrap_or_else(|| name.clone()),
+                version: addon.addon_version,
+                status: addon.status.map(|s| s.as_str().to_string()),
+                configuration_values: addon.configuration_values,
+                service_account_role_arn: addon.service_account_role_arn,
+            }))
+        })
+        .await,
+    )
+}
+
+/// ListFargateProfiles, then DescribeFargateProfile for each.
+pub async fn fargate_profiles(
+    aws: &Aws,
+    cluster: &str,
+) -> Result<Vec<FargateProfile>, CollectError> {
+    let scope = [cluster.to_string()];
+    let names: Vec<String> = aws
+        .paginate(
+            "eks:ListFargateProfiles",
+            &scope,
+            |token| {
+                aws.eks
+                    .list_fargate_profiles()
+                    .cluster_name(cluster)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?
+        .into_iter()
+        .flat_map(|p| p.fargate_profile_names.unwrap_or_default())
+        .collect();
+    complete(
+        each(&names, |name| async move {
+            let resources = [name.clone()];
+            let output = aws
+                .call(
+                    "eks:DescribeFargateProfile",
+                    &resources,
+                    aws.eks
+                        .describe_fargate_profile()
+                        .cluster_name(cluster)
+                        .fargate_profile_name(name)
+                        .send(),
+                )
+                .await?;
+            Ok(output.fargate_profile.map(|profile| FargateProfile {
+                name: profile.fargate_profile_name.unwrap_or_else(|| name.clone()),
+                selectors: profile
+                    .selectors
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|selector| {
+                        let mut text =
+                            format!("namespace={}", selector.namespace.unwrap_or_default());
+                        let mut labels: Vec<(String, String)> =
+                            selector.labels.unwrap_or_default().into_iter().collect();
+                        labels.sort();
+                        for (key, value) in labels {
+                            text.push_str(&format!(",{key}={value}"));
+                        }
+                        text
+                    })
+                    .collect(),
+            }))
+        })
+        .await,
+    )
+}
+
+/// DescribeClusterVersions: every Kubernetes version EKS knows, with its support status.
+pub async fn cluster_versions(aws: &Aws) -> Result<Vec<ClusterVersion>, CollectError> {
+    let pages = aws
+        .paginate(
+            "eks:DescribeClusterVersions",
+            &[],
+            |token| {
+                aws.eks
+                    .describe_cluster_versions()
+                    .include_all(true)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?;
+    Ok(pages
+        .into_iter()
+        .flat_map(|p| p.cluster_versions.unwrap_or_default())
+        .filter_map(|v| {
+            Some(ClusterVersion {
+                version: v.cluster_version?,
+                status: v.version_status.map(|s| s.as_str().to_string()),
+                end_of_standard_support: timestamp(v.end_of_standard_support_date.as_ref()),
+                end_of_extended_support: timestamp(v.end_of_extended_support_date.as_ref()),
+            })
+        })
         .collect())
 }

@@ -1,5 +1,6 @@
 //! IAM reads: the nodes' instance profiles, their roles' attached and inline policies, and the
-//! documents of the attached managed policies (each policy read once, however many roles use it).
+//! documents of the attached managed policies (each policy read once, however many roles use it);
+//! for the account, its OIDC providers and the roles they can be used to assume.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -7,7 +8,7 @@ use futures::future::join_all;
 use percent_encoding::percent_decode_str;
 use sek_core::inventory::{
     AttachedPolicy, CollectError, ErrorKind, IamRole, InlinePolicy, InstanceProfile, ManagedPolicy,
-    last_segment,
+    TrustedRole, last_segment,
 };
 use serde_json::Value;
 
@@ -272,6 +273,61 @@ async fn managed_policy(aws: &Aws, arn: &str) -> (ManagedPolicy, Option<CollectE
         }
         Err(err) => (policy, Some(err)),
     }
+}
+
+/// ListOpenIDConnectProviders: the ARNs of the account's OIDC identity providers.
+pub async fn oidc_providers(aws: &Aws) -> Result<Vec<String>, CollectError> {
+    let output = aws
+        .call(
+            "iam:ListOpenIDConnectProviders",
+            &[],
+            aws.iam.list_open_id_connect_providers().send(),
+        )
+        .await?;
+    Ok(output
+        .open_id_connect_provider_list
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| p.arn)
+        .collect())
+}
+
+/// ListRoles, keeping the roles whose trust policy names an OIDC provider: the only ones pods
+/// can assume through IRSA. The others would only make the snapshot bigger.
+pub async fn web_identity_roles(aws: &Aws) -> Result<Vec<TrustedRole>, CollectError> {
+    let pages = aws
+        .paginate(
+            "iam:ListRoles",
+            &[],
+            |marker| aws.iam.list_roles().set_marker(marker).send(),
+            |page| {
+                if page.is_truncated {
+                    page.marker()
+                } else {
+                    None
+                }
+            },
+        )
+        .await?;
+    Ok(pages
+        .into_iter()
+        .flat_map(|p| p.roles)
+        .filter_map(|role| {
+            let trust = role
+                .assume_role_policy_document
+                .as_deref()
+                .and_then(parse_document)?;
+            trust
+                .to_string()
+                .contains(":oidc-provider/")
+                .then(|| TrustedRole {
+                    name: role.role_name,
+                    arn: role.arn,
+                    trust_policy: Some(trust),
+                    created_at: super::timestamp(Some(&role.create_date)),
+                })
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -2,9 +2,17 @@
 //! per-API call accounting, and the translation of SDK errors into [`CollectError`]s.
 
 pub mod autoscaling;
+pub mod cloudtrail;
 pub mod ec2;
+pub mod ecr;
 pub mod eks;
+pub mod eks_access;
+pub mod events;
+pub mod guardduty;
 pub mod iam;
+pub mod inspector;
+pub mod kms;
+pub mod logs;
 pub mod readonly;
 
 use std::collections::BTreeMap;
@@ -62,6 +70,20 @@ pub struct Aws {
     pub autoscaling: aws_sdk_autoscaling::Client,
     /// STS.
     pub sts: aws_sdk_sts::Client,
+    /// KMS.
+    pub kms: aws_sdk_kms::Client,
+    /// CloudWatch Logs.
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// ECR.
+    pub ecr: aws_sdk_ecr::Client,
+    /// CloudTrail.
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    /// GuardDuty.
+    pub guardduty: aws_sdk_guardduty::Client,
+    /// Amazon Inspector.
+    pub inspector: aws_sdk_inspector2::Client,
+    /// EventBridge.
+    pub events: aws_sdk_eventbridge::Client,
     limiter: Semaphore,
     calls: Mutex<BTreeMap<&'static str, u64>>,
     progress: Progress,
@@ -91,6 +113,20 @@ pub struct Clients {
     pub autoscaling: aws_sdk_autoscaling::Client,
     /// STS.
     pub sts: aws_sdk_sts::Client,
+    /// KMS.
+    pub kms: aws_sdk_kms::Client,
+    /// CloudWatch Logs.
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// ECR.
+    pub ecr: aws_sdk_ecr::Client,
+    /// CloudTrail.
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    /// GuardDuty.
+    pub guardduty: aws_sdk_guardduty::Client,
+    /// Amazon Inspector.
+    pub inspector: aws_sdk_inspector2::Client,
+    /// EventBridge.
+    pub events: aws_sdk_eventbridge::Client,
 }
 
 impl Clients {
@@ -102,6 +138,13 @@ impl Clients {
             iam: guarded_client!(aws_sdk_iam, config),
             autoscaling: guarded_client!(aws_sdk_autoscaling, config),
             sts: guarded_client!(aws_sdk_sts, config),
+            kms: guarded_client!(aws_sdk_kms, config),
+            logs: guarded_client!(aws_sdk_cloudwatchlogs, config),
+            ecr: guarded_client!(aws_sdk_ecr, config),
+            cloudtrail: guarded_client!(aws_sdk_cloudtrail, config),
+            guardduty: guarded_client!(aws_sdk_guardduty, config),
+            inspector: guarded_client!(aws_sdk_inspector2, config),
+            events: guarded_client!(aws_sdk_eventbridge, config),
         }
     }
 }
@@ -146,6 +189,13 @@ impl Aws {
             iam,
             autoscaling,
             sts,
+            kms,
+            logs,
+            ecr,
+            cloudtrail,
+            guardduty,
+            inspector,
+            events,
         } = Clients::new(&config);
         Ok(Aws {
             region,
@@ -154,6 +204,13 @@ impl Aws {
             iam,
             autoscaling,
             sts,
+            kms,
+            logs,
+            ecr,
+            cloudtrail,
+            guardduty,
+            inspector,
+            events,
             limiter: Semaphore::new(options.concurrency.max(1)),
             calls: Mutex::new(BTreeMap::new()),
             progress,
@@ -280,6 +337,36 @@ the container or instance metadata"
     }
 }
 
+/// Read each of `keys` with `read`, concurrently (within the client's bound): the items read and
+/// the failures, in `keys` order. `read` returns `Ok(None)` for an item that no longer exists.
+pub async fn each<'k, K, T, F, Fut>(keys: &'k [K], read: F) -> (Vec<T>, Vec<CollectError>)
+where
+    F: Fn(&'k K) -> Fut,
+    Fut: Future<Output = Result<Option<T>, CollectError>>,
+{
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for result in futures::future::join_all(keys.iter().map(read)).await {
+        match result {
+            Ok(Some(item)) => items.push(item),
+            Ok(None) => {}
+            Err(err) => errors.push(err),
+        }
+    }
+    (items, errors)
+}
+
+/// All the items of [`each`], or its first failure: for lists a check reads as a whole (the
+/// add-ons, the access entries), where a missing item could be the one that matters.
+pub fn complete<T>(
+    (items, mut errors): (Vec<T>, Vec<CollectError>),
+) -> Result<Vec<T>, CollectError> {
+    match errors.pop() {
+        Some(err) => Err(err),
+        None => Ok(items),
+    }
+}
+
 /// A guard against a service that keeps returning a next token.
 const MAX_PAGES: usize = 10_000;
 
@@ -340,6 +427,11 @@ where
             let message = match (service.err().code(), service.err().message()) {
                 (Some(code), Some(message)) => format!("{code}: {message}"),
                 (Some(code), None) => code.to_string(),
+                // AWS always names its errors: a bare 404 comes from an endpoint (an emulator,
+                // a proxy) that does not implement the operation.
+                (None, None) if status == 404 => {
+                    "HTTP 404 with no error code: the endpoint does not implement this API".into()
+                }
                 // An error body the SDK could not read: the HTTP status is all there is.
                 (None, message) => format!(
                     "HTTP {status}{}",
@@ -473,6 +565,56 @@ mod tests {
             .sts
             .decode_authorization_message()
             .encoded_message("x")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .kms
+            .schedule_key_deletion()
+            .key_id("k")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .logs
+            .delete_log_group()
+            .log_group_name("g")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .ecr
+            .delete_repository()
+            .repository_name("r")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .cloudtrail
+            .stop_logging()
+            .name("t")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .guardduty
+            .delete_detector()
+            .detector_id("d")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients.inspector.disable().send().await.unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .events
+            .delete_rule()
+            .name("r")
             .send()
             .await
             .unwrap_err();

@@ -1,0 +1,3 @@
+//! Checks of EKS access entries: which IAM principals are Kubernetes administrators.
+
+pub mod entries_admin;

@@ -1,0 +1,3 @@
+//! Cluster-wide components that the CIS benchmark recommends installing.
+
+pub mod secrets_store;

@@ -1,0 +1,127 @@
+//! `cluster-secrets-store`: CIS EKS 4.4.2, "consider external secret storage".
+//!
+//! From the AWS side sek sees the EKS add-ons: the AWS Secrets Store CSI driver provider or the
+//! External Secrets Operator installed as an add-on settles it. Otherwise they may still be
+//! installed with Helm, which only the Kubernetes side can see, so the finding is `manual`.
+
+use serde_json::json;
+
+use crate::checks::frameworks::{bp, cis13, cis18, nist};
+use crate::checks::shared::addons;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+
+/// Add-ons that sync secrets from an external store (AWS Secrets Manager, Parameter Store...).
+const SECRET_STORE_ADDONS: &[&str] = &[
+    "aws-secrets-store-csi-driver-provider",
+    "secrets-store-csi-driver",
+    "external-secrets",
+];
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "cluster-secrets-store",
+    aliases: &[],
+    area: Area::Cluster,
+    title: "Secrets come from an external secret store",
+    severity: Severity::Low,
+    refs: &[
+        cis13("4.4.2"),
+        cis18("4.4.2"),
+        nist("PR.DS-1"),
+        nist("PR.AC-4"),
+        bp("data-encryption-and-secrets-management"),
+    ],
+    needs: &["eks:ListAddons", "eks:DescribeAddon"],
+    rationale: "Kubernetes Secrets are only base64-encoded in etcd and readable by anyone who may get \
+secrets in the namespace. An external store (AWS Secrets Manager through the Secrets Store CSI driver or \
+External Secrets) keeps the value outside the cluster, with its own access policy, rotation and audit trail.",
+    remediation: Remediation {
+        text: "Store credentials in AWS Secrets Manager or Parameter Store and mount them with the Secrets \
+Store CSI driver and its AWS provider (an EKS add-on), or sync them with External Secrets.",
+        cli: Some(
+            "aws eks create-addon --cluster-name <cluster> --addon-name aws-secrets-store-csi-driver-provider",
+        ),
+        terraform: None,
+    },
+    links: &[
+        "https://docs.aws.amazon.com/secretsmanager/latest/userguide/integrating_csi_driver.html",
+    ],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    let arn = inv.arn();
+    let addons = match addons(inv) {
+        Ok(addons) => addons,
+        Err(findings) => return findings,
+    };
+    let installed: Vec<&str> = addons
+        .iter()
+        .map(|a| a.name.as_str())
+        .filter(|name| SECRET_STORE_ADDONS.contains(name))
+        .collect();
+    let evidence = json!({ "secret_store_addons": installed });
+    let finding = if installed.is_empty() {
+        Finding::new(
+            Status::Manual,
+            arn,
+            "no secret store add-on is installed; confirm the Secrets Store CSI driver or External Secrets \
+is installed another way (Helm), or that workloads read AWS Secrets Manager directly",
+        )
+    } else {
+        Finding::pass(
+            arn,
+            format!(
+                "external secret storage is installed: {}",
+                installed.join(", ")
+            ),
+        )
+    };
+    vec![finding.with_evidence(evidence)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+    use crate::inventory::Addon;
+
+    #[test]
+    fn a_secret_store_addon_passes() {
+        let mut inv = cluster();
+        inv.addons.as_mut().unwrap().push(Addon {
+            name: "aws-secrets-store-csi-driver-provider".into(),
+            ..Addon::default()
+        });
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Pass);
+        assert!(
+            finding
+                .message
+                .contains("aws-secrets-store-csi-driver-provider")
+        );
+    }
+
+    #[test]
+    fn without_one_it_is_for_review() {
+        let finding = only(run(&CHECK, &cluster()));
+        assert_eq!(finding.status, Status::Manual);
+        assert!(finding.message.contains("Helm"));
+    }
+
+    #[test]
+    fn unread_addons_are_an_error_naming_the_api() {
+        let mut inv = cluster();
+        inv.addons = None;
+        inv.gaps.push(denied("eks:ListAddons", &[]));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(
+            finding.message.contains("eks:ListAddons"),
+            "{}",
+            finding.message
+        );
+    }
+}

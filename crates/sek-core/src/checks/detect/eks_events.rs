@@ -1,0 +1,157 @@
+//! `detect-eks-events`: an enabled EventBridge rule routes EKS events (API calls through
+//! CloudTrail, or EKS's own events) to a target, so changes such as a public endpoint being turned
+//! on reach someone (playbook: automated incident response).
+
+use serde_json::{Value, json};
+
+use crate::checks::frameworks::{bp, nist};
+use crate::checks::shared::unread;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "detect-eks-events",
+    aliases: &[],
+    area: Area::Detect,
+    title: "EKS configuration changes raise an event someone receives",
+    severity: Severity::Low,
+    refs: &[
+        nist("RS.AN-1"),
+        nist("DE.AE-2"),
+        nist("DE.CM-7"),
+        bp("incident-response-and-forensics"),
+    ],
+    needs: &["events:ListRules", "events:ListTargetsByRule"],
+    rationale: "The playbook's response controls start from an event: CreateCluster, UpdateClusterConfig with \
+a public endpoint, a deleted cluster. An EventBridge rule matching EKS events with a target (SNS, Lambda, a \
+SIEM) makes those changes visible when they happen, not at the next audit.",
+    remediation: Remediation {
+        text: "Create an EventBridge rule on the default bus matching source aws.eks (or CloudTrail events with \
+eventSource eks.amazonaws.com) and send it to your alerting or response target.",
+        cli: Some(
+            "aws events put-rule --name eks-changes --event-pattern '{\"source\":[\"aws.eks\"]}' && aws events put-targets --rule eks-changes --targets Id=1,Arn=<sns-topic-arn>",
+        ),
+        terraform: None,
+    },
+    links: &["https://docs.aws.amazon.com/eks/latest/userguide/logging-using-cloudtrail.html"],
+    scope: Scope::Region,
+    eval,
+};
+
+/// Whether an event pattern matches EKS events: `source` includes `aws.eks`, or a CloudTrail
+/// pattern's `detail.eventSource` includes `eks.amazonaws.com`.
+pub fn matches_eks(pattern: &str) -> bool {
+    let Ok(pattern) = serde_json::from_str::<Value>(pattern) else {
+        return false;
+    };
+    let contains = |value: Option<&Value>, wanted: &str| match value {
+        Some(Value::Array(items)) => items.iter().any(|i| i.as_str() == Some(wanted)),
+        Some(Value::String(s)) => s == wanted,
+        _ => false,
+    };
+    contains(pattern.get("source"), "aws.eks")
+        || contains(pattern.pointer("/detail/eventSource"), "eks.amazonaws.com")
+}
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let (region, rules, resource) = match ctx.region_setting(
+        ("events", "rules"),
+        "EventBridge rules",
+        &["events:ListRules"],
+        |r| r.event_rules.as_ref(),
+    ) {
+        Ok(setting) => setting,
+        Err(findings) => return findings,
+    };
+    let eks_rules: Vec<_> = rules
+        .iter()
+        .filter(|r| {
+            r.state.as_deref() == Some("ENABLED")
+                && r.event_pattern.as_deref().is_some_and(matches_eks)
+        })
+        .collect();
+    let evidence = json!({ "eks_rules": eks_rules });
+    let routed = eks_rules.iter().find(|r| r.targets.is_some_and(|n| n > 0));
+    vec![
+        match routed {
+            Some(rule) => Finding::pass(
+                rule.arn.clone().unwrap_or(resource),
+                format!("rule {} sends EKS events to a target", rule.name),
+            ),
+            None if eks_rules.iter().any(|r| r.targets.is_none()) => unread(
+                resource,
+                "the targets of the EKS event rules",
+                &region.gaps,
+                &["events:ListTargetsByRule"],
+            ),
+            None if eks_rules.is_empty() => {
+                Finding::fail(resource, "no enabled EventBridge rule matches EKS events")
+            }
+            None => Finding::fail(resource, "EKS event rules exist but none has a target"),
+        }
+        .with_evidence(evidence),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::config::Settings;
+
+    #[test]
+    fn patterns_are_recognised() {
+        assert!(matches_eks(EKS_PATTERN));
+        assert!(matches_eks(
+            r#"{"source":["aws.cloudtrail"],"detail":{"eventSource":["eks.amazonaws.com"]}}"#
+        ));
+        assert!(!matches_eks(r#"{"source":["aws.ec2"]}"#));
+        assert!(!matches_eks("not json"));
+    }
+
+    #[test]
+    fn a_routed_rule_passes_otherwise_fails() {
+        assert_eq!(
+            only(run_everywhere(&CHECK, &cluster())).status,
+            Status::Pass
+        );
+        let mut r = region();
+        r.event_rules.as_mut().unwrap()[0].targets = Some(0);
+        assert!(
+            only(run_full(
+                &CHECK,
+                &cluster(),
+                Some(&r),
+                None,
+                &Settings::default()
+            ))
+            .message
+            .contains("none has a target")
+        );
+        r.event_rules.as_mut().unwrap()[0].state = Some("DISABLED".into());
+        assert_eq!(
+            only(run_full(
+                &CHECK,
+                &cluster(),
+                Some(&r),
+                None,
+                &Settings::default()
+            ))
+            .status,
+            Status::Fail
+        );
+        r.event_rules = None;
+        assert_eq!(
+            only(run_full(
+                &CHECK,
+                &cluster(),
+                Some(&r),
+                None,
+                &Settings::default()
+            ))
+            .status,
+            Status::Error
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! `iam-oidc-provider`: pods can get IAM roles of their own: an IAM OIDC provider exists for the
+//! cluster's issuer (IRSA), or the EKS Pod Identity agent add-on is installed (CIS 5.2.1).
+
+use serde_json::json;
+
+use super::oidc_provider;
+use crate::checks::frameworks::{bp, cis13, cis18, nist};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "iam-oidc-provider",
+    aliases: &[],
+    area: Area::Iam,
+    title: "Pods can get their own IAM roles (IRSA or Pod Identity)",
+    severity: Severity::Medium,
+    refs: &[
+        cis13("5.2.1"),
+        cis18("5.2.1"),
+        nist("PR.AC-4"),
+        bp("identity-and-access-management"),
+    ],
+    needs: &[
+        "eks:DescribeCluster",
+        "iam:ListOpenIDConnectProviders",
+        "eks:ListAddons",
+    ],
+    rationale: "Without an IAM OIDC provider for the cluster (IRSA) or the Pod Identity agent, a pod that needs \
+AWS access can only use the node's role, shared by every pod on the node. Dedicated, least-privilege roles per \
+service account need one of the two.",
+    remediation: Remediation {
+        text: "Install the EKS Pod Identity agent add-on, or create the IAM OIDC provider for the cluster's \
+issuer, then give workloads their own roles.",
+        cli: Some(
+            "aws eks create-addon --cluster-name <cluster> --addon-name eks-pod-identity-agent",
+        ),
+        terraform: Some("enable_irsa = true"),
+    },
+    links: &[
+        "https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html",
+        "https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html",
+    ],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    ctx.on_control_plane(|cluster, arn| {
+        let pod_identity = inv.addons.as_ref().map(|addons| addons.iter().any(|a| a.name == "eks-pod-identity-agent"));
+        let account = inv.account_id.as_deref().unwrap_or("");
+        let provider = oidc_provider(cluster, &inv.partition, account);
+        let providers = ctx.account.and_then(|a| a.oidc_providers.as_ref());
+        let has_provider = match (&provider, providers) {
+            (Some((_, arn)), Some(known)) => Some(known.iter().any(|p| p == arn)),
+            (None, _) => Some(false),
+            (Some(_), None) => None,
+        };
+        let evidence = json!({
+            "issuer": cluster.oidc_issuer,
+            "oidc_provider": provider.as_ref().map(|(_, arn)| arn),
+            "oidc_provider_exists": has_provider,
+            "pod_identity_agent": pod_identity,
+        });
+        match (has_provider, pod_identity) {
+            (Some(true), _) => Finding::pass(arn, "an IAM OIDC provider exists for the cluster's issuer (IRSA)"),
+            (_, Some(true)) => Finding::pass(arn, "the EKS Pod Identity agent add-on is installed"),
+            (Some(false), Some(false)) => Finding::fail(
+                arn,
+                "no IAM OIDC provider for the cluster's issuer and no Pod Identity agent: pods can only use the node role",
+            ),
+            _ => {
+                // Name every read that left the question open.
+                let mut unread: Vec<String> = Vec::new();
+                if has_provider.is_none() {
+                    let gaps = ctx.account.map(|a| a.gaps.as_slice()).unwrap_or_default();
+                    unread.push(
+                        gaps.iter()
+                            .find(|g| g.api == "iam:ListOpenIDConnectProviders")
+                            .map_or_else(|| "the OIDC providers were not collected".into(), |g| g.summary()),
+                    );
+                }
+                if pod_identity.is_none() {
+                    unread.push(
+                        inv.gaps
+                            .iter()
+                            .find(|g| matches!(g.api.as_str(), "eks:ListAddons" | "eks:DescribeAddon"))
+                            .map_or_else(|| "the add-ons were not collected".into(), |g| g.summary()),
+                    );
+                }
+                Finding::error(
+                    arn,
+                    format!("neither IRSA nor Pod Identity is proven: {}", unread.join("; ")),
+                )
+            }
+        }
+        .with_evidence(evidence)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::config::Settings;
+    use crate::inventory::Addon;
+
+    #[test]
+    fn an_oidc_provider_or_the_pod_identity_agent_passes() {
+        assert_eq!(
+            only(run_everywhere(&CHECK, &cluster())).status,
+            Status::Pass
+        );
+        let mut inv = cluster();
+        inv.addons.as_mut().unwrap().push(Addon {
+            name: "eks-pod-identity-agent".into(),
+            ..Default::default()
+        });
+        let mut no_providers = account();
+        no_providers.oidc_providers = Some(vec![]);
+        assert_eq!(
+            only(run_full(
+                &CHECK,
+                &inv,
+                None,
+                Some(&no_providers),
+                &Settings::default()
+            ))
+            .status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn neither_fails() {
+        let mut account = account();
+        account.oidc_providers = Some(vec![
+            "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/OTHER"
+                .into(),
+        ]);
+        let finding = only(run_full(
+            &CHECK,
+            &cluster(),
+            None,
+            Some(&account),
+            &Settings::default(),
+        ));
+        assert_eq!(finding.status, Status::Fail);
+    }
+
+    #[test]
+    fn unknown_providers_without_the_agent_are_an_error() {
+        assert_eq!(only(run(&CHECK, &cluster())).status, Status::Error);
+    }
+}

@@ -1,0 +1,106 @@
+//! `node-age`: no node is older than the configured maximum (default 30 days): nodes are
+//! replaced regularly (checklist 001: automate periodic replacement of worker nodes).
+
+use serde_json::json;
+
+use super::{conclude, node_needs};
+use crate::checks::frameworks::{bp, nist};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "node-age",
+    aliases: &[],
+    area: Area::Node,
+    title: "Nodes are replaced regularly",
+    severity: Severity::Low,
+    refs: &[nist("PR.IP-1"), bp("protecting-the-infrastructure")],
+    needs: node_needs![],
+    rationale: "Immutable nodes get security patches by being replaced with a fresh AMI. A node running for \
+months misses kernel and runtime fixes, and drifts from its launch configuration through in-place changes.",
+    remediation: Remediation {
+        text: "Roll node groups onto the latest AMI regularly (update the node group version, or let Karpenter \
+expire nodes with expireAfter). The maximum age is configurable in sek.toml ([thresholds] node_max_age_days).",
+        cli: Some(
+            "aws eks update-nodegroup-version --cluster-name <cluster> --nodegroup-name <ng>",
+        ),
+        terraform: None,
+    },
+    links: &[
+        "https://docs.aws.amazon.com/eks/latest/best-practices/protecting-the-infrastructure.html",
+    ],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    let max_days = i64::from(ctx.settings.node_max_age_days);
+    let findings = inv
+        .instances
+        .iter()
+        .map(|node| {
+            let resource = inv.ec2_arn("instance", &node.id);
+            let Some(launched) = node.launch_time else {
+                return Finding::error(resource, "DescribeInstances reported no launch time");
+            };
+            let days = (ctx.now.as_second() - launched.as_second()) / 86_400;
+            let evidence =
+                json!({ "launch_time": launched, "age_days": days, "max_age_days": max_days });
+            if days > max_days {
+                Finding::fail(
+                    resource,
+                    format!(
+                        "{} has run for {days} days (maximum {max_days}); replace it",
+                        node.id
+                    ),
+                )
+            } else {
+                Finding::pass(resource, format!("{} is {days} days old", node.id))
+            }
+            .with_evidence(evidence)
+        })
+        .collect();
+    conclude(inv, findings, "no nodes were found")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::config::Settings;
+
+    #[test]
+    fn young_nodes_pass_old_ones_fail() {
+        let mut inv = cluster_with_nodes(&["i-1", "i-2"]);
+        inv.instances[1].launch_time = Some("2026-09-01T00:00:00Z".parse().unwrap());
+        let findings = run(&CHECK, &inv);
+        assert_eq!(statuses(&findings), [Status::Pass, Status::Fail]);
+        assert!(
+            findings[1]
+                .message
+                .contains("has run for 83 days (maximum 30)"),
+            "{}",
+            findings[1].message
+        );
+    }
+
+    #[test]
+    fn the_maximum_is_configurable() {
+        let inv = cluster_with_nodes(&["i-1"]);
+        let strict = Settings {
+            node_max_age_days: 3,
+            ..Settings::default()
+        };
+        assert_eq!(only(run_with(&CHECK, &inv, &strict)).status, Status::Fail);
+    }
+
+    #[test]
+    fn unknown_launch_time_is_an_error_and_no_nodes_not_applicable() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.instances[0].launch_time = None;
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
+        assert_eq!(only(run(&CHECK, &cluster())).status, Status::NotApplicable);
+    }
+}

@@ -1,0 +1,249 @@
+//! `node-ami`: nodes run an EKS-optimized or Bottlerocket AMI, and only approved AMIs when the
+//! configuration lists them.
+//!
+//! Each node is judged by the image it runs: owned by AWS's EKS AMI account (602401143452 in
+//! most regions) or by Amazon, with an `amazon-eks`/`bottlerocket` name. A managed node group's
+//! AMI type is shown as evidence but decides nothing: an image that cannot be described is an
+//! error, not a pass on the group's word.
+
+use serde_json::json;
+
+use super::{conclude, node_needs};
+use crate::checks::frameworks::{bp, cis13, nist};
+use crate::checks::shared::unread_about;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::Image;
+
+/// The account that publishes EKS-optimized AMIs in commercial regions.
+pub const EKS_AMI_ACCOUNT: &str = "602401143452";
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "node-ami",
+    aliases: &[],
+    area: Area::Node,
+    title: "Nodes run an EKS-optimized or Bottlerocket AMI",
+    severity: Severity::Medium,
+    refs: &[
+        cis13("3.3.1"),
+        nist("PR.IP-1"),
+        nist("DE.CM-7"),
+        bp("protecting-the-infrastructure"),
+    ],
+    needs: node_needs!["ec2:DescribeImages"],
+    rationale: "EKS-optimized and Bottlerocket AMIs are minimal, hardened for containers, and patched by AWS on \
+a known cadence with the CIS kubelet settings applied. A custom or unknown AMI may carry unneeded packages, \
+miss security patches, or come from an untrusted source: the playbook's \"worker node running an unauthorized AMI\".",
+    remediation: Remediation {
+        text: "Use an AWS AMI type for managed node groups (AL2023 or Bottlerocket), or build custom images \
+from the EKS-optimized ones and list their ids or owners in sek.toml ([allow] ami_ids / ami_owners).",
+        cli: Some(
+            "aws eks update-nodegroup-version --cluster-name <cluster> --nodegroup-name <ng>",
+        ),
+        terraform: Some("ami_type = \"AL2023_x86_64_STANDARD\""),
+    },
+    links: &[
+        "https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-amis.html",
+        "https://aws.amazon.com/bottlerocket/",
+    ],
+    scope: Scope::Cluster,
+    eval,
+};
+
+/// Whether `image` is an AWS-published EKS or Bottlerocket image.
+fn is_eks_optimized(image: &Image) -> bool {
+    let name = image.name.as_deref().unwrap_or("").to_ascii_lowercase();
+    let eks_named = name.starts_with("amazon-eks") || name.starts_with("bottlerocket");
+    let aws_owned = image.owner_id.as_deref() == Some(EKS_AMI_ACCOUNT)
+        || image.owner_alias.as_deref() == Some("amazon");
+    eks_named && aws_owned
+}
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    let settings = ctx.settings;
+    let restricted = !settings.ami_ids.is_empty() || !settings.ami_owners.is_empty();
+    let approved = |image_id: &str, owner: Option<&str>| {
+        settings.ami_ids.iter().any(|a| a == image_id)
+            || owner.is_some_and(|o| settings.ami_owners.iter().any(|a| a == o))
+    };
+    let mut findings = Vec::new();
+    for node in &inv.instances {
+        let resource = inv.ec2_arn("instance", &node.id);
+        let managed_type = node
+            .nodegroup
+            .as_deref()
+            .and_then(|name| inv.nodegroups.iter().find(|ng| ng.name == name))
+            .and_then(|ng| ng.ami_type.as_deref())
+            .filter(|t| *t != "CUSTOM");
+        let Some(image_id) = node.image_id.as_deref() else {
+            findings.push(Finding::error(
+                resource,
+                "DescribeInstances reported no image id",
+            ));
+            continue;
+        };
+        let image = inv.images.iter().flatten().find(|i| i.id == image_id);
+        let evidence = json!({ "image_id": image_id, "ami_type": managed_type, "image": image });
+        let owner = image.and_then(|i| i.owner_id.as_deref());
+        if restricted && !approved(image_id, owner) {
+            findings.push(
+                Finding::fail(
+                    resource,
+                    format!(
+                        "{image_id} is not in the approved AMI ids or owners ([allow] in sek.toml)"
+                    ),
+                )
+                .with_evidence(evidence),
+            );
+            continue;
+        }
+        // The image the node runs decides; the node group's AMI type is evidence only.
+        let finding = match image {
+            Some(image) if is_eks_optimized(image) || (restricted && approved(image_id, owner)) => {
+                Finding::pass(
+                    resource,
+                    format!(
+                        "{image_id} ({}) is an EKS-optimized or approved image",
+                        image.name.as_deref().unwrap_or("?")
+                    ),
+                )
+            }
+            Some(image) => Finding::fail(
+                resource,
+                format!(
+                    "{image_id} ({}, owner {}) is not an EKS-optimized or Bottlerocket AMI",
+                    image.name.as_deref().unwrap_or("unnamed"),
+                    image.owner_id.as_deref().unwrap_or("?")
+                ),
+            ),
+            None if inv.images.is_none() || inv.gap("ec2:DescribeImages", image_id).is_some() => {
+                unread_about(
+                    resource,
+                    &format!("image {image_id}"),
+                    &inv.gaps,
+                    &["ec2:DescribeImages"],
+                    image_id,
+                )
+            }
+            // Read without failure, yet absent: deregistered or no longer shared, so nobody can
+            // say what the node runs.
+            None => Finding::fail(
+                resource,
+                format!(
+                    "{image_id} is deregistered or not visible to this account: the node's image cannot be traced; replace the node"
+                ),
+            ),
+        };
+        findings.push(finding.with_evidence(evidence));
+    }
+    conclude(inv, findings, "no nodes were found")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::config::Settings;
+    use crate::inventory::Nodegroup;
+
+    #[test]
+    fn eks_optimized_and_bottlerocket_images_pass() {
+        assert_eq!(
+            statuses(&run(&CHECK, &cluster_with_nodes(&["i-1"]))),
+            [Status::Pass]
+        );
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.images.as_mut().unwrap()[0].name =
+            Some("bottlerocket-aws-k8s-1.31-x86_64-v1.26.0".into());
+        assert_eq!(statuses(&run(&CHECK, &inv)), [Status::Pass]);
+    }
+
+    #[test]
+    fn an_aws_ami_type_does_not_vouch_for_an_image_that_could_not_be_read() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.images = Some(vec![]);
+        inv.gaps.push(denied("ec2:DescribeImages", &["ami-eks"]));
+        inv.instances[0].nodegroup = Some("ng".into());
+        inv.nodegroups.push(Nodegroup {
+            name: "ng".into(),
+            ami_type: Some("BOTTLEROCKET_x86_64".into()),
+            ..Default::default()
+        });
+        assert_eq!(statuses(&run(&CHECK, &inv)), [Status::Error]);
+    }
+
+    #[test]
+    fn the_image_a_node_runs_outranks_its_node_groups_ami_type() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.instances[0].nodegroup = Some("ng".into());
+        inv.nodegroups.push(Nodegroup {
+            name: "ng".into(),
+            ami_type: Some("AL2023_x86_64_STANDARD".into()),
+            ..Default::default()
+        });
+        inv.images.as_mut().unwrap()[0].name = Some("ubuntu-22.04-golden".into());
+        inv.images.as_mut().unwrap()[0].owner_id = Some("111122223333".into());
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
+    }
+
+    #[test]
+    fn custom_images_fail_and_impostor_names_do_not_pass() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.images.as_mut().unwrap()[0].name = Some("ubuntu-22.04-golden".into());
+        inv.images.as_mut().unwrap()[0].owner_id = Some("111122223333".into());
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(finding.message.contains("ubuntu-22.04-golden"));
+        inv.images.as_mut().unwrap()[0].name = Some("amazon-eks-node-1.31-evil".into());
+        assert_eq!(
+            only(run(&CHECK, &inv)).status,
+            Status::Fail,
+            "an EKS-like name in someone else's account"
+        );
+    }
+
+    #[test]
+    fn approved_lists_restrict_further_and_admit_custom_images() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        let settings = Settings {
+            ami_owners: vec!["111122223333".into()],
+            ..Settings::default()
+        };
+        assert_eq!(
+            only(run_with(&CHECK, &inv, &settings)).status,
+            Status::Fail,
+            "AWS image not in the approved owners"
+        );
+        inv.images.as_mut().unwrap()[0].owner_id = Some("111122223333".into());
+        inv.images.as_mut().unwrap()[0].name = Some("golden".into());
+        assert_eq!(only(run_with(&CHECK, &inv, &settings)).status, Status::Pass);
+    }
+
+    #[test]
+    fn undescribed_images_are_errors() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.images = Some(vec![]);
+        inv.gaps.push(denied("ec2:DescribeImages", &["ami-eks"]));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(finding.message.contains("ec2:DescribeImages"));
+    }
+
+    #[test]
+    fn an_image_read_without_error_but_absent_fails_as_untraceable() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.images = Some(vec![]);
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("deregistered"),
+            "{}",
+            finding.message
+        );
+        // A snapshot without images (an older sek) decides nothing.
+        inv.images = None;
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
+    }
+}

@@ -1,0 +1,154 @@
+//! `service-health`: the cluster reports no health issues and its latest updates did not fail.
+//!
+//! A failed update that a later successful update of the same kind superseded is history, not a
+//! problem; the latest update of each kind (per control plane or node group) decides.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::checks::frameworks::{bp, nist};
+use crate::checks::shared::unread;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::ClusterUpdate;
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "service-health",
+    aliases: &[],
+    area: Area::Service,
+    title: "The cluster has no health issues and no failed updates",
+    severity: Severity::Medium,
+    refs: &[nist("DE.CM-7"), nist("PR.PT-5"), bp("cluster-upgrades")],
+    needs: &[
+        "eks:DescribeCluster",
+        "eks:ListUpdates",
+        "eks:DescribeUpdate",
+    ],
+    rationale: "A cluster with health issues (a deleted subnet or security group, a disabled KMS key) or a failed \
+update may be running a configuration other than the one you think: a security fix or version upgrade that \
+failed leaves the cluster exposed while reporting the intended change as requested.",
+    remediation: Remediation {
+        text: "Read the issue or the update's errors in the EKS console or with the CLI below, fix the cause \
+(IAM permissions, subnets, key state) and retry the update.",
+        cli: Some("aws eks describe-update --name <cluster> --update-id <id>"),
+        terraform: None,
+    },
+    links: &["https://docs.aws.amazon.com/eks/latest/APIReference/API_ClusterHealth.html"],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    ctx.on_control_plane(|cluster, arn| {
+        let Some(updates) = inv.updates.as_ref() else {
+            return unread(arn, "cluster updates", &inv.gaps, &["eks:ListUpdates", "eks:DescribeUpdate"]);
+        };
+        // The latest update per (node group, kind).
+        let mut latest: BTreeMap<(Option<&str>, Option<&str>), &ClusterUpdate> = BTreeMap::new();
+        for update in updates {
+            let key = (update.nodegroup.as_deref(), update.kind.as_deref());
+            if latest.get(&key).is_none_or(|known| update.created_at > known.created_at) {
+                latest.insert(key, update);
+            }
+        }
+        let failed: Vec<&&ClusterUpdate> = latest.values().filter(|u| u.status.as_deref() == Some("Failed")).collect();
+        let mut problems: Vec<String> = cluster
+            .health_issues
+            .iter()
+            .map(|issue| format!("health issue {}: {}", issue.code.as_deref().unwrap_or("?"), issue.message.as_deref().unwrap_or("")))
+            .collect();
+        problems.extend(failed.iter().map(|u| {
+            let scope = u.nodegroup.as_deref().map(|ng| format!(" of node group {ng}")).unwrap_or_default();
+            format!("{} {}{scope} failed ({})", u.kind.as_deref().unwrap_or("update"), u.id, u.errors.join("; "))
+        }));
+        let evidence = json!({ "health_issues": cluster.health_issues, "failed_updates": failed, "updates_read": updates.len() });
+        if problems.is_empty() {
+            Finding::pass(arn, "no health issues; the latest update of each kind did not fail")
+        } else {
+            Finding::fail(arn, problems.join("; "))
+        }
+        .with_evidence(evidence)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::inventory::HealthIssue;
+
+    fn update(id: &str, kind: &str, status: &str, at: &str) -> ClusterUpdate {
+        ClusterUpdate {
+            id: id.into(),
+            kind: Some(kind.into()),
+            status: Some(status.into()),
+            created_at: Some(at.parse().unwrap()),
+            errors: if status == "Failed" {
+                vec!["AccessDenied: role cannot describe subnets".into()]
+            } else {
+                vec![]
+            },
+            nodegroup: None,
+        }
+    }
+
+    #[test]
+    fn a_healthy_cluster_passes() {
+        assert_eq!(only(run(&CHECK, &cluster())).status, Status::Pass);
+    }
+
+    #[test]
+    fn the_latest_failed_update_fails_but_a_superseded_one_does_not() {
+        let mut inv = cluster();
+        inv.updates = Some(vec![
+            update("u1", "VersionUpdate", "Failed", "2026-01-01T00:00:00Z"),
+            update("u2", "VersionUpdate", "Successful", "2026-02-01T00:00:00Z"),
+            update(
+                "u3",
+                "EndpointAccessUpdate",
+                "Failed",
+                "2026-03-01T00:00:00Z",
+            ),
+        ]);
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding
+                .message
+                .contains("EndpointAccessUpdate u3 failed (AccessDenied"),
+            "{}",
+            finding.message
+        );
+        assert!(!finding.message.contains("u1"));
+    }
+
+    #[test]
+    fn health_issues_fail() {
+        let mut inv = cluster();
+        inv.cluster.as_mut().unwrap().health_issues = vec![HealthIssue {
+            code: Some("Ec2SubnetNotFound".into()),
+            message: Some("subnet-1 was deleted".into()),
+            resources: vec![],
+        }];
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding
+                .message
+                .starts_with("health issue Ec2SubnetNotFound: subnet-1 was deleted")
+        );
+    }
+
+    #[test]
+    fn unread_updates_are_an_error() {
+        let mut inv = cluster();
+        inv.updates = None;
+        inv.gaps.push(denied("eks:ListUpdates", &["prod"]));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(finding.message.contains("eks:ListUpdates"));
+    }
+}

@@ -1,0 +1,131 @@
+//! `service-network-policy`: something enforces Kubernetes NetworkPolicies: the VPC CNI add-on with
+//! network policy turned on, or Calico or Cilium.
+//!
+//! The VPC CNI alone does not enforce NetworkPolicy objects: without an enforcer they are accepted
+//! and ignored. A cluster security group is not a substitute, and never makes this pass. Calico
+//! and Cilium run inside the cluster; when sek has no Kubernetes data it says so (`manual`)
+//! rather than guessing.
+
+use serde_json::{Value, json};
+
+use crate::checks::frameworks::{bp, cis13, cis18, nist};
+use crate::checks::shared::addons;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "service-network-policy",
+    aliases: &[],
+    area: Area::Service,
+    title: "Kubernetes network policies are enforced",
+    severity: Severity::Medium,
+    refs: &[
+        cis13("4.3.1"),
+        cis13("5.4.4"),
+        cis18("4.3.1"),
+        cis18("5.4.4"),
+        nist("PR.AC-5"),
+        bp("network-security"),
+    ],
+    needs: &["eks:DescribeCluster", "eks:ListAddons", "eks:DescribeAddon"],
+    rationale: "By default every pod can reach every other pod and service in the cluster. NetworkPolicies \
+segment that traffic, but only when a policy engine enforces them; with the VPC CNI alone they are silently \
+ignored, so a namespace that looks isolated is not.",
+    remediation: Remediation {
+        text: "Turn on network policy in the VPC CNI add-on (enableNetworkPolicy), or run Calico or Cilium as \
+the policy engine, then add default-deny policies per namespace.",
+        cli: Some(
+            "aws eks update-addon --cluster-name <cluster> --addon-name vpc-cni --configuration-values '{\"enableNetworkPolicy\": \"true\"}'",
+        ),
+        terraform: Some(
+            "cluster_addons = { vpc-cni = { configuration_values = jsonencode({ enableNetworkPolicy = \"true\" }) } }",
+        ),
+    },
+    links: &["https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html"],
+    scope: Scope::Cluster,
+    eval,
+};
+
+/// Whether VPC CNI configuration values turn network policy on (`"true"` or `true`).
+fn vpc_cni_enforces(configuration: &str) -> bool {
+    serde_json::from_str::<Value>(configuration)
+        .ok()
+        .and_then(|v| v.get("enableNetworkPolicy").cloned())
+        .is_some_and(|v| v == json!("true") || v == json!(true))
+}
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let inv = ctx.inventory;
+    let arn = inv.arn();
+    let addons = match addons(inv) {
+        Ok(addons) => addons,
+        Err(findings) => return findings,
+    };
+    let vpc_cni = addons.iter().find(|a| a.name == "vpc-cni");
+    let enforced = vpc_cni
+        .and_then(|a| a.configuration_values.as_deref())
+        .is_some_and(vpc_cni_enforces);
+    let evidence = json!({
+        "vpc_cni_addon": vpc_cni.map(|a| &a.name),
+        "vpc_cni_configuration": vpc_cni.and_then(|a| a.configuration_values.as_deref()),
+    });
+    let finding = if enforced {
+        Finding::pass(
+            arn,
+            "the VPC CNI add-on enforces network policies (enableNetworkPolicy)",
+        )
+    } else {
+        let why = match vpc_cni {
+            Some(_) => {
+                "the VPC CNI add-on does not enforce network policies (enableNetworkPolicy is off)"
+            }
+            None => {
+                "the VPC CNI is not managed as an add-on, so its network policy setting is not visible"
+            }
+        };
+        Finding::new(
+            Status::Manual,
+            arn,
+            format!(
+                "{why}; confirm Calico or Cilium enforces them, or turn VPC CNI network policy on"
+            ),
+        )
+    };
+    vec![finding.with_evidence(evidence)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+
+    #[test]
+    fn vpc_cni_with_network_policy_passes() {
+        assert_eq!(only(run(&CHECK, &cluster())).status, Status::Pass);
+        assert!(vpc_cni_enforces(r#"{"enableNetworkPolicy": true}"#));
+        assert!(!vpc_cni_enforces(r#"{"enableNetworkPolicy": "false"}"#));
+        assert!(
+            !vpc_cni_enforces("enableNetworkPolicy: true"),
+            "not JSON: not proven"
+        );
+    }
+
+    #[test]
+    fn without_it_the_cluster_security_group_does_not_make_it_pass() {
+        let mut inv = cluster();
+        inv.addons.as_mut().unwrap()[0].configuration_values = None;
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Manual);
+        assert!(finding.message.contains("enableNetworkPolicy is off"));
+        inv.addons = Some(vec![]);
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Manual);
+    }
+
+    #[test]
+    fn unread_addons_are_an_error() {
+        let mut inv = cluster();
+        inv.addons = None;
+        inv.gaps.push(denied("eks:ListAddons", &["prod"]));
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
+    }
+}

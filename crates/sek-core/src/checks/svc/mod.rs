@@ -1,0 +1,3 @@
+//! How workloads are exposed: load balancers in front of Kubernetes Services and Ingresses.
+
+pub mod lb_tls;

@@ -1,0 +1,129 @@
+//! Who can reach the cluster through IAM: access entries with their access policies, and Pod
+//! Identity associations.
+
+use sek_core::inventory::{
+    AccessEntry, AccessPolicyAssociation, CollectError, PodIdentityAssociation,
+};
+
+use super::{Aws, complete, each, timestamp};
+
+/// ListAccessEntries, then DescribeAccessEntry and ListAssociatedAccessPolicies for each. A
+/// failed policy list leaves that entry's `policies` empty (`None`) rather than dropping it.
+pub async fn access_entries(aws: &Aws, cluster: &str) -> Result<Vec<AccessEntry>, CollectError> {
+    let scope = [cluster.to_string()];
+    let principals: Vec<String> = aws
+        .paginate(
+            "eks:ListAccessEntries",
+            &scope,
+            |token| {
+                aws.eks
+                    .list_access_entries()
+                    .cluster_name(cluster)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?
+        .into_iter()
+        .flat_map(|p| p.access_entries.unwrap_or_default())
+        .collect();
+    // Without every entry, an administrator could be missed.
+    complete(
+        each(&principals, |principal| async move {
+            let resources = [principal.clone()];
+            let (described, policies) = tokio::join!(
+                aws.call(
+                    "eks:DescribeAccessEntry",
+                    &resources,
+                    aws.eks
+                        .describe_access_entry()
+                        .cluster_name(cluster)
+                        .principal_arn(principal)
+                        .send(),
+                ),
+                associated_policies(aws, cluster, principal),
+            );
+            let entry = described?.access_entry;
+            Ok(entry.map(|entry| AccessEntry {
+                principal_arn: entry.principal_arn.unwrap_or_else(|| principal.clone()),
+                kind: entry.r#type,
+                username: entry.username,
+                kubernetes_groups: entry.kubernetes_groups.unwrap_or_default(),
+                policies: policies.ok(),
+                created_at: timestamp(entry.created_at.as_ref()),
+            }))
+        })
+        .await,
+    )
+}
+
+async fn associated_policies(
+    aws: &Aws,
+    cluster: &str,
+    principal: &str,
+) -> Result<Vec<AccessPolicyAssociation>, CollectError> {
+    let resources = [principal.to_string()];
+    let pages = aws
+        .paginate(
+            "eks:ListAssociatedAccessPolicies",
+            &resources,
+            |token| {
+                aws.eks
+                    .list_associated_access_policies()
+                    .cluster_name(cluster)
+                    .principal_arn(principal)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?;
+    Ok(pages
+        .into_iter()
+        .flat_map(|p| p.associated_access_policies.unwrap_or_default())
+        .filter_map(|policy| {
+            let scope = policy.access_scope;
+            Some(AccessPolicyAssociation {
+                policy_arn: policy.policy_arn?,
+                scope: scope
+                    .as_ref()
+                    .and_then(|s| s.r#type.as_ref())
+                    .map(|t| t.as_str().to_string()),
+                namespaces: scope.and_then(|s| s.namespaces).unwrap_or_default(),
+            })
+        })
+        .collect())
+}
+
+/// ListPodIdentityAssociations (the summaries name the namespace and service account).
+pub async fn pod_identity_associations(
+    aws: &Aws,
+    cluster: &str,
+) -> Result<Vec<PodIdentityAssociation>, CollectError> {
+    let scope = [cluster.to_string()];
+    let pages = aws
+        .paginate(
+            "eks:ListPodIdentityAssociations",
+            &scope,
+            |token| {
+                aws.eks
+                    .list_pod_identity_associations()
+                    .cluster_name(cluster)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?;
+    Ok(pages
+        .into_iter()
+        .flat_map(|p| p.associations.unwrap_or_default())
+        .map(|a| PodIdentityAssociation {
+            namespace: a.namespace.unwrap_or_default(),
+            service_account: a.service_account.unwrap_or_default(),
+            role_arn: None,
+            association_arn: a.association_arn,
+        })
+        .collect())
+}

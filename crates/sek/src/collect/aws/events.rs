@@ -1,0 +1,75 @@
+//! EventBridge reads: the default bus's rules, and the targets of those that match EKS events.
+
+use sek_core::checks::detect::eks_events::matches_eks;
+use sek_core::inventory::{CollectError, EventRule};
+
+use super::{Aws, each};
+
+/// ListRules, then ListTargetsByRule for the enabled rules matching EKS events (the others'
+/// targets do not matter to any check). A failed target list leaves `targets` unknown and is
+/// returned beside the rules.
+pub async fn rules(aws: &Aws) -> (Option<Vec<EventRule>>, Vec<CollectError>) {
+    let pages = aws
+        .paginate(
+            "events:ListRules",
+            &[],
+            |token| aws.events.list_rules().set_next_token(token).send(),
+            |page| page.next_token(),
+        )
+        .await;
+    let pages = match pages {
+        Ok(pages) => pages,
+        Err(err) => return (None, vec![err]),
+    };
+    let mut rules: Vec<EventRule> = pages
+        .into_iter()
+        .flat_map(|p| p.rules.unwrap_or_default())
+        .filter_map(|rule| {
+            Some(EventRule {
+                name: rule.name?,
+                arn: rule.arn,
+                state: rule.state.map(|s| s.as_str().to_string()),
+                event_pattern: rule.event_pattern,
+                targets: None,
+            })
+        })
+        .collect();
+    let wanted: Vec<usize> = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            r.state.as_deref() == Some("ENABLED")
+                && r.event_pattern.as_deref().is_some_and(matches_eks)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let rules_ref = &rules;
+    let (counts, errors) = each(&wanted, |&index| async move {
+        let name = &rules_ref[index].name;
+        let resources = [name.clone()];
+        let pages = aws
+            .paginate(
+                "events:ListTargetsByRule",
+                &resources,
+                |token| {
+                    aws.events
+                        .list_targets_by_rule()
+                        .rule(name)
+                        .set_next_token(token)
+                        .send()
+                },
+                |page| page.next_token(),
+            )
+            .await?;
+        let count = pages
+            .into_iter()
+            .map(|p| p.targets.map_or(0, |t| t.len()))
+            .sum::<usize>();
+        Ok(Some((index, count)))
+    })
+    .await;
+    for (index, count) in counts {
+        rules[index].targets = Some(count);
+    }
+    (Some(rules), errors)
+}

@@ -1,0 +1,331 @@
+//! Collection of one cluster: the control plane and its configuration, the node groups and
+//! nodes, and everything they reference, each read once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sek_core::inventory::{ClusterInventory, ErrorKind};
+
+use super::ScanError;
+use super::aws::ec2::TemplateKey;
+use super::aws::{Aws, autoscaling, ec2, eks, eks_access, iam, kms, logs};
+
+/// Everything the checks need about one cluster.
+pub async fn collect_cluster(aws: &Aws, name: &str) -> Result<ClusterInventory, ScanError> {
+    let mut inv = ClusterInventory::new(name, &aws.region);
+
+    // The control plane, the node groups, the tagged nodes and the cluster's configuration are
+    // independent of each other.
+    let (
+        cluster,
+        (nodegroups, errors),
+        (mut instances, tag_errors),
+        addons,
+        fargate_profiles,
+        pod_identity,
+        log_groups,
+    ) = tokio::join!(
+        eks::describe_cluster(aws, name),
+        eks::nodegroups(aws, name),
+        ec2::instances_by_cluster_tags(aws, name),
+        eks::addons(aws, name),
+        eks::fargate_profiles(aws, name),
+        eks_access::pod_identity_associations(aws, name),
+        logs::control_plane_log_groups(aws, name),
+    );
+    match cluster {
+        Ok(cluster) => inv.cluster = Some(cluster),
+        Err(err) if err.kind == ErrorKind::NotFound => {
+            let known = eks::list_clusters(aws).await.unwrap_or_default();
+            return Err(ScanError::ClusterNotFound {
+                name: name.to_string(),
+                region: aws.region.clone(),
+                account: None,
+                known,
+            });
+        }
+        Err(err) => inv.gaps.push(err),
+    }
+    inv.gaps.extend(errors);
+    inv.gaps.extend(tag_errors);
+    inv.nodegroups = nodegroups;
+    inv.addons = keep(addons, &mut inv.gaps);
+    inv.fargate_profiles = keep(fargate_profiles, &mut inv.gaps);
+    inv.pod_identity_associations = keep(pod_identity, &mut inv.gaps);
+    inv.log_groups = keep(log_groups, &mut inv.gaps);
+
+    // Through the node groups: their Auto Scaling groups' instances and their launch templates;
+    // through the control plane: its access entries, Secrets key and VPC flow logs.
+    let asg_names: Vec<String> = inv
+        .nodegroups
+        .iter()
+        .flat_map(|ng| ng.autoscaling_groups.clone())
+        .collect();
+    let template_keys: Vec<TemplateKey> = inv
+        .nodegroups
+        .iter()
+        .filter_map(|ng| ng.launch_template.as_ref())
+        .filter_map(|lt| {
+            let (template, by_id) = match (&lt.id, &lt.name) {
+                (Some(id), _) => (id.clone(), true),
+                (None, Some(name)) => (name.clone(), false),
+                (None, None) => return None,
+            };
+            Some(TemplateKey {
+                template,
+                by_id,
+                version: lt.version.clone().unwrap_or_else(|| "$Default".into()),
+            })
+        })
+        .collect();
+    let nodegroup_names: Vec<String> = inv.nodegroups.iter().map(|ng| ng.name.clone()).collect();
+    let control_plane = inv.cluster.clone();
+    let control_plane = control_plane.as_ref();
+    let (
+        (asg_instances, asg_errors),
+        (templates, template_errors),
+        updates,
+        access_entries,
+        secrets_key,
+        flow_logs,
+    ) = tokio::join!(
+        autoscaling::group_instances(aws, &asg_names),
+        ec2::launch_template_versions(aws, &template_keys),
+        eks::updates(aws, name, &nodegroup_names),
+        async {
+            // With CONFIG_MAP authentication there are no access entries and the API refuses
+            // to list them.
+            let mode = control_plane
+                .and_then(|c| c.access_config.as_ref())
+                .and_then(|a| a.authentication_mode.as_deref());
+            match mode {
+                Some("CONFIG_MAP") => Some(Ok(Vec::new())),
+                _ => Some(eks_access::access_entries(aws, name).await),
+            }
+        },
+        async {
+            let key = control_plane?
+                .encryption
+                .iter()
+                .find_map(|e| e.key_arn.clone())?;
+            Some(kms::key(aws, &key).await)
+        },
+        async {
+            let vpc = control_plane?.vpc.vpc_id.clone()?;
+            Some(ec2::flow_logs(aws, &[vpc]).await)
+        },
+    );
+    inv.gaps.extend(asg_errors);
+    inv.gaps.extend(template_errors);
+    resolve_template_versions(&mut inv, &templates);
+    inv.launch_templates = templates;
+    inv.updates = keep(updates, &mut inv.gaps);
+    inv.access_entries = access_entries.and_then(|r| keep(r, &mut inv.gaps));
+    if let Some((key, errors)) = secrets_key {
+        inv.secrets_key = key;
+        inv.gaps.extend(errors);
+    }
+    inv.flow_logs = flow_logs.and_then(|r| keep(r, &mut inv.gaps));
+
+    // Auto Scaling members the tag queries did not already return.
+    let mut unseen: BTreeMap<String, String> = BTreeMap::new();
+    for (id, origin) in asg_instances {
+        match instances.iter_mut().find(|i| i.id == id) {
+            Some(known) => known.discovered_by.push(origin),
+            None => {
+                unseen.insert(id, origin);
+            }
+        }
+    }
+    let (extra, extra_errors) = ec2::instances_by_id(aws, &unseen).await;
+    inv.gaps.extend(extra_errors);
+    ec2::merge_instances(&mut instances, extra);
+    instances.sort_by(|a, b| a.id.cmp(&b.id));
+    inv.instances = instances;
+
+    // Everything the nodes and the control plane reference, read once each.
+    let mut groups = BTreeSet::new();
+    let mut subnets = BTreeSet::new();
+    let mut vpcs = BTreeSet::new();
+    let mut volumes = BTreeSet::new();
+    let mut profiles = BTreeSet::new();
+    if let Some(cluster) = &inv.cluster {
+        groups.extend(cluster.vpc.cluster_security_group_id.iter().cloned());
+        groups.extend(cluster.vpc.security_group_ids.iter().cloned());
+    }
+    for node in &inv.instances {
+        groups.extend(node.security_group_ids.iter().cloned());
+        subnets.extend(node.subnet_id.iter().cloned());
+        vpcs.extend(node.vpc_id.iter().cloned());
+        volumes.extend(node.volumes.iter().map(|v| v.volume_id.clone()));
+        profiles.extend(node.iam_instance_profile_arn.iter().cloned());
+    }
+    let mut images: BTreeSet<String> = inv
+        .instances
+        .iter()
+        .filter_map(|node| node.image_id.clone())
+        .collect();
+    for template in &inv.launch_templates {
+        groups.extend(template.security_group_ids.iter().cloned());
+        images.extend(template.image_id.iter().cloned());
+    }
+    let roles: BTreeSet<String> = inv
+        .nodegroups
+        .iter()
+        .filter_map(|ng| ng.node_role.clone())
+        .collect();
+    let list = |set: BTreeSet<String>| set.into_iter().collect::<Vec<_>>();
+    let (groups, subnets, vpcs, volumes, images) = (
+        list(groups),
+        list(subnets),
+        list(vpcs),
+        list(volumes),
+        list(images),
+    );
+    let (
+        (sgs, sg_errors),
+        (subnet_list, subnet_errors),
+        (tables, table_errors),
+        (vols, volume_errors),
+        (image_list, image_errors),
+        node_iam,
+    ) = tokio::join!(
+        ec2::security_groups(aws, &groups),
+        ec2::subnets(aws, &subnets),
+        ec2::route_tables(aws, &vpcs),
+        ec2::volumes(aws, &volumes),
+        ec2::images(aws, &images),
+        iam::node_iam(aws, &profiles, &roles),
+    );
+    inv.images = Some(image_list);
+    inv.security_groups = sgs;
+    inv.subnets = subnet_list;
+    inv.route_tables = tables;
+    inv.volumes = vols;
+    inv.instance_profiles = node_iam.profiles;
+    inv.roles = node_iam.roles;
+    inv.policies = node_iam.policies;
+    for errors in [
+        sg_errors,
+        subnet_errors,
+        table_errors,
+        volume_errors,
+        image_errors,
+        node_iam.errors,
+    ] {
+        inv.gaps.extend(errors);
+    }
+    tracing::info!(
+        cluster = name,
+        nodes = inv.instances.len(),
+        nodegroups = inv.nodegroups.len(),
+        failed_reads = inv.gaps.len(),
+        "collected"
+    );
+    Ok(inv)
+}
+
+/// The value read, or `None` with the failure recorded in `gaps`.
+pub(super) fn keep<T>(
+    read: Result<T, sek_core::inventory::CollectError>,
+    gaps: &mut Vec<sek_core::inventory::CollectError>,
+) -> Option<T> {
+    read.map_err(|err| gaps.push(err)).ok()
+}
+
+/// Node groups may name `$Latest`/`$Default` (or no version); record the number that was read.
+fn resolve_template_versions(
+    inv: &mut ClusterInventory,
+    templates: &[sek_core::inventory::LaunchTemplateVersion],
+) {
+    for nodegroup in &mut inv.nodegroups {
+        let Some(reference) = nodegroup.launch_template.as_mut() else {
+            continue;
+        };
+        if reference
+            .version
+            .as_deref()
+            .is_some_and(|v| v.parse::<i64>().is_ok())
+        {
+            continue;
+        }
+        let candidates: Vec<_> = templates
+            .iter()
+            .filter(|t| {
+                reference.id.as_deref() == Some(t.id.as_str())
+                    || (reference.id.is_none() && reference.name == t.name)
+            })
+            .collect();
+        if let [only] = candidates.as_slice() {
+            reference.version = Some(only.version.to_string());
+            reference.id.get_or_insert_with(|| only.id.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sek_core::inventory::{LaunchTemplateRef, LaunchTemplateVersion, Nodegroup};
+
+    use super::*;
+
+    fn nodegroup(version: Option<&str>) -> Nodegroup {
+        Nodegroup {
+            name: "ng".into(),
+            launch_template: Some(LaunchTemplateRef {
+                id: None,
+                name: Some("lt-name".into()),
+                version: version.map(String::from),
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn template(version: i64) -> LaunchTemplateVersion {
+        LaunchTemplateVersion {
+            id: "lt-1".into(),
+            name: Some("lt-name".into()),
+            version,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn symbolic_template_versions_resolve_to_the_version_read() {
+        let mut inv = ClusterInventory::new("c", "r");
+        inv.nodegroups = vec![
+            nodegroup(Some("$Latest")),
+            nodegroup(None),
+            nodegroup(Some("2")),
+        ];
+        resolve_template_versions(&mut inv, &[template(7)]);
+        let versions: Vec<_> = inv
+            .nodegroups
+            .iter()
+            .map(|ng| ng.launch_template.clone().unwrap())
+            .collect();
+        assert_eq!(versions[0].version.as_deref(), Some("7"));
+        assert_eq!(versions[0].id.as_deref(), Some("lt-1"));
+        assert_eq!(versions[1].version.as_deref(), Some("7"));
+        assert_eq!(
+            versions[2].version.as_deref(),
+            Some("2"),
+            "numbers are kept"
+        );
+    }
+
+    #[test]
+    fn an_ambiguous_symbolic_version_stays_unresolved() {
+        let mut inv = ClusterInventory::new("c", "r");
+        inv.nodegroups = vec![nodegroup(Some("$Default"))];
+        resolve_template_versions(&mut inv, &[template(1), template(2)]);
+        assert_eq!(
+            inv.nodegroups[0]
+                .launch_template
+                .as_ref()
+                .unwrap()
+                .version
+                .as_deref(),
+            Some("$Default")
+        );
+    }
+}
