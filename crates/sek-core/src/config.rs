@@ -19,6 +19,10 @@
 //! ami_ids = []                     # node-ami
 //! ami_owners = ["602401143452"]    # node-ami
 //! trusted_accounts = []            # ecr-policy, access-entries-admin
+//! registries = ["registry.k8s.io"] # pod-image-registry (globs; default: own ECR + EKS's)
+//!
+//! [kubernetes]
+//! exclude_namespaces = ["sandbox-*"]  # Kubernetes objects there are not evaluated
 //!
 //! [[waiver]]                       # accept a known failure, with a reason
 //! check = "node-imds"
@@ -54,6 +58,11 @@ pub struct Settings {
     pub ami_owners: Vec<String>,
     /// `ecr-policy`, `access-entries-admin`: accounts besides the scanned one that may be granted access.
     pub trusted_accounts: Vec<String>,
+    /// `pod-image-registry`: registries images may come from (`123456789012.dkr.ecr.*.amazonaws.com`,
+    /// `registry.k8s.io`; globs). Empty: the scanned account's ECR and Amazon's EKS registries.
+    pub registries: Vec<String>,
+    /// Namespaces (globs) whose Kubernetes objects are not evaluated.
+    pub excluded_namespaces: Vec<String>,
 }
 
 impl Default for Settings {
@@ -65,6 +74,8 @@ impl Default for Settings {
             ami_ids: Vec::new(),
             ami_owners: Vec::new(),
             trusted_accounts: Vec::new(),
+            registries: Vec::new(),
+            excluded_namespaces: Vec::new(),
         }
     }
 }
@@ -166,6 +177,8 @@ struct RawConfig {
     thresholds: RawThresholds,
     #[serde(default)]
     allow: RawAllow,
+    #[serde(default)]
+    kubernetes: RawKubernetes,
     #[serde(default, rename = "waiver")]
     waivers: Vec<RawWaiver>,
 }
@@ -190,6 +203,15 @@ struct RawAllow {
     ami_owners: Vec<Spanned<String>>,
     #[serde(default)]
     trusted_accounts: Vec<Spanned<String>>,
+    #[serde(default)]
+    registries: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawKubernetes {
+    #[serde(default)]
+    exclude_namespaces: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -328,6 +350,19 @@ impl Config {
             &error_at,
             "a 12-digit account id",
             is_account_id,
+        )?;
+        let is_glob = |v: &str| !v.is_empty() && Glob::new(v).is_ok();
+        config.settings.registries = validated(
+            &allow.registries,
+            &error_at,
+            "a registry host or glob like 123456789012.dkr.ecr.*.amazonaws.com",
+            |v| is_glob(v) && !v.contains("://"),
+        )?;
+        config.settings.excluded_namespaces = validated(
+            &raw.kubernetes.exclude_namespaces,
+            &error_at,
+            "a namespace name or glob like sandbox-*",
+            is_glob,
         )?;
         for raw in &raw.waivers {
             let check = resolve_check(raw.check.get_ref())
@@ -505,8 +540,26 @@ mod tests {
         );
         let err = Config::parse("[allow]\ntrusted_accounts = [\"12345\"]\n", "c.toml").unwrap_err();
         assert!(err.message.contains("is not a 12-digit account id"));
-        let err = Config::parse("[allow]\nregistries = []\n", "c.toml").unwrap_err();
-        assert!(err.message.contains("unknown field `registries`"));
+        let config = Config::parse(
+            "[allow]\nregistries = [\"registry.k8s.io\", \"*.dkr.ecr.*.amazonaws.com/team/*\"]\n[kubernetes]\nexclude_namespaces = [\"sandbox-*\"]\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(config.settings.registries.len(), 2);
+        assert_eq!(config.settings.excluded_namespaces, ["sandbox-*"]);
+        let err =
+            Config::parse("[allow]\nregistries = [\"https://quay.io\"]\n", "c.toml").unwrap_err();
+        assert!(
+            err.message.contains("is not a registry host"),
+            "{}",
+            err.message
+        );
+        let err = Config::parse("[kubernetes]\nnamespaces = []\n", "c.toml").unwrap_err();
+        assert!(
+            err.message.contains("unknown field `namespaces`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

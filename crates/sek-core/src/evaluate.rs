@@ -104,7 +104,8 @@ struct Evaluation<'a> {
 
 impl Evaluation<'_> {
     fn cluster(&mut self, cluster: &ClusterInventory) -> ClusterReport {
-        let view = ClusterView::new(cluster);
+        let view =
+            ClusterView::excluding_namespaces(cluster, &self.config.settings.excluded_namespaces);
         let region = self.inventory.region_of(cluster);
         let ctx = Ctx {
             inventory: &view,
@@ -161,6 +162,9 @@ impl Evaluation<'_> {
             })
             .collect();
         let mut collection_errors = cluster.gaps.clone();
+        if let Some(k8s) = &cluster.kubernetes {
+            collection_errors.extend(k8s.gaps.iter().cloned());
+        }
         if let Some(region) = region {
             collection_errors.extend(region.gaps.iter().cloned());
         }

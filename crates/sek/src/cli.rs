@@ -25,9 +25,10 @@ The original sek invocation still works: sek --cloud aws --resource eks --name N
 /// sek: a fast, read-only security posture scanner for Amazon EKS.
 ///
 /// sek reads an EKS cluster (control plane, access entries, add-ons, node groups, nodes and their
-/// network, volumes, images and IAM roles) and what its account has around it in the region
+/// network, volumes, images and IAM roles), what its account has around it in the region
 /// (CloudTrail, GuardDuty, Inspector, ECR, EventBridge, IRSA roles) with Describe/List/Get calls
-/// only, evaluates checks mapped to the CIS
+/// only, and its Kubernetes side (RBAC, service accounts, workloads, namespaces, network
+/// policies, aws-auth) with get/list requests only; it evaluates checks mapped to the CIS
 /// Amazon EKS Benchmark (v1.3.0 and v1.8.0), the NIST CSF and the EKS Best Practices Guide, and
 /// reports, check by check and resource by resource, what is secure and what is not.
 #[derive(Debug, Parser)]
@@ -93,12 +94,34 @@ pub struct AwsArgs {
     pub max_attempts: u32,
 }
 
+/// Where to read the Kubernetes side from.
+#[derive(Debug, Args, Clone, Default)]
+pub struct KubeArgs {
+    /// Kubeconfig file for the Kubernetes side (default: KUBECONFIG, else ~/.kube/config).
+    /// Exec authentication (`aws eks get-token`) works; inside a pod, the pod's service account
+    /// is used.
+    #[arg(long, value_name = "FILE", help_heading = "Kubernetes side")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context to use (default: the context whose server is the cluster's endpoint,
+    /// as `aws eks update-kubeconfig` writes it). Only with one cluster.
+    #[arg(long, value_name = "NAME", help_heading = "Kubernetes side")]
+    pub context: Option<String>,
+    /// Read the Kubernetes side from `kubectl get <kind> -A -o json` exports instead of the API:
+    /// a file, or a directory of one file per kind (scripts/k8s-export.sh writes one). Alone, it
+    /// scans just the export (Kubernetes checks only).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["kubeconfig", "context", "no_kubernetes"], help_heading = "Kubernetes side")]
+    pub k8s_dir: Option<PathBuf>,
+    /// Skip the Kubernetes side: its checks then report ERROR (not read).
+    #[arg(long, help_heading = "Kubernetes side")]
+    pub no_kubernetes: bool,
+}
+
 /// What to evaluate: a live cluster, a snapshot or the demo, and with which configuration.
 #[derive(Debug, Args)]
 pub struct SourceArgs {
     /// EKS cluster to scan live. Repeat (or list several) for several clusters of one account and
     /// region: the account's and region's settings are then read once for all of them.
-    #[arg(long, value_name = "NAME", num_args = 1.., conflicts_with_all = ["snapshot", "demo"], required_unless_present_any = ["snapshot", "demo"])]
+    #[arg(long, value_name = "NAME", num_args = 1.., conflicts_with_all = ["snapshot", "demo"], required_unless_present_any = ["snapshot", "demo", "k8s_dir"])]
     pub cluster: Vec<String>,
     /// Scan a snapshot written by `sek collect` instead of a live cluster (`-` reads stdin).
     #[arg(long, value_name = "FILE", conflicts_with = "demo")]
@@ -108,6 +131,8 @@ pub struct SourceArgs {
     pub demo: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub kube: KubeArgs,
     /// Check ids (or aliases) to skip; repeat or list several.
     #[arg(long, value_name = "ID", num_args = 1..)]
     pub skip: Vec<String>,
@@ -163,11 +188,13 @@ pub const FRAMEWORKS: [&str; 5] = [
 #[derive(Debug, Args)]
 pub struct CollectArgs {
     /// EKS cluster to collect; repeat (or list several) for several clusters of one account and
-    /// region.
-    #[arg(long, value_name = "NAME", num_args = 1.., required = true)]
+    /// region. Without it, --k8s-dir turns an export into a snapshot of its own.
+    #[arg(long, value_name = "NAME", num_args = 1.., required_unless_present = "k8s_dir")]
     pub cluster: Vec<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub kube: KubeArgs,
     /// Write the snapshot to FILE (default: stdout).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -8,16 +8,20 @@ use sek_core::checks::{self, Framework};
 use sek_core::compliance::{self, ComplianceFormat};
 use sek_core::config::{Config, resolve_check};
 use sek_core::evaluate::{Selection, evaluate};
-use sek_core::inventory::Inventory;
+use sek_core::inventory::k8s::KubernetesInventory;
+use sek_core::inventory::k8s::resources::is_kubernetes_read;
+use sek_core::inventory::{ClusterInventory, Inventory, Meta};
 use sek_core::report::seed::{self, SEED_CHECKS};
 use sek_core::report::{self, FailOn, Format, RenderOptions, Report, text::summary_line};
 use sek_core::{demo, docs};
 
 use crate::cli::{
     AwsArgs, ChecksCommand, Cli, CollectArgs, ColorChoice, Command, ComplianceArgs,
-    ComplianceFormatArg, ListFormat, OutputFormat, ScanArgs, SeedArgs, SourceArgs,
+    ComplianceFormatArg, KubeArgs, ListFormat, OutputFormat, ScanArgs, SeedArgs, SourceArgs,
 };
 use crate::collect::aws::AwsOptions;
+use crate::collect::k8s_files::read_export;
+use crate::collect::kube::KubeOptions;
 use crate::collect::{self, Progress};
 use crate::error::CliError;
 use crate::output::write_to;
@@ -60,8 +64,72 @@ fn aws_options(args: &AwsArgs) -> AwsOptions {
     }
 }
 
+/// How to read the Kubernetes side live, from the flags (`--k8s-dir` reads files instead).
+fn kube_options(args: &KubeArgs, clusters: &[String]) -> Result<KubeOptions, CliError> {
+    if args.context.is_some() && clusters.len() > 1 {
+        return Err(CliError::Usage {
+            message: "--context names one cluster's API server; scan one cluster per context, or \
+let sek find each cluster's context by its endpoint"
+                .into(),
+        });
+    }
+    Ok(KubeOptions {
+        enabled: !args.no_kubernetes && args.k8s_dir.is_none(),
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+    })
+}
+
+/// Attach the exported Kubernetes side in `path` to the one cluster of `inventory`.
+fn attach_export(inventory: &mut Inventory, path: &Path) -> Result<(), CliError> {
+    let [cluster] = inventory.clusters.as_mut_slice() else {
+        return Err(CliError::Usage {
+            message: format!(
+                "--k8s-dir holds one cluster's Kubernetes side, but this scan has {} clusters",
+                inventory.clusters.len()
+            ),
+        });
+    };
+    cluster.kubernetes = Some(read_export_warning(path)?);
+    Ok(())
+}
+
+fn read_export_warning(path: &Path) -> Result<KubernetesInventory, CliError> {
+    let (k8s, ignored) = read_export(path).map_err(|e| CliError::Usage {
+        message: format!("cannot read the Kubernetes export {e}"),
+    })?;
+    if !ignored.is_empty() {
+        eprintln!(
+            "note: ignored {} objects in the export: sek does not read them (and never reads Secret values)",
+            ignored.join(", ")
+        );
+    }
+    Ok(k8s)
+}
+
+/// An inventory of just an exported Kubernetes side, named after the export.
+fn export_only(path: &Path) -> Result<Inventory, CliError> {
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("exported")
+        .to_string();
+    let mut cluster = ClusterInventory::new(name, "");
+    cluster.kubernetes = Some(read_export_warning(path)?);
+    let mut inventory = Inventory::new(Meta {
+        sek_version: Some(sek_core::VERSION.to_string()),
+        ..Meta::default()
+    });
+    inventory.clusters.push(cluster);
+    Ok(inventory)
+}
+
 /// Collect `cluster` live, with a spinner when stderr is a terminal.
-fn collect_live(options: &AwsOptions, clusters: &[String]) -> Result<Inventory, CliError> {
+fn collect_live(
+    options: &AwsOptions,
+    clusters: &[String],
+    kube: &KubeOptions,
+) -> Result<Inventory, CliError> {
     let progress = if io::stderr().is_terminal() {
         Progress::spinner(&format!("collecting {}:", clusters.join(", ")))
     } else {
@@ -73,7 +141,7 @@ fn collect_live(options: &AwsOptions, clusters: &[String]) -> Result<Inventory, 
         .map_err(|e| CliError::Usage {
             message: format!("cannot start the async runtime: {e}"),
         })?;
-    let inventory = runtime.block_on(collect::collect(options, clusters, progress))?;
+    let inventory = runtime.block_on(collect::collect(options, clusters, kube, progress))?;
     Ok(inventory)
 }
 
@@ -95,16 +163,33 @@ fn read_snapshot(path: &Path) -> Result<Inventory, CliError> {
 /// Evaluate what `source` names: the demo, a snapshot, or a live cluster.
 fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
     let config = load_config(source.config.as_deref())?;
-    let selection = Selection {
+    let mut selection = Selection {
         skip: resolve_skips(&source.skip)?,
         ..Selection::default()
     };
-    let inventory = match &source.snapshot {
+    let export = source.kube.k8s_dir.as_deref();
+    let mut inventory = match (&source.snapshot, export) {
         _ if source.demo => demo::inventory(),
-        Some(path) => read_snapshot(path)?,
-        // clap requires --cluster, --snapshot or --demo.
-        None => collect_live(&aws_options(&source.aws), &source.cluster)?,
+        (Some(path), _) => read_snapshot(path)?,
+        (None, Some(export)) if source.cluster.is_empty() => {
+            // Only the export: the AWS-side checks would all say "not collected".
+            selection
+                .checks
+                .retain(|c| c.needs.iter().any(|n| is_kubernetes_read(n)));
+            export_only(export)?
+        }
+        // clap requires --cluster, --snapshot, --k8s-dir or --demo.
+        (None, _) => collect_live(
+            &aws_options(&source.aws),
+            &source.cluster,
+            &kube_options(&source.kube, &source.cluster)?,
+        )?,
     };
+    if let Some(export) = export
+        && (source.snapshot.is_some() || !source.cluster.is_empty() || source.demo)
+    {
+        attach_export(&mut inventory, export)?;
+    }
     Ok(evaluate(&inventory, &config, &selection))
 }
 
@@ -219,7 +304,11 @@ fn seed_scan(args: SeedArgs) -> Result<u8, CliError> {
             .collect(),
         skip: resolve_skips(&args.skip)?,
     };
-    let inventory = collect_live(&AwsOptions::default(), std::slice::from_ref(&name))?;
+    let inventory = collect_live(
+        &AwsOptions::default(),
+        std::slice::from_ref(&name),
+        &KubeOptions::default(),
+    )?;
     let report = evaluate(&inventory, &Config::default(), &selection);
     let echo = seed::SeedArgs {
         cloud: args.cloud.unwrap_or_default(),
@@ -236,19 +325,40 @@ fn seed_scan(args: SeedArgs) -> Result<u8, CliError> {
 }
 
 fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
-    let inventory = collect_live(&aws_options(&args.aws), &args.cluster)?;
+    let inventory = match &args.kube.k8s_dir {
+        Some(export) if args.cluster.is_empty() => export_only(export)?,
+        export => {
+            let mut inventory = collect_live(
+                &aws_options(&args.aws),
+                &args.cluster,
+                &kube_options(&args.kube, &args.cluster)?,
+            )?;
+            if let Some(export) = export {
+                attach_export(&mut inventory, export)?;
+            }
+            inventory
+        }
+    };
     write_to(args.output.as_deref(), ColorChoice::Never, |out| {
         writeln!(out, "{}", inventory.to_json())
     })?;
     for cluster in &inventory.clusters {
         eprintln!(
-            "collected {}: {} nodes, {} node groups, {} API calls in {:.1} s{}",
+            "collected {}: {} nodes, {} node groups, {}, {} API calls in {:.1} s{}",
             cluster.name,
             cluster.instances.len(),
             cluster.nodegroups.len(),
+            match &cluster.kubernetes {
+                Some(k8s) => format!(
+                    "{} workloads in {} namespaces",
+                    k8s.workloads.as_ref().map_or(0, Vec::len),
+                    k8s.namespaces.as_ref().map_or(0, Vec::len)
+                ),
+                None => "Kubernetes side not read".to_string(),
+            },
             inventory.meta.api_calls.unwrap_or(0),
             inventory.meta.duration_ms.unwrap_or(0) as f64 / 1000.0,
-            match cluster.gaps.len() {
+            match cluster.gaps.len() + cluster.kubernetes.as_ref().map_or(0, |k| k.gaps.len()) {
                 0 => String::new(),
                 n => format!(
                     "; {n} reads failed (listed under `gaps`; the checks needing them will report ERROR)"

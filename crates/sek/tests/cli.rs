@@ -55,9 +55,11 @@ fn demo_json_report_has_every_check_and_the_schema_version() {
             docs.display()
         );
     }
-    assert_eq!(report["summary"]["fail"], 23);
-    assert_eq!(report["summary"]["manual"], 4);
-    assert_eq!(report["summary"]["pass"], 11);
+    assert_eq!(report["summary"]["fail"], 55);
+    assert_eq!(report["summary"]["manual"], 2);
+    assert_eq!(report["summary"]["pass"], 14);
+    assert_eq!(report["summary"]["waived"], 1);
+    assert_eq!(report["summary"]["error"], 0);
 }
 
 #[test]
@@ -66,8 +68,14 @@ fn fail_on_sets_the_exit_status() {
         .args(["scan", "--demo", "--fail-on", "none"])
         .assert()
         .code(0);
+    // The demo's one critical failure is the debug pod mounting the Docker socket.
     sek_offline()
         .args(["scan", "--demo", "--fail-on", "critical"])
+        .assert()
+        .code(1);
+    sek_offline()
+        .args(["scan", "--demo", "--fail-on", "critical"])
+        .args(["--skip", "pod-runtime-socket"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("exit status 0"));
@@ -270,8 +278,9 @@ fn output_to_a_file_is_plain_text_and_the_terminal_gets_a_summary() {
         .code(1)
         .stdout("")
         .stderr(
-            predicate::str::contains("report written to")
-                .and(predicate::str::contains("23 fail, 4 manual, 11 pass")),
+            predicate::str::contains("report written to").and(predicate::str::contains(
+                "55 fail, 2 manual, 14 pass, 1 waived",
+            )),
         );
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("FAIL   high     node-imds"));
@@ -529,7 +538,7 @@ fn compliance_tables_for_every_framework() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(
         text.starts_with(
-            "CIS Amazon EKS Benchmark v1.3.0: 18 of 52 requirements evaluated by sek checks"
+            "CIS Amazon EKS Benchmark v1.3.0: 36 of 52 requirements evaluated by sek checks"
         ),
         "{text}"
     );
@@ -572,4 +581,107 @@ fn waivers_from_the_configuration_show_in_the_report() {
             .unwrap()
             .contains("matched no failing finding")
     );
+}
+
+#[test]
+fn a_kubectl_export_alone_is_scanned_with_the_kubernetes_checks_only() {
+    let export = repo().join("testdata/k8s/demo-prod.json");
+    let output = sek_offline()
+        .args([
+            "scan",
+            "--k8s-dir",
+            export.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = report["clusters"][0]["results"].as_array().unwrap();
+    let status = |id: &str| {
+        results
+            .iter()
+            .find(|r| r["check"] == id)
+            .map(|r| r["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(status("rbac-cluster-admin").as_deref(), Some("fail"));
+    assert_eq!(status("pod-runtime-socket").as_deref(), Some("fail"));
+    assert_eq!(
+        status("service-logging"),
+        None,
+        "AWS checks are not run on an export"
+    );
+    // Without the AWS side, the IMDS reach of pods off the host network is unknown: an error.
+    assert_eq!(status("pod-imds-access").as_deref(), Some("fail"));
+    let imds = results
+        .iter()
+        .find(|r| r["check"] == "pod-imds-access")
+        .unwrap();
+    assert!(
+        imds["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["status"] == "error")
+    );
+
+    // A directory without the other kinds: what is missing is an error naming the export to add.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("namespaces.json"),
+        r#"{"kind":"List","items":[{"kind":"Namespace","metadata":{"name":"web"}}]}"#,
+    )
+    .unwrap();
+    let output = sek_offline()
+        .args([
+            "scan",
+            "--k8s-dir",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let privileged = report["clusters"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["check"] == "pod-privileged")
+        .unwrap();
+    assert_eq!(privileged["status"], "error");
+    let message = privileged["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("kubectl get pods -A -o json"), "{message}");
+}
+
+#[test]
+fn a_bad_export_is_a_usage_error_naming_the_file() {
+    let (_dir, path) = write_temp("pods.json", "apiVersion: v1\nkind: List\n");
+    sek_offline()
+        .args(["scan", "--k8s-dir", path.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("pods.json").and(predicate::str::contains("YAML is not read")),
+        );
+    sek_offline()
+        .args(["scan", "--k8s-dir", "/nonexistent/export"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/export"));
+}
+
+#[test]
+fn a_context_with_several_clusters_is_refused() {
+    sek_offline()
+        .args(["scan", "--cluster", "a", "b", "--context", "prod"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--context names one cluster"));
 }

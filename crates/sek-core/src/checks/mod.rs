@@ -9,11 +9,17 @@ pub mod ecr;
 pub mod frameworks;
 pub mod iam;
 pub mod node;
+pub mod ns;
+pub mod pod;
+pub mod rbac;
+pub mod sa;
 pub mod service;
 mod shared;
 pub mod svc;
 #[cfg(test)]
 pub(crate) mod testkit;
+#[cfg(test)]
+pub(crate) mod testkit_k8s;
 
 use std::fmt;
 
@@ -21,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::Settings;
+use crate::inventory::k8s::resources as k8s_resources;
 use crate::inventory::{AccountInventory, ClusterView, EksCluster, Missing, RegionInventory};
 pub use frameworks::{Framework, Ref};
 
@@ -177,6 +184,14 @@ pub enum Area {
     Cluster,
     /// How Services and Ingresses expose workloads.
     Svc,
+    /// Kubernetes RBAC: who may do what.
+    Rbac,
+    /// Kubernetes service accounts and their tokens.
+    Sa,
+    /// How workloads' pods run: privileges, host access, images, secrets.
+    Pod,
+    /// Namespaces: isolation, network policies, Pod Security Admission.
+    Ns,
 }
 
 impl Area {
@@ -191,6 +206,10 @@ impl Area {
             Area::Detect => "detect",
             Area::Cluster => "cluster",
             Area::Svc => "svc",
+            Area::Rbac => "rbac",
+            Area::Sa => "sa",
+            Area::Pod => "pod",
+            Area::Ns => "ns",
         }
     }
 }
@@ -314,7 +333,8 @@ pub struct Check {
     pub severity: Severity,
     /// Framework requirements this check evaluates.
     pub refs: &'static [Ref],
-    /// Read permissions the evaluation depends on (IAM actions).
+    /// Read permissions the evaluation depends on: IAM actions, and Kubernetes reads as
+    /// `k8s:<verb>:<resource>[.<group>]` (see [`crate::inventory::k8s::resources`]).
     pub needs: &'static [&'static str],
     /// Why it matters.
     pub rationale: &'static str,
@@ -496,6 +516,40 @@ pub static ALL: &[&Check] = &[
     &service::fargate::CHECK,
     &cluster::secrets_store::CHECK,
     &svc::lb_tls::CHECK,
+    &rbac::cluster_admin::CHECK,
+    &rbac::secrets::CHECK,
+    &rbac::wildcards::CHECK,
+    &rbac::create_pods::CHECK,
+    &rbac::escalation::CHECK,
+    &rbac::pv_create::CHECK,
+    &rbac::node_proxy::CHECK,
+    &rbac::webhooks::CHECK,
+    &rbac::token_create::CHECK,
+    &rbac::anonymous::CHECK,
+    &rbac::system_masters::CHECK,
+    &sa::default_used::CHECK,
+    &sa::token_automount::CHECK,
+    &sa::aws_node_irsa::CHECK,
+    &pod::privileged::CHECK,
+    &pod::host_pid::CHECK,
+    &pod::host_ipc::CHECK,
+    &pod::host_network::CHECK,
+    &pod::privilege_escalation::CHECK,
+    &pod::root::CHECK,
+    &pod::capabilities::CHECK,
+    &pod::host_path::CHECK,
+    &pod::runtime_socket::CHECK,
+    &pod::seccomp::CHECK,
+    &pod::readonly_rootfs::CHECK,
+    &pod::resources::CHECK,
+    &pod::image_registry::CHECK,
+    &pod::image_tag::CHECK,
+    &pod::secrets_env::CHECK,
+    &pod::imds_access::CHECK,
+    &ns::network_policy::CHECK,
+    &ns::default_used::CHECK,
+    &ns::pod_security::CHECK,
+    &cluster::policy_engine::CHECK,
 ];
 
 /// The check with this id or alias.
@@ -524,10 +578,25 @@ pub fn required_actions() -> Vec<&'static str> {
         .iter()
         .copied()
         .chain(ALL.iter().flat_map(|c| c.needs.iter().copied()))
+        .filter(|need| !k8s_resources::is_kubernetes_read(need))
         .collect();
     actions.sort_unstable();
     actions.dedup();
     actions
+}
+
+/// Every Kubernetes read a scan uses (`k8s:list:pods`...): the RBAC rules of the read-only
+/// ClusterRole published in `docs/permissions.md`.
+pub fn required_kubernetes_reads() -> Vec<&'static k8s_resources::Resource> {
+    k8s_resources::RESOURCES
+        .iter()
+        .filter(|r| ALL.iter().any(|c| c.needs.contains(&r.need)))
+        .collect()
+}
+
+/// The built-in exceptions of the Kubernetes checks, as a Markdown section.
+pub fn built_in_exceptions() -> String {
+    shared::k8s::exceptions_markdown()
 }
 
 #[cfg(test)]
@@ -653,6 +722,14 @@ mod registry_tests {
             );
             for need in check.needs {
                 let verb = need.split(':').nth(1).unwrap_or("");
+                if k8s_resources::is_kubernetes_read(need) {
+                    assert!(
+                        k8s_resources::RESOURCES.iter().any(|r| r.need == *need),
+                        "{}: {need} is not a Kubernetes read sek makes",
+                        check.id
+                    );
+                    continue;
+                }
                 assert!(
                     ["Describe", "List", "Get", "BatchGet"]
                         .iter()

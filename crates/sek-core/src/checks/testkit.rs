@@ -289,7 +289,7 @@ pub fn run_full(
     account: Option<&AccountInventory>,
     settings: &Settings,
 ) -> Vec<Finding> {
-    let view = ClusterView::new(inv);
+    let view = ClusterView::excluding_namespaces(inv, &settings.excluded_namespaces);
     let findings = (check.eval)(&Ctx {
         inventory: &view,
         region,

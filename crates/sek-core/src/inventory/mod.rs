@@ -9,6 +9,7 @@ mod ec2;
 mod eks;
 mod gaps;
 mod iam;
+pub mod k8s;
 mod region;
 
 use std::collections::{BTreeMap, HashMap};
@@ -141,6 +142,10 @@ pub struct ClusterInventory {
     /// Flow logs of the cluster VPC. `None` when not read.
     #[serde(default)]
     pub flow_logs: Option<Vec<FlowLog>>,
+    /// The Kubernetes side (RBAC, workloads, namespaces...). `None` when it was not read: no
+    /// kubeconfig context, or a snapshot from before it was collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<k8s::KubernetesInventory>,
     /// Reads that failed.
     #[serde(default)]
     pub gaps: Vec<CollectError>,
@@ -288,6 +293,7 @@ impl ClusterInventory {
 pub struct ClusterView<'a> {
     inventory: &'a ClusterInventory,
     index: Index,
+    kubernetes: Option<k8s::KubernetesView<'a>>,
 }
 
 impl Deref for ClusterView<'_> {
@@ -301,10 +307,28 @@ impl Deref for ClusterView<'_> {
 impl<'v> ClusterView<'v> {
     /// Index `inventory`.
     pub fn new(inventory: &'v ClusterInventory) -> Self {
+        ClusterView::excluding_namespaces(inventory, &[])
+    }
+
+    /// Index `inventory`, leaving the Kubernetes objects of namespaces matching
+    /// `excluded_namespaces` (globs) out of evaluation.
+    pub fn excluding_namespaces(
+        inventory: &'v ClusterInventory,
+        excluded_namespaces: &[String],
+    ) -> Self {
         ClusterView {
             inventory,
             index: Index::build(inventory),
+            kubernetes: inventory
+                .kubernetes
+                .as_ref()
+                .map(|k8s| k8s::KubernetesView::new(k8s, excluded_namespaces)),
         }
+    }
+
+    /// The Kubernetes side, indexed; `None` when it was not read.
+    pub fn kubernetes(&self) -> Option<&k8s::KubernetesView<'v>> {
+        self.kubernetes.as_ref()
     }
 
     fn lookup<'a, T>(

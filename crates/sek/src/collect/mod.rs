@@ -4,16 +4,19 @@
 
 pub mod aws;
 mod cluster;
+pub mod k8s_files;
+pub mod kube;
 mod region;
 
 use std::time::Instant;
 
 use futures::future::join_all;
 use indicatif::ProgressBar;
-use sek_core::inventory::{Inventory, Meta};
+use sek_core::inventory::{CollectError, ErrorKind, Inventory, Meta};
 
 use self::aws::{Aws, AwsOptions};
 pub use self::cluster::collect_cluster;
+use self::kube::{KubeOptions, collect_kubernetes};
 
 /// Why a scan could not run at all.
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +122,7 @@ impl Progress {
 pub async fn collect(
     options: &AwsOptions,
     clusters: &[String],
+    kube: &KubeOptions,
     progress: Progress,
 ) -> Result<Inventory, ScanError> {
     let started = Instant::now();
@@ -143,15 +147,8 @@ pub async fn collect(
     let outcome = tokio::try_join!(aws.identify(), scans);
     progress.finish();
     let (identity, (results, mut region, mut account)) = outcome?;
-    let calls = aws.calls();
-    let mut inventory = Inventory::new(Meta {
-        sek_version: Some(sek_core::VERSION.to_string()),
-        collected_at: Some(jiff::Timestamp::now()),
-        caller_arn: identity.arn.clone(),
-        api_calls: Some(calls.values().sum()),
-        api_calls_by_action: calls,
-        duration_ms: Some(started.elapsed().as_millis() as u64),
-    });
+    let mut calls = aws.calls();
+    let mut collected = Vec::new();
     for result in results {
         let mut cluster = result.map_err(|err| match err {
             ScanError::ClusterNotFound {
@@ -169,8 +166,38 @@ pub async fn collect(
         })?;
         cluster.account_id = identity.account_id.clone();
         cluster.partition = identity.partition.clone();
-        inventory.clusters.push(cluster);
+        collected.push(cluster);
     }
+    if kube.enabled {
+        // The Kubernetes side needs each cluster's endpoint, so it follows the AWS side; the
+        // clusters' API servers are read concurrently.
+        let sides = join_all(collected.iter().map(|c| collect_kubernetes(kube, c))).await;
+        for (cluster, side) in collected.iter_mut().zip(sides) {
+            match side {
+                Ok((k8s, k8s_calls)) => {
+                    for (read, n) in k8s_calls {
+                        *calls.entry(read).or_default() += n;
+                    }
+                    cluster.kubernetes = Some(k8s);
+                }
+                Err(reason) => cluster.gaps.push(CollectError::new(
+                    "k8s:connect",
+                    vec![],
+                    ErrorKind::Network,
+                    reason,
+                )),
+            }
+        }
+    }
+    let mut inventory = Inventory::new(Meta {
+        sek_version: Some(sek_core::VERSION.to_string()),
+        collected_at: Some(jiff::Timestamp::now()),
+        caller_arn: identity.arn.clone(),
+        api_calls: Some(calls.values().sum()),
+        api_calls_by_action: calls,
+        duration_ms: Some(started.elapsed().as_millis() as u64),
+    });
+    inventory.clusters = collected;
     region.account_id = identity.account_id.clone();
     region.partition = identity.partition.clone();
     account.account_id = identity.account_id.clone();

@@ -1,3 +1,4 @@
-//! Cluster-wide components that the CIS benchmark recommends installing.
+//! Cluster-wide components that the CIS benchmark and the checklist recommend installing.
 
+pub mod policy_engine;
 pub mod secrets_store;

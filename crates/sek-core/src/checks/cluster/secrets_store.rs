@@ -1,13 +1,21 @@
 //! `cluster-secrets-store`: CIS EKS 4.4.2, "consider external secret storage".
 //!
-//! From the AWS side sek sees the EKS add-ons: the AWS Secrets Store CSI driver provider or the
-//! External Secrets Operator installed as an add-on settles it. Otherwise they may still be
-//! installed with Helm, which only the Kubernetes side can see, so the finding is `manual`.
+//! With the Kubernetes side read, it decides: the Secrets Store CSI driver or an External Secrets
+//! CRD passes (however installed), neither fails. Without it, a secret-store EKS add-on passes,
+//! and no add-on is `manual` (a Helm install is invisible from AWS).
 
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::addons;
+use crate::inventory::k8s::resources::{CRDS, CSI_DRIVERS};
+
+/// The CSI driver and the CRDs that show an external secret store in the cluster.
+const SECRET_STORE_CSI_DRIVER: &str = "secrets-store.csi.k8s.io";
+const SECRET_STORE_CRDS: &[&str] = &[
+    "externalsecrets.external-secrets.io",
+    "secretproviderclasses.secrets-store.csi.x-k8s.io",
+];
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
 
 /// Add-ons that sync secrets from an external store (AWS Secrets Manager, Parameter Store...).
@@ -31,7 +39,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("data-encryption-and-secrets-management"),
     ],
-    needs: &["eks:ListAddons", "eks:DescribeAddon"],
+    needs: &["eks:ListAddons", "eks:DescribeAddon", CRDS, CSI_DRIVERS],
     rationale: "Kubernetes Secrets are only base64-encoded in etcd and readable by anyone who may get \
 secrets in the namespace. An external store (AWS Secrets Manager through the Secrets Store CSI driver or \
 External Secrets) keeps the value outside the cluster, with its own access policy, rotation and audit trail.",
@@ -53,6 +61,42 @@ Store CSI driver and its AWS provider (an EKS add-on), or sync them with Externa
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     let inv = ctx.inventory;
     let arn = inv.arn();
+    // The Kubernetes side, when both lists were read, is authoritative: add-ons and Helm charts
+    // alike install the CSI driver or the CRDs there.
+    let in_cluster = inv.kubernetes().and_then(|k| {
+        Some((
+            k.inventory.csi_drivers.as_deref()?,
+            k.inventory.crds.as_deref()?,
+        ))
+    });
+    if let Some((drivers, crds)) = in_cluster {
+        let mut installed: Vec<String> = drivers
+            .iter()
+            .filter(|d| *d == SECRET_STORE_CSI_DRIVER)
+            .map(|d| format!("CSI driver {d}"))
+            .collect();
+        installed.extend(
+            crds.iter()
+                .filter(|c| SECRET_STORE_CRDS.contains(&c.as_str()))
+                .map(|c| format!("CRD {c}")),
+        );
+        let evidence = json!({ "secret_stores": installed });
+        let finding = if installed.is_empty() {
+            Finding::fail(
+                arn,
+                "no secret store in the cluster: no Secrets Store CSI driver, no External Secrets CRD",
+            )
+        } else {
+            Finding::pass(
+                arn,
+                format!(
+                    "external secret storage is installed: {}",
+                    installed.join(", ")
+                ),
+            )
+        };
+        return vec![finding.with_evidence(evidence)];
+    }
     let addons = match addons(inv) {
         Ok(addons) => addons,
         Err(findings) => return findings,
@@ -68,13 +112,14 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             Status::Manual,
             arn,
             "no secret store add-on is installed; confirm the Secrets Store CSI driver or External Secrets \
-is installed another way (Helm), or that workloads read AWS Secrets Manager directly",
+is installed another way (Helm), or that workloads read AWS Secrets Manager directly (scanning the \
+Kubernetes side settles it)",
         )
     } else {
         Finding::pass(
             arn,
             format!(
-                "external secret storage is installed: {}",
+                "external secret storage is installed: add-on {}",
                 installed.join(", ")
             ),
         )
@@ -109,6 +154,21 @@ mod tests {
         let finding = only(run(&CHECK, &cluster()));
         assert_eq!(finding.status, Status::Manual);
         assert!(finding.message.contains("Helm"));
+    }
+
+    #[test]
+    fn the_kubernetes_side_settles_it_either_way() {
+        use crate::checks::testkit_k8s::*;
+        let finding = only(run(&CHECK, &kube_cluster()));
+        assert_eq!(finding.status, Status::Pass);
+        assert!(
+            finding.message.contains("secrets-store.csi.k8s.io"),
+            "{}",
+            finding.message
+        );
+        let mut inv = kube_cluster();
+        k8s(&mut inv).csi_drivers = Some(vec!["ebs.csi.aws.com".into()]);
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
     }
 
     #[test]

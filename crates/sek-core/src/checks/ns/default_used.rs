@@ -1,0 +1,114 @@
+//! `ns-default-used`: CIS EKS 1.3.0 4.5.3 / 1.8.0 4.5.2, "the default namespace should not be
+//! used".
+//!
+//! Fails when workloads or Services other than the API server's own `kubernetes` Service live in
+//! `default`, listing them.
+
+use serde_json::json;
+
+use crate::checks::frameworks::{cis13, cis18, nist};
+use crate::checks::shared::k8s::needed;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::{
+    CRONJOBS, DAEMONSETS, DEPLOYMENTS, JOBS, PODS, REPLICASETS, SERVICES, STATEFULSETS,
+};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "ns-default-used",
+    aliases: &[],
+    area: Area::Ns,
+    title: "Nothing runs in the default namespace",
+    severity: Severity::Low,
+    refs: &[
+        cis13("4.5.3"),
+        cis18("4.5.2"),
+        nist("PR.AC-5"),
+        nist("PR.AC-4"),
+    ],
+    needs: &[
+        PODS,
+        DEPLOYMENTS,
+        DAEMONSETS,
+        STATEFULSETS,
+        REPLICASETS,
+        JOBS,
+        CRONJOBS,
+        SERVICES,
+    ],
+    rationale: "Namespaces are the unit of RBAC, network policy, quotas and Pod Security Admission. What runs in \
+`default` shares all of them with whatever else lands there by omission (a forgotten -n), so none can be \
+tightened for it.",
+    remediation: Remediation {
+        text: "Move workloads and Services to namespaces of their own, with their own policies; keep \
+`default` empty.",
+        cli: Some("kubectl get all -n default"),
+        terraform: None,
+    },
+    links: &["https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let (view, workloads) = match needed(ctx, "the workloads and Services", CHECK.needs, |k| {
+        k.workloads
+            .as_deref()
+            .filter(|_| k.inventory.services.is_some())
+    }) {
+        Ok(found) => found,
+        Err(findings) => return findings,
+    };
+    let mut found: Vec<String> = workloads
+        .iter()
+        .filter(|w| w.metadata.namespace == "default")
+        .map(|w| w.reference())
+        .collect();
+    found.extend(
+        view.inventory
+            .services
+            .iter()
+            .flatten()
+            .filter(|s| s.metadata.namespace == "default" && s.metadata.name != "kubernetes")
+            .map(|s| format!("k8s:Service/default/{}", s.metadata.name)),
+    );
+    let resource = "k8s:Namespace//default";
+    let finding = if found.is_empty() {
+        Finding::pass(
+            resource,
+            "holds no workload and no Service besides kubernetes",
+        )
+    } else {
+        Finding::fail(
+            resource,
+            format!(
+                "holds {} object(s): {}",
+                found.len(),
+                found.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            ),
+        )
+    };
+    vec![finding.with_evidence(json!({ "objects": found }))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::checks::testkit_k8s::*;
+
+    #[test]
+    fn a_workload_in_default_fails_naming_it() {
+        assert_eq!(only(run(&CHECK, &kube_cluster())).status, Status::Pass);
+        let mut inv = kube_cluster();
+        api_of(&mut inv).metadata.namespace = "default".into();
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("Deployment/default/api"),
+            "{}",
+            finding.message
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! `ns-pod-security`: every namespace enforces a Pod Security Standard (the
+//! `pod-security.kubernetes.io/enforce` label at `baseline` or `restricted`).
+//!
+//! System namespaces are built-in exceptions (their AWS components need privileges).
+
+use serde_json::json;
+
+use crate::checks::frameworks::{bp, nist};
+use crate::checks::shared::k8s::{SYSTEM_NAMESPACES, exempt, needed};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::NAMESPACES;
+
+/// The label Pod Security Admission enforces.
+pub const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "ns-pod-security",
+    aliases: &[],
+    area: Area::Ns,
+    title: "Namespaces enforce the baseline or restricted Pod Security Standard",
+    severity: Severity::Medium,
+    refs: &[nist("PR.IP-1"), nist("PR.AC-4"), bp("pod-security")],
+    needs: &[NAMESPACES],
+    rationale: "The pod-* checks see the workloads that exist; Pod Security Admission stops the next privileged, \
+host-namespace or hostPath pod at the API server. Without an enforce label, any subject that may create pods \
+in the namespace may create ones that own the node.",
+    remediation: Remediation {
+        text: "Label each namespace with pod-security.kubernetes.io/enforce=restricted (or baseline where \
+workloads need it), after checking with the warn and audit labels what would be rejected.",
+        cli: Some(
+            "kubectl label namespace <namespace> pod-security.kubernetes.io/enforce=restricted",
+        ),
+        terraform: None,
+    },
+    links: &["https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let (_, namespaces) = match needed(ctx, "the namespaces", &[NAMESPACES], |k| {
+        k.namespaces.as_deref()
+    }) {
+        Ok(found) => found,
+        Err(findings) => return findings,
+    };
+    namespaces
+        .iter()
+        .map(|ns| {
+            let name = ns.metadata.name.as_str();
+            let resource = format!("k8s:Namespace//{name}");
+            let level = ns.metadata.labels.get(ENFORCE).map(String::as_str);
+            let finding = match level {
+                Some(level @ ("baseline" | "restricted")) => {
+                    Finding::pass(resource, format!("enforces the {level} Pod Security Standard"))
+                }
+                Some(other) => Finding::fail(resource, format!("enforces only the {other} Pod Security Standard")),
+                None => Finding::fail(resource, "enforces no Pod Security Standard (no pod-security.kubernetes.io/enforce label)"),
+            }
+            .with_evidence(json!({ "enforce": level }));
+            if SYSTEM_NAMESPACES.contains(&name) {
+                exempt(finding, "Kubernetes system namespace: its AWS and Kubernetes components need privileges")
+            } else {
+                finding
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::checks::testkit_k8s::*;
+
+    #[test]
+    fn restricted_passes_privileged_or_missing_fails() {
+        let mut inv = kube_cluster();
+        let namespaces = k8s(&mut inv).namespaces.as_mut().unwrap();
+        namespaces.push(namespace("legacy", Some("privileged")));
+        namespaces.push(namespace("batch", None));
+        let findings = run(&CHECK, &inv);
+        assert_eq!(about(&findings, "Namespace//web").status, Status::Pass);
+        assert_eq!(about(&findings, "Namespace//legacy").status, Status::Fail);
+        assert_eq!(about(&findings, "Namespace//batch").status, Status::Fail);
+        assert_eq!(
+            about(&findings, "Namespace//kube-system").status,
+            Status::Waived
+        );
+    }
+}

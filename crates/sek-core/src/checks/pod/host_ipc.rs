@@ -1,0 +1,69 @@
+//! `pod-host-ipc`: CIS EKS 4.2.3, "minimize the admission of containers wishing to share the host IPC namespace".
+
+use crate::checks::frameworks::{bp, cis13, cis18, nist};
+use crate::checks::shared::k8s::judge_workloads;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::WORKLOAD_READS;
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "pod-host-ipc",
+    aliases: &[],
+    area: Area::Pod,
+    title: "No pod shares the node's IPC namespace",
+    severity: Severity::High,
+    refs: &[
+        cis13("4.2.3"),
+        cis18("4.2.3"),
+        nist("PR.AC-4"),
+        nist("PR.IP-1"),
+        bp("pod-security"),
+    ],
+    needs: WORKLOAD_READS,
+    rationale: "With hostIPC a container can read and write the shared memory and message queues of every \
+process on the node, which leaks data between workloads and can corrupt node services.",
+    remediation: Remediation {
+        text: "Remove `hostIPC: true` from the pod spec.",
+        cli: Some(
+            "kubectl get pods -A -o json | jq -r '.items[] | select(.spec.hostIPC) | .metadata.namespace + \"/\" + .metadata.name'",
+        ),
+        terraform: None,
+    },
+    links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    judge_workloads(ctx, "does not share the node's IPC namespace", |w| {
+        Some(if w.spec.host_ipc {
+            vec!["shares the node's IPC namespace (hostIPC: true)".to_string()]
+        } else {
+            Vec::new()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::checks::testkit_k8s::*;
+
+    #[test]
+    fn the_hardened_workload_passes() {
+        assert_hardened_workload_passes(&CHECK);
+    }
+
+    #[test]
+    fn the_workload_fails_saying_why() {
+        let mut inv = kube_cluster();
+        let w = api_of(&mut inv);
+        w.spec.host_ipc = true;
+        let findings = run(&CHECK, &inv);
+        let finding = about(&findings, "Deployment/web/api");
+        assert_eq!(finding.status, Status::Fail);
+        assert!(finding.message.contains("hostIPC"), "{}", finding.message);
+    }
+}

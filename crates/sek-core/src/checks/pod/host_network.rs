@@ -1,0 +1,81 @@
+//! `pod-host-network`: CIS EKS 4.2.4, "minimize the admission of containers wishing to share the host network
+//! namespace". AWS components (the VPC CNI, kube-proxy) need it and are built-in exceptions.
+
+use crate::checks::frameworks::{bp, cis13, cis18, nist};
+use crate::checks::shared::k8s::judge_workloads;
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::WORKLOAD_READS;
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "pod-host-network",
+    aliases: &[],
+    area: Area::Pod,
+    title: "No pod shares the node's network namespace",
+    severity: Severity::High,
+    refs: &[
+        cis13("4.2.4"),
+        cis18("4.2.4"),
+        nist("PR.AC-4"),
+        nist("PR.AC-5"),
+        bp("pod-security"),
+    ],
+    needs: WORKLOAD_READS,
+    rationale: "A pod on the host network bypasses network policies, listens on the node's addresses, can \
+reach services bound to localhost on the node, and reaches the instance metadata service as the node, hop \
+limit or not: it can take the node's IAM role.",
+    remediation: Remediation {
+        text: "Remove `hostNetwork: true`; expose the workload through a Service, and keep host networking to \
+node agents that need it.",
+        cli: Some(
+            "kubectl get pods -A -o json | jq -r '.items[] | select(.spec.hostNetwork) | .metadata.namespace + \"/\" + .metadata.name'",
+        ),
+        terraform: None,
+    },
+    links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    judge_workloads(ctx, "does not use the node's network", |w| {
+        Some(if w.spec.host_network {
+            vec!["uses the node's network namespace (hostNetwork: true)".to_string()]
+        } else {
+            Vec::new()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::checks::testkit_k8s::*;
+
+    #[test]
+    fn the_hardened_workload_passes() {
+        assert_hardened_workload_passes(&CHECK);
+    }
+
+    #[test]
+    fn the_workload_fails_saying_why() {
+        let mut inv = kube_cluster();
+        let w = api_of(&mut inv);
+        w.spec.host_network = true;
+        let findings = run(&CHECK, &inv);
+        let finding = about(&findings, "Deployment/web/api");
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("hostNetwork"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn the_aws_components_are_built_in_exceptions() {
+        assert_aws_node_is_not_failed(&CHECK);
+    }
+}

@@ -1,0 +1,251 @@
+//! `pod-imds-access`: pods cannot reach the instance metadata service (and the node role's
+//! credentials).
+//!
+//! A pod reaches IMDS when it uses the node's network, or when a node lets containers through
+//! (IMDSv1 allowed, or an IMDSv2 hop limit above 1) and no NetworkPolicy of the pod's namespace
+//! blocks egress to 169.254.169.254. Nodes are judged from the AWS side (DescribeInstances).
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use serde_json::{Value, json};
+
+use crate::checks::frameworks::{bp, nist};
+use crate::checks::shared::k8s::{judge_workloads, needed};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::inventory::k8s::NetworkPolicy;
+use crate::inventory::k8s::resources::{
+    CRONJOBS, DAEMONSETS, DEPLOYMENTS, JOBS, NETWORK_POLICIES, PODS, REPLICASETS, STATEFULSETS,
+};
+
+const IMDS: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "pod-imds-access",
+    aliases: &[],
+    area: Area::Pod,
+    title: "Pods cannot reach the instance metadata service",
+    severity: Severity::High,
+    refs: &[
+        nist("PR.AC-4"),
+        nist("PR.AC-5"),
+        bp("identity-and-access-management"),
+    ],
+    needs: &[
+        PODS,
+        DEPLOYMENTS,
+        DAEMONSETS,
+        STATEFULSETS,
+        REPLICASETS,
+        JOBS,
+        CRONJOBS,
+        NETWORK_POLICIES,
+        "ec2:DescribeInstances",
+    ],
+    rationale: "IMDS hands out the node role's credentials, which can pull every image, describe the VPC and \
+attach network interfaces. A pod that reaches it steps outside its own IRSA or Pod Identity role and gets the \
+node's; the EKS best practices restrict it for every pod that does not need it.",
+    remediation: Remediation {
+        text: "Require IMDSv2 with a hop limit of 1 on every node (launch template metadata options), give \
+pods their AWS access through IRSA or Pod Identity, keep hostNetwork to node agents, and add an egress \
+NetworkPolicy that excepts 169.254.169.254/32 where the hop limit must stay above 1.",
+        cli: Some(
+            "aws ec2 modify-instance-metadata-options --instance-id <id> --http-tokens required --http-put-response-hop-limit 1",
+        ),
+        terraform: None,
+    },
+    links: &[
+        "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#restrict-access-to-the-instance-profile-assigned-to-the-worker-node",
+    ],
+    scope: Scope::Cluster,
+    eval,
+};
+
+/// Whether an egress rule lets traffic to IMDS through.
+fn rule_allows_imds(rule: &Value) -> bool {
+    let peers = rule.get("to").and_then(Value::as_array);
+    let Some(peers) = peers.filter(|p| !p.is_empty()) else {
+        return true; // no `to`: every destination
+    };
+    peers.iter().any(|peer| {
+        let Some(block) = peer.get("ipBlock") else {
+            return false; // pod and namespace selectors never match IMDS
+        };
+        let contains = |cidr: &Value| {
+            cidr.as_str()
+                .and_then(|c| c.parse::<Ipv4Net>().ok())
+                .is_some_and(|net| net.contains(&IMDS))
+        };
+        block.get("cidr").is_some_and(contains)
+            && !block
+                .get("except")
+                .and_then(Value::as_array)
+                .is_some_and(|except| except.iter().any(contains))
+    })
+}
+
+/// Whether a policy keeps every pod of its namespace from IMDS: it selects all pods, restricts
+/// egress, and none of its egress rules allows 169.254.169.254. (Policies add up, so one such
+/// policy is not enough if another allows IMDS; see [`namespace_blocks_imds`].)
+fn selects_all_and_restricts_egress(policy: &NetworkPolicy) -> bool {
+    let selects_all = policy.spec.pod_selector.as_object().is_none_or(|s| {
+        s.values().all(|v| {
+            v.as_object().is_some_and(|o| o.is_empty())
+                || v.as_array().is_some_and(|a| a.is_empty())
+        })
+    });
+    selects_all && policy.spec.policy_types.iter().any(|t| t == "Egress")
+}
+
+/// Whether the namespace's policies keep its pods from IMDS: one policy restricts egress for
+/// every pod, and no policy's egress rule allows IMDS.
+fn namespace_blocks_imds(policies: &[&NetworkPolicy]) -> bool {
+    policies.iter().any(|p| selects_all_and_restricts_egress(p))
+        && !policies
+            .iter()
+            .flat_map(|p| p.spec.egress.iter())
+            .any(rule_allows_imds)
+}
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let (view, _) = match needed(ctx, "the network policies", &[NETWORK_POLICIES], |k| {
+        k.inventory.network_policies.as_deref()
+    }) {
+        Ok(found) => found,
+        Err(findings) => return findings,
+    };
+    let open_nodes: Vec<&str> = ctx
+        .inventory
+        .instances
+        .iter()
+        .filter(|node| {
+            let options = node.metadata_options.as_ref();
+            options.and_then(|o| o.http_endpoint.as_deref()) != Some("disabled")
+                && (options.and_then(|o| o.http_tokens.as_deref()) != Some("required")
+                    || options
+                        .and_then(|o| o.http_put_response_hop_limit)
+                        .unwrap_or(2)
+                        > 1)
+        })
+        .map(|node| node.id.as_str())
+        .collect();
+    let pass = if open_nodes.is_empty() {
+        "no node lets containers reach IMDS (IMDSv2 with hop limit 1), and the pod is not on the host network"
+    } else {
+        "a NetworkPolicy of its namespace blocks egress to 169.254.169.254"
+    };
+    // Without the AWS side the nodes' metadata options are unknown: only host-network pods can
+    // be judged, and the rest is an error rather than a pass.
+    let nodes_known = ctx.inventory.cluster.is_some();
+    let mut findings = judge_workloads(ctx, pass, |w| {
+        if w.spec.host_network {
+            return Some(vec![
+                "uses the node's network, so it reaches IMDS as the node whatever the hop limit"
+                    .to_string(),
+            ]);
+        }
+        if !nodes_known {
+            return None;
+        }
+        if open_nodes.is_empty()
+            || namespace_blocks_imds(view.network_policies_in(&w.metadata.namespace))
+        {
+            return Some(Vec::new());
+        }
+        Some(vec![format!(
+            "can reach IMDS: {} node(s) allow IMDSv1 or a hop limit above 1 ({}) and no NetworkPolicy in {} blocks 169.254.169.254",
+            open_nodes.len(),
+            open_nodes
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", "),
+            w.metadata.namespace
+        )])
+    });
+    for finding in &mut findings {
+        if finding.evidence.is_object() {
+            finding.evidence["open_nodes"] = json!(open_nodes);
+        }
+    }
+    if !nodes_known {
+        findings.retain(|f| f.status != Status::NotApplicable);
+        findings.push(Finding::error(
+            ctx.inventory.arn(),
+            "the nodes' metadata options were not read (the AWS side was not collected), so pods off the host network cannot be judged",
+        ));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testkit::*;
+    use crate::checks::testkit_k8s::*;
+    use crate::inventory::MetadataOptions;
+
+    fn with_open_node() -> crate::inventory::ClusterInventory {
+        let mut inv = kube_cluster();
+        let mut n = node("i-open");
+        n.metadata_options = Some(MetadataOptions {
+            http_tokens: Some("required".into()),
+            http_put_response_hop_limit: Some(2),
+            http_endpoint: Some("enabled".into()),
+        });
+        inv.instances.push(n);
+        inv
+    }
+
+    #[test]
+    fn host_network_pods_reach_imds_and_aws_components_are_exceptions() {
+        let findings = run(&CHECK, &kube_cluster());
+        assert_eq!(
+            about(&findings, "DaemonSet/kube-system/aws-node").status,
+            Status::Waived
+        );
+        assert_eq!(about(&findings, "Deployment/web/api").status, Status::Pass);
+    }
+
+    #[test]
+    fn hop_limit_two_is_exposure_unless_a_policy_blocks_egress() {
+        // web has a default-deny policy (egress restricted, no rule): blocked.
+        let findings = run(&CHECK, &with_open_node());
+        assert_eq!(about(&findings, "Deployment/web/api").status, Status::Pass);
+
+        let mut inv = with_open_node();
+        k8s(&mut inv)
+            .network_policies
+            .as_mut()
+            .unwrap()
+            .retain(|p| p.metadata.namespace != "web");
+        let findings = run(&CHECK, &inv);
+        let finding = about(&findings, "Deployment/web/api");
+        assert_eq!(finding.status, Status::Fail);
+        assert!(finding.message.contains("i-open"), "{}", finding.message);
+    }
+
+    #[test]
+    fn without_the_aws_side_only_host_network_pods_are_judged() {
+        let mut inv = kube_cluster();
+        inv.cluster = None;
+        let findings = run(&CHECK, &inv);
+        assert_eq!(statuses(&findings), [Status::Waived, Status::Error]);
+    }
+
+    #[test]
+    fn an_egress_rule_to_everywhere_reopens_imds_and_an_except_closes_it() {
+        assert!(rule_allows_imds(&json!({})));
+        assert!(rule_allows_imds(
+            &json!({"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]})
+        ));
+        assert!(!rule_allows_imds(
+            &json!({"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.169.254/32"]}}]})
+        ));
+        assert!(!rule_allows_imds(
+            &json!({"to": [{"namespaceSelector": {}}]})
+        ));
+    }
+}

@@ -1,0 +1,81 @@
+//! `pod-readonly-rootfs`: EKS best practices: `readOnlyRootFilesystem: true` on every container.
+
+use crate::checks::frameworks::{bp, nist};
+use crate::checks::shared::k8s::{containers_where, judge_workloads};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::WORKLOAD_READS;
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "pod-readonly-rootfs",
+    aliases: &[],
+    area: Area::Pod,
+    title: "Containers have a read-only root filesystem",
+    severity: Severity::Low,
+    refs: &[nist("PR.IP-1"), nist("PR.DS-6"), bp("pod-security")],
+    needs: WORKLOAD_READS,
+    rationale: "A writable root filesystem lets an intruder drop tools and binaries and alter the application \
+itself; read-only, the container stays what the image says, and writable scratch space is explicit (emptyDir).",
+    remediation: Remediation {
+        text: "Set `securityContext.readOnlyRootFilesystem: true` and mount emptyDir volumes where the \
+application writes (/tmp, caches).",
+        cli: None,
+        terraform: None,
+    },
+    links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    judge_workloads(
+        ctx,
+        "every container has a read-only root filesystem",
+        |w| {
+            Some(containers_where(&w.spec, |c| {
+                (c.security_context
+                    .as_ref()
+                    .and_then(|s| s.read_only_root_filesystem)
+                    != Some(true))
+                .then(|| "root filesystem is writable".to_string())
+            }))
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::checks::testkit_k8s::*;
+
+    #[test]
+    fn the_hardened_workload_passes() {
+        assert_hardened_workload_passes(&CHECK);
+    }
+
+    #[test]
+    fn the_workload_fails_saying_why() {
+        let mut inv = kube_cluster();
+        let w = api_of(&mut inv);
+        w.spec.containers[0]
+            .security_context
+            .as_mut()
+            .unwrap()
+            .read_only_root_filesystem = Some(false);
+        let findings = run(&CHECK, &inv);
+        let finding = about(&findings, "Deployment/web/api");
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("root filesystem is writable"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn the_aws_components_are_built_in_exceptions() {
+        assert_aws_node_is_not_failed(&CHECK);
+    }
+}

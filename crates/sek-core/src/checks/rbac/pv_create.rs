@@ -1,0 +1,92 @@
+//! `rbac-pv-create`: CIS EKS 1.8.0 4.1.9, "minimize access to create PersistentVolume objects".
+//!
+//! Each binding whose role allows it fails, naming the rules and the subjects; Kubernetes' and
+//! EKS's own bindings are built-in exceptions.
+
+use crate::checks::frameworks::{bp, cis18, nist};
+use crate::checks::shared::k8s::{Access, judge_grants};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::{
+    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
+};
+
+/// The access this check looks for.
+const ACCESS: Access = Access {
+    verbs: &["create"],
+    groups: &[""],
+    resources: &["persistentvolumes"],
+};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "rbac-pv-create",
+    aliases: &[],
+    area: Area::Rbac,
+    title: "Few bindings may create PersistentVolumes",
+    severity: Severity::Medium,
+    refs: &[
+        cis18("4.1.9"),
+        nist("PR.AC-4"),
+        bp("identity-and-access-management"),
+    ],
+    needs: &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
+    rationale: "A PersistentVolume may be a hostPath: creating one and claiming it mounts a directory of the node \
+into a pod, which bypasses Pod Security Admission's hostPath restriction and exposes the node's files.",
+    remediation: Remediation {
+        text: "Let only storage administrators and CSI provisioners create PersistentVolumes; users claim storage \
+through PersistentVolumeClaims and StorageClasses.",
+        cli: Some("kubectl auth can-i create persistentvolumes --as=<subject>"),
+        terraform: None,
+    },
+    links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    judge_grants(ctx, "PersistentVolume creation", ACCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::checks::testkit_k8s::*;
+
+    #[test]
+    fn a_binding_granting_it_fails_naming_rule_and_subject() {
+        let findings = run(
+            &CHECK,
+            &granting(rule(&[""], &["persistentvolumes"], &["create"])),
+        );
+        let finding = about(&findings, "RoleBinding/web/tested");
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("Group:web-devs"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn a_narrower_rule_passes() {
+        let findings = run(
+            &CHECK,
+            &granting(rule(&[""], &["persistentvolumeclaims"], &["create"])),
+        );
+        assert!(
+            findings.iter().all(|f| f.status != Status::Fail),
+            "{findings:#?}"
+        );
+    }
+
+    #[test]
+    fn a_wildcard_role_counts() {
+        let findings = run(&CHECK, &granting(rule(&["*"], &["*"], &["*"])));
+        assert_eq!(
+            about(&findings, "RoleBinding/web/tested").status,
+            Status::Fail
+        );
+    }
+}

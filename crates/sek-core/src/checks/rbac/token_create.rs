@@ -1,0 +1,92 @@
+//! `rbac-token-create`: CIS EKS 1.8.0 4.1.12, "minimize access to the service account token creation".
+//!
+//! Each binding whose role allows it fails, naming the rules and the subjects; Kubernetes' and
+//! EKS's own bindings are built-in exceptions.
+
+use crate::checks::frameworks::{bp, cis18, nist};
+use crate::checks::shared::k8s::{Access, judge_grants};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::{
+    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
+};
+
+/// The access this check looks for.
+const ACCESS: Access = Access {
+    verbs: &["create"],
+    groups: &[""],
+    resources: &["serviceaccounts/token"],
+};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "rbac-token-create",
+    aliases: &[],
+    area: Area::Rbac,
+    title: "Few bindings may create service account tokens",
+    severity: Severity::Medium,
+    refs: &[
+        cis18("4.1.12"),
+        nist("PR.AC-4"),
+        bp("identity-and-access-management"),
+    ],
+    needs: &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
+    rationale: "Creating a token for a service account is acting as it: its RBAC roles and, through IRSA, its IAM \
+role. A subject allowed to create tokens in a namespace holds the union of every service account there.",
+    remediation: Remediation {
+        text: "Remove create on serviceaccounts/token except for the components that mint tokens (the kubelet, \
+identity brokers).",
+        cli: Some("kubectl auth can-i create serviceaccounts --subresource=token --as=<subject>"),
+        terraform: None,
+    },
+    links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    judge_grants(ctx, "service account token creation", ACCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::checks::testkit_k8s::*;
+
+    #[test]
+    fn a_binding_granting_it_fails_naming_rule_and_subject() {
+        let findings = run(
+            &CHECK,
+            &granting(rule(&[""], &["serviceaccounts/token"], &["create"])),
+        );
+        let finding = about(&findings, "RoleBinding/web/tested");
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("Group:web-devs"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn a_narrower_rule_passes() {
+        let findings = run(
+            &CHECK,
+            &granting(rule(&[""], &["serviceaccounts"], &["get"])),
+        );
+        assert!(
+            findings.iter().all(|f| f.status != Status::Fail),
+            "{findings:#?}"
+        );
+    }
+
+    #[test]
+    fn a_wildcard_role_counts() {
+        let findings = run(&CHECK, &granting(rule(&["*"], &["*"], &["*"])));
+        assert_eq!(
+            about(&findings, "RoleBinding/web/tested").status,
+            Status::Fail
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! `rbac-wildcards`: CIS EKS 4.1.3, "minimize wildcard use in Roles and ClusterRoles".
+//!
+//! Judged per role, bound or not (a role unbound today is bound tomorrow): a rule with `*` in
+//! its verbs, resources or API groups fails. Kubernetes' and EKS's default roles are built-in
+//! exceptions.
+
+use serde_json::json;
+
+use crate::checks::frameworks::{bp, cis13, cis18, nist};
+use crate::checks::shared::k8s::{describe_rule, exempt, managed_role, needed, reference};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::k8s::PolicyRule;
+use crate::inventory::k8s::resources::{CLUSTER_ROLES, ROLES};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "rbac-wildcards",
+    aliases: &[],
+    area: Area::Rbac,
+    title: "Roles and ClusterRoles name their verbs, resources and API groups",
+    severity: Severity::Medium,
+    refs: &[
+        cis13("4.1.3"),
+        cis18("4.1.3"),
+        nist("PR.AC-4"),
+        bp("identity-and-access-management"),
+    ],
+    needs: &[ROLES, CLUSTER_ROLES],
+    rationale: "A `*` grants every current and future verb, resource or API group: a role written for \
+Deployments silently covers Secrets, and a CRD installed later (with its own sensitive objects) is covered \
+the day it appears. Least privilege needs the list spelled out.",
+    remediation: Remediation {
+        text: "Replace `*` in roles with the verbs, resources and API groups the subject uses (`kubectl \
+auth can-i --list` on the subject shows what it has; audit logs show what it uses).",
+        cli: Some(
+            "kubectl get roles,clusterroles -A -o json | jq '.items[] | select(.rules[]? | (.verbs + .resources + .apiGroups) | index(\"*\"))'",
+        ),
+        terraform: None,
+    },
+    links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
+    scope: Scope::Cluster,
+    eval,
+};
+
+fn has_wildcard(rule: &PolicyRule) -> bool {
+    [&rule.verbs, &rule.resources, &rule.api_groups]
+        .iter()
+        .any(|list| list.iter().any(|v| v == "*"))
+}
+
+fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let (_, roles) = match needed(ctx, "the RBAC roles", &[ROLES, CLUSTER_ROLES], |k| {
+        k.inventory.roles.as_deref()
+    }) {
+        Ok(found) => found,
+        Err(findings) => return findings,
+    };
+    let findings: Vec<Finding> = roles
+        .iter()
+        .filter_map(|role| {
+            let rules: Vec<String> = role
+                .rules
+                .iter()
+                .filter(|r| has_wildcard(r))
+                .map(describe_rule)
+                .collect();
+            if rules.is_empty() {
+                return None;
+            }
+            let finding = Finding::fail(
+                reference(&role.kind, &role.metadata),
+                format!("uses wildcards: {}", rules.join("; ")),
+            )
+            .with_evidence(json!({ "rules": rules }));
+            Some(match managed_role(role) {
+                Some(reason) => exempt(finding, reason),
+                None => finding,
+            })
+        })
+        .collect();
+    if findings.is_empty() {
+        return vec![Finding::pass(
+            ctx.inventory.arn(),
+            format!("none of the {} roles uses a wildcard", roles.len()),
+        )];
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::checks::testkit::*;
+    use crate::checks::testkit_k8s::*;
+
+    #[test]
+    fn cluster_admin_is_a_built_in_exception() {
+        let findings = run(&CHECK, &kube_cluster());
+        assert_eq!(statuses(&findings), [Status::Waived]);
+    }
+
+    #[test]
+    fn a_custom_role_with_a_wildcard_verb_fails() {
+        let mut inv = kube_cluster();
+        k8s(&mut inv).roles.as_mut().unwrap().push(role(
+            "web",
+            "deployer",
+            vec![rule(&["apps"], &["deployments"], &["*"])],
+        ));
+        let findings = run(&CHECK, &inv);
+        let finding = about(&findings, "Role/web/deployer");
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("* on deployments"),
+            "{}",
+            finding.message
+        );
+    }
+}

@@ -1,0 +1,318 @@
+//! Builders for the Kubernetes side in check tests. [`kube_cluster`] is compliant, so each test
+//! changes only what it is about.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::testkit::cluster;
+use crate::inventory::ClusterInventory;
+use crate::inventory::k8s::*;
+
+/// Metadata with a namespace and name.
+pub fn meta(namespace: &str, name: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: name.into(),
+        namespace: namespace.into(),
+        ..ObjectMeta::default()
+    }
+}
+
+/// A hardened container running `image`.
+pub fn container(name: &str, image: &str) -> Container {
+    Container {
+        name: name.into(),
+        image: Some(image.into()),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            read_only_root_filesystem: Some(true),
+            capabilities: Some(Capabilities {
+                add: vec![],
+                drop: vec!["ALL".into()],
+            }),
+            ..SecurityContext::default()
+        }),
+        resources: Some(Resources {
+            limits: BTreeMap::from([
+                ("cpu".into(), json!("500m")),
+                ("memory".into(), json!("256Mi")),
+            ]),
+            requests: BTreeMap::new(),
+        }),
+        ..Container::default()
+    }
+}
+
+/// The image of [`api`]: the scanned account's ECR, pinned by digest.
+pub const API_IMAGE: &str = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// A hardened Deployment `web/api` with its own service account and two pods.
+pub fn api() -> Workload {
+    Workload {
+        kind: "Deployment".into(),
+        metadata: meta("web", "api"),
+        pod_labels: BTreeMap::from([("app".into(), "api".into())]),
+        spec: PodSpec {
+            service_account_name: Some("api".into()),
+            security_context: Some(SecurityContext {
+                run_as_non_root: Some(true),
+                run_as_user: Some(10001),
+                seccomp_profile: Some(SeccompProfile {
+                    kind: "RuntimeDefault".into(),
+                }),
+                ..SecurityContext::default()
+            }),
+            containers: vec![container("api", API_IMAGE)],
+            ..PodSpec::default()
+        },
+        pods: 2,
+    }
+}
+
+/// The aws-node DaemonSet as EKS installs it: privileged, on the host network.
+pub fn aws_node() -> Workload {
+    let mut c = container(
+        "aws-node",
+        "602401143452.dkr.ecr.eu-west-1.amazonaws.com/amazon-k8s-cni:v1.19.0-eksbuild.1",
+    );
+    c.security_context = Some(SecurityContext {
+        privileged: Some(true),
+        ..SecurityContext::default()
+    });
+    Workload {
+        kind: "DaemonSet".into(),
+        metadata: meta("kube-system", "aws-node"),
+        pod_labels: BTreeMap::new(),
+        spec: PodSpec {
+            service_account_name: Some("aws-node".into()),
+            host_network: true,
+            containers: vec![c],
+            ..PodSpec::default()
+        },
+        pods: 3,
+    }
+}
+
+/// A namespace enforcing a Pod Security level.
+pub fn namespace(name: &str, enforce: Option<&str>) -> Namespace {
+    let mut metadata = meta("", name);
+    if let Some(level) = enforce {
+        metadata
+            .labels
+            .insert("pod-security.kubernetes.io/enforce".into(), level.into());
+    }
+    Namespace { metadata }
+}
+
+/// A service account.
+pub fn service_account(namespace: &str, name: &str, automount: Option<bool>) -> ServiceAccount {
+    ServiceAccount {
+        metadata: meta(namespace, name),
+        automount_service_account_token: automount,
+    }
+}
+
+/// An RBAC rule.
+pub fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
+    PolicyRule {
+        api_groups: groups.iter().map(|s| s.to_string()).collect(),
+        resources: resources.iter().map(|s| s.to_string()).collect(),
+        verbs: verbs.iter().map(|s| s.to_string()).collect(),
+        ..PolicyRule::default()
+    }
+}
+
+/// A ClusterRole (`namespace` empty) or Role.
+pub fn role(namespace: &str, name: &str, rules: Vec<PolicyRule>) -> Role {
+    Role {
+        kind: if namespace.is_empty() {
+            "ClusterRole"
+        } else {
+            "Role"
+        }
+        .into(),
+        metadata: meta(namespace, name),
+        rules,
+    }
+}
+
+/// A subject: `User:alice`, `Group:devs`, `ServiceAccount:ns/name`.
+pub fn subject(spec: &str) -> Subject {
+    let (kind, rest) = spec.split_once(':').unwrap();
+    let (namespace, name) = match (kind, rest.split_once('/')) {
+        ("ServiceAccount", Some((ns, name))) => (ns, name),
+        _ => ("", rest),
+    };
+    Subject {
+        kind: kind.into(),
+        name: name.into(),
+        namespace: namespace.into(),
+    }
+}
+
+/// A ClusterRoleBinding (`namespace` empty) or RoleBinding of `role_ref` (`ClusterRole/x` or
+/// `Role/x`) to `subjects`.
+pub fn binding(namespace: &str, name: &str, role_ref: &str, subjects: &[&str]) -> RoleBinding {
+    let (kind, role) = role_ref.split_once('/').unwrap();
+    RoleBinding {
+        kind: if namespace.is_empty() {
+            "ClusterRoleBinding"
+        } else {
+            "RoleBinding"
+        }
+        .into(),
+        metadata: meta(namespace, name),
+        role_ref: RoleRef {
+            kind: kind.into(),
+            name: role.into(),
+        },
+        subjects: subjects.iter().map(|s| subject(s)).collect(),
+    }
+}
+
+/// A default-deny network policy for `namespace`.
+pub fn default_deny(namespace: &str) -> NetworkPolicy {
+    NetworkPolicy {
+        metadata: meta(namespace, "default-deny"),
+        spec: NetworkPolicySpec {
+            pod_selector: json!({}),
+            policy_types: vec!["Ingress".into(), "Egress".into()],
+            ingress: vec![],
+            egress: vec![],
+        },
+    }
+}
+
+/// A compliant Kubernetes side: a restricted `web` namespace with a hardened Deployment, the
+/// AWS components, default RBAC, a default-deny policy, the Secrets Store CSI driver.
+pub fn kubernetes() -> KubernetesInventory {
+    KubernetesInventory {
+        source: Some("test".into()),
+        server_version: Some("v1.31.2-eks-1".into()),
+        namespaces: Some(vec![
+            namespace("default", Some("restricted")),
+            namespace("kube-system", None),
+            namespace("web", Some("restricted")),
+        ]),
+        workloads: Some(vec![api(), aws_node()]),
+        service_accounts: Some(vec![
+            service_account("default", "default", Some(false)),
+            service_account("web", "default", Some(false)),
+            service_account("web", "api", Some(false)),
+            service_account("kube-system", "default", None),
+            service_account("kube-system", "aws-node", None),
+        ]),
+        roles: Some(vec![
+            role("", "cluster-admin", vec![rule(&["*"], &["*"], &["*"])]),
+            role(
+                "",
+                "view",
+                vec![rule(
+                    &[""],
+                    &["pods", "services"],
+                    &["get", "list", "watch"],
+                )],
+            ),
+            role(
+                "web",
+                "reader",
+                vec![rule(&[""], &["pods"], &["get", "list"])],
+            ),
+        ]),
+        role_bindings: Some(vec![
+            binding(
+                "",
+                "cluster-admin",
+                "ClusterRole/cluster-admin",
+                &["Group:system:masters"],
+            ),
+            binding("web", "readers", "Role/reader", &["Group:web-devs"]),
+        ]),
+        network_policies: Some(vec![default_deny("web"), default_deny("default")]),
+        services: Some(vec![]),
+        ingresses: Some(vec![]),
+        aws_auth: Some(None),
+        webhooks: Some(vec![]),
+        crds: Some(vec![]),
+        csi_drivers: Some(vec!["secrets-store.csi.k8s.io".into()]),
+        gaps: vec![],
+    }
+}
+
+/// [`cluster`] with the compliant Kubernetes side.
+pub fn kube_cluster() -> ClusterInventory {
+    let mut inv = cluster();
+    inv.kubernetes = Some(kubernetes());
+    inv
+}
+
+/// The Kubernetes side of `inv`, to change.
+pub fn k8s(inv: &mut ClusterInventory) -> &mut KubernetesInventory {
+    inv.kubernetes.as_mut().unwrap()
+}
+
+/// The `web/api` Deployment of `inv`, to change.
+pub fn api_of(inv: &mut ClusterInventory) -> &mut Workload {
+    k8s(inv)
+        .workloads
+        .as_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|w| w.metadata.name == "api")
+        .unwrap()
+}
+
+/// Mark a Kubernetes read as denied.
+pub fn k8s_denied(inv: &mut ClusterInventory, read: &str) {
+    k8s(inv).gaps.push(crate::inventory::CollectError::new(
+        read,
+        vec![],
+        crate::inventory::ErrorKind::AccessDenied,
+        format!("{read} is forbidden: User \"scanner\" cannot list this resource"),
+    ));
+}
+
+/// [`kube_cluster`] with a Role `web/tested` holding `rule`, bound to group `web-devs` by the
+/// RoleBinding `web/tested`.
+pub fn granting(rule: PolicyRule) -> ClusterInventory {
+    let mut inv = kube_cluster();
+    let k8s = k8s(&mut inv);
+    k8s.roles
+        .as_mut()
+        .unwrap()
+        .push(role("web", "tested", vec![rule]));
+    k8s.role_bindings.as_mut().unwrap().push(binding(
+        "web",
+        "tested",
+        "Role/tested",
+        &["Group:web-devs"],
+    ));
+    inv
+}
+
+/// The hardened `web/api` Deployment passes `check`.
+pub fn assert_hardened_workload_passes(check: &crate::checks::Check) {
+    let findings = super::testkit::run(check, &kube_cluster());
+    assert_eq!(
+        super::testkit::about(&findings, "Deployment/web/api").status,
+        crate::checks::Status::Pass
+    );
+}
+
+/// aws-node (privileged, on the host network) is never a failure of `check`: it passes or is
+/// waived by the built-in exceptions, with their reason.
+pub fn assert_aws_node_is_not_failed(check: &crate::checks::Check) {
+    let findings = super::testkit::run(check, &kube_cluster());
+    let aws_node = super::testkit::about(&findings, "DaemonSet/kube-system/aws-node");
+    assert_ne!(aws_node.status, crate::checks::Status::Fail);
+    if aws_node.status == crate::checks::Status::Waived {
+        assert!(
+            aws_node
+                .waiver
+                .as_ref()
+                .unwrap()
+                .reason
+                .contains("AWS-managed")
+        );
+    }
+}

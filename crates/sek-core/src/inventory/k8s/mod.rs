@@ -1,0 +1,595 @@
+//! The Kubernetes side of a cluster, as the API server reports it: a subset of each kind's JSON,
+//! enough for the checks and nothing more.
+//!
+//! The types deserialize straight from Kubernetes API objects (`kubectl get -o json` output and
+//! List responses alike, camelCase, unknown fields ignored), so the live collector and the offline
+//! reader share one parser. Secret values are never read, and environment variable values are
+//! dropped on parsing: a snapshot holds which Secret a container reads, never what it contains.
+//!
+//! Pods owned by a listed controller are not stored one by one: their controller's pod template
+//! is what the checks judge, and the finding names the workload rather than every replica.
+
+mod build;
+pub mod resources;
+mod view;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::CollectError;
+pub use build::KubernetesBuilder;
+pub use view::KubernetesView;
+
+/// What was read from one cluster's Kubernetes API (or from exported files).
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct KubernetesInventory {
+    /// Where it came from: the kubeconfig context, the API server address, or the directory of
+    /// exported files.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The API server's version (`gitVersion`), when read.
+    #[serde(default)]
+    pub server_version: Option<String>,
+    /// Namespaces. `None` when they could not be listed (see `gaps`).
+    #[serde(default)]
+    pub namespaces: Option<Vec<Namespace>>,
+    /// Workload controllers and the pods no listed controller owns, each with its pod template.
+    #[serde(default)]
+    pub workloads: Option<Vec<Workload>>,
+    /// Service accounts.
+    #[serde(default)]
+    pub service_accounts: Option<Vec<ServiceAccount>>,
+    /// Roles and ClusterRoles (`namespace` is empty for ClusterRoles).
+    #[serde(default)]
+    pub roles: Option<Vec<Role>>,
+    /// RoleBindings and ClusterRoleBindings.
+    #[serde(default)]
+    pub role_bindings: Option<Vec<RoleBinding>>,
+    /// Network policies.
+    #[serde(default)]
+    pub network_policies: Option<Vec<NetworkPolicy>>,
+    /// Services.
+    #[serde(default)]
+    pub services: Option<Vec<Service>>,
+    /// Ingresses.
+    #[serde(default)]
+    pub ingresses: Option<Vec<Ingress>>,
+    /// The `kube-system/aws-auth` ConfigMap's mappings; `Some(None)` when it does not exist.
+    #[serde(default)]
+    pub aws_auth: Option<Option<AwsAuth>>,
+    /// Admission webhook configurations (validating and mutating).
+    #[serde(default)]
+    pub webhooks: Option<Vec<WebhookConfiguration>>,
+    /// Names of the CustomResourceDefinitions (`<plural>.<group>`), to recognise policy engines,
+    /// CNIs and secret stores.
+    #[serde(default)]
+    pub crds: Option<Vec<String>>,
+    /// Names of the CSIDrivers (e.g. `secrets-store.csi.k8s.io`).
+    #[serde(default)]
+    pub csi_drivers: Option<Vec<String>>,
+    /// Reads that failed, one per kind (`api` is `list <resource>`).
+    #[serde(default)]
+    pub gaps: Vec<CollectError>,
+}
+
+/// The identity fields of any object, plus what the checks read of its metadata.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectMeta {
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Namespace (empty for cluster-scoped objects).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+    /// Labels.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations, without `kubectl.kubernetes.io/last-applied-configuration` (a full copy of the
+    /// object that would only make snapshots bigger).
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "annotations"
+    )]
+    pub annotations: BTreeMap<String, String>,
+    /// Owners (the controller that created the object).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owner_references: Vec<OwnerReference>,
+}
+
+fn annotations<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    let mut all: BTreeMap<String, String> = Option::deserialize(deserializer)?.unwrap_or_default();
+    all.remove("kubectl.kubernetes.io/last-applied-configuration");
+    Ok(all)
+}
+
+/// An owner reference.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerReference {
+    /// Owner kind, e.g. `ReplicaSet`.
+    pub kind: String,
+    /// Owner name.
+    pub name: String,
+    /// Whether the owner is the managing controller.
+    #[serde(default)]
+    pub controller: Option<bool>,
+}
+
+/// A namespace.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Namespace {
+    /// Metadata (its labels carry the Pod Security Admission levels).
+    pub metadata: ObjectMeta,
+}
+
+/// Something that runs pods: a controller (Deployment, DaemonSet, StatefulSet, ReplicaSet, Job,
+/// CronJob) with its pod template, or a pod no listed controller owns.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Workload {
+    /// `Deployment`, `DaemonSet`, `StatefulSet`, `ReplicaSet`, `Job`, `CronJob` or `Pod`.
+    pub kind: String,
+    /// The controller's (or pod's) metadata.
+    pub metadata: ObjectMeta,
+    /// The pod template's labels.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pod_labels: BTreeMap<String, String>,
+    /// The pod template's spec.
+    pub spec: PodSpec,
+    /// Pods seen running from it (0 for a controller scaled down or a CronJob between runs).
+    #[serde(default)]
+    pub pods: u32,
+}
+
+impl Workload {
+    /// `Kind/namespace/name`, the resource named in findings.
+    pub fn reference(&self) -> String {
+        format!(
+            "k8s:{}/{}/{}",
+            self.kind, self.metadata.namespace, self.metadata.name
+        )
+    }
+}
+
+/// The parts of a pod spec the checks read.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PodSpec {
+    /// Service account (empty means `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_name: Option<String>,
+    /// Whether the service account token is mounted (unset: the service account decides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automount_service_account_token: Option<bool>,
+    /// Shares the node's network namespace.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub host_network: bool,
+    /// Shares the node's PID namespace.
+    #[serde(default, rename = "hostPID", skip_serializing_if = "is_false")]
+    pub host_pid: bool,
+    /// Shares the node's IPC namespace.
+    #[serde(default, rename = "hostIPC", skip_serializing_if = "is_false")]
+    pub host_ipc: bool,
+    /// Pod-level security context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_context: Option<SecurityContext>,
+    /// Containers.
+    #[serde(default)]
+    pub containers: Vec<Container>,
+    /// Init containers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub init_containers: Vec<Container>,
+    /// Ephemeral (debug) containers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ephemeral_containers: Vec<Container>,
+    /// Volumes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<Volume>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
+impl PodSpec {
+    /// Every container: regular, init and ephemeral, with its kind.
+    pub fn all_containers(&self) -> impl Iterator<Item = (&'static str, &Container)> {
+        self.containers
+            .iter()
+            .map(|c| ("container", c))
+            .chain(self.init_containers.iter().map(|c| ("init container", c)))
+            .chain(
+                self.ephemeral_containers
+                    .iter()
+                    .map(|c| ("ephemeral container", c)),
+            )
+    }
+
+    /// The service account, `default` when unset.
+    pub fn service_account(&self) -> &str {
+        self.service_account_name
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default")
+    }
+}
+
+/// A container.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Container {
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Image reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Security context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_context: Option<SecurityContext>,
+    /// Resource requests and limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+    /// Environment variables, without their values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvVar>,
+    /// Whole ConfigMaps or Secrets exposed as environment variables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env_from: Vec<EnvFrom>,
+    /// Volume mounts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volume_mounts: Vec<VolumeMount>,
+}
+
+/// A (pod or container) security context; the pod level has no `privileged` and friends.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityContext {
+    /// Privileged container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privileged: Option<bool>,
+    /// allowPrivilegeEscalation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_privilege_escalation: Option<bool>,
+    /// runAsNonRoot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_non_root: Option<bool>,
+    /// runAsUser.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_as_user: Option<i64>,
+    /// readOnlyRootFilesystem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only_root_filesystem: Option<bool>,
+    /// Capabilities added and dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Capabilities>,
+    /// The seccomp profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seccomp_profile: Option<SeccompProfile>,
+}
+
+/// Linux capabilities.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Capabilities {
+    /// Added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub add: Vec<String>,
+    /// Dropped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drop: Vec<String>,
+}
+
+/// A seccomp profile.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct SeccompProfile {
+    /// `RuntimeDefault`, `Localhost` or `Unconfined`.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+}
+
+/// Requests and limits (quantities as written).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Resources {
+    /// Limits.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits: BTreeMap<String, serde_json::Value>,
+    /// Requests.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub requests: BTreeMap<String, serde_json::Value>,
+}
+
+/// An environment variable: its name and where its value comes from, never the value itself.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVar {
+    /// Name.
+    pub name: String,
+    /// The value's source, when not a literal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_from: Option<EnvVarSource>,
+}
+
+/// Where an environment variable's value comes from.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvVarSource {
+    /// A key of a Secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_key_ref: Option<KeyRef>,
+}
+
+/// A reference to a key of a Secret or ConfigMap.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct KeyRef {
+    /// The object's name.
+    #[serde(default)]
+    pub name: String,
+    /// The key.
+    #[serde(default)]
+    pub key: String,
+}
+
+/// `envFrom`: a whole ConfigMap or Secret as variables.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvFrom {
+    /// The Secret, when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_ref: Option<NameRef>,
+}
+
+/// A reference by name.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct NameRef {
+    /// The name.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A volume mount.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeMount {
+    /// The volume.
+    pub name: String,
+    /// Where it is mounted.
+    #[serde(default)]
+    pub mount_path: String,
+    /// Mounted read-only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+}
+
+/// A pod volume: its name and the host path, when it is one.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Volume {
+    /// Name.
+    pub name: String,
+    /// A directory or file of the node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_path: Option<HostPath>,
+}
+
+/// A hostPath volume.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct HostPath {
+    /// The node path.
+    #[serde(default)]
+    pub path: String,
+}
+
+/// A service account.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceAccount {
+    /// Metadata (annotations carry `eks.amazonaws.com/role-arn`).
+    pub metadata: ObjectMeta,
+    /// Whether pods using it mount its token by default (unset: they do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automount_service_account_token: Option<bool>,
+}
+
+/// A Role or ClusterRole.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Role {
+    /// `Role` or `ClusterRole`.
+    #[serde(default)]
+    pub kind: String,
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// Rules (for an aggregated ClusterRole, the aggregated result).
+    #[serde(default)]
+    pub rules: Vec<PolicyRule>,
+}
+
+/// One RBAC rule.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyRule {
+    /// API groups (`""` is the core group).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub api_groups: Vec<String>,
+    /// Resources, with subresources as `pods/exec`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<String>,
+    /// Verbs.
+    #[serde(default)]
+    pub verbs: Vec<String>,
+    /// Restricts the rule to these object names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resource_names: Vec<String>,
+    /// Non-resource URLs.
+    #[serde(
+        default,
+        rename = "nonResourceURLs",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub non_resource_urls: Vec<String>,
+}
+
+/// A RoleBinding or ClusterRoleBinding.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleBinding {
+    /// `RoleBinding` or `ClusterRoleBinding`.
+    #[serde(default)]
+    pub kind: String,
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// The role granted.
+    pub role_ref: RoleRef,
+    /// Who gets it.
+    #[serde(default)]
+    pub subjects: Vec<Subject>,
+}
+
+/// The role a binding grants.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct RoleRef {
+    /// `Role` or `ClusterRole`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A binding's subject.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Subject {
+    /// `User`, `Group` or `ServiceAccount`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Namespace (service accounts).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+}
+
+/// A network policy.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct NetworkPolicy {
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// Spec.
+    #[serde(default)]
+    pub spec: NetworkPolicySpec,
+}
+
+/// A network policy's spec, kept as written beyond what the checks read.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkPolicySpec {
+    /// The pods it selects (`{}` selects every pod of the namespace).
+    #[serde(default)]
+    pub pod_selector: serde_json::Value,
+    /// `Ingress`, `Egress`.
+    #[serde(default)]
+    pub policy_types: Vec<String>,
+    /// Ingress rules.
+    #[serde(default)]
+    pub ingress: Vec<serde_json::Value>,
+    /// Egress rules.
+    #[serde(default)]
+    pub egress: Vec<serde_json::Value>,
+}
+
+/// A Service.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Service {
+    /// Metadata (annotations configure the load balancer).
+    pub metadata: ObjectMeta,
+    /// Spec.
+    #[serde(default)]
+    pub spec: ServiceSpec,
+}
+
+/// The parts of a Service spec the checks read.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceSpec {
+    /// `ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// Ports.
+    #[serde(default)]
+    pub ports: Vec<ServicePort>,
+    /// The load balancer implementation, e.g. `service.k8s.aws/nlb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_class: Option<String>,
+}
+
+/// A Service port.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct ServicePort {
+    /// Port number.
+    #[serde(default)]
+    pub port: i32,
+    /// Name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// An Ingress.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Ingress {
+    /// Metadata (annotations configure the ALB).
+    pub metadata: ObjectMeta,
+    /// Spec.
+    #[serde(default)]
+    pub spec: IngressSpec,
+}
+
+/// The parts of an Ingress spec the checks read.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct IngressSpec {
+    /// The ingress class, e.g. `alb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_class_name: Option<String>,
+    /// TLS sections.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tls: Vec<serde_json::Value>,
+}
+
+/// The aws-auth ConfigMap's mappings of IAM principals to Kubernetes users and groups.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct AwsAuth {
+    /// `mapRoles` and `mapUsers` entries.
+    #[serde(default)]
+    pub mappings: Vec<AwsAuthMapping>,
+    /// `mapAccounts`: every principal of these accounts maps to a user of its own name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
+    /// Why part of the ConfigMap could not be parsed, when it could not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// One aws-auth mapping.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct AwsAuthMapping {
+    /// The IAM role or user ARN.
+    pub arn: String,
+    /// Kubernetes user name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Kubernetes groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+/// An admission webhook configuration.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct WebhookConfiguration {
+    /// `ValidatingWebhookConfiguration` or `MutatingWebhookConfiguration`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// The webhooks' names.
+    #[serde(default)]
+    pub webhooks: Vec<String>,
+}

@@ -1,0 +1,120 @@
+//! The Kubernetes resources sek reads: their kinds, API paths and the RBAC permission each read
+//! needs. The live collector walks this table; the checks' `needs` and the published ClusterRole
+//! name the same permissions, so the three cannot drift apart.
+
+/// A kind sek lists (or, for the aws-auth ConfigMap, gets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resource {
+    /// The object kind, as in `kind:` (`Pod`, `ClusterRole`...).
+    pub kind: &'static str,
+    /// The plural resource name, as in RBAC rules and `kubectl get` (`pods`).
+    pub plural: &'static str,
+    /// The API group (`""` for the core group).
+    pub group: &'static str,
+    /// The cluster-wide list path (for the ConfigMap: the aws-auth object's path).
+    pub path: &'static str,
+    /// The read in `k8s:<verb>:<resource>[.<group>]` form: what a scan needs and what a failed
+    /// read is recorded as.
+    pub need: &'static str,
+}
+
+macro_rules! resources {
+    ($($name:ident = $kind:literal, $plural:literal, $group:literal, $path:literal, $need:literal;)*) => {
+        $(
+            #[doc = concat!("`", $need, "`: ", $kind, " objects.")]
+            pub const $name: &str = $need;
+        )*
+        /// Every resource sek reads, in collection order.
+        pub const RESOURCES: &[Resource] = &[
+            $(Resource { kind: $kind, plural: $plural, group: $group, path: $path, need: $need },)*
+        ];
+    };
+}
+
+resources! {
+    NAMESPACES = "Namespace", "namespaces", "", "/api/v1/namespaces", "k8s:list:namespaces";
+    PODS = "Pod", "pods", "", "/api/v1/pods", "k8s:list:pods";
+    DEPLOYMENTS = "Deployment", "deployments", "apps", "/apis/apps/v1/deployments", "k8s:list:deployments.apps";
+    DAEMONSETS = "DaemonSet", "daemonsets", "apps", "/apis/apps/v1/daemonsets", "k8s:list:daemonsets.apps";
+    STATEFULSETS = "StatefulSet", "statefulsets", "apps", "/apis/apps/v1/statefulsets", "k8s:list:statefulsets.apps";
+    REPLICASETS = "ReplicaSet", "replicasets", "apps", "/apis/apps/v1/replicasets", "k8s:list:replicasets.apps";
+    JOBS = "Job", "jobs", "batch", "/apis/batch/v1/jobs", "k8s:list:jobs.batch";
+    CRONJOBS = "CronJob", "cronjobs", "batch", "/apis/batch/v1/cronjobs", "k8s:list:cronjobs.batch";
+    SERVICE_ACCOUNTS = "ServiceAccount", "serviceaccounts", "", "/api/v1/serviceaccounts", "k8s:list:serviceaccounts";
+    ROLES = "Role", "roles", "rbac.authorization.k8s.io", "/apis/rbac.authorization.k8s.io/v1/roles", "k8s:list:roles.rbac.authorization.k8s.io";
+    CLUSTER_ROLES = "ClusterRole", "clusterroles", "rbac.authorization.k8s.io", "/apis/rbac.authorization.k8s.io/v1/clusterroles", "k8s:list:clusterroles.rbac.authorization.k8s.io";
+    ROLE_BINDINGS = "RoleBinding", "rolebindings", "rbac.authorization.k8s.io", "/apis/rbac.authorization.k8s.io/v1/rolebindings", "k8s:list:rolebindings.rbac.authorization.k8s.io";
+    CLUSTER_ROLE_BINDINGS = "ClusterRoleBinding", "clusterrolebindings", "rbac.authorization.k8s.io", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", "k8s:list:clusterrolebindings.rbac.authorization.k8s.io";
+    NETWORK_POLICIES = "NetworkPolicy", "networkpolicies", "networking.k8s.io", "/apis/networking.k8s.io/v1/networkpolicies", "k8s:list:networkpolicies.networking.k8s.io";
+    SERVICES = "Service", "services", "", "/api/v1/services", "k8s:list:services";
+    INGRESSES = "Ingress", "ingresses", "networking.k8s.io", "/apis/networking.k8s.io/v1/ingresses", "k8s:list:ingresses.networking.k8s.io";
+    AWS_AUTH = "ConfigMap", "configmaps", "", "/api/v1/namespaces/kube-system/configmaps/aws-auth", "k8s:get:configmaps";
+    VALIDATING_WEBHOOKS = "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", "admissionregistration.k8s.io", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", "k8s:list:validatingwebhookconfigurations.admissionregistration.k8s.io";
+    MUTATING_WEBHOOKS = "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", "admissionregistration.k8s.io", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations", "k8s:list:mutatingwebhookconfigurations.admissionregistration.k8s.io";
+    CRDS = "CustomResourceDefinition", "customresourcedefinitions", "apiextensions.k8s.io", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "k8s:list:customresourcedefinitions.apiextensions.k8s.io";
+    CSI_DRIVERS = "CSIDriver", "csidrivers", "storage.k8s.io", "/apis/storage.k8s.io/v1/csidrivers", "k8s:list:csidrivers.storage.k8s.io";
+}
+
+/// The reads behind the workload list: pods and every controller kind.
+pub const WORKLOAD_READS: &[&str] = &[
+    PODS,
+    DEPLOYMENTS,
+    DAEMONSETS,
+    STATEFULSETS,
+    REPLICASETS,
+    JOBS,
+    CRONJOBS,
+];
+
+/// The reads behind the RBAC checks.
+pub const RBAC_READS: &[&str] = &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS];
+
+/// The resource of a kind (`Pod`) or of a list kind (`PodList`).
+pub fn by_kind(kind: &str) -> Option<&'static Resource> {
+    let kind = kind.strip_suffix("List").unwrap_or(kind);
+    RESOURCES.iter().find(|r| r.kind == kind)
+}
+
+/// The resource named by a plural, optionally group-qualified (`networkpolicies`,
+/// `networkpolicies.networking.k8s.io`), as in exported file names.
+pub fn by_plural(name: &str) -> Option<&'static Resource> {
+    RESOURCES.iter().find(|r| {
+        name == r.plural || (!r.group.is_empty() && name == format!("{}.{}", r.plural, r.group))
+    })
+}
+
+/// Whether `need` is a Kubernetes read (`k8s:list:pods`) rather than an IAM action.
+pub fn is_kubernetes_read(need: &str) -> bool {
+    need.starts_with("k8s:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needs_name_the_verb_and_the_group_qualified_resource() {
+        for r in RESOURCES {
+            let resource = if r.group.is_empty() {
+                r.plural.to_string()
+            } else {
+                format!("{}.{}", r.plural, r.group)
+            };
+            let verb = if r.kind == "ConfigMap" { "get" } else { "list" };
+            assert_eq!(r.need, format!("k8s:{verb}:{resource}"));
+        }
+    }
+
+    #[test]
+    fn kinds_and_file_names_resolve() {
+        assert_eq!(by_kind("PodList").unwrap().need, PODS);
+        assert_eq!(by_kind("ClusterRole").unwrap().need, CLUSTER_ROLES);
+        assert_eq!(by_plural("networkpolicies").unwrap().need, NETWORK_POLICIES);
+        assert_eq!(
+            by_plural("networkpolicies.networking.k8s.io").unwrap().need,
+            NETWORK_POLICIES
+        );
+        assert!(by_kind("Secret").is_none());
+        assert!(by_plural("secrets").is_none());
+    }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Export what sek reads of a cluster's Kubernetes side, for `sek scan --k8s-dir DIR` on a machine
+# without access to the cluster. One file per kind, named after the kind (sek tells an empty list
+# by its file name). Reads only: get/list. Secrets are not exported; of the ConfigMaps only
+# kube-system/aws-auth is.
+#
+#   scripts/k8s-export.sh DIR [kubectl flags, e.g. --context prod]
+set -euo pipefail
+
+dir="${1:?usage: $0 DIR [kubectl flags]}"
+shift
+mkdir -p "$dir"
+kinds=(
+  namespaces pods serviceaccounts services
+  deployments.apps daemonsets.apps statefulsets.apps replicasets.apps
+  jobs.batch cronjobs.batch
+  roles.rbac.authorization.k8s.io clusterroles.rbac.authorization.k8s.io
+  rolebindings.rbac.authorization.k8s.io clusterrolebindings.rbac.authorization.k8s.io
+  networkpolicies.networking.k8s.io ingresses.networking.k8s.io
+  validatingwebhookconfigurations.admissionregistration.k8s.io
+  mutatingwebhookconfigurations.admissionregistration.k8s.io
+  customresourcedefinitions.apiextensions.k8s.io csidrivers.storage.k8s.io
+)
+for kind in "${kinds[@]}"; do
+  if ! kubectl get "$kind" --all-namespaces -o json "$@" > "$dir/$kind.json"; then
+    echo "warning: could not list $kind; sek will report the checks that need it as errors" >&2
+    rm -f "$dir/$kind.json"
+  fi
+done
+# aws-auth may not exist (access entries only): an empty List says it was looked for.
+if ! kubectl get configmap aws-auth -n kube-system -o json "$@" > "$dir/configmaps.json" 2>/dev/null; then
+  echo '{"apiVersion":"v1","kind":"List","items":[]}' > "$dir/configmaps.json"
+fi
+echo "exported to $dir; scan with: sek scan --k8s-dir $dir (add --snapshot FILE for the AWS side)"
