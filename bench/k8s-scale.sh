@@ -32,16 +32,19 @@ hyperfine --warmup 1 --runs "$runs" -N --export-json "$work/times.json" \
   -n "parse + evaluate, text report" "$sek scan --snapshot $work/snap.json --fail-on none" \
   -n "parse + evaluate, JSON report" "$sek scan --snapshot $work/snap.json --fail-on none --format json"
 
+# The scan's own measure of evaluation alone (-v logs it), median of $runs runs.
+eval_ms="$(for _ in $(seq "$runs"); do "$sek" scan -v --snapshot "$work/snap.json" --fail-on none 2>&1 >/dev/null | sed -n 's/.*evaluated .* in \([0-9]*\) ms.*/\1/p'; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+parse_ms="$(for _ in $(seq "$runs"); do "$sek" scan -v --snapshot "$work/snap.json" --fail-on none --skip $skip 2>&1 >/dev/null | sed -n 's/.*read snapshot .* in \([0-9]*\) ms.*/\1/p'; done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
 peak() { /usr/bin/time -f "%M" -o "$work/peak" "$@" >/dev/null 2>&1 || true; echo $(( $(cat "$work/peak") / 1024 )); }
 mem_parse="$(peak "$sek" scan --snapshot "$work/snap.json" --fail-on none --skip $skip)"
 mem_text="$(peak "$sek" scan --snapshot "$work/snap.json" --fail-on none)"
 mem_json="$(peak "$sek" scan --snapshot "$work/snap.json" --fail-on none --format json)"
 findings="$("$sek" scan --snapshot "$work/snap.json" --fail-on none --format json | python3 -c 'import json,sys; r=json.load(sys.stdin); print(sum(len(x["findings"]) for c in r["clusters"] for x in c["results"]))')"
 
-python3 - "$work/times.json" "$convert_s" "$convert_kb" "$mem_parse" "$mem_text" "$mem_json" "$checks" "$findings" "$(du -m "$work/snap.json" | cut -f1)" <<'PY'
+python3 - "$work/times.json" "$convert_s" "$convert_kb" "$mem_parse" "$mem_text" "$mem_json" "$checks" "$findings" "$(du -m "$work/snap.json" | cut -f1)" "$eval_ms" "$parse_ms" "$(nproc)" <<'PY'
 import json, sys
 times = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
-convert_s, convert_kb, mem_parse, mem_text, mem_json, checks, findings, snap_mb = sys.argv[2:]
+convert_s, convert_kb, mem_parse, mem_text, mem_json, checks, findings, snap_mb, eval_ms, parse_ms, cores = sys.argv[2:]
 parse = times["parse only (all checks skipped)"]
 print()
 print(f"snapshot {snap_mb} MB; {checks} checks, {findings} findings")
@@ -50,4 +53,6 @@ print(f"{'':38} {'median':>9} {'over parse':>11} {'ratio':>7} {'peak':>8}")
 for name, mem in [("parse only (all checks skipped)", mem_parse), ("parse + evaluate, text report", mem_text), ("parse + evaluate, JSON report", mem_json)]:
     t = times[name]
     print(f"{name:38} {t*1000:7.0f} ms {(t-parse)*1000:8.0f} ms {t/parse:6.2f}x {mem:>5} MB")
+print(f"evaluation alone (the scan's own timing, {cores} cores): {eval_ms} ms; reading the snapshot: {parse_ms} ms "
+      f"(evaluation / parse = {int(eval_ms)/max(int(parse_ms),1):.2f})")
 PY

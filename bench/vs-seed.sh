@@ -5,7 +5,7 @@
 #   bench/vs-seed.sh [CLUSTERS]        (default 10: half compliant, half not)
 #
 # Needs: a release build (cargo build --release -p sek), hyperfine (Debian: apt-get install
-# hyperfine), and Python 3. It installs moto (scripts/setup-test-env.sh) and the original sek in
+# hyperfine), GNU time (/usr/bin/time, Debian: time) and Python 3. It installs moto (scripts/setup-test-env.sh) and the original sek in
 # bench/.venv-seed. Both tools scan the same clusters through the same loopback moto server; the
 # emulator answers in about a millisecond, so this measures each tool's own cost per cluster
 # (start-up, API calls it makes, evaluation), not network latency.
@@ -46,19 +46,32 @@ export AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1 AWS_EC2_METADATA_DISABL
 list="${names[*]}"
 out="$(mktemp -d)"
 hyperfine --warmup 1 --runs "$runs" -N --ignore-failure --export-json "$out/times.json" \
-  -n "sek (Rust)" "sh -c 'for c in $list; do $sek scan --cluster \$c >/dev/null; done'" \
+  -n "sek (Rust), one run per cluster" "sh -c 'for c in $list; do $sek scan --cluster \$c >/dev/null; done'" \
+  -n "sek (Rust), one run for all" "$sek scan --cluster $list" \
   -n "sek 0.0.16 (Python)" "sh -c 'for c in $list; do $seed_venv/bin/sek --cloud aws --resource eks --name \$c >/dev/null; done'"
 
 "$sek" collect --cluster bench-01 -o "$out/one.json" 2>/dev/null
-python3 - "$out/times.json" "$out/one.json" "$clusters" <<'PY'
+# Peak resident memory of one scan of one cluster, and of one run over all of them (GNU time).
+peak() { /usr/bin/time -f %M "$@" >/dev/null 2>"$out/time.txt" || true; tail -1 "$out/time.txt"; }
+mem_each="$(peak "$sek" scan --cluster bench-01)"
+mem_fleet="$(peak "$sek" scan --cluster ${names[*]})"
+mem_seed="$(peak "$seed_venv/bin/sek" --cloud aws --resource eks --name bench-01)"
+checks="$("$sek" checks list --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+python3 - "$out/times.json" "$out/one.json" "$clusters" "$checks" "$mem_each" "$mem_fleet" "$mem_seed" <<'PY'
 import json, sys
 times = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 calls = json.load(open(sys.argv[2]))["meta"]["api_calls"]
-n = int(sys.argv[3])
-rust, seed = times["sek (Rust)"], times["sek 0.0.16 (Python)"]
+n, checks = int(sys.argv[3]), int(sys.argv[4])
+mem_each, mem_fleet, mem_seed = (int(m) / 1024 for m in sys.argv[5:8])
+each, fleet = times["sek (Rust), one run per cluster"], times["sek (Rust), one run for all"]
+seed = times["sek 0.0.16 (Python)"]
 print()
 print(f"{n} clusters, per cluster (median of runs):")
-print(f"  sek (Rust, 10 checks, {calls} API calls) : {rust['median'] / n * 1000:7.1f} ms")
-print(f"  sek 0.0.16 (Python, 5 checks, 2 calls) : {seed['median'] / n * 1000:7.1f} ms")
-print(f"  ratio Python / Rust                     : {seed['median'] / rust['median']:7.1f}x")
+print(f"  sek, a run per cluster ({checks} checks, {calls} API calls) : {each['median'] / n * 1000:7.1f} ms")
+print(f"  sek, one run for all clusters                  : {fleet['median'] / n * 1000:7.1f} ms")
+print(f"  sek 0.0.16 (Python, 5 checks, 2 calls)         : {seed['median'] / n * 1000:7.1f} ms")
+print(f"  ratio Python / sek, a run per cluster          : {seed['median'] / each['median']:7.1f}x")
+print(f"  ratio Python / sek, one run                    : {seed['median'] / fleet['median']:7.1f}x")
+print(f"peak memory: sek one cluster {mem_each:.0f} MB, sek all {n} clusters {mem_fleet:.0f} MB, "
+      f"sek 0.0.16 one cluster {mem_seed:.0f} MB")
 PY

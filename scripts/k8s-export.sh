@@ -19,7 +19,7 @@ kinds=(
   networkpolicies.networking.k8s.io ingresses.networking.k8s.io
   validatingwebhookconfigurations.admissionregistration.k8s.io
   mutatingwebhookconfigurations.admissionregistration.k8s.io
-  customresourcedefinitions.apiextensions.k8s.io csidrivers.storage.k8s.io
+  customresourcedefinitions.apiextensions.k8s.io csidrivers.storage.k8s.io nodes
 )
 for kind in "${kinds[@]}"; do
   if ! kubectl get "$kind" --all-namespaces -o json "$@" > "$dir/$kind.json"; then
@@ -31,4 +31,19 @@ done
 if ! kubectl get configmap aws-auth -n kube-system -o json "$@" > "$dir/configmaps.json" 2>/dev/null; then
   echo '{"apiVersion":"v1","kind":"List","items":[]}' > "$dir/configmaps.json"
 fi
+# Each kubelet's effective configuration (needs get on nodes/proxy), as {"<node>": <configz>}.
+{
+  echo "{"
+  first=1
+  for node in $(kubectl get nodes -o jsonpath='{.items[*].metadata.name}' "$@"); do
+    if body="$(kubectl get --raw "/api/v1/nodes/$node/proxy/configz" "$@" 2>/dev/null)"; then
+      [ "$first" = 1 ] || echo ","
+      first=0
+      printf '"%s": %s\n' "$node" "$body"
+    else
+      echo "warning: could not read the kubelet configuration of $node (nodes/proxy)" >&2
+    fi
+  done
+  echo "}"
+} > "$dir/configz.json"
 echo "exported to $dir; scan with: sek scan --k8s-dir $dir (add --snapshot FILE for the AWS side)"

@@ -13,6 +13,7 @@ import argparse
 import base64
 import json
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -40,6 +41,7 @@ PATHS = {
     "MutatingWebhookConfiguration": ("/apis/admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations"),
     "CustomResourceDefinition": ("/apis/apiextensions.k8s.io/v1", "customresourcedefinitions"),
     "CSIDriver": ("/apis/storage.k8s.io/v1", "csidrivers"),
+    "Node": ("/api/v1", "nodes"),
 }
 
 
@@ -56,8 +58,12 @@ def main():
     parser.add_argument("--max-page", type=int, default=3)
     parser.add_argument("--forbid", action="append", default=[], help="plural resource to deny (403)")
     parser.add_argument("--log", required=True)
+    parser.add_argument("--configz", help="JSON object: node name -> configz response")
+    parser.add_argument("--forbid-configz", action="append", default=[], help="node whose proxy is denied (403)")
+    parser.add_argument("--hang-configz", action="append", default=[], help="node whose kubelet never answers")
     args = parser.parse_args()
 
+    configz = json.load(open(args.configz)) if args.configz else {}
     lists = {}
     for item in json.load(open(args.objects))["items"]:
         prefix, plural = PATHS[item["kind"]]
@@ -91,6 +97,16 @@ def main():
             path = url.path.rstrip("/")
             if path == "/version":
                 return self.send(200, {"major": "1", "minor": "31", "gitVersion": "v1.31.4-eks-2d5f260"})
+            if path.startswith("/api/v1/nodes/") and path.endswith("/proxy/configz"):
+                node = path.split("/")[4]
+                if node in args.forbid_configz:
+                    return self.send(403, status(403, "Forbidden",
+                        f'nodes "{node}" is forbidden: User "scanner" cannot get resource "nodes/proxy" in API group "" at the cluster scope'))
+                if node in args.hang_configz:
+                    time.sleep(30)
+                if node not in configz:
+                    return self.send(503, status(503, "ServiceUnavailable", f"no kubelet for {node}"))
+                return self.send(200, configz[node])
             plural = path.rsplit("/", 1)[-1]
             for forbidden in args.forbid:
                 if f"/{forbidden}" in path:

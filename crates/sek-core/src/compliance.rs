@@ -341,9 +341,16 @@ mod tests {
         let table = demo_table(Framework::CisEks1_8_0);
         assert_eq!(table.rows.len(), 50);
         let row = |id: &str| table.rows.iter().find(|r| r.id == id).unwrap();
-        // Kubelet file permissions can only be read on the node itself.
+        // Kubelet file permissions can only be read on the node itself: kubelet-files asks for a
+        // review (or `sek node`) through the API.
         assert_eq!(row("3.1.1").status, Status::Manual);
-        assert!(!row("3.1.1").automated);
+        assert_eq!(row("3.1.1").checks, ["kubelet-files"]);
+        // Namespaces as administrative boundaries is a design review no check automates.
+        assert_eq!(row("4.5.1").status, Status::Manual);
+        assert!(!row("4.5.1").automated);
+        // The kubelet settings come from each node's effective configuration.
+        assert_eq!(row("3.2.4").checks, ["kubelet-read-only-port"]);
+        assert_eq!(row("3.2.4").status, Status::Fail);
         assert_eq!(row("2.1.2").checks, ["service-log-retention"]);
         assert_eq!(row("2.1.2").status, Status::Fail);
         assert_eq!(row("2.1.1").status, Status::Fail);

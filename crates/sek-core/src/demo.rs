@@ -11,6 +11,9 @@ pub const DEMO_SNAPSHOT: &str = include_str!("../../../testdata/demo-snapshot.js
 /// tests share).
 pub const DEMO_KUBERNETES: &str = include_str!("../../../testdata/k8s/demo-prod.json");
 
+/// What the demo nodes' kubelets report through configz, by node name.
+pub const DEMO_CONFIGZ: &str = include_str!("../../../testdata/k8s/demo-prod-configz.json");
+
 /// The parsed demo inventory, its Kubernetes side built from [`DEMO_KUBERNETES`] as an export
 /// would be.
 pub fn inventory() -> Inventory {
@@ -22,6 +25,11 @@ pub fn inventory() -> Inventory {
     builder
         .add_document(export, None)
         .expect("the embedded demo export is valid");
+    let configz: serde_json::Value =
+        serde_json::from_str(DEMO_CONFIGZ).expect("the embedded demo configz is JSON");
+    builder
+        .add_configz_map(&configz)
+        .expect("the embedded demo configz is valid");
     if let Some(cluster) = inventory.clusters.first_mut() {
         cluster.kubernetes = Some(builder.finish("not in the demo export"));
     }

@@ -114,25 +114,34 @@ impl Evaluation<'_> {
             settings: &self.config.settings,
             now: self.inventory.meta.collected_at.unwrap_or(self.now),
         };
+        // Cluster checks are pure and independent: they run on every core at once. Region
+        // checks are evaluated (once per region) in the loop below.
+        let skipped = |check: &Check| {
+            if self.selection.skip.iter().any(|c| c.id == check.id) {
+                Some("skipped on the command line")
+            } else if self.config.skip.iter().any(|c| c.id == check.id) {
+                Some("skipped in the configuration file")
+            } else {
+                None
+            }
+        };
+        let mut computed = run_parallel(&self.selection.checks, |check| {
+            (skipped(check).is_none() && !(check.scope == Scope::Region && region.is_some()))
+                .then(|| run_isolated(check, &ctx, cluster))
+        });
         let results = self
             .selection
             .checks
             .iter()
-            .map(|&check| {
+            .enumerate()
+            .map(|(index, &check)| {
                 let severity = self
                     .config
                     .severity
                     .get(check.id)
                     .copied()
                     .unwrap_or(check.severity);
-                let skipped_by = if self.selection.skip.iter().any(|c| c.id == check.id) {
-                    Some("skipped on the command line")
-                } else if self.config.skip.iter().any(|c| c.id == check.id) {
-                    Some("skipped in the configuration file")
-                } else {
-                    None
-                };
-                if let Some(reason) = skipped_by {
+                if let Some(reason) = skipped(check) {
                     return CheckResult {
                         check,
                         severity,
@@ -141,13 +150,14 @@ impl Evaluation<'_> {
                         note: Some(reason.into()),
                     };
                 }
-                let mut findings = match (check.scope, region) {
-                    (Scope::Region, Some(region)) => self
+                let mut findings = match (computed[index].take(), region) {
+                    (Some(findings), _) => findings,
+                    (None, Some(region)) => self
                         .region_results
                         .entry((region.account_id.clone(), region.region.clone(), check.id))
                         .or_insert_with(|| run_isolated(check, &ctx, cluster))
                         .clone(),
-                    _ => run_isolated(check, &ctx, cluster),
+                    (None, None) => run_isolated(check, &ctx, cluster),
                 };
                 apply_waivers(check, &mut findings, self.waivers, self.used);
                 let status =
@@ -206,6 +216,42 @@ fn apply_waivers(check: &Check, findings: &mut [Finding], waivers: &[&Waiver], u
 }
 
 /// Run one check; a panic or an empty result becomes an `error` finding.
+/// `run(check)` for every check, spread over the machine's cores, results in check order.
+fn run_parallel<F>(checks: &[&'static Check], run: F) -> Vec<Option<Vec<Finding>>>
+where
+    F: Fn(&'static Check) -> Option<Vec<Finding>> + Sync,
+{
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(checks.len())
+        .max(1);
+    if workers == 1 {
+        return checks.iter().map(|&c| run(c)).collect();
+    }
+    let mut results: Vec<Option<Vec<Finding>>> = vec![None; checks.len()];
+    std::thread::scope(|scope| {
+        // Checks are dealt round-robin, so the costly neighbours (the pod-* checks) spread out.
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                let run = &run;
+                scope.spawn(move || {
+                    (worker..checks.len())
+                        .step_by(workers)
+                        .map(|i| (i, run(checks[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            // run_isolated catches a check's panic, so a worker only ends by returning.
+            for (i, findings) in handle.join().unwrap_or_default() {
+                results[i] = findings;
+            }
+        }
+    });
+    results
+}
+
 fn run_isolated(check: &Check, ctx: &Ctx<'_>, inventory: &ClusterInventory) -> Vec<Finding> {
     match catch_unwind(AssertUnwindSafe(|| (check.eval)(ctx))) {
         Ok(findings) if !findings.is_empty() => findings,

@@ -32,7 +32,7 @@ The original sek invocation still works: sek --cloud aws --resource eks --name N
 /// Amazon EKS Benchmark (v1.3.0 and v1.8.0), the NIST CSF and the EKS Best Practices Guide, and
 /// reports, check by check and resource by resource, what is secure and what is not.
 #[derive(Debug, Parser)]
-#[command(name = "sek", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "sek", version, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -71,6 +71,9 @@ pub enum Command {
     Compliance(ComplianceArgs),
     /// Collect a cluster into a snapshot file, to scan later or elsewhere.
     Collect(CollectArgs),
+    /// Check this node's kubelet: file modes and owners (CIS 3.1.x) and the local configuration.
+    /// Run it on a node, or as the Job in docs/sek-node-job.yaml.
+    Node(NodeArgs),
     /// List, show and document the checks.
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -95,7 +98,7 @@ pub struct AwsArgs {
 }
 
 /// Where to read the Kubernetes side from.
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone)]
 pub struct KubeArgs {
     /// Kubeconfig file for the Kubernetes side (default: KUBECONFIG, else ~/.kube/config).
     /// Exec authentication (`aws eks get-token`) works; inside a pod, the pod's service account
@@ -114,6 +117,10 @@ pub struct KubeArgs {
     /// Skip the Kubernetes side: its checks then report ERROR (not read).
     #[arg(long, help_heading = "Kubernetes side")]
     pub no_kubernetes: bool,
+    /// Seconds one kubelet may take to report its configuration (through the API server's
+    /// nodes/proxy); a kubelet that does not answer is an error for its node only.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), help_heading = "Kubernetes side")]
+    pub kubelet_timeout: u64,
 }
 
 /// What to evaluate: a live cluster, a snapshot or the demo, and with which configuration.
@@ -145,6 +152,29 @@ pub struct SourceArgs {
 pub struct ScanArgs {
     #[command(flatten)]
     pub source: SourceArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// The node's root filesystem (e.g. /host when run in a Pod that mounts the host there).
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    /// The kubelet configuration file (default: where the node's OS family keeps it, from
+    /// /etc/os-release: AL2, AL2023 with its config.json.d drop-ins, Bottlerocket).
+    #[arg(long, value_name = "FILE")]
+    pub kubelet_config: Option<PathBuf>,
+    /// The node's name in the report (default: /etc/hostname).
+    #[arg(long, value_name = "NAME")]
+    pub node_name: Option<String>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Where and how a report is written.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// Format of the report on stdout (text unless -o is given).
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<OutputFormat>,
@@ -310,6 +340,18 @@ mod tests {
     }
 
     #[test]
+    fn verbosity_goes_before_or_after_the_subcommand() {
+        for args in [
+            ["sek", "-v", "scan", "--demo"],
+            ["sek", "scan", "--demo", "-v"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert_eq!(cli.verbose, 1);
+            assert!(matches!(cli.command, Some(Command::Scan(_))));
+        }
+    }
+
+    #[test]
     fn seed_invocation_needs_all_three_flags() {
         assert!(Cli::try_parse_from(["sek", "--cloud=aws", "--name=prod"]).is_err());
         assert!(
@@ -349,7 +391,7 @@ mod tests {
         let Some(Command::Scan(scan)) = cli.command else {
             panic!()
         };
-        assert_eq!(scan.output, ["sarif=a.sarif", "b.html"]);
-        assert_eq!(scan.format, None);
+        assert_eq!(scan.report.output, ["sarif=a.sarif", "b.html"]);
+        assert_eq!(scan.report.format, None);
     }
 }

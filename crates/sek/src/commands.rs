@@ -17,21 +17,31 @@ use sek_core::{demo, docs};
 
 use crate::cli::{
     AwsArgs, ChecksCommand, Cli, CollectArgs, ColorChoice, Command, ComplianceArgs,
-    ComplianceFormatArg, KubeArgs, ListFormat, OutputFormat, ScanArgs, SeedArgs, SourceArgs,
+    ComplianceFormatArg, KubeArgs, ListFormat, NodeArgs, OutputFormat, ReportArgs, ScanArgs,
+    SeedArgs, SourceArgs,
 };
 use crate::collect::aws::AwsOptions;
 use crate::collect::k8s_files::read_export;
 use crate::collect::kube::KubeOptions;
 use crate::collect::{self, Progress};
 use crate::error::CliError;
+use crate::node;
 use crate::output::write_to;
 
 /// Run the parsed command line; returns the exit status.
 pub fn run(cli: Cli) -> Result<u8, CliError> {
+    if cli.command.is_some() && cli.seed.name.is_some() {
+        return Err(CliError::Usage {
+            message: "the original invocation (--cloud, --resource, --name) takes no subcommand; \
+use `sek scan --cluster NAME` instead"
+                .into(),
+        });
+    }
     match cli.command {
         Some(Command::Scan(args)) => scan(args),
         Some(Command::Compliance(args)) => compliance_command(args),
         Some(Command::Collect(args)) => collect_snapshot(args),
+        Some(Command::Node(args)) => node_command(args),
         Some(Command::Checks(command)) => checks_command(command),
         None if cli.seed.name.is_some() => seed_scan(cli.seed),
         None => Err(CliError::Usage {
@@ -77,6 +87,7 @@ let sek find each cluster's context by its endpoint"
         enabled: !args.no_kubernetes && args.k8s_dir.is_none(),
         kubeconfig: args.kubeconfig.clone(),
         context: args.context.clone(),
+        kubelet_timeout: std::time::Duration::from_secs(args.kubelet_timeout),
     })
 }
 
@@ -146,6 +157,17 @@ fn collect_live(
 }
 
 fn read_snapshot(path: &Path) -> Result<Inventory, CliError> {
+    let started = Instant::now();
+    let inventory = read_snapshot_file(path)?;
+    tracing::info!(
+        "read snapshot {} in {} ms",
+        path.display(),
+        started.elapsed().as_millis()
+    );
+    Ok(inventory)
+}
+
+fn read_snapshot_file(path: &Path) -> Result<Inventory, CliError> {
     let shown = path.display().to_string();
     let mut text = String::new();
     let read = if shown == "-" {
@@ -190,7 +212,15 @@ fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
     {
         attach_export(&mut inventory, export)?;
     }
-    Ok(evaluate(&inventory, &config, &selection))
+    let started = Instant::now();
+    let report = evaluate(&inventory, &config, &selection);
+    tracing::info!(
+        "evaluated {} checks on {} clusters in {} ms",
+        selection.checks.len(),
+        inventory.clusters.len(),
+        started.elapsed().as_millis()
+    );
+    Ok(report)
 }
 
 /// One `-o [FORMAT=]FILE`.
@@ -232,26 +262,50 @@ fn terminal_width() -> Option<usize> {
 }
 
 fn scan(args: ScanArgs) -> Result<u8, CliError> {
+    let report = evaluate_source(&args.source)?;
+    deliver(&report, &args.report)
+}
+
+/// `sek node`: this node's kubelet files and configuration.
+fn node_command(args: NodeArgs) -> Result<u8, CliError> {
+    let (inventory, selected) = node::inspect(
+        &args.root,
+        args.kubelet_config.as_deref(),
+        args.node_name.clone(),
+    )
+    .map_err(|e| CliError::Usage {
+        message: format!("{e}; pass --root (the host's filesystem) or --kubelet-config"),
+    })?;
+    let selection = Selection {
+        checks: selected,
+        skip: Vec::new(),
+    };
+    let report = evaluate(&inventory, &load_config(None)?, &selection);
+    deliver(&report, &args.report)
+}
+
+/// Write `report` to stdout and the files `args` asks for; the exit status from --fail-on.
+fn deliver(report: &Report, args: &ReportArgs) -> Result<u8, CliError> {
     let files = args
         .output
         .iter()
         .map(|spec| parse_output(spec))
         .collect::<Result<Vec<_>, _>>()?;
     let fail_on = FailOn::parse(&args.fail_on).unwrap_or(FailOn::Severity(checks::Severity::Low));
-    let report = evaluate_source(&args.source)?;
     // stdout gets the report unless files were asked for without an explicit --format.
     let stdout_format = match (args.format, files.is_empty()) {
         (Some(format), _) => Some(format_of(format)),
         (None, true) => Some(Format::Text),
         (None, false) => None,
     };
+    let started = Instant::now();
     if let Some(format) = stdout_format {
         let options = RenderOptions {
             fail_on,
             width: terminal_width(),
         };
         write_to(None, args.color, |out| {
-            report::render(&report, format, &options, out)
+            report::render(report, format, &options, out)
         })?;
     }
     for (format, path) in &files {
@@ -260,9 +314,13 @@ fn scan(args: ScanArgs) -> Result<u8, CliError> {
             width: None,
         };
         write_to(Some(path), ColorChoice::Never, |out| {
-            report::render(&report, *format, &options, out)
+            report::render(report, *format, &options, out)
         })?;
     }
+    tracing::info!(
+        "rendered the report in {} ms",
+        started.elapsed().as_millis()
+    );
     if !files.is_empty() {
         let paths: Vec<String> = files.iter().map(|(_, p)| p.display().to_string()).collect();
         eprintln!(

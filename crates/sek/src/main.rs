@@ -4,9 +4,13 @@ mod cli;
 mod collect;
 mod commands;
 mod error;
+mod node;
 mod output;
 
 use std::process::ExitCode;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;

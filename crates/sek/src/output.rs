@@ -16,13 +16,24 @@ pub fn write_to(
 ) -> Result<(), CliError> {
     let result = match path {
         None => {
-            let choice = match color {
-                ColorChoice::Auto => anstream::ColorChoice::Auto,
-                ColorChoice::Always => anstream::ColorChoice::Always,
-                ColorChoice::Never => anstream::ColorChoice::Never,
+            let colored = match color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                // Terminal, NO_COLOR, CLICOLOR and CLICOLOR_FORCE decide.
+                ColorChoice::Auto => {
+                    anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+                }
             };
-            let mut stream = anstream::AutoStream::new(io::stdout().lock(), choice);
-            render(&mut stream).and_then(|()| stream.flush())
+            // Buffered: stdout alone is line-buffered, a system call per line of a report that
+            // can have hundreds of thousands.
+            let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            let rendered = if colored {
+                render(&mut out)
+            } else {
+                let mut stream = anstream::StripStream::new(&mut out as &mut dyn Write);
+                render(&mut stream).and_then(|()| stream.flush())
+            };
+            rendered.and_then(|()| out.flush())
         }
         Some(path) => {
             let file = File::create(path).map_err(|source| CliError::Write {

@@ -55,9 +55,9 @@ fn demo_json_report_has_every_check_and_the_schema_version() {
             docs.display()
         );
     }
-    assert_eq!(report["summary"]["fail"], 55);
-    assert_eq!(report["summary"]["manual"], 2);
-    assert_eq!(report["summary"]["pass"], 14);
+    assert_eq!(report["summary"]["fail"], 59);
+    assert_eq!(report["summary"]["manual"], 4);
+    assert_eq!(report["summary"]["pass"], 20);
     assert_eq!(report["summary"]["waived"], 1);
     assert_eq!(report["summary"]["error"], 0);
 }
@@ -279,7 +279,7 @@ fn output_to_a_file_is_plain_text_and_the_terminal_gets_a_summary() {
         .stdout("")
         .stderr(
             predicate::str::contains("report written to").and(predicate::str::contains(
-                "55 fail, 2 manual, 14 pass, 1 waived",
+                "59 fail, 4 manual, 20 pass, 1 waived",
             )),
         );
     let text = std::fs::read_to_string(&path).unwrap();
@@ -521,10 +521,14 @@ fn compliance_tables_for_every_framework() {
         ),
         "{text}"
     );
-    // Kubelet file permissions can only be read on the node.
+    // Kubelet file permissions can only be read on the node: kubelet-files asks for a review.
     assert!(text.contains(
-        "| 3.1.1 | Ensure that the kubeconfig file permissions are set to 644 or more restrictive | No | manual |"
-    ));
+        "| 3.1.1 | Ensure that the kubeconfig file permissions are set to 644 or more restrictive | Yes | manual | kubelet-files |"
+    ), "{text}");
+    // A design review no check automates.
+    assert!(text.contains(
+        "| 4.5.1 | Create administrative boundaries between resources using namespaces | No | manual |"
+    ), "{text}");
     sek_offline()
         .args(["compliance", "--demo", "--framework", "cis-eks-9"])
         .assert()
@@ -538,7 +542,7 @@ fn compliance_tables_for_every_framework() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(
         text.starts_with(
-            "CIS Amazon EKS Benchmark v1.3.0: 36 of 52 requirements evaluated by sek checks"
+            "CIS Amazon EKS Benchmark v1.3.0: 50 of 52 requirements evaluated by sek checks"
         ),
         "{text}"
     );

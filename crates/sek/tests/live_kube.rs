@@ -18,7 +18,9 @@ struct FakeApiServer {
 }
 
 impl FakeApiServer {
-    fn start(dir: &Path, forbid: &[&str]) -> FakeApiServer {
+    /// Start it with the demo cluster's objects and kubelet configurations, and `extra` flags
+    /// (`--forbid rolebindings`, `--hang-configz NODE`...).
+    fn start(dir: &Path, extra: &[&str]) -> FakeApiServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -32,10 +34,15 @@ impl FakeApiServer {
                 repo().join("testdata/k8s/demo-prod.json").to_str().unwrap(),
             ])
             .args(["--port", &port.to_string(), "--max-page", "3"])
-            .args(["--log", log.to_str().unwrap()]);
-        for kind in forbid {
-            cmd.args(["--forbid", kind]);
-        }
+            .args(["--log", log.to_str().unwrap()])
+            .args([
+                "--configz",
+                repo()
+                    .join("testdata/k8s/demo-prod-configz.json")
+                    .to_str()
+                    .unwrap(),
+            ])
+            .args(extra);
         let child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -107,23 +114,48 @@ fn status_of(report: &Value, check: &str, resource: &str) -> String {
         .1
 }
 
-#[test]
-fn the_kubernetes_side_is_listed_page_by_page_with_get_only_and_judged() {
-    let dir = tempfile::tempdir().unwrap();
-    let moto = Moto::start();
-    moto.build(&["secure"]);
-    let api = FakeApiServer::start(dir.path(), &[]);
-    let kubeconfig = api.kubeconfig(dir.path(), "test-token");
-    let report = scan_json(
-        sek(&moto.endpoint()),
-        "secure",
-        &[
+/// moto with the `secure` cluster, the fake API server started with `server_args`, and a
+/// kubeconfig whose context `fake` points at it with `token`.
+struct Setup {
+    dir: tempfile::TempDir,
+    moto: Moto,
+    api: FakeApiServer,
+    kubeconfig: PathBuf,
+}
+
+impl Setup {
+    fn new(server_args: &[&str], token: &str) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let moto = Moto::start();
+        moto.build(&["secure"]);
+        let api = FakeApiServer::start(dir.path(), server_args);
+        let kubeconfig = api.kubeconfig(dir.path(), token);
+        Setup {
+            dir,
+            moto,
+            api,
+            kubeconfig,
+        }
+    }
+
+    /// `sek scan --cluster secure --kubeconfig ... --context fake EXTRA --format json`.
+    fn scan(&self, extra: &[&str]) -> Value {
+        let mut args = vec![
             "--kubeconfig",
-            kubeconfig.to_str().unwrap(),
+            self.kubeconfig.to_str().unwrap(),
             "--context",
             "fake",
-        ],
-    );
+        ];
+        args.extend_from_slice(extra);
+        scan_json(sek(&self.moto.endpoint()), "secure", &args)
+    }
+}
+
+#[test]
+fn the_kubernetes_side_is_listed_page_by_page_with_get_only_and_judged() {
+    let setup = Setup::new(&[], "test-token");
+    let api = &setup.api;
+    let report = setup.scan(&[]);
 
     // Findings name workloads, not pods: the Deployment's three pods are one finding.
     let privileged = statuses_of(&report, "pod-privileged");
@@ -228,21 +260,8 @@ fn the_kubernetes_side_is_listed_page_by_page_with_get_only_and_judged() {
 
 #[test]
 fn a_forbidden_kind_errors_only_the_checks_that_need_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let moto = Moto::start();
-    moto.build(&["secure"]);
-    let api = FakeApiServer::start(dir.path(), &["rolebindings"]);
-    let kubeconfig = api.kubeconfig(dir.path(), "test-token");
-    let report = scan_json(
-        sek(&moto.endpoint()),
-        "secure",
-        &[
-            "--kubeconfig",
-            kubeconfig.to_str().unwrap(),
-            "--context",
-            "fake",
-        ],
-    );
+    let setup = Setup::new(&["--forbid", "rolebindings"], "test-token");
+    let report = setup.scan(&[]);
     let v = verdicts(&report);
     for check in [
         "rbac-cluster-admin",
@@ -265,21 +284,9 @@ fn a_forbidden_kind_errors_only_the_checks_that_need_it() {
 
 #[test]
 fn rejected_credentials_or_no_context_say_what_to_do_and_the_aws_side_still_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let moto = Moto::start();
-    moto.build(&["secure"]);
-    let api = FakeApiServer::start(dir.path(), &[]);
-    let kubeconfig = api.kubeconfig(dir.path(), "wrong-token");
-    let report = scan_json(
-        sek(&moto.endpoint()),
-        "secure",
-        &[
-            "--kubeconfig",
-            kubeconfig.to_str().unwrap(),
-            "--context",
-            "fake",
-        ],
-    );
+    let setup = Setup::new(&[], "wrong-token");
+    let api = &setup.api;
+    let report = setup.scan(&[]);
     let message = findings(&report, "rbac-cluster-admin")[0]["message"]
         .as_str()
         .unwrap()
@@ -289,9 +296,9 @@ fn rejected_credentials_or_no_context_say_what_to_do_and_the_aws_side_still_runs
 
     // No --context and no context whose server is the cluster's endpoint.
     let report = scan_json(
-        sek(&moto.endpoint()),
+        sek(&setup.moto.endpoint()),
         "secure",
-        &["--kubeconfig", kubeconfig.to_str().unwrap()],
+        &["--kubeconfig", setup.kubeconfig.to_str().unwrap()],
     );
     let message = findings(&report, "pod-privileged")[0]["message"]
         .as_str()
@@ -309,19 +316,15 @@ fn rejected_credentials_or_no_context_say_what_to_do_and_the_aws_side_still_runs
 
 #[test]
 fn a_collected_snapshot_holds_the_kubernetes_side() {
-    let dir = tempfile::tempdir().unwrap();
-    let moto = Moto::start();
-    moto.build(&["secure"]);
-    let api = FakeApiServer::start(dir.path(), &[]);
-    let kubeconfig = api.kubeconfig(dir.path(), "test-token");
-    let snapshot = dir.path().join("snap.json");
-    sek(&moto.endpoint())
+    let setup = Setup::new(&[], "test-token");
+    let snapshot = setup.dir.path().join("snap.json");
+    sek(&setup.moto.endpoint())
         .args([
             "collect",
             "--cluster",
             "secure",
             "--kubeconfig",
-            kubeconfig.to_str().unwrap(),
+            setup.kubeconfig.to_str().unwrap(),
         ])
         .args(["--context", "fake", "-o", snapshot.to_str().unwrap()])
         .assert()
@@ -367,7 +370,14 @@ fn a_collected_snapshot_holds_the_kubernetes_side() {
     );
     let calls = &inventory["meta"]["api_calls_by_action"];
     assert_eq!(calls["k8s:list:pods"], 6);
-    drop(api);
+    // The servers go; the snapshot alone gives the same verdicts.
+    let Setup {
+        dir: _dir,
+        moto,
+        api,
+        ..
+    } = setup;
+    drop((moto, api));
     let offline = sek_offline()
         .args([
             "scan",
@@ -380,4 +390,78 @@ fn a_collected_snapshot_holds_the_kubernetes_side() {
         .unwrap();
     let report: Value = serde_json::from_slice(&offline.stdout).unwrap();
     assert_eq!(verdicts(&report)["rbac-cluster-admin"], "fail");
+}
+
+#[test]
+fn kubelets_are_read_through_the_node_proxy_and_a_denied_or_silent_one_fails_alone() {
+    const DENIED: &str = "ip-10-0-2-41.eu-west-1.compute.internal";
+    const SILENT: &str = "ip-10-0-3-17.eu-west-1.compute.internal";
+    let setup = Setup::new(
+        &["--forbid-configz", DENIED, "--hang-configz", SILENT],
+        "test-token",
+    );
+    let api = &setup.api;
+    let started = std::time::Instant::now();
+    let report = setup.scan(&["--kubelet-timeout", "2"]);
+    assert!(
+        started.elapsed().as_secs() < 25,
+        "the silent kubelet held the scan up"
+    );
+    let node = |name: &str| format!("k8s:Node//{name}");
+    let check = "kubelet-read-only-port";
+    assert_eq!(
+        status_of(
+            &report,
+            check,
+            &node("ip-10-0-1-23.eu-west-1.compute.internal")
+        ),
+        "pass"
+    );
+    assert_eq!(
+        status_of(
+            &report,
+            check,
+            &node("ip-10-0-9-5.eu-west-1.compute.internal")
+        ),
+        "fail"
+    );
+    assert_eq!(status_of(&report, check, &node(DENIED)), "error");
+    assert_eq!(status_of(&report, check, &node(SILENT)), "error");
+    let message = |name: &str| {
+        findings(&report, check)
+            .iter()
+            .find(|f| f["resource"] == node(name))
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        message(DENIED).contains("grant `get` on `nodes/proxy`"),
+        "{}",
+        message(DENIED)
+    );
+    assert!(
+        message(SILENT).contains("did not answer within 2 s"),
+        "{}",
+        message(SILENT)
+    );
+    // The anonymous-auth check reads the same configurations: the legacy node fails there too.
+    assert_eq!(
+        status_of(
+            &report,
+            "kubelet-anonymous-auth",
+            &node("ip-10-0-9-5.eu-west-1.compute.internal")
+        ),
+        "fail"
+    );
+    let requests = api.requests();
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.ends_with("/proxy/configz"))
+            .count(),
+        4,
+        "{requests:#?}"
+    );
 }

@@ -8,6 +8,7 @@ pub mod detect;
 pub mod ecr;
 pub mod frameworks;
 pub mod iam;
+pub mod kubelet;
 pub mod node;
 pub mod ns;
 pub mod pod;
@@ -192,6 +193,8 @@ pub enum Area {
     Pod,
     /// Namespaces: isolation, network policies, Pod Security Admission.
     Ns,
+    /// Each node's kubelet, from its effective configuration.
+    Kubelet,
 }
 
 impl Area {
@@ -210,6 +213,7 @@ impl Area {
             Area::Sa => "sa",
             Area::Pod => "pod",
             Area::Ns => "ns",
+            Area::Kubelet => "kubelet",
         }
     }
 }
@@ -550,6 +554,18 @@ pub static ALL: &[&Check] = &[
     &ns::default_used::CHECK,
     &ns::pod_security::CHECK,
     &cluster::policy_engine::CHECK,
+    &kubelet::anonymous_auth::CHECK,
+    &kubelet::authz_mode::CHECK,
+    &kubelet::client_ca::CHECK,
+    &kubelet::read_only_port::CHECK,
+    &kubelet::streaming_timeout::CHECK,
+    &kubelet::iptables_chains::CHECK,
+    &kubelet::hostname_override::CHECK,
+    &kubelet::event_qps::CHECK,
+    &kubelet::rotate_certs::CHECK,
+    &kubelet::server_cert_rotation::CHECK,
+    &kubelet::protect_kernel_defaults::CHECK,
+    &kubelet::files::CHECK,
 ];
 
 /// The check with this id or alias.
@@ -724,7 +740,8 @@ mod registry_tests {
                 let verb = need.split(':').nth(1).unwrap_or("");
                 if k8s_resources::is_kubernetes_read(need) {
                     assert!(
-                        k8s_resources::RESOURCES.iter().any(|r| r.need == *need),
+                        k8s_resources::RESOURCES.iter().any(|r| r.need == *need)
+                            || *need == k8s_resources::NODE_CONFIGZ,
                         "{}: {need} is not a Kubernetes read sek makes",
                         check.id
                     );

@@ -235,6 +235,7 @@ pub fn kubernetes() -> KubernetesInventory {
         webhooks: Some(vec![]),
         crds: Some(vec![]),
         csi_drivers: Some(vec!["secrets-store.csi.k8s.io".into()]),
+        nodes: Some(vec![]),
         gaps: vec![],
     }
 }

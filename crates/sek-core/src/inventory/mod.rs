@@ -491,13 +491,22 @@ impl Inventory {
 
     /// Parse a snapshot, with errors that point at the offending field.
     pub fn from_json(text: &str) -> Result<Inventory, SnapshotError> {
-        let value: serde_json::Value =
+        // A first pass reads only the version (and whether it is a report instead), skipping
+        // everything else without building it: a newer or foreign file gets a clear error, and
+        // a big snapshot is not held twice in memory as a JSON tree and as the inventory.
+        #[derive(Deserialize)]
+        struct Probe {
+            schema_version: Option<serde_json::Value>,
+            results: Option<serde::de::IgnoredAny>,
+            summary: Option<serde::de::IgnoredAny>,
+        }
+        let probe: Probe =
             serde_json::from_str(text).map_err(|source| SnapshotError::Malformed {
                 path: ".".to_string(),
                 source,
             })?;
-        let Some(version) = value.get("schema_version") else {
-            let hint = if value.get("results").is_some() || value.get("summary").is_some() {
+        let Some(version) = probe.schema_version else {
+            let hint = if probe.results.is_some() || probe.summary.is_some() {
                 " (it looks like a sek report; snapshots are written by `sek collect -o FILE`)"
             } else {
                 " (snapshots are written by `sek collect -o FILE`)"
@@ -512,9 +521,12 @@ impl Inventory {
                 supported: SCHEMA_VERSION,
             });
         }
-        serde_path_to_error::deserialize(value).map_err(|err| SnapshotError::Malformed {
-            path: err.path().to_string(),
-            source: err.into_inner(),
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            SnapshotError::Malformed {
+                path: err.path().to_string(),
+                source: err.into_inner(),
+            }
         })
     }
 

@@ -43,8 +43,14 @@ pub fn read_export(path: &Path) -> Result<(KubernetesInventory, Vec<String>), Ex
         vec![path.to_path_buf()]
     };
     let mut builder = KubernetesBuilder::new(format!("exported files in {}", path.display()));
+    let mut configz = None;
     for file in &files {
         let text = std::fs::read_to_string(file).map_err(|e| error(file, e.to_string()))?;
+        if file.file_name().is_some_and(|n| n == "configz.json") {
+            // The kubelets' configurations, {"<node>": <configz>}, once the nodes are known.
+            configz = Some((file, text));
+            continue;
+        }
         let document: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
             error(
                 file,
@@ -56,6 +62,13 @@ pub fn read_export(path: &Path) -> Result<(KubernetesInventory, Vec<String>), Ex
         let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         builder
             .add_document(document, resources::by_plural(stem))
+            .map_err(|reason| error(file, reason))?;
+    }
+    if let Some((file, text)) = configz {
+        let map: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| error(file, format!("not JSON ({e})")))?;
+        builder
+            .add_configz_map(&map)
             .map_err(|reason| error(file, reason))?;
     }
     let ignored = builder.ignored_kinds().map(str::to_string).collect();

@@ -12,8 +12,8 @@ use http::{Method, Request};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use sek_core::inventory::k8s::resources::{self, Resource};
-use sek_core::inventory::k8s::{KubernetesBuilder, KubernetesInventory};
-use sek_core::inventory::{ClusterInventory, ErrorKind};
+use sek_core::inventory::k8s::{KubeletConfig, KubernetesBuilder, KubernetesInventory};
+use sek_core::inventory::{ClusterInventory, CollectError, ErrorKind};
 use serde_json::Value;
 
 /// Objects per List page: large enough to keep round trips few, small enough to keep the API
@@ -21,6 +21,8 @@ use serde_json::Value;
 const PAGE_SIZE: u32 = 500;
 /// Lists in flight at once.
 const CONCURRENT_LISTS: usize = 6;
+/// Kubelets asked for their configuration at once.
+const CONCURRENT_KUBELETS: usize = 16;
 /// Attempts per request when the API server throttles (429) or fails (5xx).
 const ATTEMPTS: u32 = 4;
 
@@ -33,6 +35,8 @@ pub struct KubeOptions {
     pub kubeconfig: Option<PathBuf>,
     /// The context to use (default: the one whose server is the cluster's endpoint).
     pub context: Option<String>,
+    /// How long one kubelet may take to report its configuration.
+    pub kubelet_timeout: Duration,
 }
 
 /// A Kubernetes read that failed, with the kind of failure.
@@ -330,6 +334,49 @@ pub async fn collect_kubernetes(
             }
             Err(err) => builder.failed(resource, err.kind, err.message),
         }
+    }
+    // Each kubelet's effective configuration, through the API server's node proxy. A kubelet
+    // that does not answer in time is an error for its node only.
+    let names = builder.node_names();
+    let timeout = options.kubelet_timeout;
+    let kubelets: Vec<_> = stream::iter(names)
+        .map(|name| {
+            let client = &client;
+            async move {
+                let path = resources::configz_path(&name);
+                let outcome = match tokio::time::timeout(timeout, fetch(client, &path)).await {
+                    Ok(Ok(body)) => KubeletConfig::from_configz(&body).map_err(|e| ReadError {
+                        kind: ErrorKind::Other,
+                        message: format!("unreadable configz response: {e}"),
+                    }),
+                    Ok(Err(err)) => Err(err),
+                    Err(_) => Err(ReadError {
+                        kind: ErrorKind::Timeout,
+                        message: format!(
+                            "the kubelet did not answer within {} s (--kubelet-timeout)",
+                            timeout.as_secs_f32()
+                        ),
+                    }),
+                };
+                (name, outcome)
+            }
+        })
+        .buffer_unordered(CONCURRENT_KUBELETS)
+        .collect()
+        .await;
+    for (name, outcome) in kubelets {
+        *calls
+            .entry(resources::NODE_CONFIGZ.to_string())
+            .or_default() += 1;
+        let outcome = outcome.map_err(|err| {
+            CollectError::new(
+                resources::NODE_CONFIGZ,
+                vec![name.clone()],
+                err.kind,
+                err.message,
+            )
+        });
+        builder.kubelet(&name, outcome);
     }
     Ok((builder.finish("not read from the API server"), calls))
 }

@@ -116,6 +116,7 @@ impl KubernetesBuilder {
                 );
             }
             "CustomResourceDefinition" => push(&mut k8s.crds, name),
+            "Node" => push(&mut k8s.nodes, node_from_object(&object).map_err(invalid)?),
             "CSIDriver" => push(&mut k8s.csi_drivers, name),
             "ConfigMap" => {
                 let namespace = object
@@ -203,6 +204,51 @@ impl KubernetesBuilder {
         Ok(seen)
     }
 
+    /// Set the kubelet configuration (or the failure to read it) of node `name`.
+    pub fn kubelet(&mut self, name: &str, outcome: Result<KubeletConfig, CollectError>) {
+        if let Some(node) = self
+            .inventory
+            .nodes
+            .iter_mut()
+            .flatten()
+            .find(|n| n.name == name)
+        {
+            match outcome {
+                Ok(config) => node.kubelet = Some(config),
+                Err(error) => node.kubelet_error = Some(error),
+            }
+        }
+    }
+
+    /// Set the kubelet configurations of an export's `configz.json`: `{"<node>": <configz>}`.
+    pub fn add_configz_map(&mut self, map: &Value) -> Result<(), String> {
+        let Value::Object(entries) = map else {
+            return Err("not a JSON object of node name -> configz response".into());
+        };
+        for (name, body) in entries {
+            let outcome = KubeletConfig::from_configz(body).map_err(|e| {
+                CollectError::new(
+                    resources::NODE_CONFIGZ,
+                    vec![name.clone()],
+                    ErrorKind::Other,
+                    format!("unreadable configz: {e}"),
+                )
+            });
+            self.kubelet(name, outcome);
+        }
+        Ok(())
+    }
+
+    /// The names of the nodes read so far.
+    pub fn node_names(&self) -> Vec<String> {
+        self.inventory
+            .nodes
+            .iter()
+            .flatten()
+            .map(|n| n.name.clone())
+            .collect()
+    }
+
     /// Kinds of objects that were handed in but are not read (e.g. `Secret`).
     pub fn ignored_kinds(&self) -> impl Iterator<Item = &str> {
         self.ignored.iter().map(String::as_str)
@@ -271,6 +317,7 @@ impl KubernetesBuilder {
             &mut k8s.csi_drivers,
             !missing.contains(resources::CSI_DRIVERS),
         );
+        keep(&mut k8s.nodes, !missing.contains(resources::NODES));
         if missing.contains(resources::AWS_AUTH) {
             k8s.aws_auth = None;
         } else if k8s.aws_auth.is_none() && self.configmap_listed {

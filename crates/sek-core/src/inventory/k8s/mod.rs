@@ -10,6 +10,7 @@
 //! is what the checks judge, and the finding names the workload rather than every replica.
 
 mod build;
+mod node;
 pub mod resources;
 mod view;
 
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::CollectError;
 pub use build::KubernetesBuilder;
+pub use node::*;
 pub use view::KubernetesView;
 
 /// What was read from one cluster's Kubernetes API (or from exported files).
@@ -65,6 +67,9 @@ pub struct KubernetesInventory {
     /// CNIs and secret stores.
     #[serde(default)]
     pub crds: Option<Vec<String>>,
+    /// Nodes, each with its kubelet's configuration when it could be read.
+    #[serde(default)]
+    pub nodes: Option<Vec<Node>>,
     /// Names of the CSIDrivers (e.g. `secrets-store.csi.k8s.io`).
     #[serde(default)]
     pub csi_drivers: Option<Vec<String>>,

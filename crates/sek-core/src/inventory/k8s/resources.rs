@@ -53,7 +53,13 @@ resources! {
     MUTATING_WEBHOOKS = "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", "admissionregistration.k8s.io", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations", "k8s:list:mutatingwebhookconfigurations.admissionregistration.k8s.io";
     CRDS = "CustomResourceDefinition", "customresourcedefinitions", "apiextensions.k8s.io", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "k8s:list:customresourcedefinitions.apiextensions.k8s.io";
     CSI_DRIVERS = "CSIDriver", "csidrivers", "storage.k8s.io", "/apis/storage.k8s.io/v1/csidrivers", "k8s:list:csidrivers.storage.k8s.io";
+    NODES = "Node", "nodes", "", "/api/v1/nodes", "k8s:list:nodes";
 }
+
+/// Reading a kubelet's configuration: `GET /api/v1/nodes/<name>/proxy/configz`, which needs
+/// `get` on `nodes/proxy` (sensitive: CIS EKS 1.8.0 4.1.10). Not a List, so not in
+/// [`RESOURCES`]; recorded per node.
+pub const NODE_CONFIGZ: &str = "k8s:get:nodes/proxy";
 
 /// The reads behind the workload list: pods and every controller kind.
 pub const WORKLOAD_READS: &[&str] = &[
@@ -83,6 +89,11 @@ pub fn by_plural(name: &str) -> Option<&'static Resource> {
     })
 }
 
+/// The configz path of a node.
+pub fn configz_path(node: &str) -> String {
+    format!("/api/v1/nodes/{node}/proxy/configz")
+}
+
 /// Whether `need` is a Kubernetes read (`k8s:list:pods`) rather than an IAM action.
 pub fn is_kubernetes_read(need: &str) -> bool {
     need.starts_with("k8s:")
@@ -101,6 +112,7 @@ mod tests {
                 format!("{}.{}", r.plural, r.group)
             };
             let verb = if r.kind == "ConfigMap" { "get" } else { "list" };
+            assert!(!r.need.contains('/'), "{}", r.need);
             assert_eq!(r.need, format!("k8s:{verb}:{resource}"));
         }
     }
