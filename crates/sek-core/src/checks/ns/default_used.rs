@@ -70,6 +70,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             .iter()
             .flatten()
             .filter(|s| s.metadata.namespace == "default" && s.metadata.name != "kubernetes")
+            .filter(|s| !view.excludes(&s.metadata.namespace))
             .map(|s| format!("k8s:Service/default/{}", s.metadata.name)),
     );
     let resource = "k8s:Namespace//default";

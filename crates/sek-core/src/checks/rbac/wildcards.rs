@@ -49,7 +49,7 @@ fn has_wildcard(rule: &PolicyRule) -> bool {
 }
 
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (_, roles) = match needed(ctx, "the RBAC roles", &[ROLES, CLUSTER_ROLES], |k| {
+    let (view, roles) = match needed(ctx, "the RBAC roles", &[ROLES, CLUSTER_ROLES], |k| {
         k.inventory.roles.as_deref()
     }) {
         Ok(found) => found,
@@ -57,6 +57,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     };
     let findings: Vec<Finding> = roles
         .iter()
+        .filter(|role| !view.excludes(&role.metadata.namespace))
         .filter_map(|role| {
             let rules: Vec<String> = role
                 .rules
@@ -93,6 +94,27 @@ mod tests {
     use crate::checks::Status;
     use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
+
+    #[test]
+    fn roles_of_excluded_namespaces_are_left_out() {
+        let mut inv = kube_cluster();
+        k8s(&mut inv).roles.as_mut().unwrap().push(role(
+            "sandbox-1",
+            "anything",
+            vec![rule(&["*"], &["*"], &["*"])],
+        ));
+        let settings = crate::config::Settings {
+            excluded_namespaces: vec!["sandbox-*".into()],
+            ..Default::default()
+        };
+        let findings = run_with(&CHECK, &inv, &settings);
+        assert!(findings.iter().all(|f| !f.resource.contains("sandbox-1")));
+        assert!(
+            run(&CHECK, &inv)
+                .iter()
+                .any(|f| f.resource.contains("sandbox-1"))
+        );
+    }
 
     #[test]
     fn cluster_admin_is_a_built_in_exception() {

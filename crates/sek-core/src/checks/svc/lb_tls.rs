@@ -80,9 +80,17 @@ decides it",
     let mut findings: Vec<Finding> = services
         .iter()
         .filter(|s| s.spec.kind.as_deref() == Some("LoadBalancer"))
+        .filter(|s| !view.excludes(&s.metadata.namespace))
         .map(judge_service)
         .collect();
-    findings.extend(view.inventory.ingresses.iter().flatten().map(judge_ingress));
+    findings.extend(
+        view.inventory
+            .ingresses
+            .iter()
+            .flatten()
+            .filter(|i| !view.excludes(&i.metadata.namespace))
+            .map(judge_ingress),
+    );
     if findings.is_empty() {
         findings.push(Finding::not_applicable(
             inv.arn(),

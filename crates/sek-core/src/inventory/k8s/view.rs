@@ -21,6 +21,7 @@ pub struct KubernetesView<'a> {
     pub role_bindings: Option<Vec<&'a RoleBinding>>,
     /// How many namespaced objects configuration excluded.
     pub excluded: usize,
+    excluded_namespaces: GlobSet,
     roles: HashMap<String, &'a Role>,
     bindings_by_subject: HashMap<String, Vec<&'a RoleBinding>>,
     service_accounts: HashMap<String, &'a ServiceAccount>,
@@ -104,11 +105,17 @@ impl<'a> KubernetesView<'a> {
             namespaces,
             role_bindings,
             excluded,
+            excluded_namespaces: excluded_set,
             roles,
             bindings_by_subject,
             service_accounts,
             network_policies,
         }
+    }
+
+    /// Whether configuration leaves `namespace`'s objects out (never for cluster-scoped ones).
+    pub fn excludes(&self, namespace: &str) -> bool {
+        !namespace.is_empty() && self.excluded_namespaces.is_match(namespace)
     }
 
     /// The role a binding grants, if it exists (a RoleBinding may grant a ClusterRole).
@@ -193,6 +200,7 @@ mod tests {
             ..KubernetesInventory::default()
         };
         let view = KubernetesView::new(&k8s, &["sandbox-*".to_string()]);
+        assert!(view.excludes("sandbox-7") && !view.excludes("web") && !view.excludes(""));
         let bindings = view.role_bindings.as_ref().unwrap();
         assert_eq!(bindings.len(), 1);
         assert_eq!(view.excluded, 1);
