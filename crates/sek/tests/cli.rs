@@ -635,6 +635,20 @@ fn a_kubectl_export_alone_is_scanned_with_the_kubernetes_checks_only() {
             .any(|f| f["status"] == "error")
     );
 
+    // Its text report names the export, with no region or account to show.
+    let text = sek_offline()
+        .args([
+            "scan",
+            "--k8s-dir",
+            export.to_str().unwrap(),
+            "--color",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert_eq!(text.lines().next(), Some("cluster demo-prod"), "{text}");
+
     // A directory without the other kinds: what is missing is an error naming the export to add.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -169,19 +169,22 @@ fn render_cluster(
     width: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let account = cluster
-        .account_id
-        .as_deref()
-        .map(|a| format!(" · account {a}"))
-        .unwrap_or_default();
-    writeln!(
-        out,
-        "{}",
-        paint(
-            BOLD,
-            &format!("cluster {} · {}{account}", cluster.name, cluster.region)
-        )
-    )?;
+    // An export or a node scanned alone has no region or account: nothing dangles.
+    let mut title = format!("cluster {}", cluster.name);
+    for part in [
+        Some(cluster.region.clone()).filter(|r| !r.is_empty()),
+        cluster
+            .account_id
+            .as_deref()
+            .map(|a| format!("account {a}")),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        title.push_str(" · ");
+        title.push_str(&part);
+    }
+    writeln!(out, "{}", paint(BOLD, &title))?;
     let meta = &report.inventory;
     let mut provenance = Vec::new();
     if let Some(at) = meta.collected_at {
