@@ -1,12 +1,14 @@
 //! `rbac-anonymous`: no binding grants anything to `system:anonymous` or
 //! `system:unauthenticated`, the identities of requests without credentials.
 //!
-//! Kubernetes' own `system:public-info-viewer` binding (health and version endpoints only) is a
-//! built-in exception.
+//! A binding whose role only reads the health and version endpoints (what Kubernetes' own
+//! `system:public-info-viewer` grants) is a built-in exception, judged by the role's rules, not
+//! by the binding's name.
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::k8s::{describe_rule, exempt, judge_bindings};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::shared::k8s::{Grant, describe_rule, judge_bindings};
+use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::inventory::k8s::Role;
 use crate::inventory::k8s::resources::{
     CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
 };
@@ -45,33 +47,48 @@ system:public-info-viewer), and make the cluster endpoint private.",
     eval,
 };
 
+/// The endpoints Kubernetes opens to unauthenticated callers by default.
+const PUBLIC_INFO: &[&str] = &["/healthz", "/livez", "/readyz", "/version"];
+
+/// Whether a role only lets callers read the public health and version endpoints (what
+/// Kubernetes' `system:public-info-viewer` grants): judged by what it grants, not its name.
+fn only_public_info(role: &Role) -> bool {
+    role.rules.iter().all(|rule| {
+        rule.resources.is_empty()
+            && rule.verbs.iter().all(|v| v == "get")
+            && !rule.non_resource_urls.is_empty()
+            && rule.non_resource_urls.iter().all(|url| {
+                PUBLIC_INFO.iter().any(|public| {
+                    url == public
+                        || url
+                            .strip_prefix(public)
+                            .is_some_and(|rest| rest.starts_with('/'))
+                })
+            })
+    })
+}
+
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let findings = judge_bindings(ctx, "access to anonymous requests", |view, binding| {
+    judge_bindings(ctx, "access to anonymous requests", |view, binding| {
         let role = view.role_of(binding)?;
         binding
             .subjects
             .iter()
             .any(|s| ANONYMOUS.contains(&s.name.as_str()))
-            .then(|| (role, role.rules.iter().map(describe_rule).collect()))
-    });
-    findings
-        .into_iter()
-        .map(|f| {
-            if f.status == Status::Fail && f.resource.ends_with("/system:public-info-viewer") {
-                exempt(
-                    f,
+            .then(|| Grant {
+                role,
+                rules: role.rules.iter().map(describe_rule).collect(),
+                exemption: only_public_info(role).then_some(
                     "Kubernetes default: unauthenticated callers may read /healthz, /livez, /readyz and /version only",
-                )
-            } else {
-                f
-            }
-        })
-        .collect()
+                ),
+            })
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Status;
     use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
 
@@ -79,11 +96,14 @@ mod tests {
     fn the_public_info_viewer_is_an_exception_and_other_grants_fail() {
         let mut inv = kube_cluster();
         let k8s = k8s(&mut inv);
-        k8s.roles.as_mut().unwrap().push(role(
-            "",
-            "system:public-info-viewer",
-            vec![rule(&[], &[], &["get"])],
-        ));
+        let mut public = rule(&[], &[], &["get"]);
+        public.non_resource_urls = ["/healthz", "/livez", "/readyz", "/version", "/version/"]
+            .map(String::from)
+            .to_vec();
+        k8s.roles
+            .as_mut()
+            .unwrap()
+            .push(role("", "system:public-info-viewer", vec![public]));
         k8s.role_bindings.as_mut().unwrap().extend([
             binding(
                 "",
@@ -109,6 +129,21 @@ mod tests {
             open.message.contains("User:system:anonymous"),
             "{}",
             open.message
+        );
+
+        // The name is no exception: a public-info-viewer role widened to Secrets fails.
+        let roles = inv.kubernetes.as_mut().unwrap().roles.as_mut().unwrap();
+        let public = roles
+            .iter_mut()
+            .find(|r| r.metadata.name == "system:public-info-viewer");
+        public
+            .unwrap()
+            .rules
+            .push(rule(&[""], &["secrets"], &["get"]));
+        let findings = run(&CHECK, &inv);
+        assert_eq!(
+            about(&findings, "ClusterRoleBinding//system:public-info-viewer").status,
+            Status::Fail
         );
     }
 

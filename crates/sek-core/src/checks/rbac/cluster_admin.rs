@@ -5,7 +5,7 @@
 //! `rbac-system-masters`' and `access-entries-admin`'s question).
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::judge_bindings;
+use crate::checks::shared::k8s::{Grant, judge_bindings};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::{
     CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
@@ -44,7 +44,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     judge_bindings(ctx, "cluster-admin", |view, binding| {
         let role = view.role_of(binding)?;
         (binding.role_ref.kind == "ClusterRole" && binding.role_ref.name == "cluster-admin")
-            .then(|| (role, vec!["every verb on every resource".to_string()]))
+            .then(|| Grant::new(role, vec!["every verb on every resource".to_string()]))
     })
 }
 

@@ -5,7 +5,7 @@
 //! `impersonate` on users, groups or service accounts lets it act as them.
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::{Access, describe_rule, judge_bindings};
+use crate::checks::shared::k8s::{Access, Grant, describe_rule, judge_bindings};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::{
     CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
@@ -64,7 +64,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             .filter(|r| BIND_OR_ESCALATE.allowed_by(r) || IMPERSONATE.allowed_by(r))
             .map(describe_rule)
             .collect();
-        (!rules.is_empty()).then_some((role, rules))
+        (!rules.is_empty()).then(|| Grant::new(role, rules))
     })
 }
 

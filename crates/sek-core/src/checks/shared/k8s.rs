@@ -164,8 +164,9 @@ Namespaces can be left out of evaluation altogether with `[kubernetes] exclude_n
 reach one of {}; roles named `system:*` or `eks:*`, and the default `cluster-admin`, `admin`, `edit` and \
 `view` ClusterRoles (rbac-wildcards).\n\
 - **System namespaces** (`{}`) in ns-network-policy, ns-pod-security and sa-default-used.\n\
-- **`system:public-info-viewer`** in rbac-anonymous: Kubernetes lets unauthenticated callers read \
-/healthz, /livez, /readyz and /version.\n",
+- **Public health and version endpoints** in rbac-anonymous: a binding whose role only lets \
+unauthenticated callers get /healthz, /livez, /readyz and /version (Kubernetes' \
+`system:public-info-viewer`), judged by what the role grants, not by its name.\n",
         BROAD_GROUPS.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", "),
         SYSTEM_NAMESPACES.join("`, `")
     ));
@@ -394,16 +395,37 @@ pub(crate) fn judge_grants(ctx: &Ctx<'_>, what: &str, access: Access) -> Vec<Fin
             .filter(|r| access.allowed_by(r))
             .map(describe_rule)
             .collect();
-        (!rules.is_empty()).then_some((role, rules))
+        (!rules.is_empty()).then(|| Grant::new(role, rules))
     })
 }
 
-/// Judge every binding with `grants`: `Some((role, rules))` when the binding grants what the
-/// check is about.
+/// What a binding grants that a check is about.
+pub(crate) struct Grant<'a> {
+    /// The role granted.
+    pub role: &'a Role,
+    /// The rules that matter, described.
+    pub rules: Vec<String>,
+    /// Why this grant is acceptable as it stands, beyond the managed-binding exceptions.
+    pub exemption: Option<&'static str>,
+}
+
+impl<'a> Grant<'a> {
+    /// A grant with no exemption of its own.
+    pub fn new(role: &'a Role, rules: Vec<String>) -> Self {
+        Grant {
+            role,
+            rules,
+            exemption: None,
+        }
+    }
+}
+
+/// Judge every binding with `grants`: `Some(grant)` when the binding grants what the check is
+/// about.
 pub(crate) fn judge_bindings<'a>(
     ctx: &Ctx<'a>,
     what: &str,
-    grants: impl Fn(&KubernetesView<'a>, &RoleBinding) -> Option<(&'a Role, Vec<String>)>,
+    grants: impl Fn(&KubernetesView<'a>, &RoleBinding) -> Option<Grant<'a>>,
 ) -> Vec<Finding> {
     let (view, bindings) = match needed(
         ctx,
@@ -420,7 +442,12 @@ pub(crate) fn judge_bindings<'a>(
     };
     let mut findings = Vec::new();
     for binding in bindings {
-        let Some((role, rules)) = grants(view, binding) else {
+        let Some(Grant {
+            role,
+            rules,
+            exemption,
+        }) = grants(view, binding)
+        else {
             continue;
         };
         if binding.subjects.is_empty() {
@@ -438,7 +465,7 @@ pub(crate) fn judge_bindings<'a>(
             ),
         )
         .with_evidence(json!({ "role": format!("{}/{}", role.kind, role.metadata.name), "rules": rules, "subjects": subjects }));
-        findings.push(match managed_binding(binding) {
+        findings.push(match exemption.or_else(|| managed_binding(binding)) {
             Some(reason) => exempt(finding, reason),
             None => finding,
         });
