@@ -317,3 +317,50 @@ pub fn assert_aws_node_is_not_failed(check: &crate::checks::Check) {
         );
     }
 }
+
+/// A grant check fails the binding of `granting` (naming its subject), counts a wildcard role,
+/// and does not fail the binding of `narrower`.
+pub fn assert_judges_grants(
+    check: &crate::checks::Check,
+    granting_rule: PolicyRule,
+    narrower: PolicyRule,
+) {
+    use super::testkit::{about, run};
+    use crate::checks::Status;
+    for rule in [granting_rule, rule(&["*"], &["*"], &["*"])] {
+        let findings = run(check, &granting(rule));
+        let finding = about(&findings, "RoleBinding/web/tested");
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("Group:web-devs"),
+            "{}",
+            finding.message
+        );
+    }
+    let findings = run(check, &granting(narrower));
+    assert!(
+        findings.iter().all(|f| f.status != Status::Fail),
+        "{findings:#?}"
+    );
+}
+
+/// `check` fails the `web/api` Deployment once `change` is made to it, saying `expect`.
+pub fn assert_api_fails_when(
+    check: &crate::checks::Check,
+    change: impl FnOnce(&mut Workload),
+    expect: &str,
+) {
+    let mut inv = kube_cluster();
+    change(api_of(&mut inv));
+    let findings = super::testkit::run(check, &inv);
+    let finding = super::testkit::about(&findings, "Deployment/web/api");
+    assert_eq!(finding.status, crate::checks::Status::Fail);
+    assert!(finding.message.contains(expect), "{}", finding.message);
+}
+
+/// The security context of a workload's first container, to change.
+pub fn first_container_context(w: &mut Workload) -> &mut SecurityContext {
+    w.spec.containers[0]
+        .security_context
+        .get_or_insert_with(SecurityContext::default)
+}

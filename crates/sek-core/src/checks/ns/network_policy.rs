@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::{SYSTEM_NAMESPACES, exempt, needed};
+use crate::checks::shared::k8s::{exempt, needed, system_namespace};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::k8s::NetworkPolicy;
 use crate::inventory::k8s::resources::{NAMESPACES, NETWORK_POLICIES};
@@ -90,11 +90,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 None => Finding::fail(resource, "has no NetworkPolicy: every pod is open to and from the whole cluster"),
             }
             .with_evidence(json!({ "policies": names }));
-            if SYSTEM_NAMESPACES.contains(&name) {
-                exempt(finding, "Kubernetes system namespace: its AWS and Kubernetes components need host and API access")
-            } else {
-                finding
-            }
+            exempt(finding, system_namespace(name, "Kubernetes system namespace: its AWS and Kubernetes components need host and API access"))
         })
         .collect()
 }

@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::k8s::{SYSTEM_NAMESPACES, exempt, needed};
+use crate::checks::shared::k8s::{exempt, needed, system_namespace};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::NAMESPACES;
 
@@ -59,11 +59,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 None => Finding::fail(resource, "enforces no Pod Security Standard (no pod-security.kubernetes.io/enforce label)"),
             }
             .with_evidence(json!({ "enforce": level }));
-            if SYSTEM_NAMESPACES.contains(&name) {
-                exempt(finding, "Kubernetes system namespace: its AWS and Kubernetes components need privileges")
-            } else {
-                finding
-            }
+            exempt(finding, system_namespace(name, "Kubernetes system namespace: its AWS and Kubernetes components need privileges"))
         })
         .collect()
 }

@@ -79,8 +79,6 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
-    use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
 
     #[test]
@@ -90,23 +88,16 @@ mod tests {
 
     #[test]
     fn the_workload_fails_saying_why() {
-        let mut inv = kube_cluster();
-        let w = api_of(&mut inv);
-        w.spec.containers[0]
-            .security_context
-            .as_mut()
-            .unwrap()
-            .capabilities = Some(crate::inventory::k8s::Capabilities {
-            add: vec!["NET_ADMIN".into()],
-            drop: vec![],
-        });
-        let findings = run(&CHECK, &inv);
-        let finding = about(&findings, "Deployment/web/api");
-        assert_eq!(finding.status, Status::Fail);
-        assert!(
-            finding.message.contains("adds NET_ADMIN"),
-            "{}",
-            finding.message
+        assert_api_fails_when(
+            &CHECK,
+            |w| {
+                first_container_context(w).capabilities =
+                    Some(crate::inventory::k8s::Capabilities {
+                        add: vec!["NET_ADMIN".into()],
+                        drop: vec![],
+                    });
+            },
+            "adds NET_ADMIN",
         );
     }
 

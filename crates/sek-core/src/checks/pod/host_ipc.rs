@@ -1,7 +1,7 @@
 //! `pod-host-ipc`: CIS EKS 4.2.3, "minimize the admission of containers wishing to share the host IPC namespace".
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::judge_workloads;
+use crate::checks::shared::k8s::{judge_workloads, problem_if};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
@@ -36,19 +36,16 @@ process on the node, which leaks data between workloads and can corrupt node ser
 
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     judge_workloads(ctx, "does not share the node's IPC namespace", |w| {
-        Some(if w.spec.host_ipc {
-            vec!["shares the node's IPC namespace (hostIPC: true)".to_string()]
-        } else {
-            Vec::new()
-        })
+        problem_if(
+            w.spec.host_ipc,
+            "shares the node's IPC namespace (hostIPC: true)",
+        )
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
-    use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
 
     #[test]
@@ -58,12 +55,12 @@ mod tests {
 
     #[test]
     fn the_workload_fails_saying_why() {
-        let mut inv = kube_cluster();
-        let w = api_of(&mut inv);
-        w.spec.host_ipc = true;
-        let findings = run(&CHECK, &inv);
-        let finding = about(&findings, "Deployment/web/api");
-        assert_eq!(finding.status, Status::Fail);
-        assert!(finding.message.contains("hostIPC"), "{}", finding.message);
+        assert_api_fails_when(
+            &CHECK,
+            |w| {
+                w.spec.host_ipc = true;
+            },
+            "hostIPC",
+        );
     }
 }

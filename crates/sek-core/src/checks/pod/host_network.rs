@@ -2,7 +2,7 @@
 //! namespace". AWS components (the VPC CNI, kube-proxy) need it and are built-in exceptions.
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::judge_workloads;
+use crate::checks::shared::k8s::{judge_workloads, problem_if};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
@@ -39,19 +39,16 @@ node agents that need it.",
 
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     judge_workloads(ctx, "does not use the node's network", |w| {
-        Some(if w.spec.host_network {
-            vec!["uses the node's network namespace (hostNetwork: true)".to_string()]
-        } else {
-            Vec::new()
-        })
+        problem_if(
+            w.spec.host_network,
+            "uses the node's network namespace (hostNetwork: true)",
+        )
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
-    use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
 
     #[test]
@@ -61,16 +58,12 @@ mod tests {
 
     #[test]
     fn the_workload_fails_saying_why() {
-        let mut inv = kube_cluster();
-        let w = api_of(&mut inv);
-        w.spec.host_network = true;
-        let findings = run(&CHECK, &inv);
-        let finding = about(&findings, "Deployment/web/api");
-        assert_eq!(finding.status, Status::Fail);
-        assert!(
-            finding.message.contains("hostNetwork"),
-            "{}",
-            finding.message
+        assert_api_fails_when(
+            &CHECK,
+            |w| {
+                w.spec.host_network = true;
+            },
+            "hostNetwork",
         );
     }
 

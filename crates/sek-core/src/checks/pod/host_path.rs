@@ -48,8 +48,6 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
-    use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
 
     #[test]
@@ -59,21 +57,17 @@ mod tests {
 
     #[test]
     fn the_workload_fails_saying_why() {
-        let mut inv = kube_cluster();
-        let w = api_of(&mut inv);
-        w.spec.volumes.push(crate::inventory::k8s::Volume {
-            name: "logs".into(),
-            host_path: Some(crate::inventory::k8s::HostPath {
-                path: "/var/log".into(),
-            }),
-        });
-        let findings = run(&CHECK, &inv);
-        let finding = about(&findings, "Deployment/web/api");
-        assert_eq!(finding.status, Status::Fail);
-        assert!(
-            finding.message.contains("mounts the node's /var/log"),
-            "{}",
-            finding.message
+        assert_api_fails_when(
+            &CHECK,
+            |w| {
+                w.spec.volumes.push(crate::inventory::k8s::Volume {
+                    name: "logs".into(),
+                    host_path: Some(crate::inventory::k8s::HostPath {
+                        path: "/var/log".into(),
+                    }),
+                });
+            },
+            "mounts the node's /var/log",
         );
     }
 }

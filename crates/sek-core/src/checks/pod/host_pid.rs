@@ -2,7 +2,7 @@
 //! namespace".
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::judge_workloads;
+use crate::checks::shared::k8s::{judge_workloads, problem_if};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
@@ -38,19 +38,16 @@ when needed, for a limited time.",
 
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     judge_workloads(ctx, "does not share the node's PID namespace", |w| {
-        Some(if w.spec.host_pid {
-            vec!["shares the node's PID namespace (hostPID: true)".to_string()]
-        } else {
-            Vec::new()
-        })
+        problem_if(
+            w.spec.host_pid,
+            "shares the node's PID namespace (hostPID: true)",
+        )
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
-    use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
 
     #[test]
@@ -60,12 +57,12 @@ mod tests {
 
     #[test]
     fn the_workload_fails_saying_why() {
-        let mut inv = kube_cluster();
-        let w = api_of(&mut inv);
-        w.spec.host_pid = true;
-        let findings = run(&CHECK, &inv);
-        let finding = about(&findings, "Deployment/web/api");
-        assert_eq!(finding.status, Status::Fail);
-        assert!(finding.message.contains("hostPID"), "{}", finding.message);
+        assert_api_fails_when(
+            &CHECK,
+            |w| {
+                w.spec.host_pid = true;
+            },
+            "hostPID",
+        );
     }
 }

@@ -60,8 +60,6 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
-    use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
 
     #[test]
@@ -71,22 +69,12 @@ mod tests {
 
     #[test]
     fn the_workload_fails_saying_why() {
-        let mut inv = kube_cluster();
-        let w = api_of(&mut inv);
-        w.spec.containers[0]
-            .security_context
-            .as_mut()
-            .unwrap()
-            .allow_privilege_escalation = None;
-        let findings = run(&CHECK, &inv);
-        let finding = about(&findings, "Deployment/web/api");
-        assert_eq!(finding.status, Status::Fail);
-        assert!(
-            finding
-                .message
-                .contains("allowPrivilegeEscalation is not false"),
-            "{}",
-            finding.message
+        assert_api_fails_when(
+            &CHECK,
+            |w| {
+                first_container_context(w).allow_privilege_escalation = None;
+            },
+            "allowPrivilegeEscalation is not false",
         );
     }
 

@@ -55,8 +55,6 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
-    use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
 
     #[test]
@@ -66,16 +64,12 @@ mod tests {
 
     #[test]
     fn the_workload_fails_saying_why() {
-        let mut inv = kube_cluster();
-        let w = api_of(&mut inv);
-        w.spec.security_context = None;
-        let findings = run(&CHECK, &inv);
-        let finding = about(&findings, "Deployment/web/api");
-        assert_eq!(finding.status, Status::Fail);
-        assert!(
-            finding.message.contains("may run as root"),
-            "{}",
-            finding.message
+        assert_api_fails_when(
+            &CHECK,
+            |w| {
+                w.spec.security_context = None;
+            },
+            "may run as root",
         );
     }
 

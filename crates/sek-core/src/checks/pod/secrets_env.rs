@@ -62,8 +62,6 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
-    use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
 
     #[test]
@@ -73,26 +71,22 @@ mod tests {
 
     #[test]
     fn the_workload_fails_saying_why() {
-        let mut inv = kube_cluster();
-        let w = api_of(&mut inv);
-        w.spec.containers[0]
-            .env
-            .push(crate::inventory::k8s::EnvVar {
-                name: "DB_PASSWORD".into(),
-                value_from: Some(crate::inventory::k8s::EnvVarSource {
-                    secret_key_ref: Some(crate::inventory::k8s::KeyRef {
-                        name: "db".into(),
-                        key: "password".into(),
-                    }),
-                }),
-            });
-        let findings = run(&CHECK, &inv);
-        let finding = about(&findings, "Deployment/web/api");
-        assert_eq!(finding.status, Status::Fail);
-        assert!(
-            finding.message.contains("DB_PASSWORD from Secret db"),
-            "{}",
-            finding.message
+        assert_api_fails_when(
+            &CHECK,
+            |w| {
+                w.spec.containers[0]
+                    .env
+                    .push(crate::inventory::k8s::EnvVar {
+                        name: "DB_PASSWORD".into(),
+                        value_from: Some(crate::inventory::k8s::EnvVarSource {
+                            secret_key_ref: Some(crate::inventory::k8s::KeyRef {
+                                name: "db".into(),
+                                key: "password".into(),
+                            }),
+                        }),
+                    });
+            },
+            "DB_PASSWORD from Secret db",
         );
     }
 }

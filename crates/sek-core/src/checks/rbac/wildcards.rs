@@ -73,10 +73,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 format!("uses wildcards: {}", rules.join("; ")),
             )
             .with_evidence(json!({ "rules": rules }));
-            Some(match managed_role(role) {
-                Some(reason) => exempt(finding, reason),
-                None => finding,
-            })
+            Some(exempt(finding, managed_role(role)))
         })
         .collect();
     if findings.is_empty() {

@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::{SYSTEM_NAMESPACES, exempt, managed_binding, needed};
+use crate::checks::shared::k8s::{exempt, managed_binding, needed, system_namespace};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::{
     CLUSTER_ROLE_BINDINGS, NAMESPACES, PODS, ROLE_BINDINGS, SERVICE_ACCOUNTS,
@@ -110,14 +110,13 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 Finding::fail(resource, message)
             }
             .with_evidence(evidence);
-            if SYSTEM_NAMESPACES.contains(&name) {
-                exempt(
-                    finding,
+            exempt(
+                finding,
+                system_namespace(
+                    name,
                     "Kubernetes system namespace, managed by Kubernetes and EKS",
-                )
-            } else {
-                finding
-            }
+                ),
+            )
         })
         .collect()
 }

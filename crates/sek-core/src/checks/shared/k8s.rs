@@ -56,8 +56,11 @@ pub(crate) fn needed<'a, T: ?Sized>(
     }
 }
 
-/// Turn a failing finding into a `waived` one with a built-in reason.
-pub(crate) fn exempt(mut finding: Finding, reason: &str) -> Finding {
+/// Turn a failing finding into a `waived` one when a built-in exception gives a reason.
+pub(crate) fn exempt(mut finding: Finding, reason: Option<&str>) -> Finding {
+    let Some(reason) = reason else {
+        return finding;
+    };
     if finding.status == Status::Fail {
         finding.status = Status::Waived;
         finding.waiver = Some(WaiverNote {
@@ -71,6 +74,11 @@ pub(crate) fn exempt(mut finding: Finding, reason: &str) -> Finding {
 
 /// Namespaces Kubernetes and EKS create and manage.
 pub(crate) const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+
+/// `reason` when `namespace` is a system namespace: a built-in exception.
+pub(crate) fn system_namespace<'r>(namespace: &str, reason: &'r str) -> Option<&'r str> {
+    SYSTEM_NAMESPACES.contains(&namespace).then_some(reason)
+}
 
 /// Components AWS installs and manages (EKS add-ons and agents), by namespace and name.
 const AWS_COMPONENTS: &[(&str, &str, &str)] = &[
@@ -212,10 +220,7 @@ pub(crate) fn judge_workloads(
             } else {
                 let finding = Finding::fail(resource, found.join("; "))
                     .with_evidence(json!({ "problems": found, "pods": w.pods }));
-                match aws_component(w) {
-                    Some(reason) => exempt(finding, &reason),
-                    None => finding,
-                }
+                exempt(finding, aws_component(w).as_deref())
             })
         })
         .collect();
@@ -226,6 +231,15 @@ pub(crate) fn judge_workloads(
         )];
     }
     findings
+}
+
+/// A workload's problems when a pod-level setting is wrong by itself: `problem` when `wrong`.
+pub(crate) fn problem_if(wrong: bool, problem: &str) -> Option<Vec<String>> {
+    Some(if wrong {
+        vec![problem.to_string()]
+    } else {
+        Vec::new()
+    })
 }
 
 /// `<kind> <name>: <why>` for every container (init and ephemeral included) `bad` objects to.
@@ -465,10 +479,10 @@ pub(crate) fn judge_bindings<'a>(
             ),
         )
         .with_evidence(json!({ "role": format!("{}/{}", role.kind, role.metadata.name), "rules": rules, "subjects": subjects }));
-        findings.push(match exemption.or_else(|| managed_binding(binding)) {
-            Some(reason) => exempt(finding, reason),
-            None => finding,
-        });
+        findings.push(exempt(
+            finding,
+            exemption.or_else(|| managed_binding(binding)),
+        ));
     }
     if findings.is_empty() {
         findings.push(Finding::pass(
