@@ -35,15 +35,33 @@ EKS_AMI = "ami-ekslinux"  # moto's "amazon-eks-node-linux", owned by Amazon
 AWS_POLICY = "arn:aws:iam::aws:policy/"
 
 
+def account_credentials(endpoint, account):
+    """Credentials of `account` (moto files what they create under the role's account)."""
+    sts = boto3.client(
+        "sts", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    role = f"arn:aws:iam::{account}:role/sek-fixtures"
+    issued = sts.assume_role(RoleArn=role, RoleSessionName="fixtures")["Credentials"]
+    return dict(
+        aws_access_key_id=issued["AccessKeyId"],
+        aws_secret_access_key=issued["SecretAccessKey"],
+        aws_session_token=issued["SessionToken"],
+    )
+
+
 class Env:
-    def __init__(self, endpoint, region):
+    def __init__(self, endpoint, region, account=None):
         self.endpoint = endpoint
+        credentials = (
+            account_credentials(endpoint, account)
+            if account
+            else dict(aws_access_key_id="testing", aws_secret_access_key="testing")
+        )
         kwargs = dict(
             endpoint_url=endpoint,
             region_name=region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
             config=Config(retries={"max_attempts": 1}),
+            **credentials,
         )
         self.ec2 = boto3.client("ec2", **kwargs)
         self.eks = boto3.client("eks", **kwargs)
@@ -416,11 +434,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--region", default="eu-west-1")
+    parser.add_argument("--account", help="build in this account (through an assumed role) instead of the caller's")
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build")
     build.add_argument("scenarios", nargs="+", help="scenario[:cluster-name]")
     user = commands.add_parser("user")
     user.add_argument("--deny", action="append", default=[])
+    org = commands.add_parser("org", help="create an organization with N member accounts; prints their ids")
+    org.add_argument("members", type=int)
     auth = commands.add_parser("auth")
     auth.add_argument("state", choices=["on", "off"])
     args = parser.parse_args()
@@ -428,7 +449,19 @@ def main():
     if args.command == "auth":
         moto_api(args.endpoint, "/moto-api/reset-auth", "0" if args.state == "on" else "inf")
         return
-    env = Env(args.endpoint, args.region)
+    if args.command == "org":
+        organizations = boto3.client(
+            "organizations", endpoint_url=args.endpoint, region_name="us-east-1",
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+        )
+        organizations.create_organization(FeatureSet="ALL")
+        ids = [
+            organizations.create_account(Email=f"member{n}@example.com", AccountName=f"member{n}")["CreateAccountStatus"]["AccountId"]
+            for n in range(args.members)
+        ]
+        json.dump(ids, sys.stdout)
+        return
+    env = Env(args.endpoint, args.region, args.account)
     if args.command == "user":
         json.dump(scanner_user(env, args.deny), sys.stdout)
         return

@@ -5,6 +5,8 @@ throttling error instead of forwarding them, the way AWS does under load.
 
 --every N     throttle every Nth request (counted across all services)
 --always A    always throttle operation A (e.g. DescribeVolumes)
+--deny A[@T]  answer operation A with the service's access-denied error; with @T, only when T
+              is the request's region or appears in its parameters (e.g. a role's account id)
 
 Prints the port it listens on, then serves until killed. GET /__proxy/stats returns
 {"forwarded": n, "throttled": {"Operation": n}}.
@@ -39,6 +41,31 @@ JSON_THROTTLE = (
     {"Content-Type": "application/json", "x-amzn-ErrorType": "ThrottlingException"},
     b'{"message":"Rate exceeded"}',
 )
+
+
+EC2_DENIED = (
+    403,
+    {"Content-Type": "text/xml"},
+    b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code>'
+    b"<Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>deny</RequestID></Response>",
+)
+QUERY_DENIED = (
+    403,
+    {"Content-Type": "text/xml"},
+    b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform this action</Message>"
+    b"</Error><RequestId>deny</RequestId></ErrorResponse>",
+)
+JSON_DENIED = (
+    403,
+    {"Content-Type": "application/json", "x-amzn-ErrorType": "AccessDeniedException"},
+    b'{"message":"User is not authorized to perform this action"}',
+)
+
+
+def region_of(headers):
+    """The signing region from the SigV4 credential scope."""
+    match = re.search(r"Credential=[^/]+/\d+/([^/]+)/[^/]+/aws4_request", headers.get("Authorization", ""))
+    return match.group(1) if match else ""
 
 
 def service_of(headers):
@@ -76,6 +103,7 @@ class Proxy(BaseHTTPRequestHandler):
     upstream = None
     every = 0
     always = ()
+    deny = ()
 
     def log_message(self, *args):
         pass
@@ -108,6 +136,18 @@ class Proxy(BaseHTTPRequestHandler):
             throttle = operation in self.always or (self.every and STATS["seen"] % self.every == 0)
             if throttle:
                 STATS["throttled"][operation] = STATS["throttled"].get(operation, 0) + 1
+        params = urllib.parse.unquote(body.decode(errors="replace"))
+        for rule in self.deny:
+            action, _, target = rule.partition("@")
+            if action == operation and (not target or target == region_of(self.headers) or target in params):
+                service = service_of(self.headers)
+                if service == "ec2":
+                    status, headers, payload = EC2_DENIED
+                elif service in JSON_SERVICES:
+                    status, headers, payload = JSON_DENIED
+                else:
+                    status, headers, payload = QUERY_DENIED
+                return self.reply(status, headers, payload)
         if throttle:
             service = service_of(self.headers)
             if service == "ec2":
@@ -134,10 +174,12 @@ def main():
     parser.add_argument("--upstream", required=True)
     parser.add_argument("--every", type=int, default=0)
     parser.add_argument("--always", action="append", default=[])
+    parser.add_argument("--deny", action="append", default=[])
     args = parser.parse_args()
     Proxy.upstream = urllib.parse.urlsplit(args.upstream)
     Proxy.every = args.every
     Proxy.always = tuple(args.always)
+    Proxy.deny = tuple(args.deny)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)

@@ -86,6 +86,7 @@ pub fn evaluate_at(
         config: config.source.clone(),
         clusters,
         warnings,
+        not_scanned: inventory.not_scanned.clone(),
     }
 }
 

@@ -9,6 +9,11 @@ Examples:
   sek scan --demo                          scan the embedded demo snapshot (no AWS account needed)
   sek scan --cluster prod --region eu-west-1
   sek scan --cluster prod staging          two clusters; the account's settings are read once
+  sek scan --all-clusters --all-regions    every cluster of the account, with a fleet summary
+  sek scan --all-clusters --org-role SekAudit --region eu-west-1,us-east-1 -o fleet.json
+                                           every account of the organization
+  sek diff last-week.json today.json       what got worse, what got better, what is new or gone
+  sek merge team-a.json team-b.json -o all.html   one report from per-account runs
   sek collect --cluster prod -o prod.json  save a snapshot; scan it later with --snapshot
   sek scan --snapshot prod.json -o report.json   the report as JSON (format from the extension)
   sek scan --demo -o sarif=sek.sarif -o report.html   several formats in one run
@@ -79,16 +84,35 @@ pub enum Command {
     Checks(ChecksCommand),
 }
 
-/// Where to reach AWS.
+/// Where to reach AWS, and which accounts and regions to scan.
 #[derive(Debug, Args)]
 pub struct AwsArgs {
-    /// AWS region (default: AWS_REGION or the profile's region).
-    #[arg(long)]
-    pub region: Option<String>,
+    /// AWS region to scan; repeat (or separate with commas) for several. Default: AWS_REGION or
+    /// the profile's region. The first one also serves account-wide requests (Organizations,
+    /// the list of regions).
+    #[arg(long, value_name = "REGION", value_delimiter = ',', help_heading = "Scope")]
+    pub region: Vec<String>,
+    /// Scan every region enabled for each account (EC2 DescribeRegions); regions without
+    /// clusters cost one request each.
+    #[arg(long, conflicts_with = "region", help_heading = "Scope")]
+    pub all_regions: bool,
+    /// Scan the account of this IAM role, assumed with your credentials (sts:AssumeRole);
+    /// repeat (or list several) for several accounts. A role that cannot be assumed is reported as not scanned.
+    #[arg(long, value_name = "ARN", num_args = 1.., help_heading = "Scope")]
+    pub account_role_arn: Vec<String>,
+    /// Scan every ACTIVE account of your AWS Organization through the role of this name in each
+    /// (e.g. OrganizationAccountAccessRole or a read-only audit role). Needs
+    /// organizations:ListAccounts: run as the management account or a delegated administrator.
+    #[arg(long, value_name = "ROLE_NAME", conflicts_with = "account_role_arn", help_heading = "Scope")]
+    pub org_role: Option<String>,
+    /// The external id the roles' trust policies require.
+    #[arg(long, value_name = "ID", help_heading = "Scope")]
+    pub external_id: Option<String>,
     /// AWS named profile (default: AWS_PROFILE or the default credential chain).
     #[arg(long)]
     pub profile: Option<String>,
-    /// Most AWS requests in flight at once.
+    /// Most AWS requests in flight at once, over every account, region and cluster of the scan.
+    /// Throttled requests are retried with backoff, and the client slows down (adaptive retry).
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=512))]
     pub concurrency: u16,
     /// Attempts per AWS request, retries included (throttling, 5xx and connection errors are
@@ -126,10 +150,14 @@ pub struct KubeArgs {
 /// What to evaluate: a live cluster, a snapshot or the demo, and with which configuration.
 #[derive(Debug, Args)]
 pub struct SourceArgs {
-    /// EKS cluster to scan live. Repeat (or list several) for several clusters of one account and
-    /// region: the account's and region's settings are then read once for all of them.
-    #[arg(long, value_name = "NAME", num_args = 1.., conflicts_with_all = ["snapshot", "demo"], required_unless_present_any = ["snapshot", "demo", "k8s_dir"])]
+    /// EKS cluster to scan live. Repeat (or list several) for several clusters: the account's
+    /// and region's settings are then read once for all of them. With several regions or
+    /// accounts, each name is scanned wherever it exists.
+    #[arg(long, value_name = "NAME", num_args = 1.., conflicts_with_all = ["snapshot", "demo"], required_unless_present_any = ["snapshot", "demo", "k8s_dir", "all_clusters"], help_heading = "Scope")]
     pub cluster: Vec<String>,
+    /// Scan every EKS cluster of the selected regions and accounts.
+    #[arg(long, conflicts_with_all = ["cluster", "snapshot", "demo", "k8s_dir"], help_heading = "Scope")]
+    pub all_clusters: bool,
     /// Scan a snapshot written by `sek collect` instead of a live cluster (`-` reads stdin).
     #[arg(long, value_name = "FILE", conflicts_with = "demo")]
     pub snapshot: Option<PathBuf>,
@@ -217,10 +245,13 @@ pub const FRAMEWORKS: [&str; 5] = [
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    /// EKS cluster to collect; repeat (or list several) for several clusters of one account and
-    /// region. Without it, --k8s-dir turns an export into a snapshot of its own.
-    #[arg(long, value_name = "NAME", num_args = 1.., required_unless_present = "k8s_dir")]
+    /// EKS cluster to collect; repeat (or list several) for several clusters. Without it,
+    /// --k8s-dir turns an export into a snapshot of its own.
+    #[arg(long, value_name = "NAME", num_args = 1.., required_unless_present_any = ["k8s_dir", "all_clusters"], help_heading = "Scope")]
     pub cluster: Vec<String>,
+    /// Collect every EKS cluster of the selected regions and accounts.
+    #[arg(long, conflicts_with_all = ["cluster", "k8s_dir"], help_heading = "Scope")]
+    pub all_clusters: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
     #[command(flatten)]

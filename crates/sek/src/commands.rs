@@ -23,7 +23,7 @@ use crate::cli::{
 use crate::collect::aws::AwsOptions;
 use crate::collect::k8s_files::read_export;
 use crate::collect::kube::KubeOptions;
-use crate::collect::{self, Progress};
+use crate::collect::{self, Accounts, Clusters, Progress, Regions, Scope};
 use crate::error::CliError;
 use crate::node;
 use crate::output::write_to;
@@ -68,15 +68,46 @@ fn load_config(path: Option<&Path>) -> Result<Config, CliError> {
 fn aws_options(args: &AwsArgs) -> AwsOptions {
     AwsOptions {
         profile: args.profile.clone(),
-        region: args.region.clone(),
+        region: args.region.first().cloned(),
         concurrency: usize::from(args.concurrency),
         max_attempts: args.max_attempts,
     }
 }
 
+/// What a live scan covers, from the flags.
+fn scope(args: &AwsArgs, clusters: &[String], all_clusters: bool) -> Scope {
+    let accounts = match (&args.org_role, args.account_role_arn.as_slice()) {
+        (Some(role), _) => Accounts::Organization(role.clone()),
+        (None, []) => Accounts::Caller,
+        (None, roles) => Accounts::Roles(roles.to_vec()),
+    };
+    let mut regions: Vec<String> = Vec::new();
+    for region in &args.region {
+        if !region.is_empty() && !regions.contains(region) {
+            regions.push(region.clone());
+        }
+    }
+    Scope {
+        accounts,
+        regions: match (args.all_regions, regions.is_empty()) {
+            (true, _) => Regions::AllEnabled,
+            (false, true) => Regions::Default,
+            (false, false) => Regions::Listed(regions),
+        },
+        clusters: if all_clusters {
+            Clusters::All
+        } else {
+            Clusters::Named(clusters.to_vec())
+        },
+        external_id: args.external_id.clone(),
+    }
+}
+
 /// How to read the Kubernetes side live, from the flags (`--k8s-dir` reads files instead).
-fn kube_options(args: &KubeArgs, clusters: &[String]) -> Result<KubeOptions, CliError> {
-    if args.context.is_some() && clusters.len() > 1 {
+fn kube_options(args: &KubeArgs, scope: &Scope) -> Result<KubeOptions, CliError> {
+    let one_cluster = matches!(&scope.clusters, Clusters::Named(names) if names.len() == 1)
+        && scope.is_single_target();
+    if args.context.is_some() && !one_cluster {
         return Err(CliError::Usage {
             message: "--context names one cluster's API server; scan one cluster per context, or \
 let sek find each cluster's context by its endpoint"
@@ -135,14 +166,14 @@ fn export_only(path: &Path) -> Result<Inventory, CliError> {
     Ok(inventory)
 }
 
-/// Collect `cluster` live, with a spinner when stderr is a terminal.
-fn collect_live(
-    options: &AwsOptions,
-    clusters: &[String],
-    kube: &KubeOptions,
-) -> Result<Inventory, CliError> {
+/// Collect what `scope` covers, with a progress display when stderr is a terminal.
+fn collect_live(options: &AwsOptions, scope: &Scope, kube: &KubeOptions) -> Result<Inventory, CliError> {
     let progress = if io::stderr().is_terminal() {
-        Progress::spinner(&format!("collecting {}:", clusters.join(", ")))
+        let what = match &scope.clusters {
+            Clusters::Named(names) => names.join(", "),
+            Clusters::All => "every cluster".into(),
+        };
+        Progress::new(&format!("collecting {what}:"))
     } else {
         Progress::default()
     };
@@ -152,7 +183,20 @@ fn collect_live(
         .map_err(|e| CliError::Usage {
             message: format!("cannot start the async runtime: {e}"),
         })?;
-    let inventory = runtime.block_on(collect::collect(options, clusters, kube, progress))?;
+    let inventory = runtime.block_on(collect::collect(options, scope, kube, progress))?;
+    if inventory.clusters.is_empty() && inventory.not_scanned.is_empty() {
+        eprintln!(
+            "note: no EKS clusters found{} in {} of the scanned account(s)",
+            match &scope.clusters {
+                Clusters::Named(names) => format!(" named {}", names.join(", ")),
+                Clusters::All => String::new(),
+            },
+            match inventory.regions.len() {
+                0 => "any region".to_string(),
+                n => format!("{n} region(s)"),
+            }
+        );
+    }
     Ok(inventory)
 }
 
@@ -201,11 +245,14 @@ fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
             export_only(export)?
         }
         // clap requires --cluster, --snapshot, --k8s-dir or --demo.
-        (None, _) => collect_live(
-            &aws_options(&source.aws),
-            &source.cluster,
-            &kube_options(&source.kube, &source.cluster)?,
-        )?,
+        (None, _) => {
+            let scope = scope(&source.aws, &source.cluster, source.all_clusters);
+            collect_live(
+                &aws_options(&source.aws),
+                &scope,
+                &kube_options(&source.kube, &scope)?,
+            )?
+        }
     };
     if let Some(export) = export
         && (source.snapshot.is_some() || !source.cluster.is_empty() || source.demo)
@@ -329,7 +376,7 @@ fn deliver(report: &Report, args: &ReportArgs) -> Result<u8, CliError> {
             summary_line(&report.counts())
         );
     }
-    Ok(u8::from(!report.gate(fail_on).is_empty()))
+    Ok(u8::from(report.trips(fail_on)))
 }
 
 fn compliance_command(args: ComplianceArgs) -> Result<u8, CliError> {
@@ -362,11 +409,13 @@ fn seed_scan(args: SeedArgs) -> Result<u8, CliError> {
             .collect(),
         skip: resolve_skips(&args.skip)?,
     };
-    let inventory = collect_live(
-        &AwsOptions::default(),
-        std::slice::from_ref(&name),
-        &KubeOptions::default(),
-    )?;
+    let scope = Scope {
+        accounts: Accounts::Caller,
+        regions: Regions::Default,
+        clusters: Clusters::Named(vec![name.clone()]),
+        external_id: None,
+    };
+    let inventory = collect_live(&AwsOptions::default(), &scope, &KubeOptions::default())?;
     let report = evaluate(&inventory, &Config::default(), &selection);
     let echo = seed::SeedArgs {
         cloud: args.cloud.unwrap_or_default(),
@@ -386,10 +435,11 @@ fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
     let inventory = match &args.kube.k8s_dir {
         Some(export) if args.cluster.is_empty() => export_only(export)?,
         export => {
+            let scope = scope(&args.aws, &args.cluster, args.all_clusters);
             let mut inventory = collect_live(
                 &aws_options(&args.aws),
-                &args.cluster,
-                &kube_options(&args.kube, &args.cluster)?,
+                &scope,
+                &kube_options(&args.kube, &scope)?,
             )?;
             if let Some(export) = export {
                 attach_export(&mut inventory, export)?;

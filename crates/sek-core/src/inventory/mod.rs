@@ -7,6 +7,7 @@
 
 mod ec2;
 mod eks;
+mod fleet;
 mod gaps;
 mod iam;
 pub mod k8s;
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use ec2::*;
 pub use eks::*;
+pub use fleet::*;
 pub use gaps::*;
 pub use iam::*;
 pub use region::*;
@@ -44,6 +46,9 @@ pub struct Inventory {
     /// Account data (IAM) shared by every region of the account.
     #[serde(default)]
     pub accounts: Vec<AccountInventory>,
+    /// Accounts, regions and clusters a fleet scan was asked for but could not read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_scanned: Vec<NotScanned>,
 }
 
 /// Provenance of an inventory.
@@ -472,6 +477,7 @@ impl Inventory {
             clusters: Vec::new(),
             regions: Vec::new(),
             accounts: Vec::new(),
+            not_scanned: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
 
+use super::fleet::FleetSummary;
 use super::{Counts, Report, text::summary_line};
 use crate::checks::{Area, Severity, Status};
 
@@ -27,6 +28,8 @@ struct Page {
     area_bars: Vec<AreaBar>,
     clusters: Vec<ClusterSection>,
     warnings: Vec<String>,
+    fleet: Option<FleetSummary>,
+    not_scanned: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -213,13 +216,18 @@ fn page(report: &Report) -> Page {
         })
         .collect();
 
-    Page {
-        title: report
+    let title = if report.is_fleet() {
+        format!("{} clusters", report.clusters.len())
+    } else {
+        report
             .clusters
             .iter()
             .map(|c| c.name.as_str())
             .collect::<Vec<_>>()
-            .join(", "),
+            .join(", ")
+    };
+    Page {
+        title,
         sek_version: report.sek_version,
         generated_at: report.generated_at.to_string(),
         collected_at: report.inventory.collected_at.map(|t| t.to_string()),
@@ -230,6 +238,15 @@ fn page(report: &Report) -> Page {
         area_bars,
         clusters,
         warnings: report.warnings.clone(),
+        fleet: report.is_fleet().then(|| report.fleet()),
+        not_scanned: report
+            .not_scanned
+            .iter()
+            .map(|gap| match &gap.help {
+                Some(help) => format!("{} — {help}", gap.line()),
+                None => gap.line(),
+            })
+            .collect(),
     }
 }
 
@@ -269,6 +286,17 @@ mod tests {
             assert!(!page.contains(external), "{external}");
         }
         assert!(page.contains("default-src 'none'"));
+    }
+
+    #[test]
+    fn a_fleet_page_ranks_checks_and_clusters_and_lists_what_was_not_scanned() {
+        let page = html(&fixture::fleet());
+        assert!(page.contains("<title>sek report: 3 clusters</title>"), "title");
+        let fleet = page.find("id=\"fleet\"").unwrap();
+        assert!(fleet < page.find("class=\"cluster\"").unwrap());
+        assert!(page.contains("<td>service-logging</td><td>medium</td><td>3/3</td>"), "{page}");
+        assert!(page.contains("sts:AssumeRole failed (access denied)"));
+        assert!(!html(&fixture::report()).contains("id=\"fleet\""));
     }
 
     #[test]

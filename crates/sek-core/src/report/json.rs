@@ -7,9 +7,10 @@ use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::fleet::FleetSummary;
 use super::{CheckResult, ClusterReport, Counts, Report};
 use crate::checks::{Area, Finding, Ref, Severity, Status};
-use crate::inventory::{CollectError, Meta};
+use crate::inventory::{CollectError, Meta, NotScanned};
 
 /// Version of the JSON report schema. Bumped on any incompatible change.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -26,6 +27,14 @@ struct JsonReport<'a> {
     summary: Counts,
     clusters: Vec<JsonCluster<'a>>,
     warnings: &'a [String],
+    /// Accounts, regions and clusters that could not be scanned (fleet scans).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[schemars(default)]
+    not_scanned: &'a [NotScanned],
+    /// Which checks fail on the most clusters, and which clusters fail most (reports of more
+    /// than one cluster, or with parts not scanned).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fleet: Option<FleetSummary>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -96,6 +105,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         summary: report.counts(),
         clusters: report.clusters.iter().map(cluster_view).collect(),
         warnings: &report.warnings,
+        not_scanned: &report.not_scanned,
+        fleet: report.is_fleet().then(|| report.fleet()),
     };
     serde_json::to_writer_pretty(&mut *out, &view)?;
     writeln!(out)
@@ -126,6 +137,22 @@ mod tests {
         let mut broken = report.clone();
         broken["clusters"][0]["results"][0]["status"] = serde_json::json!("passed");
         assert!(!validator.is_valid(&broken));
+    }
+
+    #[test]
+    fn a_fleet_report_carries_its_summary_and_what_was_not_scanned_and_validates() {
+        let mut out = Vec::new();
+        render(&fixture::fleet(), &mut out).unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(report["fleet"]["clusters"], 3);
+        assert_eq!(report["fleet"]["checks"][0]["check"], "service-logging");
+        assert_eq!(report["fleet"]["by_cluster"][0]["name"], "payments");
+        assert_eq!(report["not_scanned"][0]["api"], "sts:AssumeRole");
+        assert_eq!(report["not_scanned"][0]["kind"], "access-denied");
+        let schema: serde_json::Value = serde_json::from_str(&schema()).unwrap();
+        assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&report));
+        // A one-cluster report has neither.
+        assert!(json().get("fleet").is_none() && json().get("not_scanned").is_none());
     }
 
     #[test]

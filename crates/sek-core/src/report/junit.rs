@@ -61,6 +61,20 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             junit.add_test_suite(suite);
         }
     }
+    // What could not be scanned is an error case, so CI dashboards show the gap in coverage.
+    if !report.not_scanned.is_empty() {
+        let mut suite = TestSuite::new("not scanned");
+        for gap in &report.not_scanned {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status.set_message(gap.line());
+            status.set_type(gap.kind.label());
+            if let Some(help) = &gap.help {
+                status.set_description(help.as_str());
+            }
+            suite.add_test_case(TestCase::new(gap.target(), status));
+        }
+        junit.add_test_suite(suite);
+    }
     let xml = junit.to_string().map_err(io::Error::other)?;
     out.write_all(xml.as_bytes())?;
     writeln!(out)
@@ -93,5 +107,14 @@ mod tests {
             xml.contains(r#"testsuite name="prod/node-volumes" tests="3""#),
             "{xml}"
         );
+    }
+
+    #[test]
+    fn what_was_not_scanned_is_an_error_case() {
+        let mut out = Vec::new();
+        render(&fixture::fleet(), &mut out).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        assert!(xml.contains(r#"testsuite name="not scanned" tests="1" skipped="0" errors="1""#), "{xml}");
+        assert!(xml.contains("sts:AssumeRole failed (access denied)"));
     }
 }

@@ -53,6 +53,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         report.generated_at,
         bold_failures(&counts)
     )?;
+    if report.is_fleet() {
+        render_fleet(report, out)?;
+    }
     for cluster in &report.clusters {
         let account = cluster
             .account_id
@@ -170,6 +173,48 @@ fn bold_failures(counts: &Counts) -> String {
     }
 }
 
+/// The fleet summary: the checks failing on the most clusters, every cluster's tally, and what
+/// could not be scanned.
+fn render_fleet(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let fleet = report.fleet();
+    writeln!(
+        out,
+        "## Fleet\n\n{} clusters in {} accounts and {} regions; {} fail at least one check.\n",
+        fleet.clusters, fleet.accounts, fleet.regions, fleet.failing_clusters
+    )?;
+    if fleet.checks.iter().any(|c| c.failing > 0) {
+        writeln!(
+            out,
+            "| Check | Severity | Failing clusters | Failing resources |\n|---|---|---|---|"
+        )?;
+        for spread in fleet.checks.iter().filter(|c| c.failing > 0) {
+            writeln!(
+                out,
+                "| `{}` | {} | {}/{} | {} |",
+                spread.check,
+                spread.severity,
+                spread.failing,
+                fleet.clusters,
+                spread.failing_resources
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !report.not_scanned.is_empty() {
+        writeln!(out, "### Not scanned ({})\n", report.not_scanned.len())?;
+        for gap in &report.not_scanned {
+            let help = gap
+                .help
+                .as_deref()
+                .map(|h| format!(" — {}", escape(h)))
+                .unwrap_or_default();
+            writeln!(out, "- ⚠️ {}{help}", escape(&gap.line()))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +229,17 @@ mod tests {
     #[test]
     fn markdown_snapshot() {
         insta::assert_snapshot!(markdown(&fixture::report()));
+    }
+
+    #[test]
+    fn a_fleet_report_opens_with_the_fleet_and_what_was_not_scanned() {
+        let text = markdown(&fixture::fleet());
+        let fleet = text.find("## Fleet").unwrap();
+        assert!(fleet < text.find("## prod").unwrap());
+        assert!(text.contains("| `service-logging` | medium | 3/3 | 3 |"), "{text}");
+        assert!(text.contains("### Not scanned (1)"));
+        assert!(text.contains("sts:AssumeRole failed (access denied)"));
+        assert!(!markdown(&fixture::report()).contains("## Fleet"));
     }
 
     #[test]

@@ -3,11 +3,15 @@
 
 pub mod asff;
 pub mod csv;
+pub mod diff;
+pub mod fleet;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod merge;
 pub mod ocsf;
+pub mod read;
 pub mod sarif;
 pub mod seed;
 pub mod text;
@@ -18,7 +22,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::checks::{Check, Finding, Severity, Status};
-use crate::inventory::{CollectError, Meta};
+use crate::inventory::{CollectError, Meta, NotScanned};
 
 /// The result of evaluating an inventory.
 #[derive(Debug, Clone)]
@@ -34,7 +38,8 @@ pub struct Report {
     /// One section per cluster.
     pub clusters: Vec<ClusterReport>,
     /// Problems with the configuration found while evaluating (expired or unused waivers).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<String>,    /// Accounts, regions and clusters the scan was asked for but could not read.
+    pub not_scanned: Vec<NotScanned>,
 }
 
 /// The results for one cluster.
@@ -206,6 +211,12 @@ impl Report {
                 .iter()
                 .flat_map(|c| c.results.iter().map(|r| r.status)),
         )
+    }
+
+    /// Whether the scan should exit 1: a result trips `fail_on`, or (unless `--fail-on none`)
+    /// part of the estate could not be scanned, so a clean result would overstate coverage.
+    pub fn trips(&self, fail_on: FailOn) -> bool {
+        !self.gate(fail_on).is_empty() || (fail_on != FailOn::Never && !self.not_scanned.is_empty())
     }
 
     /// The results that trip `fail_on`.
@@ -412,7 +423,47 @@ pub(crate) mod fixture {
                 )],
             }],
             warnings: vec!["sek.toml:12: the waiver of node-role for `*` matched no failing finding; remove it if the failure is fixed".into()],
+            not_scanned: Vec::new(),
         }
+    }
+
+    /// Three clusters in two accounts and regions, and an account that could not be scanned.
+    pub fn fleet() -> Report {
+        let mut report = report();
+        let prod = report.clusters[0].clone();
+        let mut payments = prod.clone();
+        payments.name = "payments".into();
+        payments.account_id = Some("444455556666".into());
+        payments.arn = "arn:aws:eks:eu-west-1:444455556666:cluster/payments".into();
+        let imds = payments
+            .results
+            .iter_mut()
+            .find(|r| r.check.id == "node-imds")
+            .unwrap();
+        imds.status = Status::Fail;
+        imds.findings = (1..=2)
+            .map(|n| {
+                Finding::fail(
+                    format!("arn:aws:ec2:eu-west-1:444455556666:instance/i-{n}"),
+                    "IMDSv1 is allowed (HttpTokens=optional)",
+                )
+            })
+            .collect();
+        let mut staging = prod.clone();
+        staging.name = "staging".into();
+        staging.region = "us-east-1".into();
+        staging.arn = "arn:aws:eks:us-east-1:111122223333:cluster/staging".into();
+        report.clusters = vec![prod, payments, staging];
+        report.not_scanned = vec![NotScanned {
+            account: Some("arn:aws:iam::777788889999:role/sek-audit".into()),
+            region: None,
+            cluster: None,
+            api: "sts:AssumeRole".into(),
+            kind: ErrorKind::AccessDenied,
+            message: "AccessDenied: not authorized to perform sts:AssumeRole".into(),
+            help: Some("let the scanning identity assume the role (its trust policy), or pass --external-id".into()),
+        }];
+        report
     }
 }
 

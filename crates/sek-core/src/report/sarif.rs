@@ -154,6 +154,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             })
         })
         .collect();
+    // A part of the estate not scanned is an error of this run, not a finding about a resource.
+    notifications.extend(report.not_scanned.iter().map(|gap| {
+        json!({
+            "level": "error",
+            "message": { "text": format!("not scanned: {}", gap.line()) },
+            "properties": { "api": gap.api, "kind": gap.kind, "account": gap.account, "region": gap.region, "cluster": gap.cluster, "help": gap.help },
+        })
+    }));
     notifications.extend(
         report
             .warnings
@@ -171,7 +179,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 "rules": rules,
             } },
             "invocations": [{
-                "executionSuccessful": true,
+                "executionSuccessful": report.not_scanned.is_empty(),
                 "endTimeUtc": report.generated_at.to_string(),
                 "toolExecutionNotifications": notifications,
             }],
@@ -188,8 +196,12 @@ mod tests {
     use crate::report::fixture;
 
     fn sarif() -> Value {
+        sarif_of(&fixture::report())
+    }
+
+    fn sarif_of(report: &Report) -> Value {
         let mut out = Vec::new();
-        render(&fixture::report(), &mut out).unwrap();
+        render(report, &mut out).unwrap();
         serde_json::from_slice(&out).unwrap()
     }
 
@@ -205,12 +217,24 @@ mod tests {
         ))
         .unwrap();
         let validator = jsonschema::validator_for(&schema).unwrap();
-        let log = sarif();
-        let errors: Vec<String> = validator
-            .iter_errors(&log)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        assert!(errors.is_empty(), "{errors:#?}");
+        for log in [sarif(), sarif_of(&fixture::fleet())] {
+            let errors: Vec<String> = validator
+                .iter_errors(&log)
+                .map(|e| format!("{} at {}", e, e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "{errors:#?}");
+        }
+    }
+
+    #[test]
+    fn what_was_not_scanned_is_an_execution_error() {
+        let log = sarif_of(&fixture::fleet());
+        let invocation = &log["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+        let gap = notes.iter().find(|n| n["level"] == "error").unwrap();
+        assert!(gap["message"]["text"].as_str().unwrap().starts_with("not scanned: account arn:aws:iam::777788889999:role/sek-audit"));
+        assert_eq!(sarif()["runs"][0]["invocations"][0]["executionSuccessful"], true);
     }
 
     #[test]

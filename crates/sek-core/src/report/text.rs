@@ -56,6 +56,9 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
     for cluster in &report.clusters {
         render_cluster(report, cluster, options.width, out)?;
     }
+    if report.is_fleet() {
+        render_fleet(report, options.width, out)?;
+    }
     if !report.warnings.is_empty() {
         writeln!(
             out,
@@ -86,7 +89,12 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
         ),
         FailOn::Severity(min) if tripped.is_empty() => (
             format!(
-                "nothing at or above {min} severity failed or errored (--fail-on {min}): exit status 0"
+                "nothing at or above {min} severity failed or errored (--fail-on {min}){}",
+                if report.not_scanned.is_empty() {
+                    ": exit status 0"
+                } else {
+                    ""
+                }
             ),
             Some(DIM),
         ),
@@ -100,6 +108,75 @@ pub fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> 
         }
     };
     write_wrapped(out, "", &gate, style, options.width)?;
+    if !report.not_scanned.is_empty() && fail_on != FailOn::Never {
+        let line = format!(
+            "{} of the estate could not be scanned (see \"Not scanned\" above): exit status 1",
+            plural(report.not_scanned.len(), "part")
+        );
+        write_wrapped(out, "", &line, None, options.width)?;
+    }
+    Ok(())
+}
+
+/// Rows of the fleet tables shown in text; JSON and HTML carry them all.
+const FLEET_ROWS: usize = 10;
+
+/// The fleet summary: the checks failing on the most clusters, the clusters with the most
+/// severe failures, and what could not be scanned.
+fn render_fleet(report: &Report, width: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
+    let fleet = report.fleet();
+    let heading = format!(
+        "Fleet: {} in {} and {}; {} fail at least one check",
+        plural(fleet.clusters, "cluster"),
+        plural(fleet.accounts, "account"),
+        plural(fleet.regions, "region"),
+        fleet.failing_clusters
+    );
+    write_wrapped(out, "", &heading, Some(BOLD), width)?;
+    let failing: Vec<_> = fleet.checks.iter().filter(|c| c.failing > 0).collect();
+    if !failing.is_empty() {
+        writeln!(out, "  Checks failing on the most clusters:")?;
+        let id_width = failing.iter().map(|c| c.check.len()).max().unwrap_or(0);
+        for spread in failing.iter().take(FLEET_ROWS) {
+            writeln!(
+                out,
+                "    {:<id_width$}  {:<8} {:>4}/{} clusters  {}",
+                spread.check,
+                spread.severity.as_str(),
+                spread.failing,
+                fleet.clusters,
+                plural(spread.failing_resources, "failing resource")
+            )?;
+        }
+        if failing.len() > FLEET_ROWS {
+            writeln!(out, "    ... {} more", failing.len() - FLEET_ROWS)?;
+        }
+        writeln!(out, "  Clusters with the most severe failures:")?;
+        for tally in fleet.by_cluster.iter().filter(|c| c.failing > 0).take(FLEET_ROWS) {
+            let line = format!(
+                "{}: {} failing ({} worst){}",
+                tally.label(),
+                plural(tally.failing, "check"),
+                tally.worst.map_or("-", |s| s.as_str()),
+                match tally.errors {
+                    0 => String::new(),
+                    n => format!(", {} not evaluated", plural(n, "check")),
+                }
+            );
+            write_wrapped(out, "    ", &line, None, width)?;
+        }
+    }
+    if !report.not_scanned.is_empty() {
+        let heading = format!("Not scanned ({})", report.not_scanned.len());
+        write_wrapped(out, "  ", &heading, Some(BOLD), width)?;
+        for gap in &report.not_scanned {
+            write_wrapped(out, "    ", &gap.line(), None, width)?;
+            if let Some(help) = &gap.help {
+                write_wrapped(out, "      ", &format!("help: {help}"), Some(DIM), width)?;
+            }
+        }
+    }
+    writeln!(out)?;
     Ok(())
 }
 
@@ -379,6 +456,27 @@ mod tests {
             text.contains("         waived until 2027-03-31 (sek.toml:7): legacy nodes,\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_fleet_gets_its_summary_and_what_was_not_scanned_trips_the_gate() {
+        let report = fixture::fleet();
+        let text = plain(&report, FailOn::Severity(Severity::Critical));
+        let summary = text.find("Fleet: 3 clusters in 2 accounts and 2 regions").unwrap();
+        assert!(text.rfind("cluster staging").unwrap() < summary);
+        assert!(text.contains("service-logging  medium      3/3 clusters  3 failing resources"), "{text}");
+        assert!(text.contains("payments (eu-west-1, 444455556666): 2 checks failing (high worst)"), "{text}");
+        assert!(text.contains("Not scanned (1)"));
+        assert!(text.contains("account arn:aws:iam::777788889999:role/sek-audit: sts:AssumeRole failed (access denied)"));
+        assert!(text.contains("help: let the scanning identity assume the role"));
+        // Nothing critical failed, but part of the estate is missing: exit 1, said why.
+        assert!(report.gate(FailOn::Severity(Severity::Critical)).is_empty());
+        assert!(report.trips(FailOn::Severity(Severity::Critical)));
+        assert!(text.contains("1 part of the estate could not be scanned"));
+        assert!(!text.contains("exit status 0"), "{text}");
+        assert!(!report.trips(FailOn::Never));
+        // One cluster: no fleet section.
+        assert!(!plain(&fixture::report(), FailOn::Never).contains("Fleet:"));
     }
 
     #[test]

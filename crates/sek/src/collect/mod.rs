@@ -4,19 +4,22 @@
 
 pub mod aws;
 mod cluster;
+pub mod fleet;
 pub mod k8s_files;
 pub mod kube;
 mod region;
 
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use futures::future::join_all;
 use indicatif::ProgressBar;
-use sek_core::inventory::{CollectError, ErrorKind, Inventory, Meta};
+use sek_core::inventory::{Inventory, Meta};
 
-use self::aws::{Aws, AwsOptions};
-pub use self::cluster::collect_cluster;
-use self::kube::{KubeOptions, collect_kubernetes};
+use self::aws::{Aws, AwsOptions, Budget};
+pub use self::fleet::{Accounts, Clusters, Level, Regions, Scope};
+use self::fleet::{AccountHarvest, harvest_account, read_cluster};
+use self::kube::KubeOptions;
 
 /// Why a scan could not run at all.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +50,9 @@ pub enum ScanError {
         /// The clusters that do exist there.
         known: Vec<String>,
     },
+    /// The organization's accounts could not be listed (`--org-role`).
+    #[error("cannot list the organization's accounts: {0}")]
+    Organization(String),
     /// Any other AWS failure before collection could start.
     #[error("AWS error: {0}")]
     Aws(String),
@@ -79,116 +85,137 @@ AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or an instance or pod role"
                     close.map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default()
                 )
             }
+            ScanError::Organization(_) => "run sek as the organization's management account or a delegated \
+administrator (organizations:ListAccounts), or name each account's role with --account-role-arn"
+                .into(),
             ScanError::Aws(_) => "pass -v for request details".into(),
         }
     }
 }
 
-/// A progress display on stderr (absent when stderr is not a terminal).
+/// A progress display on stderr (absent when stderr is not a terminal): accounts, regions and
+/// clusters done of those known so far, and requests made with their rate.
 #[derive(Clone, Default)]
-pub struct Progress(Option<ProgressBar>);
+pub struct Progress(Option<Arc<Display>>);
+
+struct Display {
+    bar: ProgressBar,
+    // done, total per level
+    levels: Mutex<[(usize, usize); 3]>,
+}
 
 impl Progress {
-    /// Show a spinner counting API calls.
-    pub fn spinner(message: &str) -> Progress {
+    /// Show the display.
+    pub fn new(prefix: &str) -> Progress {
         let bar = ProgressBar::new_spinner();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {prefix} {pos} API calls · {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {prefix} {msg} · {pos} API calls ({per_sec}) · {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
         );
-        bar.set_prefix(message.to_string());
+        bar.set_prefix(prefix.to_string());
         bar.enable_steady_tick(std::time::Duration::from_millis(100));
-        Progress(Some(bar))
+        Progress(Some(Arc::new(Display {
+            bar,
+            levels: Mutex::new([(0, 0); 3]),
+        })))
     }
 
     /// Count one request.
-    pub fn tick(&self, api: &str) {
-        if let Some(bar) = &self.0 {
-            bar.inc(1);
-            bar.set_message(api.to_string());
+    pub fn tick(&self, _api: &str) {
+        if let Some(display) = &self.0 {
+            display.bar.inc(1);
         }
+    }
+
+    /// `n` more of `level` to do.
+    pub fn plan(&self, level: Level, n: usize) {
+        self.update(level, |(_, total)| *total += n);
+    }
+
+    /// One more of `level` done.
+    pub fn finish_one(&self, level: Level) {
+        self.update(level, |(done, _)| *done += 1);
+    }
+
+    fn update(&self, level: Level, change: impl FnOnce(&mut (usize, usize))) {
+        let Some(display) = &self.0 else { return };
+        let mut levels = display.levels.lock().expect("progress levels");
+        change(&mut levels[level as usize]);
+        let [(a, at), (r, rt), (c, ct)] = *levels;
+        display.bar.set_message(format!(
+            "accounts {a}/{at} · regions {r}/{rt} · clusters {c}/{ct}"
+        ));
     }
 
     /// Remove the display.
     pub fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
+        if let Some(display) = &self.0 {
+            display.bar.finish_and_clear();
         }
     }
 }
 
-/// Collect `clusters` (duplicates once) in one account and region, with the account's and
-/// region's shared settings read once.
+/// Collect what `scope` covers into one inventory: one account and region with named clusters
+/// (a name that does not exist stops the scan), or a fleet (what cannot be read is recorded and
+/// the rest goes on). Account data is read once per account, region data once per account-region.
 pub async fn collect(
     options: &AwsOptions,
-    clusters: &[String],
+    scope: &Scope,
     kube: &KubeOptions,
     progress: Progress,
 ) -> Result<Inventory, ScanError> {
     let started = Instant::now();
-    let mut unique: Vec<&String> = Vec::new();
-    for name in clusters {
-        if !unique.contains(&name) {
-            unique.push(name);
-        }
-    }
-    let aws = Aws::connect(options, progress.clone()).await?;
-    // The identity check and collection start together, saving a round trip; if the identity
-    // check fails (no credentials, unreachable endpoint), collection is cancelled and that one
-    // error is reported.
-    // The account's and region's settings are read once, beside the clusters that share them.
-    let scans = async {
-        Ok(tokio::join!(
-            join_all(unique.iter().map(|name| collect_cluster(&aws, name))),
-            region::collect_region(&aws),
-            region::collect_account(&aws),
-        ))
-    };
-    let outcome = tokio::try_join!(aws.identify(), scans);
-    progress.finish();
-    let (identity, (results, mut region, mut account)) = outcome?;
-    let mut calls = aws.calls();
-    let mut collected = Vec::new();
-    for result in results {
-        let mut cluster = result.map_err(|err| match err {
-            ScanError::ClusterNotFound {
-                name,
-                region,
-                known,
-                ..
-            } => ScanError::ClusterNotFound {
-                name,
-                region,
-                known,
-                account: identity.account_id.clone(),
-            },
-            other => other,
-        })?;
-        cluster.account_id = identity.account_id.clone();
-        cluster.partition = identity.partition.clone();
-        collected.push(cluster);
-    }
-    if kube.enabled {
-        // The Kubernetes side needs each cluster's endpoint, so it follows the AWS side; the
-        // clusters' API servers are read concurrently.
-        let sides = join_all(collected.iter().map(|c| collect_kubernetes(kube, c))).await;
-        for (cluster, side) in collected.iter_mut().zip(sides) {
-            match side {
-                Ok((k8s, k8s_calls)) => {
-                    for (read, n) in k8s_calls {
-                        *calls.entry(read).or_default() += n;
-                    }
-                    cluster.kubernetes = Some(k8s);
+    let budget = Budget::new(options.concurrency, progress.clone());
+    let base = Aws::new(aws::load_config(options).await, budget.clone())?;
+    let kube = Arc::new(kube.clone());
+    let (identity, harvests, refused) = match &scope.clusters {
+        Clusters::Named(names) if scope.is_single_target() => {
+            let mut unique: Vec<String> = Vec::new();
+            for name in names {
+                if !unique.contains(name) {
+                    unique.push(name.clone());
                 }
-                Err(reason) => cluster.gaps.push(CollectError::new(
-                    "k8s:connect",
-                    vec![],
-                    ErrorKind::Network,
-                    reason,
-                )),
             }
+            progress.plan(Level::Account, 1);
+            progress.plan(Level::Region, 1);
+            progress.plan(Level::Cluster, unique.len());
+            // The identity check and collection start together, saving a round trip; if the
+            // identity check fails (no credentials, unreachable endpoint), collection is
+            // cancelled and that one error is reported.
+            let scans = async { Ok(single_target(&base, &unique, &kube).await) };
+            let (identity, harvest) = tokio::try_join!(base.identify(), scans)?;
+            let harvest = harvest.map_err(|err| match err {
+                ScanError::ClusterNotFound {
+                    name,
+                    region,
+                    known,
+                    ..
+                } => ScanError::ClusterNotFound {
+                    name,
+                    region,
+                    known,
+                    account: identity.account_id.clone(),
+                },
+                other => other,
+            })?;
+            (identity, vec![(None, harvest)], Vec::new())
         }
-    }
+        _ => {
+            let identity = base.identify().await?;
+            let (targets, refused) = fleet::accounts(base, scope, &identity.partition).await?;
+            let harvests = join_all(targets.into_iter().map(|target| {
+                let account = target.account_id.clone();
+                let kube = &kube;
+                async move { (account, harvest_account(target, scope, kube).await) }
+            }))
+            .await;
+            (identity, harvests, refused)
+        }
+    };
+    progress.finish();
+    let calls = budget.calls();
     let mut inventory = Inventory::new(Meta {
         sek_version: Some(sek_core::VERSION.to_string()),
         collected_at: Some(jiff::Timestamp::now()),
@@ -197,11 +224,53 @@ pub async fn collect(
         api_calls_by_action: calls,
         duration_ms: Some(started.elapsed().as_millis() as u64),
     });
-    inventory.clusters = collected;
-    region.account_id = identity.account_id.clone();
-    region.partition = identity.partition.clone();
-    account.account_id = identity.account_id.clone();
-    inventory.regions.push(region);
-    inventory.accounts.push(account);
+    inventory.not_scanned = refused;
+    for (account, harvest) in harvests {
+        let account_id = account.or_else(|| identity.account_id.clone());
+        for mut cluster in harvest.clusters {
+            cluster.account_id = account_id.clone();
+            cluster.partition = identity.partition.clone();
+            inventory.clusters.push(cluster);
+        }
+        for mut region in harvest.regions {
+            region.account_id = account_id.clone();
+            region.partition = identity.partition.clone();
+            inventory.regions.push(region);
+        }
+        if let Some(mut data) = harvest.account {
+            data.account_id = account_id.clone();
+            inventory.accounts.push(data);
+        }
+        inventory.not_scanned.extend(harvest.not_scanned.into_iter().map(|mut gap| {
+            gap.account = gap.account.or_else(|| account_id.clone());
+            gap
+        }));
+    }
     Ok(inventory)
+}
+
+/// Named clusters in one account and region, with the account's and region's data.
+async fn single_target(
+    aws: &Aws,
+    names: &[String],
+    kube: &KubeOptions,
+) -> Result<AccountHarvest, ScanError> {
+    let progress = aws.budget().progress().clone();
+    let (clusters, region, account) = tokio::join!(
+        join_all(names.iter().map(|name| async {
+            let cluster = read_cluster(aws, name, kube).await;
+            progress.finish_one(Level::Cluster);
+            cluster
+        })),
+        region::collect_region(aws),
+        region::collect_account(aws),
+    );
+    progress.finish_one(Level::Region);
+    progress.finish_one(Level::Account);
+    Ok(AccountHarvest {
+        clusters: clusters.into_iter().collect::<Result<_, _>>()?,
+        regions: vec![region],
+        account: Some(account),
+        not_scanned: Vec::new(),
+    })
 }

@@ -634,3 +634,19 @@ pub async fn ebs_encryption_by_default(aws: &Aws) -> Result<bool, CollectError> 
         .await?;
     Ok(output.ebs_encryption_by_default.unwrap_or(false))
 }
+
+/// The regions enabled for the account (DescribeRegions without AllRegions: opted-in and
+/// default regions, not the ones the account has not opted into), sorted.
+pub async fn enabled_regions(aws: &Aws) -> Result<Vec<String>, CollectError> {
+    let output = aws
+        .call("ec2:DescribeRegions", &[], aws.ec2.describe_regions().send())
+        .await?;
+    let mut regions: Vec<String> = output
+        .regions()
+        .iter()
+        .filter(|r| r.opt_in_status() != Some("not-opted-in"))
+        .filter_map(|r| r.region_name().map(String::from))
+        .collect();
+    regions.sort();
+    Ok(regions)
+}

@@ -13,15 +13,19 @@ pub mod iam;
 pub mod inspector;
 pub mod kms;
 pub mod logs;
+pub mod organizations;
 pub mod readonly;
 
 use std::collections::BTreeMap;
 use std::error::Error as StdError;
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_config::{BehaviorVersion, Region};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 use aws_sdk_eks::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::retry::RetryConfig;
@@ -37,9 +41,10 @@ use super::{Progress, ScanError};
 pub struct AwsOptions {
     /// Named profile (`--profile`); the SDK's default chain otherwise.
     pub profile: Option<String>,
-    /// Region (`--region`); the profile's or `AWS_REGION` otherwise.
+    /// Region (`--region`, the first one); the profile's or `AWS_REGION` otherwise. Also where
+    /// account-wide requests (regions, Organizations) are sent.
     pub region: Option<String>,
-    /// Most requests in flight at once.
+    /// Most requests in flight at once, over every account, region and cluster of the scan.
     pub concurrency: usize,
     /// Attempts per request, retries included (throttling, 5xx, connection errors).
     pub max_attempts: u32,
@@ -53,6 +58,141 @@ impl Default for AwsOptions {
             concurrency: 32,
             max_attempts: 8,
         }
+    }
+}
+
+/// What every AWS client of one scan shares: the bound on requests in flight (over all accounts,
+/// regions and clusters), the tally of requests by API, and the progress display.
+pub struct Budget {
+    limiter: Semaphore,
+    calls: Mutex<BTreeMap<&'static str, u64>>,
+    other_calls: Mutex<BTreeMap<String, u64>>,
+    progress: Progress,
+}
+
+impl Budget {
+    /// A budget of `concurrency` requests in flight.
+    pub fn new(concurrency: usize, progress: Progress) -> Arc<Budget> {
+        Arc::new(Budget {
+            limiter: Semaphore::new(concurrency.max(1)),
+            calls: Mutex::new(BTreeMap::new()),
+            other_calls: Mutex::new(BTreeMap::new()),
+            progress,
+        })
+    }
+
+    /// The progress display.
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// Count requests made outside the AWS clients (the Kubernetes side), by read.
+    pub fn add_calls(&self, calls: BTreeMap<String, u64>) {
+        let mut tally = self.other_calls.lock().expect("call counter");
+        for (read, n) in calls {
+            *tally.entry(read).or_insert(0) += n;
+        }
+    }
+
+    /// Requests made so far, by API.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        let calls = self.calls.lock().expect("call counter");
+        let mut all: BTreeMap<String, u64> =
+            calls.iter().map(|(api, n)| (api.to_string(), *n)).collect();
+        for (read, n) in self.other_calls.lock().expect("call counter").iter() {
+            *all.entry(read.clone()).or_insert(0) += n;
+        }
+        all
+    }
+
+    fn count(&self, api: &'static str) {
+        *self
+            .calls
+            .lock()
+            .expect("call counter")
+            .entry(api)
+            .or_insert(0) += 1;
+        self.progress.tick(api);
+    }
+
+}
+
+/// Credentials of an assumed role, from the scan's guarded STS client (so the request is
+/// counted and bounded like every other), renewed five minutes before they expire.
+struct AssumedRole {
+    sts: aws_sdk_sts::Client,
+    role_arn: String,
+    external_id: Option<String>,
+    budget: Arc<Budget>,
+    current: tokio::sync::Mutex<Option<Credentials>>,
+}
+
+impl std::fmt::Debug for AssumedRole {
+    // Never the credentials themselves.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssumedRole").field("role_arn", &self.role_arn).finish()
+    }
+}
+
+/// Renew assumed credentials this long before they expire.
+const RENEW_BEFORE: Duration = Duration::from_secs(300);
+
+impl AssumedRole {
+    async fn credentials(&self) -> Result<Credentials, CollectError> {
+        let mut current = self.current.lock().await;
+        if let Some(credentials) = current.as_ref() {
+            let fresh = credentials.expiry().is_none_or(|expiry| {
+                expiry
+                    .duration_since(std::time::SystemTime::now())
+                    .is_ok_and(|left| left > RENEW_BEFORE)
+            });
+            if fresh {
+                return Ok(credentials.clone());
+            }
+        }
+        let api = "sts:AssumeRole";
+        let _permit = self.budget.limiter.acquire().await.expect("limiter open");
+        self.budget.count(api);
+        let output = self
+            .sts
+            .assume_role()
+            .role_arn(&self.role_arn)
+            .role_session_name("sek")
+            .set_external_id(self.external_id.clone())
+            .send()
+            .await
+            .map_err(|err| classify(api, std::slice::from_ref(&self.role_arn), &err))?;
+        let Some(issued) = output.credentials() else {
+            return Err(CollectError::new(
+                api,
+                vec![self.role_arn.clone()],
+                ErrorKind::Other,
+                "the response carried no credentials",
+            ));
+        };
+        let expiry = std::time::SystemTime::try_from(*issued.expiration()).ok();
+        let credentials = Credentials::new(
+            issued.access_key_id(),
+            issued.secret_access_key(),
+            Some(issued.session_token().to_string()),
+            expiry,
+            "sek-assume-role",
+        );
+        *current = Some(credentials.clone());
+        Ok(credentials)
+    }
+}
+
+impl ProvideCredentials for AssumedRole {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            self.credentials()
+                .await
+                .map_err(|err| CredentialsError::provider_error(err.summary()))
+        })
     }
 }
 
@@ -84,9 +224,10 @@ pub struct Aws {
     pub inspector: aws_sdk_inspector2::Client,
     /// EventBridge.
     pub events: aws_sdk_eventbridge::Client,
-    limiter: Semaphore,
-    calls: Mutex<BTreeMap<&'static str, u64>>,
-    progress: Progress,
+    /// AWS Organizations (account discovery for `--org-role`).
+    pub organizations: aws_sdk_organizations::Client,
+    config: SdkConfig,
+    budget: Arc<Budget>,
 }
 
 /// Build a client of `$service` from the shared config with the read-only guard.
@@ -100,55 +241,6 @@ macro_rules! guarded_client {
     };
 }
 
-/// Every AWS client sek uses, each with the read-only guard. This is the only place clients
-/// are built.
-pub struct Clients {
-    /// EKS.
-    pub eks: aws_sdk_eks::Client,
-    /// EC2.
-    pub ec2: aws_sdk_ec2::Client,
-    /// IAM.
-    pub iam: aws_sdk_iam::Client,
-    /// Auto Scaling.
-    pub autoscaling: aws_sdk_autoscaling::Client,
-    /// STS.
-    pub sts: aws_sdk_sts::Client,
-    /// KMS.
-    pub kms: aws_sdk_kms::Client,
-    /// CloudWatch Logs.
-    pub logs: aws_sdk_cloudwatchlogs::Client,
-    /// ECR.
-    pub ecr: aws_sdk_ecr::Client,
-    /// CloudTrail.
-    pub cloudtrail: aws_sdk_cloudtrail::Client,
-    /// GuardDuty.
-    pub guardduty: aws_sdk_guardduty::Client,
-    /// Amazon Inspector.
-    pub inspector: aws_sdk_inspector2::Client,
-    /// EventBridge.
-    pub events: aws_sdk_eventbridge::Client,
-}
-
-impl Clients {
-    /// Guarded clients from one SDK configuration.
-    pub fn new(config: &aws_config::SdkConfig) -> Clients {
-        Clients {
-            eks: guarded_client!(aws_sdk_eks, config),
-            ec2: guarded_client!(aws_sdk_ec2, config),
-            iam: guarded_client!(aws_sdk_iam, config),
-            autoscaling: guarded_client!(aws_sdk_autoscaling, config),
-            sts: guarded_client!(aws_sdk_sts, config),
-            kms: guarded_client!(aws_sdk_kms, config),
-            logs: guarded_client!(aws_sdk_cloudwatchlogs, config),
-            ecr: guarded_client!(aws_sdk_ecr, config),
-            cloudtrail: guarded_client!(aws_sdk_cloudtrail, config),
-            guardduty: guarded_client!(aws_sdk_guardduty, config),
-            inspector: guarded_client!(aws_sdk_inspector2, config),
-            events: guarded_client!(aws_sdk_eventbridge, config),
-        }
-    }
-}
-
 /// Who the scan runs as (STS GetCallerIdentity).
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -160,61 +252,93 @@ pub struct Identity {
     pub partition: String,
 }
 
+/// Load the SDK configuration: credential chain, region, adaptive retries (which slow the
+/// client down when AWS throttles it), timeouts. No request is made.
+pub async fn load_config(options: &AwsOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(options.max_attempts.max(1)))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .build(),
+        );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    loader.load().await
+}
+
 impl Aws {
-    /// Load the SDK configuration (credential chain, region, retries, timeouts) and build the
-    /// guarded clients. No request is made.
-    pub async fn connect(options: &AwsOptions, progress: Progress) -> Result<Aws, ScanError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .operation_attempt_timeout(Duration::from_secs(30))
-                    .build(),
-            );
-        if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(region) = &options.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        let config = loader.load().await;
+    /// Guarded clients for the region and credentials of `config`. No request is made. This is
+    /// the only place clients are built.
+    pub fn new(config: SdkConfig, budget: Arc<Budget>) -> Result<Aws, ScanError> {
         let region = config
             .region()
             .map(|r| r.to_string())
             .ok_or(ScanError::NoRegion)?;
-        let Clients {
-            eks,
-            ec2,
-            iam,
-            autoscaling,
-            sts,
-            kms,
-            logs,
-            ecr,
-            cloudtrail,
-            guardduty,
-            inspector,
-            events,
-        } = Clients::new(&config);
         Ok(Aws {
             region,
-            eks,
-            ec2,
-            iam,
-            autoscaling,
-            sts,
-            kms,
-            logs,
-            ecr,
-            cloudtrail,
-            guardduty,
-            inspector,
-            events,
-            limiter: Semaphore::new(options.concurrency.max(1)),
-            calls: Mutex::new(BTreeMap::new()),
-            progress,
+            eks: guarded_client!(aws_sdk_eks, &config),
+            ec2: guarded_client!(aws_sdk_ec2, &config),
+            iam: guarded_client!(aws_sdk_iam, &config),
+            autoscaling: guarded_client!(aws_sdk_autoscaling, &config),
+            sts: guarded_client!(aws_sdk_sts, &config),
+            kms: guarded_client!(aws_sdk_kms, &config),
+            logs: guarded_client!(aws_sdk_cloudwatchlogs, &config),
+            ecr: guarded_client!(aws_sdk_ecr, &config),
+            cloudtrail: guarded_client!(aws_sdk_cloudtrail, &config),
+            guardduty: guarded_client!(aws_sdk_guardduty, &config),
+            inspector: guarded_client!(aws_sdk_inspector2, &config),
+            events: guarded_client!(aws_sdk_eventbridge, &config),
+            organizations: guarded_client!(aws_sdk_organizations, &config),
+            config,
+            budget,
         })
+    }
+
+    /// The same credentials in another region.
+    pub fn in_region(&self, region: &str) -> Result<Aws, ScanError> {
+        let config = self
+            .config
+            .to_builder()
+            .region(Region::new(region.to_string()))
+            .build();
+        Aws::new(config, self.budget.clone())
+    }
+
+    /// Clients acting as `role_arn`, assumed with these clients' credentials (and
+    /// `external_id`). The role is assumed once here, so a refusal is reported against the
+    /// account; the credentials are renewed before they expire.
+    pub async fn assume(
+        &self,
+        role_arn: &str,
+        external_id: Option<&str>,
+    ) -> Result<Aws, CollectError> {
+        let role = AssumedRole {
+            sts: self.sts.clone(),
+            role_arn: role_arn.to_string(),
+            external_id: external_id.map(String::from),
+            budget: self.budget.clone(),
+            current: tokio::sync::Mutex::new(None),
+        };
+        role.credentials().await?;
+        let config = self
+            .config
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(role))
+            .build();
+        Aws::new(config, self.budget.clone()).map_err(|err| {
+            CollectError::new("sts:AssumeRole", vec![role_arn.to_string()], ErrorKind::Other, err.to_string())
+        })
+    }
+
+    /// The shared budget (bound, tally, progress).
+    pub fn budget(&self) -> &Arc<Budget> {
+        &self.budget
     }
 
     /// Check the identity: missing credentials or an unreachable endpoint become one clear
@@ -271,14 +395,8 @@ the container or instance metadata"
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
         // The semaphore is never closed, so acquiring cannot fail.
-        let _permit = self.limiter.acquire().await.expect("limiter open");
-        *self
-            .calls
-            .lock()
-            .expect("call counter")
-            .entry(api)
-            .or_insert(0) += 1;
-        self.progress.tick(api);
+        let _permit = self.budget.limiter.acquire().await.expect("limiter open");
+        self.budget.count(api);
         tracing::debug!(api, resources = resources.len(), "request");
         let started = std::time::Instant::now();
         let result = request.await;
@@ -328,12 +446,6 @@ the container or instance metadata"
                 None => return Ok(pages),
             }
         }
-    }
-
-    /// Requests made so far, by API.
-    pub fn calls(&self) -> BTreeMap<String, u64> {
-        let calls = self.calls.lock().expect("call counter");
-        calls.iter().map(|(api, n)| (api.to_string(), *n)).collect()
     }
 }
 
@@ -527,7 +639,7 @@ mod tests {
     async fn every_client_refuses_writes_before_sending_and_lets_reads_through() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let clients = Clients::new(&config(&endpoint));
+        let clients = Aws::new(config(&endpoint), Budget::new(4, Progress::default())).unwrap();
 
         let err = clients
             .ec2
@@ -615,6 +727,15 @@ mod tests {
             .events
             .delete_rule()
             .name("r")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(refused(&err), "{err:?}");
+        let err = clients
+            .organizations
+            .create_account()
+            .account_name("a")
+            .email("a@example.com")
             .send()
             .await
             .unwrap_err();
