@@ -79,6 +79,13 @@ pub enum Command {
     /// Check this node's kubelet: file modes and owners (CIS 3.1.x) and the local configuration.
     /// Run it on a node, or as the Job in docs/sek-node-job.yaml.
     Node(NodeArgs),
+    /// Compare two scans: what got worse, what got better, which resources and clusters are new
+    /// or gone. Exit status 1 when something regressed (a finding got worse, or a new one fails
+    /// or cannot be evaluated).
+    Diff(DiffArgs),
+    /// Combine the JSON reports (or snapshots) of separate runs, e.g. one per account, into one
+    /// report in any format, with the fleet summary.
+    Merge(MergeArgs),
     /// List, show and document the checks.
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -259,6 +266,46 @@ pub struct CollectArgs {
     /// Write the snapshot to FILE (default: stdout).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier scan: a JSON report (`sek scan -f json`) or a snapshot (`sek collect`).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The later scan, likewise.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration (skips, severities, waivers) for evaluating snapshots (default:
+    /// ./sek.toml when it exists). Reports keep the results they were written with.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Sections: worse, better, new, gone.
+    Text,
+    /// JSON, with a `regressions` count.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports (`sek scan -f json`) or snapshots (`sek collect`), one per run.
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+    /// Configuration for evaluating snapshots (default: ./sek.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,12 +12,13 @@ use sek_core::inventory::k8s::KubernetesInventory;
 use sek_core::inventory::k8s::resources::is_kubernetes_read;
 use sek_core::inventory::{ClusterInventory, Inventory, Meta};
 use sek_core::report::seed::{self, SEED_CHECKS};
+use sek_core::report::diff::Diff;
 use sek_core::report::{self, FailOn, Format, RenderOptions, Report, text::summary_line};
 use sek_core::{demo, docs};
 
 use crate::cli::{
     AwsArgs, ChecksCommand, Cli, CollectArgs, ColorChoice, Command, ComplianceArgs,
-    ComplianceFormatArg, KubeArgs, ListFormat, NodeArgs, OutputFormat, ReportArgs, ScanArgs,
+    ComplianceFormatArg, DiffArgs, DiffFormat, KubeArgs, MergeArgs, ListFormat, NodeArgs, OutputFormat, ReportArgs, ScanArgs,
     SeedArgs, SourceArgs,
 };
 use crate::collect::aws::AwsOptions;
@@ -43,6 +44,8 @@ use `sek scan --cluster NAME` instead"
         Some(Command::Collect(args)) => collect_snapshot(args),
         Some(Command::Node(args)) => node_command(args),
         Some(Command::Checks(command)) => checks_command(command),
+        Some(Command::Diff(args)) => diff_command(args),
+        Some(Command::Merge(args)) => merge_command(args),
         None if cli.seed.name.is_some() => seed_scan(cli.seed),
         None => Err(CliError::Usage {
             message: "no command given; try `sek scan --demo`, or `sek --help`".into(),
@@ -377,6 +380,59 @@ fn deliver(report: &Report, args: &ReportArgs) -> Result<u8, CliError> {
         );
     }
     Ok(u8::from(report.trips(fail_on)))
+}
+
+/// A JSON report, or a snapshot evaluated with `config`.
+fn report_or_snapshot(path: &Path, config: &Config) -> Result<Report, CliError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::Input {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        report_schema_version: Option<serde::de::IgnoredAny>,
+    }
+    let probe: Probe = serde_json::from_str(&text).map_err(|e| CliError::Input {
+        path: shown.clone(),
+        reason: format!("not JSON: {e}"),
+    })?;
+    if probe.report_schema_version.is_some() {
+        return Report::from_json(&text).map_err(|e| CliError::Input {
+            path: shown,
+            reason: e.to_string(),
+        });
+    }
+    let inventory = Inventory::from_json(&text).map_err(|e| CliError::Input {
+        path: shown,
+        reason: e.to_string(),
+    })?;
+    Ok(evaluate(&inventory, config, &Selection::default()))
+}
+
+/// `sek diff OLD NEW`.
+fn diff_command(args: DiffArgs) -> Result<u8, CliError> {
+    let config = load_config(args.config.as_deref())?;
+    let old = report_or_snapshot(&args.old, &config)?;
+    let new = report_or_snapshot(&args.new, &config)?;
+    let diff = Diff::between(&old, &new);
+    write_to(args.output.as_deref(), ColorChoice::Never, |out| match args.format {
+        DiffFormat::Text => diff.render_text(out),
+        DiffFormat::Json => diff.render_json(out),
+    })?;
+    Ok(u8::from(diff.regressions() > 0))
+}
+
+/// `sek merge FILE...`.
+fn merge_command(args: MergeArgs) -> Result<u8, CliError> {
+    let config = load_config(args.config.as_deref())?;
+    let reports = args
+        .inputs
+        .iter()
+        .map(|path| report_or_snapshot(path, &config))
+        .collect::<Result<Vec<_>, _>>()?;
+    let report = Report::merge(reports);
+    deliver(&report, &args.report)
 }
 
 fn compliance_command(args: ComplianceArgs) -> Result<u8, CliError> {

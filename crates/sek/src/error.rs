@@ -32,6 +32,14 @@ pub enum CliError {
         /// What went wrong.
         reason: String,
     },
+    /// A report or snapshot given to `sek diff` or `sek merge` that cannot be read.
+    #[error("cannot read {path}: {reason}")]
+    Input {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// An output that cannot be written.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -73,6 +81,10 @@ impl CliError {
             CliError::Snapshot { .. } => {
                 Some("snapshots are written by `sek collect --cluster NAME -o FILE`".into())
             }
+            CliError::Input { .. } => Some(
+                "give JSON reports (`sek scan -f json -o FILE`) or snapshots (`sek collect -o FILE`)"
+                    .into(),
+            ),
             CliError::Write { .. } => None,
             CliError::Scan(scan) => Some(scan.help()),
         }

@@ -47,6 +47,17 @@ pub struct Presence {
     pub status: Status,
 }
 
+/// A cluster present in only one of the reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ClusterPresence {
+    /// `name (region, account)`.
+    pub cluster: String,
+    /// Its failing checks.
+    pub failing_checks: usize,
+    /// Its checks that could not be evaluated.
+    pub error_checks: usize,
+}
+
 /// The difference between two reports.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Diff {
@@ -54,14 +65,15 @@ pub struct Diff {
     pub worse: Vec<Change>,
     /// Findings whose status got better (e.g. fail → pass).
     pub better: Vec<Change>,
-    /// Findings on resources (or checks) the old report did not have, failing ones first.
+    /// Findings on resources (or checks) the old report did not have, failing ones first
+    /// (clusters present in both reports only).
     pub new: Vec<Presence>,
     /// Findings the new report no longer has (resource deleted, check skipped).
     pub gone: Vec<Presence>,
-    /// Clusters only in the new report.
-    pub new_clusters: Vec<String>,
+    /// Clusters only in the new report (their findings are not listed one by one).
+    pub new_clusters: Vec<ClusterPresence>,
     /// Clusters only in the old report.
-    pub gone_clusters: Vec<String>,
+    pub gone_clusters: Vec<ClusterPresence>,
     /// Findings with the same status in both.
     pub unchanged: usize,
 }
@@ -128,24 +140,37 @@ impl Diff {
         let before = index(old);
         let mut after = index(new);
         let mut diff = Diff::default();
-        let clusters = |report: &Report| -> Vec<Key> {
+        let keys = |report: &Report| -> Vec<Key> {
             report
                 .clusters
                 .iter()
                 .map(|c| (c.account_id.clone(), c.region.clone(), c.name.clone()))
                 .collect()
         };
-        let (old_clusters, new_clusters) = (clusters(old), clusters(new));
-        diff.new_clusters = new_clusters
-            .iter()
-            .filter(|k| !old_clusters.contains(k))
-            .map(cluster_label)
-            .collect();
-        diff.gone_clusters = old_clusters
-            .iter()
-            .filter(|k| !new_clusters.contains(k))
-            .map(cluster_label)
-            .collect();
+        let (old_keys, new_keys) = (keys(old), keys(new));
+        let only = |report: &Report, other: &[Key]| -> Vec<ClusterPresence> {
+            report
+                .clusters
+                .iter()
+                .filter(|c| {
+                    !other.contains(&(c.account_id.clone(), c.region.clone(), c.name.clone()))
+                })
+                .map(|c| ClusterPresence {
+                    cluster: cluster_label(&(
+                        c.account_id.clone(),
+                        c.region.clone(),
+                        c.name.clone(),
+                    )),
+                    failing_checks: c.counts().fail,
+                    error_checks: c.counts().error,
+                })
+                .collect()
+        };
+        diff.new_clusters = only(new, &old_keys);
+        diff.gone_clusters = only(old, &new_keys);
+        let mut before = before;
+        before.retain(|(cluster, _, _), _| new_keys.contains(cluster));
+        after.retain(|(cluster, _, _), _| old_keys.contains(cluster));
         for (key, (located, was)) in before {
             match after.remove(&key) {
                 None => diff.gone.push(Presence {
@@ -220,8 +245,16 @@ impl Diff {
         section(out, "Better", self.better.iter().map(change))?;
         section(out, "New", self.new.iter().map(presence))?;
         section(out, "Gone", self.gone.iter().map(presence))?;
-        section(out, "New clusters", self.new_clusters.iter().cloned())?;
-        section(out, "Gone clusters", self.gone_clusters.iter().cloned())?;
+        let cluster = |c: &ClusterPresence| {
+            format!(
+                "{}: {} failing, {} not evaluated",
+                c.cluster,
+                plural(c.failing_checks, "check"),
+                plural(c.error_checks, "check")
+            )
+        };
+        section(out, "New clusters", self.new_clusters.iter().map(cluster))?;
+        section(out, "Gone clusters", self.gone_clusters.iter().map(cluster))?;
         writeln!(
             out,
             "{} worse, {} better, {} new, {} gone, {} unchanged; {} regression{}",
@@ -251,6 +284,14 @@ impl Diff {
             },
         )?;
         writeln!(out)
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -310,7 +351,9 @@ mod tests {
         let old = fixture::fleet();
         let mut new = old.clone();
         // prod: Secrets encryption was passing and now fails.
-        result_mut(&mut new, 0, "service-secrets").findings[0].status = Status::Fail;
+        let secrets = result_mut(&mut new, 0, "service-secrets");
+        secrets.status = Status::Fail;
+        secrets.findings[0].status = Status::Fail;
         // payments: one IMDS finding is fixed, one instance is gone, a new one fails.
         let imds = result_mut(&mut new, 1, "node-imds");
         imds.findings[0].status = Status::Pass;
@@ -334,26 +377,24 @@ mod tests {
         );
         assert_eq!(diff.better.len(), 1);
         assert!(diff.better[0].at.resource.ends_with("i-1"));
-        assert_eq!(diff.new_clusters, ["fresh (eu-west-1, 111122223333)"]);
-        assert_eq!(diff.gone_clusters, ["staging (us-east-1, 111122223333)"]);
-        // The new instance and every finding of the new cluster are new; failing ones first.
-        assert!(diff.new.iter().any(|p| p.at.resource.ends_with("i-new")));
-        assert_eq!(diff.new[0].status, Status::Fail);
-        assert!(diff.gone.iter().any(|p| p.at.resource.ends_with("i-2")));
-        assert!(diff.gone.iter().any(|p| p.at.cluster.starts_with("staging")));
-        // Regressions: the worse finding, and new failing or erroring findings.
-        let new_bad = diff
-            .new
-            .iter()
-            .filter(|p| matches!(p.status, Status::Fail | Status::Error))
-            .count();
-        assert_eq!(diff.regressions(), 1 + new_bad);
+        let fresh = &diff.new_clusters[0];
+        assert_eq!(fresh.cluster, "fresh (eu-west-1, 111122223333)");
+        assert_eq!((fresh.failing_checks, fresh.error_checks), (2, 1));
+        assert_eq!(diff.gone_clusters[0].cluster, "staging (us-east-1, 111122223333)");
+        // Within the clusters in both: the new instance is new, the removed one gone; the
+        // clusters that came or went are summarised, not listed finding by finding.
+        assert_eq!(diff.new.len(), 1);
+        assert!(diff.new[0].at.resource.ends_with("i-new"));
+        assert_eq!(diff.gone.len(), 1);
+        assert!(diff.gone[0].at.resource.ends_with("i-2"));
+        // Regressions: the worse finding and the new failing instance.
+        assert_eq!(diff.regressions(), 2);
 
         let mut text = Vec::new();
         diff.render_text(&mut text).unwrap();
         let text = String::from_utf8(text).unwrap();
         assert!(text.starts_with("Worse (1)\n  pass  → fail  high"), "{text}");
-        assert!(text.contains("Gone clusters (1)\n  staging (us-east-1, 111122223333)"));
+        assert!(text.contains("Gone clusters (1)\n  staging (us-east-1, 111122223333): 1 check failing, 1 check not evaluated"), "{text}");
         let mut json = Vec::new();
         diff.render_json(&mut json).unwrap();
         let json: serde_json::Value = serde_json::from_slice(&json).unwrap();

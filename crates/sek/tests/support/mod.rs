@@ -106,6 +106,24 @@ impl Moto {
         self.fixtures(&args)
     }
 
+    /// Build scenarios in `region`, in `account` (through an assumed role) or the caller's.
+    pub fn build_in(&self, account: Option<&str>, region: &str, scenarios: &[&str]) -> Value {
+        let mut args = vec!["--region", region];
+        if let Some(account) = account {
+            args.extend(["--account", account]);
+        }
+        args.push("build");
+        args.extend_from_slice(scenarios);
+        self.fixtures(&args)
+    }
+
+    /// Create an organization (the caller's account manages it) with `members` member accounts;
+    /// returns their ids.
+    pub fn organization(&self, members: usize) -> Vec<String> {
+        let ids = self.fixtures(&["org", &members.to_string()]);
+        serde_json::from_value(ids).unwrap()
+    }
+
     /// An IAM user allowed everything but `denied`; returns (access key id, secret).
     pub fn user(&self, denied: &[&str]) -> (String, String) {
         let mut args = vec!["user"];

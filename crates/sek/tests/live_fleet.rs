@@ -1,0 +1,206 @@
+//! Fleet scans against moto on 127.0.0.1: several regions and accounts (by role and through an
+//! organization) in one run, shared data read once per account and per account-region, and a
+//! refused account or region reported while the rest is scanned.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use support::*;
+
+const CALLER: &str = "123456789012";
+
+fn role(account: &str) -> String {
+    format!("arn:aws:iam::{account}:role/sek-audit")
+}
+
+fn calls(report_or_snapshot: &Value, api: &str) -> u64 {
+    let meta = report_or_snapshot
+        .get("meta")
+        .or_else(|| report_or_snapshot.get("inventory"))
+        .unwrap();
+    meta["api_calls_by_action"][api].as_u64().unwrap_or(0)
+}
+
+/// (name, account, region) of every cluster of a report or snapshot.
+fn clusters(value: &Value) -> BTreeSet<(String, String, String)> {
+    value["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["account_id"].as_str().unwrap_or("").to_string(),
+                c["region"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn set(items: &[(&str, &str, &str)]) -> BTreeSet<(String, String, String)> {
+    items
+        .iter()
+        .map(|(n, a, r)| (n.to_string(), a.to_string(), r.to_string()))
+        .collect()
+}
+
+#[test]
+fn every_account_and_region_is_scanned_and_shared_data_is_read_once_where_there_are_clusters() {
+    let moto = Moto::start();
+    let members = moto.organization(1);
+    let member = members[0].as_str();
+    moto.build_in(None, "eu-west-1", &["secure:prod"]);
+    moto.build_in(None, "us-east-1", &["insecure:edge"]);
+    moto.build_in(Some(member), "eu-west-1", &["secure:payments"]);
+
+    // The caller's account, two regions named.
+    let output = sek(&moto.endpoint())
+        .args(["collect", "--all-clusters", "--region", "eu-west-1,us-east-1"])
+        .args(["--no-kubernetes"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let snapshot: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        clusters(&snapshot),
+        set(&[("prod", CALLER, "eu-west-1"), ("edge", CALLER, "us-east-1")])
+    );
+    assert_eq!(calls(&snapshot, "eks:ListClusters"), 2);
+    assert_eq!(calls(&snapshot, "ec2:GetEbsEncryptionByDefault"), 2, "once per region");
+    assert_eq!(calls(&snapshot, "iam:ListOpenIDConnectProviders"), 1, "once per account");
+
+    // Every account of the organization, every enabled region.
+    let output = sek(&moto.endpoint())
+        .args(["collect", "--all-clusters", "--all-regions", "--org-role", "sek-audit"])
+        .args(["--no-kubernetes"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let snapshot: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        clusters(&snapshot),
+        set(&[
+            ("prod", CALLER, "eu-west-1"),
+            ("edge", CALLER, "us-east-1"),
+            ("payments", member, "eu-west-1"),
+        ])
+    );
+    assert_eq!(calls(&snapshot, "organizations:ListAccounts"), 1);
+    assert_eq!(calls(&snapshot, "sts:AssumeRole"), 2, "the manager and the member");
+    assert_eq!(calls(&snapshot, "ec2:DescribeRegions"), 2, "once per account");
+    let regions = calls(&snapshot, "eks:ListClusters");
+    assert!(regions >= 2 * 10, "every enabled region listed: {regions}");
+    // Region and account data only where there are clusters.
+    assert_eq!(calls(&snapshot, "ec2:GetEbsEncryptionByDefault"), 3);
+    assert_eq!(calls(&snapshot, "iam:ListOpenIDConnectProviders"), 2);
+    let shared: BTreeSet<(String, String)> = snapshot["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["account_id"].as_str().unwrap().to_string(),
+                r["region"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(shared.len(), 3);
+    assert!(shared.contains(&(member.to_string(), "eu-west-1".to_string())));
+
+    // The snapshot scans as a fleet: the summary counts accounts and regions.
+    let path = std::env::temp_dir().join(format!("sek-fleet-{}.json", std::process::id()));
+    std::fs::write(&path, &output.stdout).unwrap();
+    let report = sek_offline()
+        .args(["scan", "--snapshot"])
+        .arg(&path)
+        .args(["-f", "json", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).ok();
+    assert!(report.status.success());
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(report["fleet"]["clusters"], 3);
+    assert_eq!(report["fleet"]["accounts"], 2);
+    assert_eq!(report["fleet"]["regions"], 2);
+    // The member's cluster is filed under the member's account.
+    let payments = report["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "payments")
+        .unwrap();
+    assert!(payments["arn"].as_str().unwrap().contains(member));
+}
+
+#[test]
+fn a_refused_account_or_region_is_reported_and_the_rest_is_scanned() {
+    let moto = Moto::start();
+    let members = moto.organization(2);
+    let (open, closed) = (members[0].as_str(), members[1].as_str());
+    moto.build_in(Some(open), "eu-west-1", &["secure:payments"]);
+    moto.build_in(Some(open), "us-east-1", &["secure:edge"]);
+    moto.build_in(Some(closed), "eu-west-1", &["secure:hidden"]);
+    let deny_role = format!("AssumeRole@{closed}");
+    let proxy = ThrottleProxy::start(
+        &moto.endpoint(),
+        &["--deny", &deny_role, "--deny", "ListClusters@us-east-1"],
+    );
+
+    let output = sek(&proxy.endpoint())
+        .args(["scan", "--all-clusters", "--region", "eu-west-1,us-east-1"])
+        .args(["--account-role-arn", &role(open), &role(closed)])
+        .args(["--no-kubernetes", "-f", "json", "--skip"])
+        // Only the gaps of the estate decide the exit status here.
+        .args(checks_other_than("service-logging"))
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(clusters(&report), set(&[("payments", open, "eu-west-1")]));
+    let gaps = report["not_scanned"].as_array().unwrap();
+    assert_eq!(gaps.len(), 2, "{gaps:#?}");
+    let refused = gaps.iter().find(|g| g["api"] == "sts:AssumeRole").unwrap();
+    assert_eq!(refused["account"], role(closed));
+    assert_eq!(refused["kind"], "access-denied");
+    assert!(refused["help"].as_str().unwrap().contains("trust policy"));
+    let region = gaps.iter().find(|g| g["api"] == "eks:ListClusters").unwrap();
+    assert_eq!(
+        (&region["account"], &region["region"]),
+        (&Value::from(open), &Value::from("us-east-1"))
+    );
+    // service-logging passes on payments, yet the scan did not cover everything: exit 1.
+    assert_eq!(output.status.code(), Some(1));
+
+    // In text: what was not scanned, and why the exit status is 1.
+    let output = sek(&proxy.endpoint())
+        .args(["scan", "--all-clusters", "--region", "eu-west-1,us-east-1"])
+        .args(["--account-role-arn", &role(open), &role(closed)])
+        .args(["--no-kubernetes", "--fail-on", "critical"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("Not scanned (2)"), "{text}");
+    assert!(text.contains(&format!(
+        "account {}: sts:AssumeRole failed (access denied)",
+        role(closed)
+    )));
+    assert!(text.contains("2 parts of the estate could not be scanned"));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
+
+/// `--skip` arguments for every check but `keep`.
+fn checks_other_than(keep: &str) -> Vec<String> {
+    let output = sek_offline()
+        .args(["checks", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let checks: Value = serde_json::from_slice(&output.stdout).unwrap();
+    checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .filter(|id| id != keep)
+        .collect()
+}
