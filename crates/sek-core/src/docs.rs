@@ -108,6 +108,23 @@ pub fn iam_policy() -> String {
     serde_json::to_string_pretty(&policy).expect("policy serialises") + "\n"
 }
 
+/// Actions of fleet scans, beyond the per-cluster policy, and what needs them.
+pub const FLEET_ACTIONS: [(&str, &str); 4] = [
+    (
+        "eks:ListClusters",
+        "`--all-clusters`, and `--cluster` with several regions or accounts",
+    ),
+    ("ec2:DescribeRegions", "`--all-regions` (in each account)"),
+    (
+        "sts:AssumeRole",
+        "`--account-role-arn`, `--org-role` (on the roles; their trust policies must allow the scanning identity)",
+    ),
+    (
+        "organizations:ListAccounts",
+        "`--org-role` (the management account or a delegated administrator)",
+    ),
+];
+
 /// The permissions page: the policy and which checks need which action.
 pub fn permissions() -> String {
     let mut out = String::from(GENERATED);
@@ -122,6 +139,22 @@ interceptor refuses any other operation before it is sent. This is the minimal I
         out,
         "A denied action does not stop the scan: the checks that need it report `error` and name it.\n"
     );
+    let _ = writeln!(
+        out,
+        "## Fleet scans\n\nScanning more than named clusters in one account and region needs a few more \
+actions of the scanning identity; each account's role needs the policy above.\n"
+    );
+    let _ = writeln!(out, "| Action | Needed for |\n|---|---|");
+    for (action, why) in FLEET_ACTIONS {
+        let _ = writeln!(out, "| `{action}` | {why} |");
+    }
+    let _ = writeln!(
+        out,
+        "\n`sts:AssumeRole` is the one call that is not a Describe/List/Get: it issues temporary \
+credentials and changes nothing in the account. A role that cannot be assumed, or a region that \
+refuses `eks:ListClusters`, is listed under \"Not scanned\" in the report and the rest is scanned.\n"
+    );
+    let _ = writeln!(out, "## By action\n");
     let _ = writeln!(out, "| Action | Used by |\n|---|---|");
     for action in checks::required_actions() {
         let users: Vec<&str> = checks::ALL

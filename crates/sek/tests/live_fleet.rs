@@ -95,6 +95,11 @@ fn every_account_and_region_is_scanned_and_shared_data_is_read_once_where_there_
     // Region and account data only where there are clusters.
     assert_eq!(calls(&snapshot, "ec2:GetEbsEncryptionByDefault"), 3);
     assert_eq!(calls(&snapshot, "iam:ListOpenIDConnectProviders"), 2);
+    // Every request of a fleet scan is documented in the permissions page.
+    let permissions = std::fs::read_to_string(repo().join("docs/permissions.md")).unwrap();
+    for api in snapshot["meta"]["api_calls_by_action"].as_object().unwrap().keys() {
+        assert!(permissions.contains(&format!("`{api}`")), "{api} is not in docs/permissions.md");
+    }
     let shared: BTreeSet<(String, String)> = snapshot["regions"]
         .as_array()
         .unwrap()
