@@ -97,7 +97,12 @@ pub struct AwsArgs {
     /// AWS region to scan; repeat (or separate with commas) for several. Default: AWS_REGION or
     /// the profile's region. The first one also serves account-wide requests (Organizations,
     /// the list of regions).
-    #[arg(long, value_name = "REGION", value_delimiter = ',', help_heading = "Scope")]
+    #[arg(
+        long,
+        value_name = "REGION",
+        value_delimiter = ',',
+        help_heading = "Scope"
+    )]
     pub region: Vec<String>,
     /// Scan every region enabled for each account (EC2 DescribeRegions); regions without
     /// clusters cost one request each.
@@ -110,7 +115,12 @@ pub struct AwsArgs {
     /// Scan every ACTIVE account of your AWS Organization through the role of this name in each
     /// (e.g. OrganizationAccountAccessRole or a read-only audit role). Needs
     /// organizations:ListAccounts: run as the management account or a delegated administrator.
-    #[arg(long, value_name = "ROLE_NAME", conflicts_with = "account_role_arn", help_heading = "Scope")]
+    #[arg(
+        long,
+        value_name = "ROLE_NAME",
+        conflicts_with = "account_role_arn",
+        help_heading = "Scope"
+    )]
     pub org_role: Option<String>,
     /// The external id the roles' trust policies require.
     #[arg(long, value_name = "ID", help_heading = "Scope")]

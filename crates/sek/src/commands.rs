@@ -11,15 +11,15 @@ use sek_core::evaluate::{Selection, evaluate};
 use sek_core::inventory::k8s::KubernetesInventory;
 use sek_core::inventory::k8s::resources::is_kubernetes_read;
 use sek_core::inventory::{ClusterInventory, Inventory, Meta};
-use sek_core::report::seed::{self, SEED_CHECKS};
 use sek_core::report::diff::Diff;
+use sek_core::report::seed::{self, SEED_CHECKS};
 use sek_core::report::{self, FailOn, Format, RenderOptions, Report, text::summary_line};
 use sek_core::{demo, docs};
 
 use crate::cli::{
     AwsArgs, ChecksCommand, Cli, CollectArgs, ColorChoice, Command, ComplianceArgs,
-    ComplianceFormatArg, DiffArgs, DiffFormat, KubeArgs, MergeArgs, ListFormat, NodeArgs, OutputFormat, ReportArgs, ScanArgs,
-    SeedArgs, SourceArgs,
+    ComplianceFormatArg, DiffArgs, DiffFormat, KubeArgs, ListFormat, MergeArgs, NodeArgs,
+    OutputFormat, ReportArgs, ScanArgs, SeedArgs, SourceArgs,
 };
 use crate::collect::aws::AwsOptions;
 use crate::collect::k8s_files::read_export;
@@ -170,7 +170,11 @@ fn export_only(path: &Path) -> Result<Inventory, CliError> {
 }
 
 /// Collect what `scope` covers, with a progress display when stderr is a terminal.
-fn collect_live(options: &AwsOptions, scope: &Scope, kube: &KubeOptions) -> Result<Inventory, CliError> {
+fn collect_live(
+    options: &AwsOptions,
+    scope: &Scope,
+    kube: &KubeOptions,
+) -> Result<Inventory, CliError> {
     let progress = if io::stderr().is_terminal() {
         let what = match &scope.clusters {
             Clusters::Named(names) => names.join(", "),
@@ -416,10 +420,14 @@ fn diff_command(args: DiffArgs) -> Result<u8, CliError> {
     let old = report_or_snapshot(&args.old, &config)?;
     let new = report_or_snapshot(&args.new, &config)?;
     let diff = Diff::between(&old, &new);
-    write_to(args.output.as_deref(), ColorChoice::Never, |out| match args.format {
-        DiffFormat::Text => diff.render_text(out),
-        DiffFormat::Json => diff.render_json(out),
-    })?;
+    write_to(
+        args.output.as_deref(),
+        ColorChoice::Never,
+        |out| match args.format {
+            DiffFormat::Text => diff.render_text(out),
+            DiffFormat::Json => diff.render_json(out),
+        },
+    )?;
     Ok(u8::from(diff.regressions() > 0))
 }
 

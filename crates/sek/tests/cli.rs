@@ -742,7 +742,11 @@ fn diff_tells_what_got_worse_and_better_and_exits_1_on_a_regression() {
         logging["status"] = "pass".into();
         logging["findings"][0]["status"] = "pass".into();
     });
-    let output = sek_offline().arg("diff").args([&old, &new]).output().unwrap();
+    let output = sek_offline()
+        .arg("diff")
+        .args([&old, &new])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1), "a regression exits 1");
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(
@@ -769,9 +773,17 @@ fn diff_tells_what_got_worse_and_better_and_exits_1_on_a_regression() {
     assert_eq!(diff["better"][0]["before"], "fail");
 
     // A report against itself: nothing to say, exit 0.
-    let output = sek_offline().arg("diff").args([&old, &old]).output().unwrap();
+    let output = sek_offline()
+        .arg("diff")
+        .args([&old, &old])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8(output.stdout).unwrap().starts_with("0 worse, 0 better, 0 new, 0 gone"));
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .starts_with("0 worse, 0 better, 0 new, 0 gone")
+    );
 }
 
 #[test]
@@ -842,6 +854,9 @@ fn merge_combines_per_account_reports_into_one_fleet_report() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.contains("Fleet: 2 clusters in 2 accounts and 1 region"), "{text}");
+    assert!(
+        text.contains("Fleet: 2 clusters in 2 accounts and 1 region"),
+        "{text}"
+    );
     assert!(text.contains("Not scanned (1)"));
 }

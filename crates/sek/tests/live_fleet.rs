@@ -57,27 +57,72 @@ fn every_account_and_region_is_scanned_and_shared_data_is_read_once_where_there_
 
     // The caller's account, two regions named.
     let output = sek(&moto.endpoint())
-        .args(["collect", "--all-clusters", "--region", "eu-west-1,us-east-1"])
+        .args([
+            "collect",
+            "--all-clusters",
+            "--region",
+            "eu-west-1,us-east-1",
+        ])
         .args(["--no-kubernetes"])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let snapshot: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         clusters(&snapshot),
         set(&[("prod", CALLER, "eu-west-1"), ("edge", CALLER, "us-east-1")])
     );
     assert_eq!(calls(&snapshot, "eks:ListClusters"), 2);
-    assert_eq!(calls(&snapshot, "ec2:GetEbsEncryptionByDefault"), 2, "once per region");
-    assert_eq!(calls(&snapshot, "iam:ListOpenIDConnectProviders"), 1, "once per account");
+    assert_eq!(
+        calls(&snapshot, "ec2:GetEbsEncryptionByDefault"),
+        2,
+        "once per region"
+    );
+    assert_eq!(
+        calls(&snapshot, "iam:ListOpenIDConnectProviders"),
+        1,
+        "once per account"
+    );
+
+    // Named clusters across regions: scanned wherever they are; a name found nowhere is said.
+    let output = sek(&moto.endpoint())
+        .args([
+            "scan",
+            "--cluster",
+            "edge",
+            "ghost",
+            "--region",
+            "eu-west-1,us-east-1",
+        ])
+        .args(["--no-kubernetes", "-f", "json", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(clusters(&report), set(&[("edge", CALLER, "us-east-1")]));
+    assert_eq!(report["not_scanned"][0]["cluster"], "ghost");
+    assert_eq!(report["not_scanned"][0]["kind"], "not-found");
 
     // Every account of the organization, every enabled region.
     let output = sek(&moto.endpoint())
-        .args(["collect", "--all-clusters", "--all-regions", "--org-role", "sek-audit"])
+        .args([
+            "collect",
+            "--all-clusters",
+            "--all-regions",
+            "--org-role",
+            "sek-audit",
+        ])
         .args(["--no-kubernetes"])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let snapshot: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         clusters(&snapshot),
@@ -88,8 +133,16 @@ fn every_account_and_region_is_scanned_and_shared_data_is_read_once_where_there_
         ])
     );
     assert_eq!(calls(&snapshot, "organizations:ListAccounts"), 1);
-    assert_eq!(calls(&snapshot, "sts:AssumeRole"), 2, "the manager and the member");
-    assert_eq!(calls(&snapshot, "ec2:DescribeRegions"), 2, "once per account");
+    assert_eq!(
+        calls(&snapshot, "sts:AssumeRole"),
+        2,
+        "the manager and the member"
+    );
+    assert_eq!(
+        calls(&snapshot, "ec2:DescribeRegions"),
+        2,
+        "once per account"
+    );
     let regions = calls(&snapshot, "eks:ListClusters");
     assert!(regions >= 2 * 10, "every enabled region listed: {regions}");
     // Region and account data only where there are clusters.
@@ -97,8 +150,15 @@ fn every_account_and_region_is_scanned_and_shared_data_is_read_once_where_there_
     assert_eq!(calls(&snapshot, "iam:ListOpenIDConnectProviders"), 2);
     // Every request of a fleet scan is documented in the permissions page.
     let permissions = std::fs::read_to_string(repo().join("docs/permissions.md")).unwrap();
-    for api in snapshot["meta"]["api_calls_by_action"].as_object().unwrap().keys() {
-        assert!(permissions.contains(&format!("`{api}`")), "{api} is not in docs/permissions.md");
+    for api in snapshot["meta"]["api_calls_by_action"]
+        .as_object()
+        .unwrap()
+        .keys()
+    {
+        assert!(
+            permissions.contains(&format!("`{api}`")),
+            "{api} is not in docs/permissions.md"
+        );
     }
     let shared: BTreeSet<(String, String)> = snapshot["regions"]
         .as_array()
@@ -169,7 +229,10 @@ fn a_refused_account_or_region_is_reported_and_the_rest_is_scanned() {
     assert_eq!(refused["account"], role(closed));
     assert_eq!(refused["kind"], "access-denied");
     assert!(refused["help"].as_str().unwrap().contains("trust policy"));
-    let region = gaps.iter().find(|g| g["api"] == "eks:ListClusters").unwrap();
+    let region = gaps
+        .iter()
+        .find(|g| g["api"] == "eks:ListClusters")
+        .unwrap();
     assert_eq!(
         (&region["account"], &region["region"]),
         (&Value::from(open), &Value::from("us-east-1"))

@@ -197,12 +197,19 @@ impl Diff {
             .map(|(at, status)| Presence { at, status })
             .collect();
         let by_concern = |status: Status, severity: Severity| {
-            (std::cmp::Reverse(concern(status)), std::cmp::Reverse(severity))
+            (
+                std::cmp::Reverse(concern(status)),
+                std::cmp::Reverse(severity),
+            )
         };
-        diff.worse.sort_by_key(|c| by_concern(c.after, c.at.severity));
-        diff.better.sort_by_key(|c| by_concern(c.before, c.at.severity));
-        diff.new.sort_by_key(|p| by_concern(p.status, p.at.severity));
-        diff.gone.sort_by_key(|p| by_concern(p.status, p.at.severity));
+        diff.worse
+            .sort_by_key(|c| by_concern(c.after, c.at.severity));
+        diff.better
+            .sort_by_key(|c| by_concern(c.before, c.at.severity));
+        diff.new
+            .sort_by_key(|p| by_concern(p.status, p.at.severity));
+        diff.gone
+            .sort_by_key(|p| by_concern(p.status, p.at.severity));
         diff
     }
 
@@ -380,7 +387,10 @@ mod tests {
         let fresh = &diff.new_clusters[0];
         assert_eq!(fresh.cluster, "fresh (eu-west-1, 111122223333)");
         assert_eq!((fresh.failing_checks, fresh.error_checks), (2, 1));
-        assert_eq!(diff.gone_clusters[0].cluster, "staging (us-east-1, 111122223333)");
+        assert_eq!(
+            diff.gone_clusters[0].cluster,
+            "staging (us-east-1, 111122223333)"
+        );
         // Within the clusters in both: the new instance is new, the removed one gone; the
         // clusters that came or went are summarised, not listed finding by finding.
         assert_eq!(diff.new.len(), 1);
@@ -393,7 +403,10 @@ mod tests {
         let mut text = Vec::new();
         diff.render_text(&mut text).unwrap();
         let text = String::from_utf8(text).unwrap();
-        assert!(text.starts_with("Worse (1)\n  pass  → fail  high"), "{text}");
+        assert!(
+            text.starts_with("Worse (1)\n  pass  → fail  high"),
+            "{text}"
+        );
         assert!(text.contains("Gone clusters (1)\n  staging (us-east-1, 111122223333): 1 check failing, 1 check not evaluated"), "{text}");
         let mut json = Vec::new();
         diff.render_json(&mut json).unwrap();

@@ -166,15 +166,16 @@ mod tests {
     fn checks_are_ranked_by_the_clusters_they_fail_on() {
         let report = fixture::fleet();
         let fleet = report.fleet();
-        assert_eq!(
-            (fleet.clusters, fleet.accounts, fleet.regions),
-            (3, 2, 2)
-        );
+        assert_eq!((fleet.clusters, fleet.accounts, fleet.regions), (3, 2, 2));
         assert_eq!(fleet.not_scanned, 1);
         // service-logging fails on all three clusters, node-imds on one.
         let first = &fleet.checks[0];
         assert_eq!((first.check, first.failing), ("service-logging", 3));
-        let imds = fleet.checks.iter().find(|c| c.check == "node-imds").unwrap();
+        let imds = fleet
+            .checks
+            .iter()
+            .find(|c| c.check == "node-imds")
+            .unwrap();
         assert_eq!((imds.failing, imds.failing_resources), (1, 2));
         // The cluster with the high-severity failure comes first.
         assert_eq!(fleet.by_cluster[0].name, "payments");

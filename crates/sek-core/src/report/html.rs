@@ -291,10 +291,16 @@ mod tests {
     #[test]
     fn a_fleet_page_ranks_checks_and_clusters_and_lists_what_was_not_scanned() {
         let page = html(&fixture::fleet());
-        assert!(page.contains("<title>sek report: 3 clusters</title>"), "title");
+        assert!(
+            page.contains("<title>sek report: 3 clusters</title>"),
+            "title"
+        );
         let fleet = page.find("id=\"fleet\"").unwrap();
         assert!(fleet < page.find("class=\"cluster\"").unwrap());
-        assert!(page.contains("<td>service-logging</td><td>medium</td><td>3/3</td>"), "{page}");
+        assert!(
+            page.contains("<td>service-logging</td><td>medium</td><td>3/3</td>"),
+            "{page}"
+        );
         assert!(page.contains("sts:AssumeRole failed (access denied)"));
         assert!(!html(&fixture::report()).contains("id=\"fleet\""));
     }

@@ -150,7 +150,11 @@ mod tests {
         assert_eq!(report["not_scanned"][0]["api"], "sts:AssumeRole");
         assert_eq!(report["not_scanned"][0]["kind"], "access-denied");
         let schema: serde_json::Value = serde_json::from_str(&schema()).unwrap();
-        assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&report));
+        assert!(
+            jsonschema::validator_for(&schema)
+                .unwrap()
+                .is_valid(&report)
+        );
         // A one-cluster report has neither.
         assert!(json().get("fleet").is_none() && json().get("not_scanned").is_none());
     }

@@ -114,7 +114,10 @@ mod tests {
         let mut out = Vec::new();
         render(&fixture::fleet(), &mut out).unwrap();
         let xml = String::from_utf8(out).unwrap();
-        assert!(xml.contains(r#"testsuite name="not scanned" tests="1" skipped="0" errors="1""#), "{xml}");
+        assert!(
+            xml.contains(r#"testsuite name="not scanned" tests="1" skipped="0" errors="1""#),
+            "{xml}"
+        );
         assert!(xml.contains("sts:AssumeRole failed (access denied)"));
     }
 }

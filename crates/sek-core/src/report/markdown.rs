@@ -236,7 +236,10 @@ mod tests {
         let text = markdown(&fixture::fleet());
         let fleet = text.find("## Fleet").unwrap();
         assert!(fleet < text.find("## prod").unwrap());
-        assert!(text.contains("| `service-logging` | medium | 3/3 | 3 |"), "{text}");
+        assert!(
+            text.contains("| `service-logging` | medium | 3/3 | 3 |"),
+            "{text}"
+        );
         assert!(text.contains("### Not scanned (1)"));
         assert!(text.contains("sts:AssumeRole failed (access denied)"));
         assert!(!markdown(&fixture::report()).contains("## Fleet"));

@@ -80,7 +80,10 @@ impl Report {
             !merged.clusters.iter().any(|c| {
                 &c.name == name
                     && gap.region.as_ref().is_none_or(|r| r == &c.region)
-                    && gap.account.as_ref().is_none_or(|a| Some(a) == c.account_id.as_ref())
+                    && gap
+                        .account
+                        .as_ref()
+                        .is_none_or(|a| Some(a) == c.account_id.as_ref())
             })
         });
         callers.dedup();
@@ -132,7 +135,12 @@ mod tests {
         let merged = Report::merge(vec![new.clone(), old]);
         assert_eq!(merged.clusters.len(), 1);
         assert_eq!(merged.clusters[0].results.len(), 1, "the newer run wins");
-        assert!(merged.warnings.iter().any(|w| w.contains("more than one report")));
+        assert!(
+            merged
+                .warnings
+                .iter()
+                .any(|w| w.contains("more than one report"))
+        );
     }
 
     #[test]

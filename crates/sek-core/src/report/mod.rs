@@ -38,7 +38,8 @@ pub struct Report {
     /// One section per cluster.
     pub clusters: Vec<ClusterReport>,
     /// Problems with the configuration found while evaluating (expired or unused waivers).
-    pub warnings: Vec<String>,    /// Accounts, regions and clusters the scan was asked for but could not read.
+    pub warnings: Vec<String>,
+    /// Accounts, regions and clusters the scan was asked for but could not read.
     pub not_scanned: Vec<NotScanned>,
 }
 

@@ -17,13 +17,18 @@ pub enum ReportError {
     #[error("not a sek JSON report: {0}")]
     Malformed(String),
     /// Written by a newer sek with an incompatible schema.
-    #[error("report schema version {found} is newer than this sek reads ({REPORT_SCHEMA_VERSION}); use a newer sek")]
+    #[error(
+        "report schema version {found} is newer than this sek reads ({REPORT_SCHEMA_VERSION}); use a newer sek"
+    )]
     NewerSchema {
         /// The version in the file.
         found: u32,
     },
     /// Names a check this sek does not have.
-    #[error("the report names check `{check}`, which this sek ({}) does not know; read it with the sek that wrote it, or a newer one", crate::VERSION)]
+    #[error(
+        "the report names check `{check}`, which this sek ({}) does not know; read it with the sek that wrote it, or a newer one",
+        crate::VERSION
+    )]
     UnknownCheck {
         /// The check id.
         check: String,
@@ -98,11 +103,10 @@ impl Report {
                     .results
                     .into_iter()
                     .map(|result| {
-                        let check = checks::find(&result.check).ok_or(
-                            ReportError::UnknownCheck {
+                        let check =
+                            checks::find(&result.check).ok_or(ReportError::UnknownCheck {
                                 check: result.check,
-                            },
-                        )?;
+                            })?;
                         Ok(CheckResult {
                             check,
                             severity: result.severity,
@@ -163,14 +167,18 @@ mod tests {
             Report::from_json(snapshot),
             Err(ReportError::Malformed(m)) if m.contains("report_schema_version")
         ));
-        let newer = written(&fixture::report())
-            .replace("\"report_schema_version\": 1", "\"report_schema_version\": 99");
+        let newer = written(&fixture::report()).replace(
+            "\"report_schema_version\": 1",
+            "\"report_schema_version\": 99",
+        );
         assert!(matches!(
             Report::from_json(&newer),
             Err(ReportError::NewerSchema { found: 99 })
         ));
-        let unknown = written(&fixture::report())
-            .replace("\"check\": \"node-private\"", "\"check\": \"node-teleport\"");
+        let unknown = written(&fixture::report()).replace(
+            "\"check\": \"node-private\"",
+            "\"check\": \"node-teleport\"",
+        );
         let err = Report::from_json(&unknown).unwrap_err();
         assert!(err.to_string().contains("`node-teleport`"), "{err}");
         assert!(matches!(

@@ -233,8 +233,16 @@ mod tests {
         assert_eq!(invocation["executionSuccessful"], false);
         let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
         let gap = notes.iter().find(|n| n["level"] == "error").unwrap();
-        assert!(gap["message"]["text"].as_str().unwrap().starts_with("not scanned: account arn:aws:iam::777788889999:role/sek-audit"));
-        assert_eq!(sarif()["runs"][0]["invocations"][0]["executionSuccessful"], true);
+        assert!(
+            gap["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("not scanned: account arn:aws:iam::777788889999:role/sek-audit")
+        );
+        assert_eq!(
+            sarif()["runs"][0]["invocations"][0]["executionSuccessful"],
+            true
+        );
     }
 
     #[test]

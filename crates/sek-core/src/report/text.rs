@@ -152,7 +152,12 @@ fn render_fleet(report: &Report, width: Option<usize>, out: &mut dyn Write) -> i
             writeln!(out, "    ... {} more", failing.len() - FLEET_ROWS)?;
         }
         writeln!(out, "  Clusters with the most severe failures:")?;
-        for tally in fleet.by_cluster.iter().filter(|c| c.failing > 0).take(FLEET_ROWS) {
+        for tally in fleet
+            .by_cluster
+            .iter()
+            .filter(|c| c.failing > 0)
+            .take(FLEET_ROWS)
+        {
             let line = format!(
                 "{}: {} failing ({} worst){}",
                 tally.label(),
@@ -462,10 +467,18 @@ mod tests {
     fn a_fleet_gets_its_summary_and_what_was_not_scanned_trips_the_gate() {
         let report = fixture::fleet();
         let text = plain(&report, FailOn::Severity(Severity::Critical));
-        let summary = text.find("Fleet: 3 clusters in 2 accounts and 2 regions").unwrap();
+        let summary = text
+            .find("Fleet: 3 clusters in 2 accounts and 2 regions")
+            .unwrap();
         assert!(text.rfind("cluster staging").unwrap() < summary);
-        assert!(text.contains("service-logging  medium      3/3 clusters  3 failing resources"), "{text}");
-        assert!(text.contains("payments (eu-west-1, 444455556666): 2 checks failing (high worst)"), "{text}");
+        assert!(
+            text.contains("service-logging  medium      3/3 clusters  3 failing resources"),
+            "{text}"
+        );
+        assert!(
+            text.contains("payments (eu-west-1, 444455556666): 2 checks failing (high worst)"),
+            "{text}"
+        );
         assert!(text.contains("Not scanned (1)"));
         assert!(text.contains("account arn:aws:iam::777788889999:role/sek-audit: sts:AssumeRole failed (access denied)"));
         assert!(text.contains("help: let the scanning identity assume the role"));

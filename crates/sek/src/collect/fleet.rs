@@ -71,7 +71,9 @@ impl Scope {
             Regions::Listed(regions) => regions.len() == 1,
             Regions::AllEnabled => false,
         };
-        self.accounts == Accounts::Caller && one_region && matches!(self.clusters, Clusters::Named(_))
+        self.accounts == Accounts::Caller
+            && one_region
+            && matches!(self.clusters, Clusters::Named(_))
     }
 }
 
@@ -162,12 +164,16 @@ pub fn account_of_role(role_arn: &str) -> Option<String> {
 
 fn assume_help(err: &CollectError, external_id: bool) -> String {
     match err.kind {
-        ErrorKind::AccessDenied if external_id => "the role's trust policy must allow the scanning identity \
+        ErrorKind::AccessDenied if external_id => {
+            "the role's trust policy must allow the scanning identity \
 and this external id; check the role ARN and --external-id"
-            .into(),
-        ErrorKind::AccessDenied => "the role's trust policy must allow the scanning identity to assume it \
+                .into()
+        }
+        ErrorKind::AccessDenied => {
+            "the role's trust policy must allow the scanning identity to assume it \
 (and name the external id it requires: pass --external-id); check the role ARN"
-            .into(),
+                .into()
+        }
         _ => "pass -v for request details".into(),
     }
 }
@@ -183,15 +189,16 @@ pub async fn harvest_account(
     let account = target.account_id.clone();
     let progress = aws.budget().progress().clone();
     let mut harvest = AccountHarvest::default();
-    let gap = |region: Option<&str>, cluster: Option<&str>, err: CollectError, help: &str| NotScanned {
-        account: account.clone(),
-        region: region.map(String::from),
-        cluster: cluster.map(String::from),
-        api: err.api,
-        kind: err.kind,
-        message: err.message,
-        help: Some(help.to_string()),
-    };
+    let gap =
+        |region: Option<&str>, cluster: Option<&str>, err: CollectError, help: &str| NotScanned {
+            account: account.clone(),
+            region: region.map(String::from),
+            cluster: cluster.map(String::from),
+            api: err.api,
+            kind: err.kind,
+            message: err.message,
+            help: Some(help.to_string()),
+        };
 
     let regions = match &scope.regions {
         Regions::Default => vec![aws.region.clone()],
@@ -377,8 +384,12 @@ mod tests {
         let named = || Clusters::Named(vec!["prod".into()]);
         assert!(scope(Accounts::Caller, Regions::Default, named()).is_single_target());
         assert!(
-            scope(Accounts::Caller, Regions::Listed(vec!["eu-west-1".into()]), named())
-                .is_single_target()
+            scope(
+                Accounts::Caller,
+                Regions::Listed(vec!["eu-west-1".into()]),
+                named()
+            )
+            .is_single_target()
         );
         assert!(
             !scope(
@@ -391,8 +402,12 @@ mod tests {
         assert!(!scope(Accounts::Caller, Regions::Default, Clusters::All).is_single_target());
         assert!(!scope(Accounts::Caller, Regions::AllEnabled, named()).is_single_target());
         assert!(
-            !scope(Accounts::Roles(vec!["arn".into()]), Regions::Default, named())
-                .is_single_target()
+            !scope(
+                Accounts::Roles(vec!["arn".into()]),
+                Regions::Default,
+                named()
+            )
+            .is_single_target()
         );
     }
 }

@@ -14,11 +14,11 @@ use std::time::Instant;
 
 use futures::future::join_all;
 use indicatif::ProgressBar;
-use sek_core::inventory::{Inventory, Meta};
+use sek_core::inventory::{ErrorKind, Inventory, Meta, NotScanned};
 
 use self::aws::{Aws, AwsOptions, Budget};
-pub use self::fleet::{Accounts, Clusters, Level, Regions, Scope};
 use self::fleet::{AccountHarvest, harvest_account, read_cluster};
+pub use self::fleet::{Accounts, Clusters, Level, Regions, Scope};
 use self::kube::KubeOptions;
 
 /// Why a scan could not run at all.
@@ -241,10 +241,37 @@ pub async fn collect(
             data.account_id = account_id.clone();
             inventory.accounts.push(data);
         }
-        inventory.not_scanned.extend(harvest.not_scanned.into_iter().map(|mut gap| {
-            gap.account = gap.account.or_else(|| account_id.clone());
-            gap
-        }));
+        inventory
+            .not_scanned
+            .extend(harvest.not_scanned.into_iter().map(|mut gap| {
+                gap.account = gap.account.or_else(|| account_id.clone());
+                gap
+            }));
+    }
+    if let Clusters::Named(names) = &scope.clusters {
+        // In a fleet, a name is looked for in every account and region; one found nowhere is
+        // said, not silently dropped.
+        for name in names {
+            let found = inventory.clusters.iter().any(|c| &c.name == name)
+                || inventory
+                    .not_scanned
+                    .iter()
+                    .any(|g| g.cluster.as_ref() == Some(name));
+            if !found && !inventory.not_scanned.iter().any(|g| g.cluster.is_none()) {
+                inventory.not_scanned.push(NotScanned {
+                    account: None,
+                    region: None,
+                    cluster: Some(name.clone()),
+                    api: "eks:ListClusters".into(),
+                    kind: ErrorKind::NotFound,
+                    message: "no cluster of this name in the scanned accounts and regions".into(),
+                    help: Some(
+                        "check the name (`aws eks list-clusters`), --region and the accounts"
+                            .into(),
+                    ),
+                });
+            }
+        }
     }
     Ok(inventory)
 }

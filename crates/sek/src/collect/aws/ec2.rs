@@ -639,7 +639,11 @@ pub async fn ebs_encryption_by_default(aws: &Aws) -> Result<bool, CollectError> 
 /// default regions, not the ones the account has not opted into), sorted.
 pub async fn enabled_regions(aws: &Aws) -> Result<Vec<String>, CollectError> {
     let output = aws
-        .call("ec2:DescribeRegions", &[], aws.ec2.describe_regions().send())
+        .call(
+            "ec2:DescribeRegions",
+            &[],
+            aws.ec2.describe_regions().send(),
+        )
         .await?;
     let mut regions: Vec<String> = output
         .regions()

@@ -114,7 +114,6 @@ impl Budget {
             .or_insert(0) += 1;
         self.progress.tick(api);
     }
-
 }
 
 /// Credentials of an assumed role, from the scan's guarded STS client (so the request is
@@ -130,7 +129,9 @@ struct AssumedRole {
 impl std::fmt::Debug for AssumedRole {
     // Never the credentials themselves.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AssumedRole").field("role_arn", &self.role_arn).finish()
+        f.debug_struct("AssumedRole")
+            .field("role_arn", &self.role_arn)
+            .finish()
     }
 }
 
@@ -332,7 +333,12 @@ impl Aws {
             .credentials_provider(SharedCredentialsProvider::new(role))
             .build();
         Aws::new(config, self.budget.clone()).map_err(|err| {
-            CollectError::new("sts:AssumeRole", vec![role_arn.to_string()], ErrorKind::Other, err.to_string())
+            CollectError::new(
+                "sts:AssumeRole",
+                vec![role_arn.to_string()],
+                ErrorKind::Other,
+                err.to_string(),
+            )
         })
     }
 

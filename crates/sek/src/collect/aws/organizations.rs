@@ -19,7 +19,12 @@ pub async fn active_accounts(aws: &Aws) -> Result<Vec<MemberAccount>, CollectErr
         .paginate(
             "organizations:ListAccounts",
             &[],
-            |token| aws.organizations.list_accounts().set_next_token(token).send(),
+            |token| {
+                aws.organizations
+                    .list_accounts()
+                    .set_next_token(token)
+                    .send()
+            },
             |page| page.next_token(),
         )
         .await?;

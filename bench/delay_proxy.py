@@ -1,0 +1,120 @@
+"""A loopback HTTP proxy that holds each request DELAY ms before forwarding it to an emulator,
+with any number of requests in flight at once: real AWS answers in tens of milliseconds and
+serves many calls in parallel, a local emulator answers in a few milliseconds (one at a time).
+The kernel's netem qdisc would do this, but is not available on every machine.
+
+  delay_proxy.py --upstream http://127.0.0.1:PORT [--delay-ms 30]
+
+Prints its port, then serves until killed. GET /__proxy/stats returns
+{"requests": n, "by_operation": {...}}; POST /__proxy/reset zeroes the counters.
+"""
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import urllib.parse
+
+STATS = {"requests": 0, "by_operation": {}}
+
+
+def operation_of(head, body):
+    """A request's operation, for counting: the query Action, the JSON target, or the path."""
+    action = urllib.parse.parse_qs(body.decode(errors="replace")).get("Action")
+    if action:
+        return action[0]
+    target = re.search(rb"(?im)^x-amz-target:\s*(\S+)", head)
+    if target:
+        return target.group(1).decode().rsplit(".", 1)[-1]
+    method, target = head.split(b" ", 2)[:2]
+    segments = target.decode(errors="replace").split("?", 1)[0].strip("/").split("/")
+    # REST paths alternate collection and name: /clusters/NAME/node-groups/NAME.
+    shape = "/".join(s if i % 2 == 0 else "*" for i, s in enumerate(segments))
+    return f"{method.decode()} /{shape}"
+
+
+async def read_request(reader):
+    head = await reader.readuntil(b"\r\n\r\n")
+    match = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    body = await reader.readexactly(int(match.group(1))) if match else b""
+    return head, body
+
+
+async def forward(upstream, head, body):
+    reader, writer = await asyncio.open_connection(upstream.hostname, upstream.port)
+    # One request per upstream connection: the emulator closes it after the response.
+    head = re.sub(rb"(?im)^connection:[^\r\n]*\r\n", b"", head)
+    head = head[:-2] + b"Connection: close\r\n\r\n"
+    writer.write(head + body)
+    await writer.drain()
+    response = await reader.read()
+    writer.close()
+    return response
+
+
+def with_length(response):
+    """The response re-framed with a Content-Length (the upstream may have closed instead)."""
+    head, _, body = response.partition(b"\r\n\r\n")
+    if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
+        decoded, rest = b"", body
+        while rest:
+            size_line, _, rest = rest.partition(b"\r\n")
+            size = int(size_line.split(b";")[0] or b"0", 16)
+            if size == 0:
+                break
+            decoded, rest = decoded + rest[:size], rest[size + 2 :]
+        body = decoded
+        head = re.sub(rb"(?im)^transfer-encoding:[^\r\n]*(\r\n)?", b"", head)
+    head = re.sub(rb"(?im)^(content-length|connection):[^\r\n]*(\r\n)?", b"", head).rstrip(b"\r\n")
+    return head + b"\r\nContent-Length: %d\r\nConnection: keep-alive\r\n\r\n" % len(body) + body
+
+
+async def serve(reader, writer, upstream, delay):
+    try:
+        while True:
+            try:
+                head, body = await read_request(reader)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
+            if head.startswith(b"GET /__proxy/stats"):
+                payload = json.dumps(STATS).encode()
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload)
+                await writer.drain()
+                continue
+            if head.startswith(b"POST /__proxy/reset"):
+                STATS["requests"], STATS["by_operation"] = 0, {}
+                writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+                continue
+            operation = operation_of(head, body)
+            STATS["requests"] += 1
+            STATS["by_operation"][operation] = STATS["by_operation"].get(operation, 0) + 1
+            await asyncio.sleep(delay)
+            response = await forward(upstream, head, body)
+            writer.write(with_length(response))
+            await writer.drain()
+    finally:
+        writer.close()
+
+
+async def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--upstream", required=True)
+    parser.add_argument("--delay-ms", type=float, default=30)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+    upstream = urllib.parse.urlsplit(args.upstream)
+    server = await asyncio.start_server(
+        lambda r, w: serve(r, w, upstream, args.delay_ms / 1000), "127.0.0.1", args.port, backlog=1024
+    )
+    print(server.sockets[0].getsockname()[1], flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)
