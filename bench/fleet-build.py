@@ -19,12 +19,11 @@ import fixtures  # noqa: E402
 def grow(env, name, nodes):
     """Launch nodes like the cluster's tagged node until it has `nodes` of them."""
     instances = {}
-    for tag in (f"kubernetes.io/cluster/{name}", "eks:cluster-name"):
-        found = env.ec2.describe_instances(Filters=[{"Name": "tag-key", "Values": [tag]}])
-        for reservation in found["Reservations"]:
-            for instance in reservation["Instances"]:
-                tags = {t["Key"]: t["Value"] for t in instance.get("Tags", [])}
-                if tags.get(tag) in ("owned", "shared", name):
+    for tag, values in ((f"kubernetes.io/cluster/{name}", ["owned", "shared"]), ("eks:cluster-name", [name])):
+        pages = env.ec2.get_paginator("describe_instances").paginate(Filters=[{"Name": f"tag:{tag}", "Values": values}])
+        for page in pages:
+            for reservation in page["Reservations"]:
+                for instance in reservation["Instances"]:
                     instances[instance["InstanceId"]] = instance
     instances = list(instances.values())
     missing = nodes - len(instances)

@@ -129,13 +129,26 @@ pub struct AwsArgs {
     #[arg(long)]
     pub profile: Option<String>,
     /// Most AWS requests in flight at once, over every account, region and cluster of the scan.
-    /// Throttled requests are retried with backoff, and the client slows down (adaptive retry).
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=512))]
     pub concurrency: u16,
     /// Attempts per AWS request, retries included (throttling, 5xx and connection errors are
     /// retried with backoff; a read still failing after that is reported, not fatal).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+    /// How throttled requests are retried: `standard` backs off exponentially with jitter;
+    /// `adaptive` also rate-limits every client of a service once AWS throttles one, which
+    /// protects shared quotas at the cost of a much slower scan after a burst of throttling.
+    #[arg(long, value_enum, default_value_t = RetryMode::Standard)]
+    pub retry_mode: RetryMode,
+}
+
+/// Retry strategies of the AWS SDK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RetryMode {
+    /// Exponential backoff with jitter.
+    Standard,
+    /// Backoff, and a client-side rate limit that adapts to throttling.
+    Adaptive,
 }
 
 /// Where to read the Kubernetes side from.

@@ -16,6 +16,7 @@ use sek_core::report::seed::{self, SEED_CHECKS};
 use sek_core::report::{self, FailOn, Format, RenderOptions, Report, text::summary_line};
 use sek_core::{demo, docs};
 
+use crate::cli::RetryMode;
 use crate::cli::{
     AwsArgs, ChecksCommand, Cli, CollectArgs, ColorChoice, Command, ComplianceArgs,
     ComplianceFormatArg, DiffArgs, DiffFormat, KubeArgs, ListFormat, MergeArgs, NodeArgs,
@@ -74,6 +75,7 @@ fn aws_options(args: &AwsArgs) -> AwsOptions {
         region: args.region.first().cloned(),
         concurrency: usize::from(args.concurrency),
         max_attempts: args.max_attempts,
+        adaptive_retry: args.retry_mode == RetryMode::Adaptive,
     }
 }
 
