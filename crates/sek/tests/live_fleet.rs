@@ -56,22 +56,7 @@ fn every_account_and_region_is_scanned_and_shared_data_is_read_once_where_there_
     moto.build_in(Some(member), "eu-west-1", &["secure:payments"]);
 
     // The caller's account, two regions named.
-    let output = sek(&moto.endpoint())
-        .args([
-            "collect",
-            "--all-clusters",
-            "--region",
-            "eu-west-1,us-east-1",
-        ])
-        .args(["--no-kubernetes"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let snapshot: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (snapshot, _) = collect(&moto, &["--region", "eu-west-1,us-east-1"]);
     assert_eq!(
         clusters(&snapshot),
         set(&[("prod", CALLER, "eu-west-1"), ("edge", CALLER, "us-east-1")])
@@ -107,23 +92,7 @@ fn every_account_and_region_is_scanned_and_shared_data_is_read_once_where_there_
     assert_eq!(report["not_scanned"][0]["kind"], "not-found");
 
     // Every account of the organization, every enabled region.
-    let output = sek(&moto.endpoint())
-        .args([
-            "collect",
-            "--all-clusters",
-            "--all-regions",
-            "--org-role",
-            "sek-audit",
-        ])
-        .args(["--no-kubernetes"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let snapshot: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (snapshot, written) = collect(&moto, &["--all-regions", "--org-role", "sek-audit"]);
     assert_eq!(
         clusters(&snapshot),
         set(&[
@@ -176,7 +145,7 @@ fn every_account_and_region_is_scanned_and_shared_data_is_read_once_where_there_
 
     // The snapshot scans as a fleet: the summary counts accounts and regions.
     let path = std::env::temp_dir().join(format!("sek-fleet-{}.json", std::process::id()));
-    std::fs::write(&path, &output.stdout).unwrap();
+    std::fs::write(&path, written).unwrap();
     let report = sek_offline()
         .args(["scan", "--snapshot"])
         .arg(&path)
@@ -255,6 +224,24 @@ fn a_refused_account_or_region_is_reported_and_the_rest_is_scanned() {
     )));
     assert!(text.contains("2 parts of the estate could not be scanned"));
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
+
+/// `sek collect --all-clusters --no-kubernetes ARGS`: the snapshot, parsed and as written.
+fn collect(moto: &Moto, args: &[&str]) -> (Value, Vec<u8>) {
+    let output = sek(&moto.endpoint())
+        .args(["collect", "--all-clusters", "--no-kubernetes"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (
+        serde_json::from_slice(&output.stdout).unwrap(),
+        output.stdout,
+    )
 }
 
 /// `--skip` arguments for every check but `keep`.

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ErrorKind;
+use super::{CollectError, ErrorKind};
 
 /// One part of the estate that was not scanned, and why.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
@@ -30,6 +30,19 @@ pub struct NotScanned {
 }
 
 impl NotScanned {
+    /// The failed read `error`, about no target yet (set `account`, `region`, `cluster`).
+    pub fn from_error(error: CollectError, help: impl Into<String>) -> NotScanned {
+        NotScanned {
+            account: None,
+            region: None,
+            cluster: None,
+            api: error.api,
+            kind: error.kind,
+            message: error.message,
+            help: Some(help.into()),
+        }
+    }
+
     /// The part of the estate, e.g. `account 111122223333, eu-west-1, cluster prod`.
     pub fn target(&self) -> String {
         let parts: Vec<String> = [

@@ -8,6 +8,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Report;
+use super::fleet::cluster_label;
+use super::text::plural;
 use crate::checks::{Severity, Status};
 
 /// One finding, located.
@@ -90,13 +92,6 @@ fn concern(status: Status) -> u8 {
 
 type Key = (Option<String>, String, String);
 
-fn cluster_label(key: &Key) -> String {
-    match &key.0 {
-        Some(account) => format!("{} ({}, {account})", key.2, key.1),
-        None => format!("{} ({})", key.2, key.1),
-    }
-}
-
 /// Every finding of `report` by (cluster, check, resource).
 fn index(report: &Report) -> BTreeMap<(Key, &'static str, String), (Located, Status)> {
     let mut index = BTreeMap::new();
@@ -106,7 +101,7 @@ fn index(report: &Report) -> BTreeMap<(Key, &'static str, String), (Located, Sta
             cluster.region.clone(),
             cluster.name.clone(),
         );
-        let label = cluster_label(&key);
+        let label = cluster_label(&key.2, &key.1, key.0.as_deref());
         for result in &cluster.results {
             let mut add = |resource: &str, message: &str, status: Status| {
                 index.insert(
@@ -156,11 +151,7 @@ impl Diff {
                     !other.contains(&(c.account_id.clone(), c.region.clone(), c.name.clone()))
                 })
                 .map(|c| ClusterPresence {
-                    cluster: cluster_label(&(
-                        c.account_id.clone(),
-                        c.region.clone(),
-                        c.name.clone(),
-                    )),
+                    cluster: cluster_label(&c.name, &c.region, c.account_id.as_deref()),
                     failing_checks: c.counts().fail,
                     error_checks: c.counts().error,
                 })
@@ -291,14 +282,6 @@ impl Diff {
             },
         )?;
         writeln!(out)
-    }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

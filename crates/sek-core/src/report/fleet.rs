@@ -147,13 +147,18 @@ fn tally(cluster: &ClusterReport) -> ClusterTally {
     }
 }
 
+/// `name (region, account)`: a cluster named in fleet summaries and diffs.
+pub fn cluster_label(name: &str, region: &str, account: Option<&str>) -> String {
+    match account {
+        Some(account) => format!("{name} ({region}, {account})"),
+        None => format!("{name} ({region})"),
+    }
+}
+
 impl ClusterTally {
     /// `name (region, account)`.
     pub fn label(&self) -> String {
-        match &self.account_id {
-            Some(account) => format!("{} ({}, {account})", self.name, self.region),
-            None => format!("{} ({})", self.name, self.region),
-        }
+        cluster_label(&self.name, &self.region, self.account_id.as_deref())
     }
 }
 

@@ -86,11 +86,13 @@ impl Report {
                         .is_none_or(|a| Some(a) == c.account_id.as_ref())
             })
         });
+        callers.sort();
         callers.dedup();
         merged.inventory.caller_arn = match callers.as_slice() {
             [one] => Some(one.clone()),
             _ => None,
         };
+        configs.sort();
         configs.dedup();
         merged.config = match configs.as_slice() {
             [one] => Some(one.clone()),

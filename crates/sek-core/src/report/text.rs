@@ -223,7 +223,7 @@ fn write_wrapped(
 }
 
 /// `1 check`, `2 checks`.
-fn plural(n: usize, noun: &str) -> String {
+pub(crate) fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("{n} {noun}")
     } else {

@@ -4,8 +4,6 @@
 //! account-region, and only where there are clusters to judge. A part that cannot be read is
 //! recorded as [`NotScanned`] and the rest goes on.
 
-use std::sync::Arc;
-
 use futures::future::join_all;
 use sek_core::inventory::{
     AccountInventory, ClusterInventory, CollectError, ErrorKind, NotScanned, RegionInventory,
@@ -140,14 +138,10 @@ pub async fn accounts(
             }),
             Err(err) => {
                 base.budget().progress().finish_one(Level::Account);
+                let help = assume_help(&err, scope.external_id.is_some());
                 refused.push(NotScanned {
                     account: Some(role.clone()),
-                    region: None,
-                    cluster: None,
-                    help: Some(assume_help(&err, scope.external_id.is_some())),
-                    api: err.api,
-                    kind: err.kind,
-                    message: err.message,
+                    ..NotScanned::from_error(err, help)
                 });
             }
         }
@@ -183,22 +177,17 @@ and this external id; check the role ARN and --external-id"
 pub async fn harvest_account(
     target: AccountTarget,
     scope: &Scope,
-    kube: &Arc<KubeOptions>,
+    kube: &KubeOptions,
 ) -> AccountHarvest {
     let aws = target.aws;
     let account = target.account_id.clone();
     let progress = aws.budget().progress().clone();
     let mut harvest = AccountHarvest::default();
-    let gap =
-        |region: Option<&str>, cluster: Option<&str>, err: CollectError, help: &str| NotScanned {
-            account: account.clone(),
-            region: region.map(String::from),
-            cluster: cluster.map(String::from),
-            api: err.api,
-            kind: err.kind,
-            message: err.message,
-            help: Some(help.to_string()),
-        };
+    let gap = |region: Option<&str>, err: CollectError, help: &str| NotScanned {
+        account: account.clone(),
+        region: region.map(String::from),
+        ..NotScanned::from_error(err, help)
+    };
 
     let regions = match &scope.regions {
         Regions::Default => vec![aws.region.clone()],
@@ -207,7 +196,6 @@ pub async fn harvest_account(
             Ok(regions) => regions,
             Err(err) => {
                 harvest.not_scanned.push(gap(
-                    None,
                     None,
                     err,
                     "allow ec2:DescribeRegions, or name the regions with --region",
@@ -220,22 +208,7 @@ pub async fn harvest_account(
     progress.plan(Level::Region, regions.len());
 
     // Phase 1: which clusters each region has.
-    let regional: Vec<Aws> = match regions.iter().map(|r| aws.in_region(r)).collect() {
-        Ok(clients) => clients,
-        Err(err) => {
-            harvest.not_scanned.push(NotScanned {
-                account: account.clone(),
-                region: None,
-                cluster: None,
-                api: "aws:config".into(),
-                kind: ErrorKind::Other,
-                message: err.to_string(),
-                help: Some(err.help()),
-            });
-            progress.finish_one(Level::Account);
-            return harvest;
-        }
-    };
+    let regional: Vec<Aws> = regions.iter().map(|r| aws.in_region(r)).collect();
     let listings = join_all(regional.iter().map(|aws| clusters_in(aws, &scope.clusters))).await;
     let mut work: Vec<(Aws, Vec<String>)> = Vec::new();
     for (aws, listing) in regional.into_iter().zip(listings) {
@@ -250,7 +223,6 @@ pub async fn harvest_account(
                 let region = aws.region.clone();
                 harvest.not_scanned.push(gap(
                     Some(&region),
-                    None,
                     err,
                     "allow eks:ListClusters in this region, or leave the region out",
                 ));

@@ -123,7 +123,7 @@ impl Progress {
     }
 
     /// Count one request.
-    pub fn tick(&self, _api: &str) {
+    pub fn tick(&self) {
         if let Some(display) = &self.0 {
             display.bar.inc(1);
         }
@@ -169,7 +169,6 @@ pub async fn collect(
     let started = Instant::now();
     let budget = Budget::new(options.concurrency, progress.clone());
     let base = Aws::new(aws::load_config(options).await, budget.clone())?;
-    let kube = Arc::new(kube.clone());
     let (identity, harvests, refused) = match &scope.clusters {
         Clusters::Named(names) if scope.is_single_target() => {
             let mut unique: Vec<String> = Vec::new();
@@ -184,7 +183,7 @@ pub async fn collect(
             // The identity check and collection start together, saving a round trip; if the
             // identity check fails (no credentials, unreachable endpoint), collection is
             // cancelled and that one error is reported.
-            let scans = async { Ok(single_target(&base, &unique, &kube).await) };
+            let scans = async { Ok(single_target(&base, &unique, kube).await) };
             let (identity, harvest) = tokio::try_join!(base.identify(), scans)?;
             let harvest = harvest.map_err(|err| match err {
                 ScanError::ClusterNotFound {
@@ -207,7 +206,6 @@ pub async fn collect(
             let (targets, refused) = fleet::accounts(base, scope, &identity.partition).await?;
             let harvests = join_all(targets.into_iter().map(|target| {
                 let account = target.account_id.clone();
-                let kube = &kube;
                 async move { (account, harvest_account(target, scope, kube).await) }
             }))
             .await;

@@ -68,8 +68,7 @@ impl Default for AwsOptions {
 /// regions and clusters), the tally of requests by API, and the progress display.
 pub struct Budget {
     limiter: Semaphore,
-    calls: Mutex<BTreeMap<&'static str, u64>>,
-    other_calls: Mutex<BTreeMap<String, u64>>,
+    calls: Mutex<BTreeMap<String, u64>>,
     progress: Progress,
 }
 
@@ -79,7 +78,6 @@ impl Budget {
         Arc::new(Budget {
             limiter: Semaphore::new(concurrency.max(1)),
             calls: Mutex::new(BTreeMap::new()),
-            other_calls: Mutex::new(BTreeMap::new()),
             progress,
         })
     }
@@ -91,7 +89,7 @@ impl Budget {
 
     /// Count requests made outside the AWS clients (the Kubernetes side), by read.
     pub fn add_calls(&self, calls: BTreeMap<String, u64>) {
-        let mut tally = self.other_calls.lock().expect("call counter");
+        let mut tally = self.calls.lock().expect("call counter");
         for (read, n) in calls {
             *tally.entry(read).or_insert(0) += n;
         }
@@ -99,23 +97,20 @@ impl Budget {
 
     /// Requests made so far, by API.
     pub fn calls(&self) -> BTreeMap<String, u64> {
-        let calls = self.calls.lock().expect("call counter");
-        let mut all: BTreeMap<String, u64> =
-            calls.iter().map(|(api, n)| (api.to_string(), *n)).collect();
-        for (read, n) in self.other_calls.lock().expect("call counter").iter() {
-            *all.entry(read.clone()).or_insert(0) += n;
-        }
-        all
+        self.calls.lock().expect("call counter").clone()
     }
 
     fn count(&self, api: &'static str) {
-        *self
-            .calls
-            .lock()
-            .expect("call counter")
-            .entry(api)
-            .or_insert(0) += 1;
-        self.progress.tick(api);
+        let mut tally = self.calls.lock().expect("call counter");
+        // The name is copied once per API, not once per request.
+        match tally.get_mut(api) {
+            Some(n) => *n += 1,
+            None => {
+                tally.insert(api.to_string(), 1);
+            }
+        }
+        drop(tally);
+        self.progress.tick();
     }
 }
 
@@ -291,7 +286,11 @@ impl Aws {
             .region()
             .map(|r| r.to_string())
             .ok_or(ScanError::NoRegion)?;
-        Ok(Aws {
+        Ok(Aws::build(config, region, budget))
+    }
+
+    fn build(config: SdkConfig, region: String, budget: Arc<Budget>) -> Aws {
+        Aws {
             region,
             eks: guarded_client!(aws_sdk_eks, &config),
             ec2: guarded_client!(aws_sdk_ec2, &config),
@@ -308,17 +307,17 @@ impl Aws {
             organizations: guarded_client!(aws_sdk_organizations, &config),
             config,
             budget,
-        })
+        }
     }
 
     /// The same credentials in another region.
-    pub fn in_region(&self, region: &str) -> Result<Aws, ScanError> {
+    pub fn in_region(&self, region: &str) -> Aws {
         let config = self
             .config
             .to_builder()
             .region(Region::new(region.to_string()))
             .build();
-        Aws::new(config, self.budget.clone())
+        Aws::build(config, region.to_string(), self.budget.clone())
     }
 
     /// Clients acting as `role_arn`, assumed with these clients' credentials (and
@@ -342,14 +341,7 @@ impl Aws {
             .to_builder()
             .credentials_provider(SharedCredentialsProvider::new(role))
             .build();
-        Aws::new(config, self.budget.clone()).map_err(|err| {
-            CollectError::new(
-                "sts:AssumeRole",
-                vec![role_arn.to_string()],
-                ErrorKind::Other,
-                err.to_string(),
-            )
-        })
+        Ok(Aws::build(config, self.region.clone(), self.budget.clone()))
     }
 
     /// The shared budget (bound, tally, progress).
