@@ -6,7 +6,8 @@ The kernel's netem qdisc would do this, but is not available on every machine.
   delay_proxy.py --upstream http://127.0.0.1:PORT [--delay-ms 30]
 
 Prints its port, then serves until killed. GET /__proxy/stats returns
-{"requests": n, "by_operation": {...}}; POST /__proxy/reset zeroes the counters.
+{"requests": n, "by_operation": {op: n}, "upstream_seconds": {op: s}} (the time each operation
+spent in the emulator, queueing included); POST /__proxy/reset zeroes the counters.
 """
 
 import argparse
@@ -14,9 +15,10 @@ import asyncio
 import json
 import re
 import sys
+import time
 import urllib.parse
 
-STATS = {"requests": 0, "by_operation": {}}
+STATS = {"requests": 0, "by_operation": {}, "upstream_seconds": {}}
 
 
 def operation_of(head, body):
@@ -41,32 +43,44 @@ async def read_request(reader):
     return head, body
 
 
+async def read_response(reader, method):
+    """One response, read by its framing (Content-Length or chunks) rather than until the
+    emulator closes the connection: its server closes ~10 ms after the last byte, which would
+    otherwise be added to every request. Returns the status line and headers, and the body."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    if method == b"HEAD" or status in (204, 304) or 100 <= status < 200:
+        return head, b""
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    if length:
+        return head, await reader.readexactly(int(length.group(1)))
+    if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
+        body = b""
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                    pass  # trailers
+                return head, body
+            body += (await reader.readexactly(size + 2))[:-2]
+    return head, await reader.read()
+
+
 async def forward(upstream, head, body):
     reader, writer = await asyncio.open_connection(upstream.hostname, upstream.port)
-    # One request per upstream connection: the emulator closes it after the response.
+    # One request per upstream connection: the emulator's server does not keep connections.
     head = re.sub(rb"(?im)^connection:[^\r\n]*\r\n", b"", head)
     head = head[:-2] + b"Connection: close\r\n\r\n"
     writer.write(head + body)
     await writer.drain()
-    response = await reader.read()
+    response = await read_response(reader, head.split(b" ", 1)[0])
     writer.close()
     return response
 
 
-def with_length(response):
-    """The response re-framed with a Content-Length (the upstream may have closed instead)."""
-    head, _, body = response.partition(b"\r\n\r\n")
-    if re.search(rb"(?im)^transfer-encoding:\s*chunked", head):
-        decoded, rest = b"", body
-        while rest:
-            size_line, _, rest = rest.partition(b"\r\n")
-            size = int(size_line.split(b";")[0] or b"0", 16)
-            if size == 0:
-                break
-            decoded, rest = decoded + rest[:size], rest[size + 2 :]
-        body = decoded
-        head = re.sub(rb"(?im)^transfer-encoding:[^\r\n]*(\r\n)?", b"", head)
-    head = re.sub(rb"(?im)^(content-length|connection):[^\r\n]*(\r\n)?", b"", head).rstrip(b"\r\n")
+def reframed(head, body):
+    """The response with a Content-Length and kept alive towards the client."""
+    head = re.sub(rb"(?im)^(content-length|connection|transfer-encoding):[^\r\n]*(\r\n)?", b"", head).rstrip(b"\r\n")
     return head + b"\r\nContent-Length: %d\r\nConnection: keep-alive\r\n\r\n" % len(body) + body
 
 
@@ -83,7 +97,7 @@ async def serve(reader, writer, upstream, delay):
                 await writer.drain()
                 continue
             if head.startswith(b"POST /__proxy/reset"):
-                STATS["requests"], STATS["by_operation"] = 0, {}
+                STATS["requests"], STATS["by_operation"], STATS["upstream_seconds"] = 0, {}, {}
                 writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
                 await writer.drain()
                 continue
@@ -91,8 +105,11 @@ async def serve(reader, writer, upstream, delay):
             STATS["requests"] += 1
             STATS["by_operation"][operation] = STATS["by_operation"].get(operation, 0) + 1
             await asyncio.sleep(delay)
-            response = await forward(upstream, head, body)
-            writer.write(with_length(response))
+            started = time.monotonic()
+            response_head, response_body = await forward(upstream, head, body)
+            spent = STATS["upstream_seconds"]
+            spent[operation] = spent.get(operation, 0) + time.monotonic() - started
+            writer.write(reframed(response_head, response_body))
             await writer.drain()
     finally:
         writer.close()

@@ -16,10 +16,12 @@
 #
 # The emulator: moto 5.2.x looks up an EC2 resource's tags by scanning every tag of every
 # resource, so a tag-filtered DescribeInstances over thousands of nodes takes tens of seconds
-# and this fleet would take hours to scan. The launcher's --fast-tags replaces that scan with a
-# dictionary lookup by resource id (same tags, see tests/moto/server.py). moto still serves one
-# request at a time: its CPU time during each tool's run is reported, and where it is close to
-# the tool's wall time, the emulator, not the tool, is the limit.
+# and this fleet would take hours to scan. The launcher's --fast-lookups replaces that scan with
+# a dictionary lookup by resource id, and narrows tag- and id-filtered DescribeInstances and
+# id-filtered DescribeVolumes through dictionaries before moto's own filter runs (same results,
+# see tests/moto/server.py). moto still serves one request at a time: its CPU time during each
+# tool's run is reported, and where it is close to the tool's wall time, the emulator, not the
+# tool, is the limit.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,7 +49,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_port() { for _ in $(seq 200); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
 moto_port="$(free_port)"
-MOTO_IAM_LOAD_MANAGED_POLICIES=true "$root/.venv/bin/python" "$root/tests/moto/server.py" --fast-tags \
+MOTO_IAM_LOAD_MANAGED_POLICIES=true "$root/.venv/bin/python" "$root/tests/moto/server.py" --fast-lookups \
   -H 127.0.0.1 -p "$moto_port" >"$out/moto.log" 2>&1 &
 moto_pid=$!
 proxy_pid=""
@@ -81,12 +83,12 @@ run() {
   local name="$1" delay="$2"; shift 2
   curl -s -X POST "http://127.0.0.1:$proxy_port/__proxy/reset" >/dev/null
   local before; before="$(moto_cpu)"
-  /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || true
+  /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || true
   local after; after="$(moto_cpu)"
   local requests; requests="$(curl -s "http://127.0.0.1:$proxy_port/__proxy/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')"
-  read -r wall rss < <(tail -1 "$out/time.txt")
-  echo "$name|$delay|$wall|$rss|$requests|$(( after - before ))" >>"$out/results.txt"
-  echo "  $name: ${wall} s, $(( rss / 1024 )) MB, $requests requests" >&2
+  read -r wall rss user system < <(tail -1 "$out/time.txt")
+  echo "$name|$delay|$wall|$rss|$requests|$(( after - before ))|$user|$system" >>"$out/results.txt"
+  echo "  $name: ${wall} s, $(( rss / 1024 )) MB, $requests requests, emulator busy $(( (after - before) / ticks )) s" >&2
 }
 
 for delay in $delays; do
@@ -127,23 +129,31 @@ distinct = sum(1 + resources(c) for c in snapshot["clusters"])
 distinct += sum(resources(r) for r in snapshot["regions"]) + sum(resources(a) for a in snapshot["accounts"])
 
 by = {}
-for name, delay, wall, rss, requests, cpu in rows:
-    by.setdefault((name, int(float(delay))), []).append((float(wall), int(rss), int(requests), int(cpu) / ticks))
+for name, delay, wall, rss, requests, busy, user, system in rows:
+    by.setdefault((name, int(float(delay))), []).append(
+        (float(wall), int(rss), int(requests), int(busy) / ticks, float(user) + float(system))
+    )
 print(f"\nFleet: {clusters} clusters x {nodes} nodes on moto (one region); {distinct} distinct resources read by sek.\n")
-print("| delay | tool | wall (s) | peak memory (MB) | API calls | calls / resource | emulator busy (s) | sek faster by |")
-print("|---|---|---|---|---|---|---|---|")
+print("| delay | tool | wall (s) | emulator busy (s) | tool's own CPU (s) | peak memory (MB) | API calls | calls / resource | sek faster by (wall) | sek's CPU smaller by |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for delay in sorted({d for _, d in by}):
     sek = by.get(("sek", delay))
     sek_wall = statistics.median(w for w, *_ in sek) if sek else None
+    sek_cpu = statistics.median(c for *_, c in sek) if sek else None
     for name in ("sek", "prowler", "seed sek"):
         runs = by.get((name, delay))
         if not runs:
             continue
         wall = statistics.median(w for w, *_ in runs)
         rss = max(r for _, r, *_ in runs) / 1024
-        requests = statistics.median(q for _, _, q, _ in runs)
-        busy = statistics.median(c for *_, c in runs)
-        ratio = "1.0x" if name == "sek" else f"{wall / sek_wall:.1f}x"
-        print(f"| {delay} ms | {name} | {wall:.2f} | {rss:.0f} | {requests:.0f} | {requests / distinct:.2f} | {busy:.1f} | {ratio} |")
+        requests = statistics.median(q for _, _, q, *_ in runs)
+        busy = statistics.median(b for *_, b, _ in runs)
+        cpu = statistics.median(c for *_, c in runs)
+        wall_ratio = "1.0x" if name == "sek" or not sek_wall else f"{wall / sek_wall:.1f}x"
+        cpu_ratio = "1.0x" if name == "sek" or not sek_cpu else f"{cpu / sek_cpu:.0f}x"
+        print(
+            f"| {delay} ms | {name} | {wall:.1f} | {busy:.1f} | {cpu:.1f} | {rss:.0f} | {requests:.0f} "
+            f"| {requests / distinct:.2f} | {wall_ratio} | {cpu_ratio} |"
+        )
 PY
 echo "raw results: $out/results.txt" >&2

@@ -26,7 +26,7 @@ if [ ! -x "$seed_venv/bin/sek" ]; then
 fi
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-MOTO_IAM_LOAD_MANAGED_POLICIES=true "$root/.venv/bin/python" "$root/tests/moto/server.py" ${FAST_TAGS---fast-tags} -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+MOTO_IAM_LOAD_MANAGED_POLICIES=true "$root/.venv/bin/python" "$root/tests/moto/server.py" ${FAST_LOOKUPS---fast-lookups} -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
 moto_pid=$!
 trap 'kill $moto_pid 2>/dev/null' EXIT
 for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done

@@ -1,0 +1,103 @@
+"""The launcher's --fast-lookups answers exactly as moto does: each narrowed lookup is compared
+with moto's own on the same in-process EC2 backend, over filters that match, miss, combine, use
+wildcards and name ids that do not exist.
+
+  .venv/bin/python -m unittest discover -s tests/moto -p 'test_*.py'
+"""
+
+import os
+import unittest
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+import boto3  # noqa: E402
+from moto import mock_aws  # noqa: E402
+from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
+from moto.ec2 import ec2_backends  # noqa: E402
+from moto.ec2.models.elastic_block_store import EBSBackend  # noqa: E402
+from moto.ec2.models.instances import InstanceBackend  # noqa: E402
+
+import server  # noqa: E402
+
+REGION = "eu-west-1"
+AMI = "ami-12c6146b"
+
+
+def reservations_view(reservations):
+    """What DescribeInstances would return: reservation ids with their instance ids, in order."""
+    return [(r.id, [i.id for i in r.instances]) for r in reservations]
+
+
+@mock_aws
+class FastLookupsMatchMoto(unittest.TestCase):
+    def setUp(self):
+        ec2 = boto3.client("ec2", region_name=REGION)
+        self.instances = {}
+        for cluster, tags in (
+            ("alpha", {"kubernetes.io/cluster/alpha": "owned", "eks:cluster-name": "alpha"}),
+            ("alphabet", {"kubernetes.io/cluster/alphabet": "shared", "eks:cluster-name": "alphabet"}),
+            ("beta", {"eks:cluster-name": "beta"}),
+            ("untagged", {}),
+        ):
+            spec = [{"ResourceType": "instance", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}] if tags else []
+            launched = ec2.run_instances(ImageId=AMI, MinCount=3, MaxCount=3, TagSpecifications=spec)["Instances"]
+            self.instances[cluster] = [i["InstanceId"] for i in launched]
+        ec2.stop_instances(InstanceIds=self.instances["beta"][:1])
+        self.volumes = [ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=8)["VolumeId"] for _ in range(4)]
+        self.backend = ec2_backends[DEFAULT_ACCOUNT_ID][REGION]
+
+    def assert_same_reservations(self, filters):
+        expected = reservations_view(InstanceBackend.all_reservations(self.backend, filters))
+        actual = reservations_view(server._all_reservations_narrowed(self.backend, filters))
+        self.assertEqual(actual, expected, filters)
+        return actual
+
+    def test_instance_filters_give_moto_results(self):
+        alpha, beta = self.instances["alpha"], self.instances["beta"]
+        cases = [
+            None,
+            {},
+            {"tag:kubernetes.io/cluster/alpha": ["owned", "shared"]},
+            {"tag:eks:cluster-name": ["alpha"]},
+            {"tag:eks:cluster-name": ["alpha*"]},
+            {"tag:eks:cluster-name": ["?eta"]},
+            {"tag:eks:cluster-name": ["beta"], "instance-state-name": ["running", "pending"]},
+            {"tag:eks:cluster-name": ["nobody"]},
+            {"tag:no-such-key": ["x"]},
+            {"instance-id": alpha[:2]},
+            {"instance-id": [alpha[0], "i-00000000000000000"], "instance-state-name": ["running"]},
+            {"instance-id": beta, "tag:eks:cluster-name": ["alpha"]},
+            {"instance-state-name": ["stopped"]},
+        ]
+        for filters in cases:
+            with self.subTest(filters=filters):
+                self.assert_same_reservations(filters)
+
+    def test_narrowing_finds_what_the_filters_name(self):
+        # Guards against both sides being empty: the comparison above would then pass vacuously.
+        found = self.assert_same_reservations({"tag:eks:cluster-name": ["alpha*"]})
+        ids = {i for _, instances in found for i in instances}
+        self.assertEqual(ids, set(self.instances["alpha"]) | set(self.instances["alphabet"]))
+
+    def test_volume_filters_give_moto_results(self):
+        cases = [
+            (None, None),
+            (None, {"volume-id": self.volumes[1:3]}),
+            (None, {"volume-id": [self.volumes[0], "vol-00000000000000000"]}),
+            (None, {"volume-id": self.volumes, "status": ["available"]}),
+            ([self.volumes[0]], None),
+        ]
+        for volume_ids, filters in cases:
+            with self.subTest(volume_ids=volume_ids, filters=filters):
+                expected = [v.id for v in EBSBackend.describe_volumes(self.backend, volume_ids, filters)]
+                actual = [v.id for v in server._describe_volumes_narrowed(self.backend, volume_ids, filters)]
+                self.assertEqual(actual, expected)
+        self.assertEqual(
+            [v.id for v in server._describe_volumes_narrowed(self.backend, None, {"volume-id": self.volumes[1:3]})],
+            self.volumes[1:3],
+        )
+
+
+if __name__ == "__main__":
+    unittest.main()
