@@ -3,11 +3,18 @@ with any number of requests in flight at once: real AWS answers in tens of milli
 serves many calls in parallel, a local emulator answers in a few milliseconds (one at a time).
 The kernel's netem qdisc would do this, but is not available on every machine.
 
-  delay_proxy.py --upstream http://127.0.0.1:PORT [--delay-ms 30]
+  delay_proxy.py --upstream http://127.0.0.1:PORT [--delay-ms 30] [--replay]
+
+With --replay, each distinct read is forwarded once and its answer kept: a request that was seen
+before (same method, path, query, body, JSON target, and the account key, region and service it
+is signed for; not its date or signature) is answered from memory after the delay, without the
+emulator. Scanners only read, so a second run of a tool gets the answers of the first while
+requests are served in parallel, as AWS serves them, rather than one at a time by the emulator.
 
 Prints its port, then serves until killed. GET /__proxy/stats returns
-{"requests": n, "by_operation": {op: n}, "upstream_seconds": {op: s}} (the time each operation
-spent in the emulator, queueing included); POST /__proxy/reset zeroes the counters.
+{"requests": n, "replayed": n, "by_operation": {op: n}, "upstream_seconds": {op: s}} (the time
+each operation spent in the emulator, queueing included); POST /__proxy/reset zeroes the counters
+(not the replay memory).
 """
 
 import argparse
@@ -18,7 +25,20 @@ import sys
 import time
 import urllib.parse
 
-STATS = {"requests": 0, "by_operation": {}, "upstream_seconds": {}}
+STATS = {"requests": 0, "replayed": 0, "by_operation": {}, "upstream_seconds": {}}
+
+
+def replay_key(head, body):
+    """What identifies a read for --replay (see the module documentation)."""
+    request_line = head.split(b"\r\n", 1)[0]
+    credential = re.search(rb"Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/", head)
+    target = re.search(rb"(?im)^x-amz-target:\s*(\S+)", head)
+    return (
+        request_line,
+        credential.groups() if credential else None,
+        target.group(1) if target else None,
+        body,
+    )
 
 
 def operation_of(head, body):
@@ -84,7 +104,7 @@ def reframed(head, body):
     return head + b"\r\nContent-Length: %d\r\nConnection: keep-alive\r\n\r\n" % len(body) + body
 
 
-async def serve(reader, writer, upstream, delay):
+async def serve(reader, writer, upstream, delay, replay):
     try:
         while True:
             try:
@@ -97,7 +117,7 @@ async def serve(reader, writer, upstream, delay):
                 await writer.drain()
                 continue
             if head.startswith(b"POST /__proxy/reset"):
-                STATS["requests"], STATS["by_operation"], STATS["upstream_seconds"] = 0, {}, {}
+                STATS.update(requests=0, replayed=0, by_operation={}, upstream_seconds={})
                 writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
                 await writer.drain()
                 continue
@@ -105,10 +125,17 @@ async def serve(reader, writer, upstream, delay):
             STATS["requests"] += 1
             STATS["by_operation"][operation] = STATS["by_operation"].get(operation, 0) + 1
             await asyncio.sleep(delay)
-            started = time.monotonic()
-            response_head, response_body = await forward(upstream, head, body)
-            spent = STATS["upstream_seconds"]
-            spent[operation] = spent.get(operation, 0) + time.monotonic() - started
+            key = replay_key(head, body) if replay is not None else None
+            if key in (replay or {}):
+                STATS["replayed"] += 1
+                response_head, response_body = replay[key]
+            else:
+                started = time.monotonic()
+                response_head, response_body = await forward(upstream, head, body)
+                spent = STATS["upstream_seconds"]
+                spent[operation] = spent.get(operation, 0) + time.monotonic() - started
+                if replay is not None and int(response_head.split(b" ", 2)[1]) < 500:
+                    replay[key] = (response_head, response_body)
             writer.write(reframed(response_head, response_body))
             await writer.drain()
     finally:
@@ -120,10 +147,12 @@ async def main():
     parser.add_argument("--upstream", required=True)
     parser.add_argument("--delay-ms", type=float, default=30)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--replay", action="store_true", help="answer a read seen before from memory")
     args = parser.parse_args()
     upstream = urllib.parse.urlsplit(args.upstream)
+    replay = {} if args.replay else None
     server = await asyncio.start_server(
-        lambda r, w: serve(r, w, upstream, args.delay_ms / 1000), "127.0.0.1", args.port, backlog=1024
+        lambda r, w: serve(r, w, upstream, args.delay_ms / 1000, replay), "127.0.0.1", args.port, backlog=1024
     )
     print(server.sockets[0].getsockname()[1], flush=True)
     async with server:

@@ -7,8 +7,13 @@
 #
 #   bench/fleet.sh [CLUSTERS] [NODES]        (default: 200 clusters of 20 nodes)
 #
-# Environment: DELAYS (default "0 30", milliseconds), SEK_BIN (default target/release/sek),
-# SEK_RUNS (sek runs per delay, median taken; default 3), SKIP_PROWLER=1, SKIP_SEED=1.
+# Then, so that the emulator's one-request-at-a-time service is not what is measured, each tool
+# is run again behind the proxy with --replay: answers the emulator gave to the tool's first run
+# are served from memory, in parallel, after REPLAY_DELAY ms (as AWS serves reads).
+#
+# Environment: DELAYS (default "0 30", milliseconds), REPLAY_DELAY (default 30; empty: no
+# replayed runs), SEK_BIN (default target/release/sek), SEK_RUNS (sek runs per delay, median
+# taken; default 3), SKIP_PROWLER=1, SKIP_SEED=1.
 #
 # Needs a release build (cargo build --release -p sek), GNU time (/usr/bin/time, Debian: time)
 # and Python 3. Installs moto (scripts/setup-test-env.sh), Prowler (bench/.venv-prowler) and
@@ -28,6 +33,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 clusters="${1:-200}"
 nodes="${2:-20}"
 delays="${DELAYS:-0 30}"
+replay_delay="${REPLAY_DELAY-30}"
 sek="${SEK_BIN:-$root/target/release/sek}"
 sek_runs="${SEK_RUNS:-3}"
 region=eu-west-1
@@ -78,41 +84,70 @@ ec2_ebs_volume_encryption ec2_ebs_default_encryption ec2_instance_public_ip ec2_
 ec2_securitygroup_allow_ingress_from_internet_to_all_ports ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22
 ec2_instance_older_than_specific_days"
 
-# run NAME DELAY COMMAND...: one timed run through the proxy; appends a result line.
+# run NAME LABEL COMMAND...: one timed run through the proxy; appends a result line.
 run() {
-  local name="$1" delay="$2"; shift 2
+  local name="$1" label="$2"; shift 2
   curl -s -X POST "http://127.0.0.1:$proxy_port/__proxy/reset" >/dev/null
   local before; before="$(moto_cpu)"
   /usr/bin/time -f "%e %M %U %S" -o "$out/time.txt" "$@" >/dev/null 2>"$out/stderr.txt" || true
   local after; after="$(moto_cpu)"
-  local requests; requests="$(curl -s "http://127.0.0.1:$proxy_port/__proxy/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')"
+  local requests replayed
+  read -r requests replayed < <(curl -s "http://127.0.0.1:$proxy_port/__proxy/stats" |
+    python3 -c 'import json,sys; s = json.load(sys.stdin); print(s["requests"], s["replayed"])')
   read -r wall rss user system < <(tail -1 "$out/time.txt")
-  echo "$name|$delay|$wall|$rss|$requests|$(( after - before ))|$user|$system" >>"$out/results.txt"
-  echo "  $name: ${wall} s, $(( rss / 1024 )) MB, $requests requests, emulator busy $(( (after - before) / ticks )) s" >&2
+  [ -n "${WARMUP:-}" ] ||
+    echo "$name|$label|$wall|$rss|$requests|$(( after - before ))|$user|$system" >>"$out/results.txt"
+  echo "  $name${WARMUP:+ (recording)}: ${wall} s, $(( rss / 1024 )) MB, $requests requests" \
+    "($replayed replayed), emulator busy $(( (after - before) / ticks )) s" >&2
 }
 
-for delay in $delays; do
-  proxy_port_file="$out/proxy.port"
-  python3 "$root/bench/delay_proxy.py" --upstream "http://127.0.0.1:$moto_port" --delay-ms "$delay" >"$proxy_port_file" &
-  proxy_pid=$!
-  for _ in $(seq 100); do [ -s "$proxy_port_file" ] && break; sleep 0.1; done
-  proxy_port="$(cat "$proxy_port_file")"
-  wait_port "$proxy_port"
-  export AWS_ENDPOINT_URL="http://127.0.0.1:$proxy_port"
-  echo "delay $delay ms:" >&2
-  for _ in $(seq "$sek_runs"); do
-    run sek "$delay" "$sek" scan --all-clusters --no-kubernetes --fail-on none -f json -o "$out/sek.json"
+# each_tool LABEL RUNS: sek RUNS times, then Prowler and the looped original sek once.
+each_tool() {
+  local label="$1" runs="$2"
+  for _ in $(seq "$runs"); do
+    run sek "$label" "$sek" scan --all-clusters --no-kubernetes --fail-on none -f json
   done
   if [ -z "${SKIP_PROWLER:-}" ]; then
     # shellcheck disable=SC2086
-    run prowler "$delay" "$root/bench/.venv-prowler/bin/prowler" aws -f $region --checks $prowler_checks \
+    run prowler "$label" "$root/bench/.venv-prowler/bin/prowler" aws -f $region --checks $prowler_checks \
       --output-formats json-ocsf -o "$out/prowler" --no-banner
   fi
   if [ -z "${SKIP_SEED:-}" ]; then
-    run "seed sek" "$delay" sh -c "while read -r c; do '$root/bench/.venv-seed/bin/sek' --cloud aws --resource eks --name \"\$c\"; done <'$out/names.txt'"
+    run "seed sek" "$label" sh -c "while read -r c; do '$root/bench/.venv-seed/bin/sek' --cloud aws --resource eks --name \"\$c\"; done <'$out/names.txt'"
   fi
-  kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=""
+}
+
+# start_proxy DELAY [--replay]
+start_proxy() {
+  local port_file="$out/proxy.port"
+  rm -f "$port_file"
+  python3 "$root/bench/delay_proxy.py" --upstream "http://127.0.0.1:$moto_port" --delay-ms "$@" >"$port_file" &
+  proxy_pid=$!
+  for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.1; done
+  proxy_port="$(cat "$port_file")"
+  wait_port "$proxy_port"
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$proxy_port"
+}
+
+stop_proxy() { kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true; proxy_pid=""; }
+
+for delay in $delays; do
+  start_proxy "$delay"
+  echo "delay $delay ms:" >&2
+  each_tool "$delay ms" "$sek_runs"
+  stop_proxy
 done
+
+# The emulator answers one request at a time; AWS does not. Each tool runs once to record the
+# emulator's answers, then is measured with every read it repeats answered from memory, in
+# parallel, after the same delay (bench/delay_proxy.py --replay).
+if [ -n "$replay_delay" ]; then
+  start_proxy "$replay_delay" --replay
+  echo "delay $replay_delay ms, answers replayed:" >&2
+  WARMUP=1 each_tool "" 1
+  each_tool "$replay_delay ms, replayed" "$sek_runs"
+  stop_proxy
+fi
 
 python3 - "$out/results.txt" "$out/fleet.snapshot.json" "$clusters" "$nodes" "$ticks" <<'PY'
 import json, statistics, sys
@@ -130,13 +165,13 @@ distinct += sum(resources(r) for r in snapshot["regions"]) + sum(resources(a) fo
 
 by = {}
 for name, delay, wall, rss, requests, busy, user, system in rows:
-    by.setdefault((name, int(float(delay))), []).append(
+    by.setdefault((name, delay), []).append(
         (float(wall), int(rss), int(requests), int(busy) / ticks, float(user) + float(system))
     )
 print(f"\nFleet: {clusters} clusters x {nodes} nodes on moto (one region); {distinct} distinct resources read by sek.\n")
-print("| delay | tool | wall (s) | emulator busy (s) | tool's own CPU (s) | peak memory (MB) | API calls | calls / resource | sek faster by (wall) | sek's CPU smaller by |")
+print("| each request held | tool | wall (s) | emulator busy (s) | tool's own CPU (s) | peak memory (MB) | API calls | calls / resource | sek faster by (wall) | sek's CPU smaller by |")
 print("|---|---|---|---|---|---|---|---|---|---|")
-for delay in sorted({d for _, d in by}):
+for delay in dict.fromkeys(d for _, d in by):  # in the order measured
     sek = by.get(("sek", delay))
     sek_wall = statistics.median(w for w, *_ in sek) if sek else None
     sek_cpu = statistics.median(c for *_, c in sek) if sek else None
@@ -152,7 +187,7 @@ for delay in sorted({d for _, d in by}):
         wall_ratio = "1.0x" if name == "sek" or not sek_wall else f"{wall / sek_wall:.1f}x"
         cpu_ratio = "1.0x" if name == "sek" or not sek_cpu else f"{cpu / sek_cpu:.0f}x"
         print(
-            f"| {delay} ms | {name} | {wall:.1f} | {busy:.1f} | {cpu:.1f} | {rss:.0f} | {requests:.0f} "
+            f"| {delay} | {name} | {wall:.1f} | {busy:.1f} | {cpu:.1f} | {rss:.0f} | {requests:.0f} "
             f"| {requests / distinct:.2f} | {wall_ratio} | {cpu_ratio} |"
         )
 PY
