@@ -1,7 +1,9 @@
 """A loopback HTTP proxy that holds each request DELAY ms before forwarding it to an emulator,
 with any number of requests in flight at once: real AWS answers in tens of milliseconds and
 serves many calls in parallel, a local emulator answers in a few milliseconds (one at a time).
-The kernel's netem qdisc would do this, but is not available on every machine.
+The kernel's netem qdisc would do this, but is not available on every machine. Requests are
+handed to the emulator one at a time: it serves them one at a time anyway, and given many at
+once its threads contend for the interpreter lock and every request takes longer.
 
   delay_proxy.py --upstream http://127.0.0.1:PORT [--delay-ms 30] [--replay]
 
@@ -25,6 +27,7 @@ import sys
 import time
 import urllib.parse
 
+EMULATOR = asyncio.Semaphore(1)
 STATS = {"requests": 0, "replayed": 0, "by_operation": {}, "upstream_seconds": {}}
 
 
@@ -131,7 +134,8 @@ async def serve(reader, writer, upstream, delay, replay):
                 response_head, response_body = replay[key]
             else:
                 started = time.monotonic()
-                response_head, response_body = await forward(upstream, head, body)
+                async with EMULATOR:
+                    response_head, response_body = await forward(upstream, head, body)
                 spent = STATS["upstream_seconds"]
                 spent[operation] = spent.get(operation, 0) + time.monotonic() - started
                 if replay is not None and int(response_head.split(b" ", 2)[1]) < 500:
