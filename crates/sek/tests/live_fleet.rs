@@ -226,6 +226,53 @@ fn a_refused_account_or_region_is_reported_and_the_rest_is_scanned() {
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
 }
 
+#[test]
+fn a_region_scanned_whole_has_its_nodes_read_at_once_and_each_cluster_gets_its_own() {
+    let moto = Moto::start();
+    // `secure` has a node found by both tags and its ASG, one found only through its ASG and a
+    // self-managed one found only by the Kubernetes tag; `insecure` one managed node.
+    moto.build_in(None, "eu-west-1", &["secure:prod", "insecure:edge"]);
+
+    let (whole, _) = collect(&moto, &["--region", "eu-west-1"]);
+    let output = sek(&moto.endpoint())
+        .args([
+            "collect",
+            "--cluster",
+            "prod",
+            "edge",
+            "--region",
+            "eu-west-1",
+        ])
+        .arg("--no-kubernetes")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let named: Value = serde_json::from_slice(&output.stdout).unwrap();
+
+    let nodes = |snapshot: &Value, cluster: &str| -> Value {
+        let cluster = snapshot["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == cluster)
+            .unwrap();
+        cluster["instances"].clone()
+    };
+    for cluster in ["prod", "edge"] {
+        assert_eq!(
+            nodes(&whole, cluster),
+            nodes(&named, cluster),
+            "{cluster}: the region's read finds what the cluster's own queries find"
+        );
+    }
+    assert_eq!(nodes(&whole, "prod").as_array().unwrap().len(), 3);
+    assert_eq!(nodes(&whole, "edge").as_array().unwrap().len(), 1);
+    // Named: two tag queries per cluster, plus prod's ASG-only node by id. Whole region: one
+    // query for both clusters, plus the same lookup by id.
+    assert_eq!(calls(&named, "ec2:DescribeInstances"), 5);
+    assert_eq!(calls(&whole, "ec2:DescribeInstances"), 2);
+}
+
 /// `sek collect --all-clusters --no-kubernetes ARGS`: the snapshot, parsed and as written.
 fn collect(moto: &Moto, args: &[&str]) -> (Value, Vec<u8>) {
     let output = sek(&moto.endpoint())

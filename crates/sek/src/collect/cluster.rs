@@ -6,11 +6,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use sek_core::inventory::{ClusterInventory, ErrorKind};
 
 use super::ScanError;
-use super::aws::ec2::TemplateKey;
+use super::aws::ec2::{RegionNodes, TemplateKey};
 use super::aws::{Aws, autoscaling, ec2, eks, eks_access, iam, kms, logs};
 
-/// Everything the checks need about one cluster.
-pub async fn collect_cluster(aws: &Aws, name: &str) -> Result<ClusterInventory, ScanError> {
+/// Everything the checks need about one cluster. Its tagged nodes come from `region_nodes` when
+/// the scan read the region's at once, else from the cluster's own tag queries.
+pub async fn collect_cluster(
+    aws: &Aws,
+    name: &str,
+    region_nodes: Option<&RegionNodes>,
+) -> Result<ClusterInventory, ScanError> {
     let mut inv = ClusterInventory::new(name, &aws.region);
 
     // The control plane, the node groups, the tagged nodes and the cluster's configuration are
@@ -26,7 +31,12 @@ pub async fn collect_cluster(aws: &Aws, name: &str) -> Result<ClusterInventory, 
     ) = tokio::join!(
         eks::describe_cluster(aws, name),
         eks::nodegroups(aws, name),
-        ec2::instances_by_cluster_tags(aws, name),
+        async {
+            match region_nodes {
+                Some(nodes) => nodes.of(aws, name).await,
+                None => ec2::instances_by_cluster_tags(aws, name).await,
+            }
+        },
         eks::addons(aws, name),
         eks::fargate_profiles(aws, name),
         eks_access::pod_identity_associations(aws, name),

@@ -10,6 +10,7 @@ use sek_core::inventory::{
 };
 
 use super::ScanError;
+use super::aws::ec2::RegionNodes;
 use super::aws::{Aws, ec2, eks, organizations};
 use super::cluster::collect_cluster;
 use super::kube::{KubeOptions, collect_kubernetes};
@@ -240,13 +241,19 @@ pub async fn harvest_account(
     };
     let regions_data = join_all(work.iter().map(|(aws, names)| {
         let progress = progress.clone();
+        // Every cluster of the region is scanned: its nodes are read at once, in a few pages,
+        // rather than by two queries per cluster. Named clusters keep their own queries, which
+        // read none of the other clusters' nodes.
+        let region_nodes =
+            (scope.clusters == Clusters::All && names.len() > 1).then(RegionNodes::default);
         async move {
+            let region_nodes = region_nodes.as_ref();
             let (region, clusters) = tokio::join!(
                 collect_region(aws),
                 join_all(names.iter().map(|name| {
                     let progress = progress.clone();
                     async move {
-                        let cluster = read_cluster(aws, name, kube).await;
+                        let cluster = read_cluster(aws, name, kube, region_nodes).await;
                         progress.finish_one(Level::Cluster);
                         cluster
                     }
@@ -293,12 +300,14 @@ async fn clusters_in(aws: &Aws, clusters: &Clusters) -> Result<Vec<String>, Coll
 }
 
 /// Read one cluster: its AWS side, then (when enabled) its Kubernetes side through its endpoint.
+/// `region_nodes`: the region's nodes, read once for every cluster scanned there.
 pub async fn read_cluster(
     aws: &Aws,
     name: &str,
     kube: &KubeOptions,
+    region_nodes: Option<&RegionNodes>,
 ) -> Result<ClusterInventory, ScanError> {
-    let mut cluster = collect_cluster(aws, name).await?;
+    let mut cluster = collect_cluster(aws, name, region_nodes).await?;
     if kube.enabled {
         match collect_kubernetes(kube, &cluster).await {
             Ok((k8s, calls)) => {

@@ -283,7 +283,7 @@ async fn single_target(
     let progress = aws.budget().progress().clone();
     let (clusters, region, account) = tokio::join!(
         join_all(names.iter().map(|name| async {
-            let cluster = read_cluster(aws, name, kube).await;
+            let cluster = read_cluster(aws, name, kube, None).await;
             progress.finish_one(Level::Cluster);
             cluster
         })),

@@ -73,6 +73,18 @@ fn reservations_instances(
         .collect()
 }
 
+/// The tag EKS puts on managed nodes: its value is the cluster's name.
+const EKS_CLUSTER_TAG: &str = "eks:cluster-name";
+/// The prefix of the Kubernetes cluster tag, `kubernetes.io/cluster/<name>`.
+const KUBERNETES_CLUSTER_TAG: &str = "kubernetes.io/cluster/";
+/// The values of the Kubernetes cluster tag that make an instance one of the cluster's nodes.
+const NODE_OWNERSHIP: [&str; 2] = ["owned", "shared"];
+
+/// How a node was found by one of the cluster tags, as listed in its `discovered_by`.
+fn found_by_tag(key: &str) -> String {
+    format!("tag:{key}")
+}
+
 /// Self-managed (and managed) nodes found by the cluster tags: `kubernetes.io/cluster/<name>`
 /// set to `owned` or `shared`, and `eks:cluster-name`. Each is a separate query because EC2
 /// ANDs filters.
@@ -81,22 +93,15 @@ pub async fn instances_by_cluster_tags(
     cluster: &str,
 ) -> (Vec<Instance>, Vec<CollectError>) {
     let scope = [cluster.to_string()];
-    let cluster_tag = format!("kubernetes.io/cluster/{cluster}");
+    let cluster_tag = format!("{KUBERNETES_CLUSTER_TAG}{cluster}");
     let queries = [
-        (
-            format!("tag:{cluster_tag}"),
-            vec!["owned".to_string(), "shared".to_string()],
-            format!("tag:{cluster_tag}"),
-        ),
-        (
-            "tag:eks:cluster-name".to_string(),
-            vec![cluster.to_string()],
-            "tag:eks:cluster-name".to_string(),
-        ),
+        (cluster_tag.as_str(), NODE_OWNERSHIP.to_vec()),
+        (EKS_CLUSTER_TAG, vec![cluster]),
     ];
-    let results = join_all(queries.iter().map(|(name, values, how)| {
+    let results = join_all(queries.iter().map(|(key, values)| {
         let scope = &scope;
         async move {
+            let how = found_by_tag(key);
             let pages = aws
                 .paginate(
                     "ec2:DescribeInstances",
@@ -104,7 +109,7 @@ pub async fn instances_by_cluster_tags(
                     |token| {
                         aws.ec2
                             .describe_instances()
-                            .filters(filter(name, values.clone()))
+                            .filters(filter(&how, values.iter().copied()))
                             .filters(filter("instance-state-name", LIVE_STATES))
                             .set_next_token(token)
                             .send()
@@ -115,7 +120,7 @@ pub async fn instances_by_cluster_tags(
             let instances: Vec<Instance> = pages
                 .into_iter()
                 .flat_map(reservations_instances)
-                .map(|i| convert_instance(i, how))
+                .map(|i| convert_instance(i, &how))
                 .collect();
             Ok::<_, CollectError>(instances)
         }
@@ -130,6 +135,93 @@ pub async fn instances_by_cluster_tags(
         }
     }
     (merged, errors)
+}
+
+/// The nodes of every cluster in a region, read once for all of them when a scan covers every
+/// cluster there: one query for the instances that carry either cluster tag (EC2 ORs the values
+/// of one filter, and `*` matches any cluster name), a few pages in all instead of two queries
+/// per cluster. Each cluster then takes what [`instances_by_cluster_tags`] would have found.
+#[derive(Default)]
+pub struct RegionNodes {
+    read: tokio::sync::OnceCell<Result<BTreeMap<String, Vec<Instance>>, CollectError>>,
+}
+
+impl RegionNodes {
+    /// The nodes `cluster`'s tags name; the first cluster to ask reads the region's, the others
+    /// wait for that read. A failed read is each cluster's gap.
+    pub async fn of(&self, aws: &Aws, cluster: &str) -> (Vec<Instance>, Vec<CollectError>) {
+        let read = self.read.get_or_init(|| tagged_nodes_in_region(aws)).await;
+        match read {
+            Ok(by_cluster) => (by_cluster.get(cluster).cloned().unwrap_or_default(), vec![]),
+            Err(err) => (Vec::new(), vec![err.clone()]),
+        }
+    }
+}
+
+async fn tagged_nodes_in_region(
+    aws: &Aws,
+) -> Result<BTreeMap<String, Vec<Instance>>, CollectError> {
+    let scope = [format!("every cluster's nodes in {}", aws.region)];
+    let tag_keys = [
+        EKS_CLUSTER_TAG.to_string(),
+        format!("{KUBERNETES_CLUSTER_TAG}*"),
+    ];
+    let pages = aws
+        .paginate(
+            "ec2:DescribeInstances",
+            &scope,
+            |token| {
+                aws.ec2
+                    .describe_instances()
+                    .filters(filter("tag-key", tag_keys.clone()))
+                    .filters(filter("instance-state-name", LIVE_STATES))
+                    .max_results(1000)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?;
+    Ok(nodes_by_cluster(
+        pages
+            .into_iter()
+            .flat_map(reservations_instances)
+            .map(|i| convert_instance(i, "")),
+    ))
+}
+
+/// Instances grouped by the clusters their tags name, each with the tag queries that would have
+/// found it for that cluster (the Kubernetes tag first, as [`instances_by_cluster_tags`] lists
+/// them). An instance can be a node of several clusters (`shared`).
+fn nodes_by_cluster(
+    instances: impl IntoIterator<Item = Instance>,
+) -> BTreeMap<String, Vec<Instance>> {
+    let mut by_cluster: BTreeMap<String, Vec<Instance>> = BTreeMap::new();
+    for instance in instances {
+        let mut found: Vec<(String, String)> = instance
+            .tags
+            .iter()
+            .filter_map(|(key, value)| {
+                let cluster = key.strip_prefix(KUBERNETES_CLUSTER_TAG)?;
+                NODE_OWNERSHIP
+                    .contains(&value.as_str())
+                    .then(|| (cluster.to_string(), found_by_tag(key)))
+            })
+            .collect();
+        if let Some(cluster) = instance.tags.get(EKS_CLUSTER_TAG) {
+            found.push((cluster.clone(), found_by_tag(EKS_CLUSTER_TAG)));
+        }
+        let mut hows_by_cluster: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (cluster, how) in found {
+            hows_by_cluster.entry(cluster).or_default().push(how);
+        }
+        for (cluster, hows) in hows_by_cluster {
+            let mut node = instance.clone();
+            node.discovered_by = hows;
+            by_cluster.entry(cluster).or_default().push(node);
+        }
+    }
+    by_cluster
 }
 
 /// Instances by id (those found through Auto Scaling groups), each tagged with how it was found.
@@ -653,4 +745,80 @@ pub async fn enabled_regions(aws: &Aws) -> Result<Vec<String>, CollectError> {
         .collect();
     regions.sort();
     Ok(regions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: &str, tags: &[(&str, &str)]) -> Instance {
+        Instance {
+            id: id.into(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Instance::default()
+        }
+    }
+
+    fn found(
+        by_cluster: &BTreeMap<String, Vec<Instance>>,
+        cluster: &str,
+    ) -> Vec<(String, Vec<String>)> {
+        by_cluster
+            .get(cluster)
+            .into_iter()
+            .flatten()
+            .map(|n| (n.id.clone(), n.discovered_by.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_region_read_gives_each_cluster_the_nodes_its_tag_queries_would_find() {
+        let by_cluster = nodes_by_cluster([
+            node(
+                "i-managed",
+                &[
+                    ("eks:cluster-name", "prod"),
+                    ("kubernetes.io/cluster/prod", "owned"),
+                ],
+            ),
+            node(
+                "i-self-managed",
+                &[("kubernetes.io/cluster/prod", "shared")],
+            ),
+            node(
+                "i-two-clusters",
+                &[
+                    ("kubernetes.io/cluster/prod", "shared"),
+                    ("kubernetes.io/cluster/edge", "shared"),
+                ],
+            ),
+            // Neither owned nor shared: not a node of `gone` (nor found by its tag query).
+            node("i-released", &[("kubernetes.io/cluster/gone", "released")]),
+            node("i-managed-edge", &[("eks:cluster-name", "edge")]),
+        ]);
+        let k8s = |c: &str| format!("tag:kubernetes.io/cluster/{c}");
+        assert_eq!(
+            found(&by_cluster, "prod"),
+            vec![
+                (
+                    "i-managed".into(),
+                    vec![k8s("prod"), "tag:eks:cluster-name".into()]
+                ),
+                ("i-self-managed".into(), vec![k8s("prod")]),
+                ("i-two-clusters".into(), vec![k8s("prod")]),
+            ]
+        );
+        assert_eq!(
+            found(&by_cluster, "edge"),
+            vec![
+                ("i-two-clusters".into(), vec![k8s("edge")]),
+                ("i-managed-edge".into(), vec!["tag:eks:cluster-name".into()]),
+            ]
+        );
+        assert!(!by_cluster.contains_key("gone"));
+        assert_eq!(by_cluster.len(), 2);
+    }
 }
