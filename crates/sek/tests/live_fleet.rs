@@ -227,50 +227,102 @@ fn a_refused_account_or_region_is_reported_and_the_rest_is_scanned() {
 }
 
 #[test]
-fn a_region_scanned_whole_has_its_nodes_read_at_once_and_each_cluster_gets_its_own() {
+fn a_regions_clusters_share_their_reads_and_each_gets_exactly_its_own_resources() {
     let moto = Moto::start();
     // `secure` has a node found by both tags and its ASG, one found only through its ASG and a
-    // self-managed one found only by the Kubernetes tag; `insecure` one managed node.
+    // self-managed one found only by the Kubernetes tag; `insecure` one managed node. Each has
+    // its own VPC, subnets, security groups, volumes and flow logs.
     moto.build_in(None, "eu-west-1", &["secure:prod", "insecure:edge"]);
 
     let (whole, _) = collect(&moto, &["--region", "eu-west-1"]);
+    let named = collect_named(&moto, &["prod", "edge"]);
+    let alone = [
+        ("prod", collect_named(&moto, &["prod"])),
+        ("edge", collect_named(&moto, &["edge"])),
+    ];
+
+    // Every cluster has exactly what it has when scanned alone.
+    let read_by_cluster = [
+        "instances",
+        "security_groups",
+        "subnets",
+        "route_tables",
+        "volumes",
+        "images",
+        "flow_logs",
+        "gaps",
+    ];
+    for (cluster, by_itself) in &alone {
+        for part in read_by_cluster {
+            let own = &cluster_in(by_itself, cluster)[part];
+            assert_eq!(
+                &cluster_in(&whole, cluster)[part],
+                own,
+                "{cluster} {part}, all clusters"
+            );
+            assert_eq!(
+                &cluster_in(&named, cluster)[part],
+                own,
+                "{cluster} {part}, named"
+            );
+        }
+    }
+    let nodes = |cluster: &str| {
+        cluster_in(&whole, cluster)["instances"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!((nodes("prod"), nodes("edge")), (3, 1));
+    // Nothing is common to both, so a resource handed to the wrong cluster would show above.
+    for part in ["security_groups", "subnets", "volumes", "route_tables"] {
+        let [prod, edge] =
+            ["prod", "edge"].map(|c| cluster_in(&whole, c)[part].as_array().unwrap());
+        assert!(!prod.is_empty() && !edge.is_empty(), "{part}");
+        assert!(prod.iter().all(|item| !edge.contains(item)), "{part}");
+    }
+
+    // What the clusters reference is read once for both, by id.
+    for api in [
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeVolumes",
+        "ec2:DescribeImages",
+        "ec2:DescribeFlowLogs",
+    ] {
+        assert_eq!(calls(&whole, api), 1, "{api}, all clusters");
+        assert_eq!(calls(&named, api), 1, "{api}, named");
+        let apart: u64 = alone.iter().map(|(_, s)| calls(s, api)).sum();
+        assert_eq!(apart, 2, "{api}, one cluster per scan");
+    }
+    // Nodes. Named: two tag queries per cluster, plus prod's ASG-only node by id. Every cluster
+    // of the region: one query for both, plus the same lookup by id.
+    assert_eq!(calls(&named, "ec2:DescribeInstances"), 5);
+    assert_eq!(calls(&whole, "ec2:DescribeInstances"), 2);
+}
+
+/// `sek collect --cluster NAMES --region eu-west-1 --no-kubernetes`: the snapshot.
+fn collect_named(moto: &Moto, names: &[&str]) -> Value {
     let output = sek(&moto.endpoint())
-        .args([
-            "collect",
-            "--cluster",
-            "prod",
-            "edge",
-            "--region",
-            "eu-west-1",
-        ])
-        .arg("--no-kubernetes")
+        .arg("collect")
+        .arg("--cluster")
+        .args(names)
+        .args(["--region", "eu-west-1", "--no-kubernetes"])
         .output()
         .unwrap();
     assert!(output.status.success());
-    let named: Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
 
-    let nodes = |snapshot: &Value, cluster: &str| -> Value {
-        let cluster = snapshot["clusters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == cluster)
-            .unwrap();
-        cluster["instances"].clone()
-    };
-    for cluster in ["prod", "edge"] {
-        assert_eq!(
-            nodes(&whole, cluster),
-            nodes(&named, cluster),
-            "{cluster}: the region's read finds what the cluster's own queries find"
-        );
-    }
-    assert_eq!(nodes(&whole, "prod").as_array().unwrap().len(), 3);
-    assert_eq!(nodes(&whole, "edge").as_array().unwrap().len(), 1);
-    // Named: two tag queries per cluster, plus prod's ASG-only node by id. Whole region: one
-    // query for both clusters, plus the same lookup by id.
-    assert_eq!(calls(&named, "ec2:DescribeInstances"), 5);
-    assert_eq!(calls(&whole, "ec2:DescribeInstances"), 2);
+/// The cluster `name` of a snapshot.
+fn cluster_in<'a>(snapshot: &'a Value, name: &str) -> &'a Value {
+    snapshot["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap()
 }
 
 /// `sek collect --all-clusters --no-kubernetes ARGS`: the snapshot, parsed and as written.

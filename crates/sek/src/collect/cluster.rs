@@ -1,17 +1,49 @@
-//! Collection of one cluster: the control plane and its configuration, the node groups and
-//! nodes, and everything they reference, each read once.
+//! Collection of the clusters of one region: each one's control plane and configuration, node
+//! groups and nodes, then everything they reference, each read once.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures::future::join_all;
 use sek_core::inventory::{ClusterInventory, ErrorKind};
 
 use super::ScanError;
 use super::aws::ec2::{RegionNodes, TemplateKey};
 use super::aws::{Aws, autoscaling, ec2, eks, eks_access, iam, kms, logs};
+use super::references::{self, References};
 
-/// Everything the checks need about one cluster. Its tagged nodes come from `region_nodes` when
-/// the scan read the region's at once, else from the cluster's own tag queries.
-pub async fn collect_cluster(
+/// Everything the checks need about the clusters `names` of one region: each is read on its own
+/// up to its nodes, templates and IAM, then what any of them references in EC2 (security groups,
+/// subnets, route tables, volumes, images, flow logs) is read once, in batches by id, and given
+/// to the clusters that reference it. Their tagged nodes come from `region_nodes` when the scan
+/// reads the region's at once, else from each cluster's own tag queries.
+pub async fn collect_clusters(
+    aws: &Aws,
+    names: &[String],
+    region_nodes: Option<&RegionNodes>,
+) -> Vec<Result<ClusterInventory, ScanError>> {
+    let mut clusters = join_all(
+        names
+            .iter()
+            .map(|name| collect_cluster(aws, name, region_nodes)),
+    )
+    .await;
+    let wanted: Vec<References> = clusters.iter().flatten().map(References::of).collect();
+    let referenced = references::read(aws, &wanted.iter().collect::<Vec<_>>()).await;
+    for (inv, refs) in clusters.iter_mut().flatten().zip(&wanted) {
+        referenced.give(refs, inv);
+        tracing::info!(
+            cluster = inv.name,
+            nodes = inv.instances.len(),
+            nodegroups = inv.nodegroups.len(),
+            failed_reads = inv.gaps.len(),
+            "collected"
+        );
+    }
+    clusters
+}
+
+/// One cluster, up to what it references in EC2.
+async fn collect_cluster(
     aws: &Aws,
     name: &str,
     region_nodes: Option<&RegionNodes>,
@@ -64,7 +96,7 @@ pub async fn collect_cluster(
     inv.log_groups = keep(log_groups, &mut inv.gaps);
 
     // Through the node groups: their Auto Scaling groups' instances and their launch templates;
-    // through the control plane: its access entries, Secrets key and VPC flow logs.
+    // through the control plane: its access entries and Secrets key.
     let asg_names: Vec<String> = inv
         .nodegroups
         .iter()
@@ -96,7 +128,6 @@ pub async fn collect_cluster(
         updates,
         access_entries,
         secrets_key,
-        flow_logs,
     ) = tokio::join!(
         autoscaling::group_instances(aws, &asg_names),
         ec2::launch_template_versions(aws, &template_keys),
@@ -119,10 +150,6 @@ pub async fn collect_cluster(
                 .find_map(|e| e.key_arn.clone())?;
             Some(kms::key(aws, &key).await)
         },
-        async {
-            let vpc = control_plane?.vpc.vpc_id.clone()?;
-            Some(ec2::flow_logs(aws, &[vpc]).await)
-        },
     );
     inv.gaps.extend(asg_errors);
     inv.gaps.extend(template_errors);
@@ -134,7 +161,6 @@ pub async fn collect_cluster(
         inv.secrets_key = key;
         inv.gaps.extend(errors);
     }
-    inv.flow_logs = flow_logs.and_then(|r| keep(r, &mut inv.gaps));
 
     // Auto Scaling members the tag queries did not already return.
     let mut unseen: BTreeMap<String, String> = BTreeMap::new();
@@ -152,85 +178,23 @@ pub async fn collect_cluster(
     instances.sort_by(|a, b| a.id.cmp(&b.id));
     inv.instances = instances;
 
-    // Everything the nodes and the control plane reference, read once each.
-    let mut groups = BTreeSet::new();
-    let mut subnets = BTreeSet::new();
-    let mut vpcs = BTreeSet::new();
-    let mut volumes = BTreeSet::new();
-    let mut profiles = BTreeSet::new();
-    if let Some(cluster) = &inv.cluster {
-        groups.extend(cluster.vpc.cluster_security_group_id.iter().cloned());
-        groups.extend(cluster.vpc.security_group_ids.iter().cloned());
-    }
-    for node in &inv.instances {
-        groups.extend(node.security_group_ids.iter().cloned());
-        subnets.extend(node.subnet_id.iter().cloned());
-        vpcs.extend(node.vpc_id.iter().cloned());
-        volumes.extend(node.volumes.iter().map(|v| v.volume_id.clone()));
-        profiles.extend(node.iam_instance_profile_arn.iter().cloned());
-    }
-    let mut images: BTreeSet<String> = inv
+    // The nodes' IAM: their instance profiles, roles and policies. (What they reference in EC2
+    // is read for all the region's clusters at once: `collect_clusters`.)
+    let profiles: BTreeSet<String> = inv
         .instances
         .iter()
-        .filter_map(|node| node.image_id.clone())
+        .filter_map(|node| node.iam_instance_profile_arn.clone())
         .collect();
-    for template in &inv.launch_templates {
-        groups.extend(template.security_group_ids.iter().cloned());
-        images.extend(template.image_id.iter().cloned());
-    }
     let roles: BTreeSet<String> = inv
         .nodegroups
         .iter()
         .filter_map(|ng| ng.node_role.clone())
         .collect();
-    let list = |set: BTreeSet<String>| set.into_iter().collect::<Vec<_>>();
-    let (groups, subnets, vpcs, volumes, images) = (
-        list(groups),
-        list(subnets),
-        list(vpcs),
-        list(volumes),
-        list(images),
-    );
-    let (
-        (sgs, sg_errors),
-        (subnet_list, subnet_errors),
-        (tables, table_errors),
-        (vols, volume_errors),
-        (image_list, image_errors),
-        node_iam,
-    ) = tokio::join!(
-        ec2::security_groups(aws, &groups),
-        ec2::subnets(aws, &subnets),
-        ec2::route_tables(aws, &vpcs),
-        ec2::volumes(aws, &volumes),
-        ec2::images(aws, &images),
-        iam::node_iam(aws, &profiles, &roles),
-    );
-    inv.images = Some(image_list);
-    inv.security_groups = sgs;
-    inv.subnets = subnet_list;
-    inv.route_tables = tables;
-    inv.volumes = vols;
+    let node_iam = iam::node_iam(aws, &profiles, &roles).await;
     inv.instance_profiles = node_iam.profiles;
     inv.roles = node_iam.roles;
     inv.policies = node_iam.policies;
-    for errors in [
-        sg_errors,
-        subnet_errors,
-        table_errors,
-        volume_errors,
-        image_errors,
-        node_iam.errors,
-    ] {
-        inv.gaps.extend(errors);
-    }
-    tracing::info!(
-        cluster = name,
-        nodes = inv.instances.len(),
-        nodegroups = inv.nodegroups.len(),
-        failed_reads = inv.gaps.len(),
-        "collected"
-    );
+    inv.gaps.extend(node_iam.errors);
     Ok(inv)
 }
 

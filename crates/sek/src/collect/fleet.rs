@@ -12,7 +12,7 @@ use sek_core::inventory::{
 use super::ScanError;
 use super::aws::ec2::RegionNodes;
 use super::aws::{Aws, ec2, eks, organizations};
-use super::cluster::collect_cluster;
+use super::cluster::collect_clusters;
 use super::kube::{KubeOptions, collect_kubernetes};
 use super::region::{collect_account, collect_region};
 
@@ -247,17 +247,9 @@ pub async fn harvest_account(
         let region_nodes =
             (scope.clusters == Clusters::All && names.len() > 1).then(RegionNodes::default);
         async move {
-            let region_nodes = region_nodes.as_ref();
             let (region, clusters) = tokio::join!(
                 collect_region(aws),
-                join_all(names.iter().map(|name| {
-                    let progress = progress.clone();
-                    async move {
-                        let cluster = read_cluster(aws, name, kube, region_nodes).await;
-                        progress.finish_one(Level::Cluster);
-                        cluster
-                    }
-                }))
+                read_clusters(aws, names, kube, region_nodes.as_ref()),
             );
             progress.finish_one(Level::Region);
             (region, clusters)
@@ -299,15 +291,31 @@ async fn clusters_in(aws: &Aws, clusters: &Clusters) -> Result<Vec<String>, Coll
     })
 }
 
-/// Read one cluster: its AWS side, then (when enabled) its Kubernetes side through its endpoint.
-/// `region_nodes`: the region's nodes, read once for every cluster scanned there.
-pub async fn read_cluster(
+/// Read the clusters `names` of one region: their AWS side together (`region_nodes`: the
+/// region's nodes, read once for every cluster scanned there), then, when enabled, each one's
+/// Kubernetes side through its endpoint. Each cluster done counts in the progress display.
+pub async fn read_clusters(
     aws: &Aws,
-    name: &str,
+    names: &[String],
     kube: &KubeOptions,
     region_nodes: Option<&RegionNodes>,
+) -> Vec<Result<ClusterInventory, ScanError>> {
+    let progress = aws.budget().progress();
+    let clusters = collect_clusters(aws, names, region_nodes).await;
+    join_all(clusters.into_iter().map(|cluster| async move {
+        let cluster = with_kubernetes(aws, cluster, kube).await;
+        progress.finish_one(Level::Cluster);
+        cluster
+    }))
+    .await
+}
+
+async fn with_kubernetes(
+    aws: &Aws,
+    cluster: Result<ClusterInventory, ScanError>,
+    kube: &KubeOptions,
 ) -> Result<ClusterInventory, ScanError> {
-    let mut cluster = collect_cluster(aws, name, region_nodes).await?;
+    let mut cluster = cluster?;
     if kube.enabled {
         match collect_kubernetes(kube, &cluster).await {
             Ok((k8s, calls)) => {

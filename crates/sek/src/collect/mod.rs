@@ -7,6 +7,7 @@ mod cluster;
 pub mod fleet;
 pub mod k8s_files;
 pub mod kube;
+mod references;
 mod region;
 
 use std::sync::{Arc, Mutex};
@@ -17,7 +18,7 @@ use indicatif::ProgressBar;
 use sek_core::inventory::{ErrorKind, Inventory, Meta, NotScanned};
 
 use self::aws::{Aws, AwsOptions, Budget};
-use self::fleet::{AccountHarvest, harvest_account, read_cluster};
+use self::fleet::{AccountHarvest, harvest_account, read_clusters};
 pub use self::fleet::{Accounts, Clusters, Level, Regions, Scope};
 use self::kube::KubeOptions;
 
@@ -282,11 +283,7 @@ async fn single_target(
 ) -> Result<AccountHarvest, ScanError> {
     let progress = aws.budget().progress().clone();
     let (clusters, region, account) = tokio::join!(
-        join_all(names.iter().map(|name| async {
-            let cluster = read_cluster(aws, name, kube, None).await;
-            progress.finish_one(Level::Cluster);
-            cluster
-        })),
+        read_clusters(aws, names, kube, None),
         region::collect_region(aws),
         region::collect_account(aws),
     );
