@@ -231,14 +231,20 @@ fn a_regions_clusters_share_their_reads_and_each_gets_exactly_its_own_resources(
     let moto = Moto::start();
     // `secure` has a node found by both tags and its ASG, one found only through its ASG and a
     // self-managed one found only by the Kubernetes tag; `insecure` one managed node. Each has
-    // its own VPC, subnets, security groups, volumes and flow logs.
-    moto.build_in(None, "eu-west-1", &["secure:prod", "insecure:edge"]);
+    // its own VPC, subnets, security groups, volumes, flow logs and node role; the two
+    // `insecure` node roles both attach AdministratorAccess.
+    moto.build_in(
+        None,
+        "eu-west-1",
+        &["secure:prod", "insecure:edge", "insecure:dmz"],
+    );
 
     let (whole, _) = collect(&moto, &["--region", "eu-west-1"]);
-    let named = collect_named(&moto, &["prod", "edge"]);
+    let named = collect_named(&moto, &["prod", "edge", "dmz"]);
     let alone = [
         ("prod", collect_named(&moto, &["prod"])),
         ("edge", collect_named(&moto, &["edge"])),
+        ("dmz", collect_named(&moto, &["dmz"])),
     ];
 
     // Every cluster has exactly what it has when scanned alone.
@@ -250,6 +256,9 @@ fn a_regions_clusters_share_their_reads_and_each_gets_exactly_its_own_resources(
         "volumes",
         "images",
         "flow_logs",
+        "instance_profiles",
+        "roles",
+        "policies",
         "gaps",
     ];
     for (cluster, by_itself) in &alone {
@@ -273,16 +282,34 @@ fn a_regions_clusters_share_their_reads_and_each_gets_exactly_its_own_resources(
             .unwrap()
             .len()
     };
-    assert_eq!((nodes("prod"), nodes("edge")), (3, 1));
-    // Nothing is common to both, so a resource handed to the wrong cluster would show above.
-    for part in ["security_groups", "subnets", "volumes", "route_tables"] {
+    assert_eq!((nodes("prod"), nodes("edge"), nodes("dmz")), (3, 1, 1));
+    // Nothing is common to prod and edge, so a resource handed to the wrong cluster would show
+    // above.
+    for part in [
+        "security_groups",
+        "subnets",
+        "volumes",
+        "route_tables",
+        "roles",
+    ] {
         let [prod, edge] =
             ["prod", "edge"].map(|c| cluster_in(&whole, c)[part].as_array().unwrap());
         assert!(!prod.is_empty() && !edge.is_empty(), "{part}");
         assert!(prod.iter().all(|item| !edge.contains(item)), "{part}");
     }
 
-    // What the clusters reference is read once for both, by id.
+    // The policy both insecure node roles attach is in each one's inventory, read once.
+    let policies = |cluster: &str| cluster_in(&whole, cluster)["policies"].clone();
+    assert_eq!(policies("edge"), policies("dmz"));
+    assert!(policies("edge").to_string().contains("AdministratorAccess"));
+    for api in ["iam:GetPolicy", "iam:GetPolicyVersion"] {
+        assert_eq!(calls(&whole, api), 1, "{api}, all clusters");
+        assert_eq!(calls(&named, api), 1, "{api}, named");
+        let apart: u64 = alone.iter().map(|(_, s)| calls(s, api)).sum();
+        assert_eq!(apart, 2, "{api}, one cluster per scan");
+    }
+
+    // What the clusters reference in EC2 is read once for all, by id.
     for api in [
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeSubnets",
@@ -294,11 +321,11 @@ fn a_regions_clusters_share_their_reads_and_each_gets_exactly_its_own_resources(
         assert_eq!(calls(&whole, api), 1, "{api}, all clusters");
         assert_eq!(calls(&named, api), 1, "{api}, named");
         let apart: u64 = alone.iter().map(|(_, s)| calls(s, api)).sum();
-        assert_eq!(apart, 2, "{api}, one cluster per scan");
+        assert_eq!(apart, 3, "{api}, one cluster per scan");
     }
     // Nodes. Named: two tag queries per cluster, plus prod's ASG-only node by id. Every cluster
-    // of the region: one query for both, plus the same lookup by id.
-    assert_eq!(calls(&named, "ec2:DescribeInstances"), 5);
+    // of the region: one query for all, plus the same lookup by id.
+    assert_eq!(calls(&named, "ec2:DescribeInstances"), 7);
     assert_eq!(calls(&whole, "ec2:DescribeInstances"), 2);
 }
 

@@ -1,20 +1,20 @@
 //! Collection of the clusters of one region: each one's control plane and configuration, node
 //! groups and nodes, then everything they reference, each read once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use futures::future::join_all;
 use sek_core::inventory::{ClusterInventory, ErrorKind};
 
 use super::ScanError;
 use super::aws::ec2::{RegionNodes, TemplateKey};
-use super::aws::{Aws, autoscaling, ec2, eks, eks_access, iam, kms, logs};
+use super::aws::{Aws, autoscaling, ec2, eks, eks_access, kms, logs};
 use super::references::{self, References};
 
 /// Everything the checks need about the clusters `names` of one region: each is read on its own
-/// up to its nodes, templates and IAM, then what any of them references in EC2 (security groups,
-/// subnets, route tables, volumes, images, flow logs) is read once, in batches by id, and given
-/// to the clusters that reference it. Their tagged nodes come from `region_nodes` when the scan
+/// up to its nodes and templates, then what any of them references (security groups, subnets,
+/// route tables, volumes, images and flow logs in EC2, in batches by id; instance profiles,
+/// roles and managed policies in IAM) is read once and given to the clusters that reference it. Their tagged nodes come from `region_nodes` when the scan
 /// reads the region's at once, else from each cluster's own tag queries.
 pub async fn collect_clusters(
     aws: &Aws,
@@ -42,7 +42,7 @@ pub async fn collect_clusters(
     clusters
 }
 
-/// One cluster, up to what it references in EC2.
+/// One cluster, up to what it references in EC2 and IAM.
 async fn collect_cluster(
     aws: &Aws,
     name: &str,
@@ -178,23 +178,6 @@ async fn collect_cluster(
     instances.sort_by(|a, b| a.id.cmp(&b.id));
     inv.instances = instances;
 
-    // The nodes' IAM: their instance profiles, roles and policies. (What they reference in EC2
-    // is read for all the region's clusters at once: `collect_clusters`.)
-    let profiles: BTreeSet<String> = inv
-        .instances
-        .iter()
-        .filter_map(|node| node.iam_instance_profile_arn.clone())
-        .collect();
-    let roles: BTreeSet<String> = inv
-        .nodegroups
-        .iter()
-        .filter_map(|ng| ng.node_role.clone())
-        .collect();
-    let node_iam = iam::node_iam(aws, &profiles, &roles).await;
-    inv.instance_profiles = node_iam.profiles;
-    inv.roles = node_iam.roles;
-    inv.policies = node_iam.policies;
-    inv.gaps.extend(node_iam.errors);
     Ok(inv)
 }
 

@@ -29,6 +29,78 @@ pub struct NodeIam {
     pub errors: Vec<CollectError>,
 }
 
+impl NodeIam {
+    /// The part of this read that concerns one cluster's nodes: the instance profiles
+    /// `profile_arns` name, the roles `role_arns` and those profiles name, the managed policies
+    /// attached to these roles, and the failed reads about any of them.
+    pub fn of_cluster(
+        &self,
+        profile_arns: &BTreeSet<String>,
+        role_arns: &BTreeSet<String>,
+    ) -> NodeIam {
+        // Profiles are read by name (an instance's ARN may carry a path).
+        let profile_names: BTreeSet<&str> = profile_arns.iter().map(|a| last_segment(a)).collect();
+        let profiles: Vec<InstanceProfile> = self
+            .profiles
+            .iter()
+            .filter(|p| profile_names.contains(profile_name(p)))
+            .cloned()
+            .collect();
+        let mut role_arns: BTreeSet<&str> = role_arns.iter().map(String::as_str).collect();
+        role_arns.extend(
+            profiles
+                .iter()
+                .flat_map(|p| p.roles.iter().map(String::as_str)),
+        );
+        let roles: Vec<IamRole> = self
+            .roles
+            .iter()
+            .filter(|r| role_arns.contains(r.arn.as_str()))
+            .cloned()
+            .collect();
+        let policy_arns: BTreeSet<&str> = roles
+            .iter()
+            .flat_map(|r| r.attached_policies.iter().flatten())
+            .map(|p| p.arn.as_str())
+            .collect();
+        let policies = self
+            .policies
+            .iter()
+            .filter(|p| policy_arns.contains(p.arn.as_str()))
+            .cloned()
+            .collect();
+        let role_names: BTreeSet<&str> = roles.iter().map(|r| r.name.as_str()).collect();
+        // Each read names its resource its own way: a profile's name, a policy's ARN, a role's
+        // name (a role whose reads failed is still listed, its policy lists unknown).
+        let errors = self
+            .errors
+            .iter()
+            .filter(|err| {
+                let about = match err.api.as_str() {
+                    "iam:GetInstanceProfile" => &profile_names,
+                    "iam:GetPolicy" | "iam:GetPolicyVersion" => &policy_arns,
+                    _ => &role_names,
+                };
+                err.resources.iter().any(|id| about.contains(id.as_str()))
+            })
+            .cloned()
+            .collect();
+        NodeIam {
+            profiles,
+            roles,
+            policies,
+            errors,
+        }
+    }
+}
+
+fn profile_name(profile: &InstanceProfile) -> &str {
+    profile
+        .name
+        .as_deref()
+        .unwrap_or_else(|| last_segment(&profile.arn))
+}
+
 /// IAM policy documents come URL-encoded (RFC 3986); decode and parse, keeping raw JSON as a
 /// fallback for endpoints that do not encode.
 pub fn parse_document(raw: &str) -> Option<Value> {
@@ -343,5 +415,91 @@ mod tests {
             serde_json::json!([])
         );
         assert!(parse_document("not json").is_none());
+    }
+
+    fn role(name: &str, policies: &[&str]) -> IamRole {
+        IamRole {
+            name: name.into(),
+            arn: format!("arn:aws:iam::1:role/{name}"),
+            attached_policies: Some(
+                policies
+                    .iter()
+                    .map(|arn| AttachedPolicy {
+                        arn: arn.to_string(),
+                        name: None,
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }
+    }
+
+    fn policy(arn: &str) -> ManagedPolicy {
+        ManagedPolicy {
+            arn: arn.into(),
+            ..Default::default()
+        }
+    }
+
+    fn failed(api: &str, resource: &str) -> CollectError {
+        CollectError::new(
+            api,
+            vec![resource.into()],
+            ErrorKind::AccessDenied,
+            "denied",
+        )
+    }
+
+    #[test]
+    fn a_cluster_gets_its_profiles_roles_their_policies_and_the_failures_about_them() {
+        let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+        let own = "arn:aws:iam::1:policy/b-extra";
+        // Role `a` is reached through profile `a` only, role `b` as a node role; `c` belongs to
+        // another cluster, and so does profile `shared-name`, named like role `b`.
+        let read = NodeIam {
+            profiles: vec![
+                InstanceProfile {
+                    arn: "arn:aws:iam::1:instance-profile/nodes/a".into(),
+                    name: Some("a".into()),
+                    roles: vec!["arn:aws:iam::1:role/a".into()],
+                },
+                InstanceProfile {
+                    arn: "arn:aws:iam::1:instance-profile/b".into(),
+                    name: Some("b".into()),
+                    roles: vec![],
+                },
+            ],
+            roles: vec![role("a", &[admin]), role("b", &[own]), role("c", &[admin])],
+            policies: vec![policy(admin), policy(own)],
+            errors: vec![
+                failed("iam:ListRolePolicies", "b"),
+                failed("iam:ListRolePolicies", "c"),
+                failed("iam:GetInstanceProfile", "b"),
+                failed("iam:GetPolicyVersion", own),
+            ],
+        };
+        let set = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let mine = read.of_cluster(
+            &set(&["arn:aws:iam::1:instance-profile/nodes/a"]),
+            &set(&["arn:aws:iam::1:role/b"]),
+        );
+        assert_eq!(mine.profiles, read.profiles[..1]);
+        assert_eq!(mine.roles, read.roles[..2]);
+        assert_eq!(mine.policies, read.policies);
+        // Role b's failures are its own; profile `b` is not one of its profiles.
+        let apis: Vec<(&str, &str)> = mine
+            .errors
+            .iter()
+            .map(|e| (e.api.as_str(), e.resources[0].as_str()))
+            .collect();
+        assert_eq!(
+            apis,
+            [("iam:ListRolePolicies", "b"), ("iam:GetPolicyVersion", own)]
+        );
+
+        let other = read.of_cluster(&BTreeSet::new(), &set(&["arn:aws:iam::1:role/c"]));
+        assert_eq!(other.roles, read.roles[2..]);
+        assert_eq!(other.policies, read.policies[..1]);
+        assert_eq!(other.errors, read.errors[1..2]);
     }
 }
