@@ -7,7 +7,8 @@ Usage:
 
 Known moto (5.2.x) gaps worked around here, as the real services would behave:
 - no cluster security group is created: one is created and passed in resourcesVpcConfig;
-- node groups get no Auto Scaling group or instances: both are created and attached;
+- node groups get no Auto Scaling group or instances: both are created (tagged as EKS tags them)
+  and attached;
 - launch-template MetadataOptions and encryption are ignored at launch: they are set on RunInstances;
 - an unencrypted root volume is added unless BlockDeviceMappings are given: they always are;
 - only the first of several instances launched together gets the instance profile: one per call;
@@ -209,8 +210,22 @@ class Env:
             MaxSize=10,
             DesiredCapacity=0,
             VPCZoneIdentifier=subnets[0],
+            Tags=[
+                {"Key": key, "Value": value, "PropagateAtLaunch": True}
+                for key, value in self.eks_group_tags(cluster, name).items()
+            ],
         )
         return asg
+
+    @staticmethod
+    def eks_group_tags(cluster, nodegroup):
+        """The tags EKS puts on a managed node group's Auto Scaling group."""
+        return {
+            "eks:cluster-name": cluster,
+            "eks:nodegroup-name": nodegroup,
+            "k8s.io/cluster-autoscaler/enabled": "true",
+            f"k8s.io/cluster-autoscaler/{cluster}": "owned",
+        }
 
     def attach(self, asg, instances):
         self.asg.attach_instances(AutoScalingGroupName=asg, InstanceIds=instances)
@@ -337,6 +352,21 @@ def insecure(env, name):
     }
 
 
+def insecure_untagged_group(env, name):
+    """`insecure`, its node group's Auto Scaling group stripped of the tags EKS put on it (found
+    by name only)."""
+    built = insecure(env, name)
+    described = env.eks.describe_nodegroup(clusterName=name, nodegroupName="legacy")["nodegroup"]
+    asg = described["resources"]["autoScalingGroups"][0]["name"]
+    env.asg.delete_tags(
+        Tags=[
+            {"ResourceId": asg, "ResourceType": "auto-scaling-group", "Key": key}
+            for key in env.eks_group_tags(name, "legacy")
+        ]
+    )
+    return built
+
+
 def empty(env, name):
     """A compliant control plane with no node groups and no nodes."""
     vpc = env.vpc("10.30.0.0/16")
@@ -401,6 +431,7 @@ def region_lax(env, name):
 SCENARIOS = {
     "secure": secure,
     "insecure": insecure,
+    "insecure-untagged-group": insecure_untagged_group,
     "empty": empty,
     "region-hardened": region_hardened,
     "region-lax": region_lax,

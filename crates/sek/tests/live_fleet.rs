@@ -231,12 +231,17 @@ fn a_regions_clusters_share_their_reads_and_each_gets_exactly_its_own_resources(
     let moto = Moto::start();
     // `secure` has a node found by both tags and its ASG, one found only through its ASG and a
     // self-managed one found only by the Kubernetes tag; `insecure` one managed node. Each has
-    // its own VPC, subnets, security groups, volumes, flow logs and node role; the two
-    // `insecure` node roles both attach AdministratorAccess.
+    // its own VPC, subnets, security groups, volumes, flow logs and node role, prod a control
+    // plane log group; the two `insecure` node roles both attach AdministratorAccess; dmz's Auto
+    // Scaling group lost the tags EKS put on it.
     moto.build_in(
         None,
         "eu-west-1",
-        &["secure:prod", "insecure:edge", "insecure:dmz"],
+        &[
+            "secure:prod",
+            "insecure:edge",
+            "insecure-untagged-group:dmz",
+        ],
     );
 
     let (whole, _) = collect(&moto, &["--region", "eu-west-1"]);
@@ -259,6 +264,7 @@ fn a_regions_clusters_share_their_reads_and_each_gets_exactly_its_own_resources(
         "instance_profiles",
         "roles",
         "policies",
+        "log_groups",
         "gaps",
     ];
     for (cluster, by_itself) in &alone {
@@ -327,6 +333,72 @@ fn a_regions_clusters_share_their_reads_and_each_gets_exactly_its_own_resources(
     // of the region: one query for all, plus the same lookup by id.
     assert_eq!(calls(&named, "ec2:DescribeInstances"), 7);
     assert_eq!(calls(&whole, "ec2:DescribeInstances"), 2);
+    // Auto Scaling groups: by name per cluster, or the region's EKS-tagged ones at once and
+    // dmz's untagged one by name. Log groups: by prefix per cluster, or all of /aws/eks/.
+    assert_eq!(calls(&named, "autoscaling:DescribeAutoScalingGroups"), 3);
+    assert_eq!(calls(&whole, "autoscaling:DescribeAutoScalingGroups"), 2);
+    assert_eq!(calls(&named, "logs:DescribeLogGroups"), 3);
+    assert_eq!(calls(&whole, "logs:DescribeLogGroups"), 1);
+    let log_groups = |cluster: &str| cluster_in(&whole, cluster)["log_groups"].to_string();
+    assert!(log_groups("prod").contains("/aws/eks/prod/cluster"));
+    assert_eq!(log_groups("edge"), "[]");
+}
+
+#[test]
+fn a_failed_region_wide_read_falls_back_to_each_clusters_own_reads() {
+    let moto = Moto::start();
+    moto.build_in(None, "eu-west-1", &["secure:prod", "insecure:edge"]);
+    // Refuse only the region-wide reads, told apart by their parameters: the tag-key query for
+    // every node, the EKS tag filter on Auto Scaling groups, the `/aws/eks/` log group prefix.
+    let proxy = ThrottleProxy::start(
+        &moto.endpoint(),
+        &[
+            "--deny",
+            "DescribeInstances@tag-key",
+            "--deny",
+            "DescribeAutoScalingGroups@eks:cluster-name",
+            "--deny",
+            "DescribeLogGroups@/aws/eks/\"",
+        ],
+    );
+    let output = sek(&proxy.endpoint())
+        .args(["collect", "--all-clusters", "--no-kubernetes"])
+        .args(["--region", "eu-west-1"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let whole: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let named = collect_named(&moto, &["prod", "edge"]);
+    for cluster in ["prod", "edge"] {
+        for part in ["instances", "log_groups", "gaps"] {
+            assert_eq!(
+                cluster_in(&whole, cluster)[part],
+                cluster_in(&named, cluster)[part],
+                "{cluster} {part}"
+            );
+        }
+    }
+    // moto lacks some EKS APIs (add-ons, access entries...): those gaps are in both; none of
+    // the refused reads is.
+    let gaps = cluster_in(&whole, "prod")["gaps"].to_string();
+    for api in [
+        "DescribeInstances",
+        "DescribeAutoScalingGroups",
+        "DescribeLogGroups",
+    ] {
+        assert!(!gaps.contains(api), "{api}: {gaps}");
+    }
+    // The refused region-wide read, then each cluster's own.
+    assert_eq!(
+        calls(&whole, "ec2:DescribeInstances"),
+        1 + calls(&named, "ec2:DescribeInstances")
+    );
+    for api in [
+        "autoscaling:DescribeAutoScalingGroups",
+        "logs:DescribeLogGroups",
+    ] {
+        assert_eq!(calls(&whole, api), 1 + 2, "{api}");
+    }
 }
 
 /// `sek collect --cluster NAMES --region eu-west-1 --no-kubernetes`: the snapshot.

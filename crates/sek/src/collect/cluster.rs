@@ -7,24 +7,26 @@ use futures::future::join_all;
 use sek_core::inventory::{ClusterInventory, ErrorKind};
 
 use super::ScanError;
-use super::aws::ec2::{RegionNodes, TemplateKey};
+use super::aws::ec2::TemplateKey;
 use super::aws::{Aws, autoscaling, ec2, eks, eks_access, kms, logs};
 use super::references::{self, References};
+use super::region_wide::RegionWide;
 
 /// Everything the checks need about the clusters `names` of one region: each is read on its own
 /// up to its nodes and templates, then what any of them references (security groups, subnets,
 /// route tables, volumes, images and flow logs in EC2, in batches by id; instance profiles,
-/// roles and managed policies in IAM) is read once and given to the clusters that reference it. Their tagged nodes come from `region_nodes` when the scan
-/// reads the region's at once, else from each cluster's own tag queries.
+/// roles and managed policies in IAM) is read once and given to the clusters that reference it.
+/// With `region_wide` (a scan of every cluster of the region), their nodes, Auto Scaling groups
+/// and log groups come from reads of the whole region, else from each cluster's own queries.
 pub async fn collect_clusters(
     aws: &Aws,
     names: &[String],
-    region_nodes: Option<&RegionNodes>,
+    region_wide: Option<&RegionWide>,
 ) -> Vec<Result<ClusterInventory, ScanError>> {
     let mut clusters = join_all(
         names
             .iter()
-            .map(|name| collect_cluster(aws, name, region_nodes)),
+            .map(|name| collect_cluster(aws, name, region_wide)),
     )
     .await;
     let wanted: Vec<References> = clusters.iter().flatten().map(References::of).collect();
@@ -46,7 +48,7 @@ pub async fn collect_clusters(
 async fn collect_cluster(
     aws: &Aws,
     name: &str,
-    region_nodes: Option<&RegionNodes>,
+    region_wide: Option<&RegionWide>,
 ) -> Result<ClusterInventory, ScanError> {
     let mut inv = ClusterInventory::new(name, &aws.region);
 
@@ -64,15 +66,20 @@ async fn collect_cluster(
         eks::describe_cluster(aws, name),
         eks::nodegroups(aws, name),
         async {
-            match region_nodes {
-                Some(nodes) => nodes.of(aws, name).await,
+            match region_wide {
+                Some(region) => region.nodes_of(aws, name).await,
                 None => ec2::instances_by_cluster_tags(aws, name).await,
             }
         },
         eks::addons(aws, name),
         eks::fargate_profiles(aws, name),
         eks_access::pod_identity_associations(aws, name),
-        logs::control_plane_log_groups(aws, name),
+        async {
+            match region_wide {
+                Some(region) => region.log_groups_of(aws, name).await,
+                None => logs::control_plane_log_groups(aws, name).await,
+            }
+        },
     );
     match cluster {
         Ok(cluster) => inv.cluster = Some(cluster),
@@ -129,7 +136,12 @@ async fn collect_cluster(
         access_entries,
         secrets_key,
     ) = tokio::join!(
-        autoscaling::group_instances(aws, &asg_names),
+        async {
+            match region_wide {
+                Some(region) => region.group_instances(aws, &asg_names).await,
+                None => autoscaling::group_instances(aws, &asg_names).await,
+            }
+        },
         ec2::launch_template_versions(aws, &template_keys),
         eks::updates(aws, name, &nodegroup_names),
         async {

@@ -10,11 +10,11 @@ use sek_core::inventory::{
 };
 
 use super::ScanError;
-use super::aws::ec2::RegionNodes;
 use super::aws::{Aws, ec2, eks, organizations};
 use super::cluster::collect_clusters;
 use super::kube::{KubeOptions, collect_kubernetes};
 use super::region::{collect_account, collect_region};
+use super::region_wide::RegionWide;
 
 /// Which accounts to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,15 +241,15 @@ pub async fn harvest_account(
     };
     let regions_data = join_all(work.iter().map(|(aws, names)| {
         let progress = progress.clone();
-        // Every cluster of the region is scanned: its nodes are read at once, in a few pages,
-        // rather than by two queries per cluster. Named clusters keep their own queries, which
-        // read none of the other clusters' nodes.
-        let region_nodes =
-            (scope.clusters == Clusters::All && names.len() > 1).then(RegionNodes::default);
+        // Every cluster of the region is scanned: its nodes, Auto Scaling groups and log groups
+        // are read at once, in a few pages, rather than by queries per cluster. Named clusters
+        // keep their own queries, which read nothing of the other clusters'.
+        let region_wide =
+            (scope.clusters == Clusters::All && names.len() > 1).then(RegionWide::default);
         async move {
             let (region, clusters) = tokio::join!(
                 collect_region(aws),
-                read_clusters(aws, names, kube, region_nodes.as_ref()),
+                read_clusters(aws, names, kube, region_wide.as_ref()),
             );
             progress.finish_one(Level::Region);
             (region, clusters)
@@ -291,17 +291,17 @@ async fn clusters_in(aws: &Aws, clusters: &Clusters) -> Result<Vec<String>, Coll
     })
 }
 
-/// Read the clusters `names` of one region: their AWS side together (`region_nodes`: the
-/// region's nodes, read once for every cluster scanned there), then, when enabled, each one's
+/// Read the clusters `names` of one region: their AWS side together (`region_wide`: what is
+/// read once for every cluster scanned there), then, when enabled, each one's
 /// Kubernetes side through its endpoint. Each cluster done counts in the progress display.
 pub async fn read_clusters(
     aws: &Aws,
     names: &[String],
     kube: &KubeOptions,
-    region_nodes: Option<&RegionNodes>,
+    region_wide: Option<&RegionWide>,
 ) -> Vec<Result<ClusterInventory, ScanError>> {
     let progress = aws.budget().progress();
-    let clusters = collect_clusters(aws, names, region_nodes).await;
+    let clusters = collect_clusters(aws, names, region_wide).await;
     join_all(clusters.into_iter().map(|cluster| async move {
         let cluster = with_kubernetes(aws, cluster, kube).await;
         progress.finish_one(Level::Cluster);

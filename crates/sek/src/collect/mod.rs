@@ -9,6 +9,7 @@ pub mod k8s_files;
 pub mod kube;
 mod references;
 mod region;
+mod region_wide;
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;

@@ -137,30 +137,11 @@ pub async fn instances_by_cluster_tags(
     (merged, errors)
 }
 
-/// The nodes of every cluster in a region, read once for all of them when a scan covers every
-/// cluster there: one query for the instances that carry either cluster tag (EC2 ORs the values
-/// of one filter, and `*` matches any cluster name), a few pages in all instead of two queries
-/// per cluster. Each cluster then takes what [`instances_by_cluster_tags`] would have found.
-#[derive(Default)]
-pub struct RegionNodes {
-    read: tokio::sync::OnceCell<Result<BTreeMap<String, Vec<Instance>>, CollectError>>,
-}
-
-impl RegionNodes {
-    /// The nodes `cluster`'s tags name; the first cluster to ask reads the region's, the others
-    /// wait for that read. A failed read is each cluster's gap.
-    pub async fn of(&self, aws: &Aws, cluster: &str) -> (Vec<Instance>, Vec<CollectError>) {
-        let read = self.read.get_or_init(|| tagged_nodes_in_region(aws)).await;
-        match read {
-            Ok(by_cluster) => (by_cluster.get(cluster).cloned().unwrap_or_default(), vec![]),
-            Err(err) => (Vec::new(), vec![err.clone()]),
-        }
-    }
-}
-
-async fn tagged_nodes_in_region(
-    aws: &Aws,
-) -> Result<BTreeMap<String, Vec<Instance>>, CollectError> {
+/// The nodes of every cluster in a region, by cluster, for a scan of every cluster there: one
+/// query for the instances that carry either cluster tag (EC2 ORs the values of one filter, and
+/// `*` matches any cluster name), a few pages in all instead of two queries per cluster. Each
+/// cluster's share is what [`instances_by_cluster_tags`] would have found.
+pub async fn nodes_in_region(aws: &Aws) -> Result<BTreeMap<String, Vec<Instance>>, CollectError> {
     let scope = [format!("every cluster's nodes in {}", aws.region)];
     let tag_keys = [
         EKS_CLUSTER_TAG.to_string(),
