@@ -343,11 +343,19 @@ impl Access {
 
 /// `verbs on resources` of a rule, for messages.
 pub(crate) fn describe_rule(rule: &PolicyRule) -> String {
-    let mut resources = rule.resources.join(",");
-    if !rule.resource_names.is_empty() {
-        resources = format!("{resources} named {}", rule.resource_names.join(","));
+    let mut targets = Vec::new();
+    if !rule.resources.is_empty() {
+        let mut resources = rule.resources.join(",");
+        if !rule.resource_names.is_empty() {
+            resources = format!("{resources} named {}", rule.resource_names.join(","));
+        }
+        targets.push(resources);
     }
-    format!("{} on {}", rule.verbs.join(","), resources)
+    // Non-resource URLs (/healthz, /metrics...) are what a rule without resources grants.
+    if !rule.non_resource_urls.is_empty() {
+        targets.push(rule.non_resource_urls.join(","));
+    }
+    format!("{} on {}", rule.verbs.join(","), targets.join(" and "))
 }
 
 /// `Kind:name` (`ServiceAccount:ns/name`) of a subject.
@@ -511,6 +519,21 @@ mod tests {
         groups: &[""],
         resources: &["secrets"],
     };
+
+    #[test]
+    fn a_rule_is_described_by_its_verbs_and_what_it_grants_them_on() {
+        let mut named = rule(&[""], &["configmaps"], &["get", "update"]);
+        named.resource_names = vec!["aws-auth".into()];
+        assert_eq!(
+            describe_rule(&named),
+            "get,update on configmaps named aws-auth"
+        );
+        let mut urls = rule(&[], &[], &["get"]);
+        urls.non_resource_urls = vec!["/healthz".into(), "/version".into()];
+        assert_eq!(describe_rule(&urls), "get on /healthz,/version");
+        urls.resources = vec!["pods".into()];
+        assert_eq!(describe_rule(&urls), "get on pods and /healthz,/version");
+    }
 
     #[test]
     fn access_matches_exact_and_wildcard_rules_only() {
