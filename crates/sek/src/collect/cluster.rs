@@ -8,7 +8,7 @@ use sek_core::inventory::{ClusterInventory, ErrorKind};
 
 use super::ScanError;
 use super::aws::ec2::TemplateKey;
-use super::aws::{Aws, autoscaling, ec2, eks, eks_access, kms, logs};
+use super::aws::{Aws, ec2, eks, eks_access, kms};
 use super::references::{self, References};
 use super::region_wide::RegionWide;
 
@@ -16,12 +16,12 @@ use super::region_wide::RegionWide;
 /// up to its nodes and templates, then what any of them references (security groups, subnets,
 /// route tables, volumes, images and flow logs in EC2, in batches by id; instance profiles,
 /// roles and managed policies in IAM) is read once and given to the clusters that reference it.
-/// With `region_wide` (a scan of every cluster of the region), their nodes, Auto Scaling groups
-/// and log groups come from reads of the whole region, else from each cluster's own queries.
+/// Their nodes, Auto Scaling groups and log groups come through `region_wide`: reads of the whole
+/// region when the scan covers every cluster there, else each cluster's own queries.
 pub async fn collect_clusters(
     aws: &Aws,
     names: &[String],
-    region_wide: Option<&RegionWide>,
+    region_wide: &RegionWide,
 ) -> Vec<Result<ClusterInventory, ScanError>> {
     let mut clusters = join_all(
         names
@@ -48,7 +48,7 @@ pub async fn collect_clusters(
 async fn collect_cluster(
     aws: &Aws,
     name: &str,
-    region_wide: Option<&RegionWide>,
+    region_wide: &RegionWide,
 ) -> Result<ClusterInventory, ScanError> {
     let mut inv = ClusterInventory::new(name, &aws.region);
 
@@ -65,21 +65,11 @@ async fn collect_cluster(
     ) = tokio::join!(
         eks::describe_cluster(aws, name),
         eks::nodegroups(aws, name),
-        async {
-            match region_wide {
-                Some(region) => region.nodes_of(aws, name).await,
-                None => ec2::instances_by_cluster_tags(aws, name).await,
-            }
-        },
+        region_wide.nodes_of(aws, name),
         eks::addons(aws, name),
         eks::fargate_profiles(aws, name),
         eks_access::pod_identity_associations(aws, name),
-        async {
-            match region_wide {
-                Some(region) => region.log_groups_of(aws, name).await,
-                None => logs::control_plane_log_groups(aws, name).await,
-            }
-        },
+        region_wide.log_groups_of(aws, name),
     );
     match cluster {
         Ok(cluster) => inv.cluster = Some(cluster),
@@ -136,12 +126,7 @@ async fn collect_cluster(
         access_entries,
         secrets_key,
     ) = tokio::join!(
-        async {
-            match region_wide {
-                Some(region) => region.group_instances(aws, &asg_names).await,
-                None => autoscaling::group_instances(aws, &asg_names).await,
-            }
-        },
+        region_wide.group_instances(aws, &asg_names),
         ec2::launch_template_versions(aws, &template_keys),
         eks::updates(aws, name, &nodegroup_names),
         async {

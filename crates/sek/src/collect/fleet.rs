@@ -244,12 +244,15 @@ pub async fn harvest_account(
         // Every cluster of the region is scanned: its nodes, Auto Scaling groups and log groups
         // are read at once, in a few pages, rather than by queries per cluster. Named clusters
         // keep their own queries, which read nothing of the other clusters'.
-        let region_wide =
-            (scope.clusters == Clusters::All && names.len() > 1).then(RegionWide::default);
+        let region_wide = if scope.clusters == Clusters::All && names.len() > 1 {
+            RegionWide::shared()
+        } else {
+            RegionWide::per_cluster()
+        };
         async move {
             let (region, clusters) = tokio::join!(
                 collect_region(aws),
-                read_clusters(aws, names, kube, region_wide.as_ref()),
+                read_clusters(aws, names, kube, &region_wide),
             );
             progress.finish_one(Level::Region);
             (region, clusters)
@@ -298,7 +301,7 @@ pub async fn read_clusters(
     aws: &Aws,
     names: &[String],
     kube: &KubeOptions,
-    region_wide: Option<&RegionWide>,
+    region_wide: &RegionWide,
 ) -> Vec<Result<ClusterInventory, ScanError>> {
     let progress = aws.budget().progress();
     let clusters = collect_clusters(aws, names, region_wide).await;

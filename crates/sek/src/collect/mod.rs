@@ -22,6 +22,7 @@ use self::aws::{Aws, AwsOptions, Budget};
 use self::fleet::{AccountHarvest, harvest_account, read_clusters};
 pub use self::fleet::{Accounts, Clusters, Level, Regions, Scope};
 use self::kube::KubeOptions;
+use self::region_wide::RegionWide;
 
 /// Why a scan could not run at all.
 #[derive(Debug, thiserror::Error)]
@@ -283,8 +284,10 @@ async fn single_target(
     kube: &KubeOptions,
 ) -> Result<AccountHarvest, ScanError> {
     let progress = aws.budget().progress().clone();
+    // Named clusters: each reads its own nodes, groups and logs, nothing of the others'.
+    let per_cluster = RegionWide::per_cluster();
     let (clusters, region, account) = tokio::join!(
-        read_clusters(aws, names, kube, None),
+        read_clusters(aws, names, kube, &per_cluster),
         region::collect_region(aws),
         region::collect_account(aws),
     );

@@ -15,8 +15,9 @@ use tokio::sync::OnceCell;
 
 use super::aws::{Aws, autoscaling, ec2, logs};
 
-/// What a region's clusters share, read at most once per scan.
-#[derive(Default)]
+/// What a region's clusters share, read at most once per scan; or, for clusters named one by
+/// one, nothing shared: each cluster makes its own reads, the same path a failed shared read
+/// falls back to.
 pub struct RegionWide {
     nodes: Once<BTreeMap<String, Vec<Instance>>>,
     autoscaling_groups: Once<BTreeMap<String, Vec<String>>>,
@@ -24,6 +25,24 @@ pub struct RegionWide {
 }
 
 impl RegionWide {
+    /// Shared reads, for a scan of every cluster of the region.
+    pub fn shared() -> Self {
+        RegionWide {
+            nodes: Once::shared(),
+            autoscaling_groups: Once::shared(),
+            log_groups: Once::shared(),
+        }
+    }
+
+    /// No shared reads: named clusters read nothing of the others'.
+    pub fn per_cluster() -> Self {
+        RegionWide {
+            nodes: Once::off(),
+            autoscaling_groups: Once::off(),
+            log_groups: Once::off(),
+        }
+    }
+
     /// The nodes `cluster`'s tags name.
     pub async fn nodes_of(&self, aws: &Aws, cluster: &str) -> (Vec<Instance>, Vec<CollectError>) {
         match self.nodes.get(|| ec2::nodes_in_region(aws)).await {
@@ -48,10 +67,7 @@ impl RegionWide {
         let mut unread = Vec::new();
         for group in groups {
             match region.and_then(|r| r.get(group)) {
-                Some(ids) => {
-                    let origin = autoscaling::found_through(group);
-                    instances.extend(ids.iter().map(|id| (id.clone(), origin.clone())));
-                }
+                Some(ids) => autoscaling::mark_found_through(&mut instances, group, ids.clone()),
                 None => unread.push(group.clone()),
             }
         }
@@ -88,23 +104,26 @@ impl RegionWide {
     }
 }
 
-/// One region-wide read: made by the first caller, shared with the others; `None` when it
-/// failed (logged; the request still counts in the scan's API calls).
-struct Once<T>(OnceCell<Option<T>>);
-
-impl<T> Default for Once<T> {
-    fn default() -> Self {
-        Once(OnceCell::new())
-    }
-}
+/// One region-wide read: made by the first caller, shared with the others; `None` when it is
+/// off or failed (logged; the request still counts in the scan's API calls).
+struct Once<T>(Option<OnceCell<Option<T>>>);
 
 impl<T> Once<T> {
+    fn shared() -> Self {
+        Once(Some(OnceCell::new()))
+    }
+
+    fn off() -> Self {
+        Once(None)
+    }
+
     async fn get<F, Fut>(&self, read: F) -> Option<&T>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, CollectError>>,
     {
         self.0
+            .as_ref()?
             .get_or_init(|| async {
                 match read().await {
                     Ok(value) => Some(value),

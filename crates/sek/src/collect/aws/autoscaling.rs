@@ -31,8 +31,7 @@ pub async fn group_instances(
         match result {
             Ok(found) => {
                 for (name, ids) in found {
-                    let origin = found_through(&name);
-                    instances.extend(ids.into_iter().map(|id| (id, origin.clone())));
+                    mark_found_through(&mut instances, &name, ids);
                 }
             }
             Err(err) => errors.push(err),
@@ -87,9 +86,11 @@ async fn describe_groups(
         .collect())
 }
 
-/// How an instance found through the Auto Scaling group `name` is marked.
-pub fn found_through(group: &str) -> String {
-    format!("asg:{group}")
+/// Add the instances `ids` of the Auto Scaling group `group` to `instances` (id ->
+/// `asg:<group>`, how each was found).
+pub fn mark_found_through(instances: &mut BTreeMap<String, String>, group: &str, ids: Vec<String>) {
+    let origin = format!("asg:{group}");
+    instances.extend(ids.into_iter().map(|id| (id, origin.clone())));
 }
 
 fn name_and_instances(group: AutoScalingGroup) -> (String, Vec<String>) {
