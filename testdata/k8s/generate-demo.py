@@ -22,6 +22,7 @@ def controller(kind, api, name, ns, spec, replicas=None, pods=0, labels=None):
     labels=labels or {"app":name}
     body={"selector":{"matchLabels":labels},"template":tmpl(labels,spec)}
     if replicas is not None: body["replicas"]=replicas
+    if kind=="StatefulSet": body["serviceName"]=name
     add(kind,api,meta(name,ns,labels=labels),spec=body)
     owner_kind, owner = kind, name
     if kind=="Deployment":
@@ -43,7 +44,7 @@ controller("Deployment","apps/v1","payments-api","payments",{"serviceAccountName
 add("CronJob","batch/v1",meta("ledger-export","payments"),spec={"schedule":"0 2 * * *","jobTemplate":{"spec":{"template":{"spec":{"serviceAccountName":"payments-api","restartPolicy":"OnFailure","securityContext":sec,"containers":[{"name":"export","image":f"{ECR}/payments/export:1.0.3","securityContext":hard,"resources":limits}]}}}}})
 controller("StatefulSet","apps/v1","orders-db","shop",{"serviceAccountName":"default","securityContext":sec,"containers":[{"name":"postgres","image":f"{ECR}/shop/postgres:16.4","securityContext":hard,"resources":{"limits":{"memory":"1Gi"}}}]},replicas=1,pods=0)
 add("Pod","v1",meta("orders-db-0","shop",ownerReferences=[{"apiVersion":"apps/v1","kind":"StatefulSet","name":"orders-db","uid":"x","controller":True}]),spec={"containers":[{"name":"postgres","image":f"{ECR}/shop/postgres:16.4"}]},status={"phase":"Running"})
-add("Job","batch/v1",meta("ledger-export-29345678","payments",ownerReferences=[{"apiVersion":"batch/v1","kind":"CronJob","name":"ledger-export","uid":"x","controller":True}]),spec={"template":{"spec":{"containers":[{"name":"export","image":f"{ECR}/payments/export:1.0.3"}]}}})
+add("Job","batch/v1",meta("ledger-export-29345678","payments",ownerReferences=[{"apiVersion":"batch/v1","kind":"CronJob","name":"ledger-export","uid":"x","controller":True}]),spec={"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"export","image":f"{ECR}/payments/export:1.0.3"}]}}})
 # legacy: a bare debug pod with everything wrong
 add("Pod","v1",meta("node-debugger","legacy"),spec={"hostPID":True,"hostNetwork":True,"containers":[{"name":"shell","image":"ubuntu","securityContext":{"privileged":True},"volumeMounts":[{"name":"docker","mountPath":"/var/run/docker.sock"}]}],"volumes":[{"name":"docker","hostPath":{"path":"/var/run/docker.sock"}}]},status={"phase":"Running"})
 # service accounts
@@ -83,10 +84,18 @@ add("Service","v1",meta("frontend","shop",annotations={"service.beta.kubernetes.
 add("Service","v1",meta("payments-api","payments"),spec={"type":"LoadBalancer","ports":[{"name":"http","port":80}]})
 add("Ingress",N,meta("shop","shop",annotations={"alb.ingress.kubernetes.io/certificate-arn":f"arn:aws:acm:eu-west-1:{ACC}:certificate/5b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e","alb.ingress.kubernetes.io/listen-ports":"[{\"HTTPS\":443}]"}),spec={"ingressClassName":"alb","rules":[{"host":"shop.example.com"}]})
 add("ConfigMap","v1",meta("aws-auth","kube-system"),data={"mapRoles":f"- rolearn: arn:aws:iam::{ACC}:role/demo-prod-nodes\n  username: system:node:{{{{EC2PrivateDNSName}}}}\n  groups:\n    - system:bootstrappers\n    - system:nodes\n- rolearn: arn:aws:iam::{ACC}:role/platform-admin\n  username: platform-admin\n  groups:\n    - system:masters\n"})
-add("ValidatingWebhookConfiguration","admissionregistration.k8s.io/v1",meta("vpc-resource-validating-webhook"),webhooks=[{"name":"vpc-resource-validating-webhook.k8s.aws"}])
-add("MutatingWebhookConfiguration","admissionregistration.k8s.io/v1",meta("pod-identity-webhook"),webhooks=[{"name":"iam-for-pods.amazonaws.com"}])
-for crd in ["eniconfigs.crd.k8s.amazonaws.com","securitygrouppolicies.vpcresources.k8s.aws","policyendpoints.networking.k8s.aws"]:
-    add("CustomResourceDefinition","apiextensions.k8s.io/v1",meta(crd))
+def webhook(name, service, path):
+    return {"name":name,"admissionReviewVersions":["v1"],"sideEffects":"None","failurePolicy":"Ignore",
+            "clientConfig":{"service":{"namespace":"kube-system","name":service,"path":path}},
+            "rules":[{"apiGroups":[""],"apiVersions":["v1"],"operations":["CREATE"],"resources":["pods"]}]}
+add("ValidatingWebhookConfiguration","admissionregistration.k8s.io/v1",meta("vpc-resource-validating-webhook"),webhooks=[webhook("vpc-resource-validating-webhook.k8s.aws","vpc-resource-controller","/validate-v1-pod")])
+add("MutatingWebhookConfiguration","admissionregistration.k8s.io/v1",meta("pod-identity-webhook"),webhooks=[webhook("iam-for-pods.amazonaws.com","pod-identity-webhook","/mutate")])
+for crd,kind in [("eniconfigs.crd.k8s.amazonaws.com","ENIConfig"),("securitygrouppolicies.vpcresources.k8s.aws","SecurityGroupPolicy"),("policyendpoints.networking.k8s.aws","PolicyEndpoint")]:
+    plural,group=crd.split(".",1)
+    add("CustomResourceDefinition","apiextensions.k8s.io/v1",meta(crd),spec={"group":group,"scope":"Namespaced" if kind!="ENIConfig" else "Cluster",
+        "names":{"plural":plural,"singular":kind.lower(),"kind":kind,"listKind":kind+"List"},
+        "versions":[{"name":"v1alpha1" if kind!="SecurityGroupPolicy" else "v1beta1","served":True,"storage":True,
+                     "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":True}}}]})
 add("CSIDriver","storage.k8s.io/v1",meta("ebs.csi.aws.com"),spec={"attachRequired":True})
 # Nodes: the demo's four instances, and what each kubelet reports through configz.
 nodes=[("ip-10-0-1-23.eu-west-1.compute.internal","i-0a1f3c5e7d9b2a401","eu-west-1a","Amazon Linux 2023.6.20241111","al2023"),
@@ -105,7 +114,7 @@ for name,iid,az,os_image,shape in nodes:
     add("Node","v1",meta(name,labels={"kubernetes.io/hostname":name,"topology.kubernetes.io/zone":az}),
         spec={"providerID":f"aws:///{az}/{iid}"},
         status={"nodeInfo":{"osImage":os_image,"kubeletVersion":"v1.31.2-eks-7f9249a","containerRuntimeVersion":"containerd://1.7.23"},
-                "addresses":[{"type":"InternalIP","address":"10.0.1.23"},{"type":"Hostname","address":name}]})
+                "addresses":[{"type":"InternalIP","address":".".join(name.split(".")[0].split("-")[1:])},{"type":"Hostname","address":name}]})
     configz[name]={"kubeletconfig":shapes[shape]}
 json.dump(configz,open("testdata/k8s/demo-prod-configz.json","w"),indent=1)
 doc={"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":items}

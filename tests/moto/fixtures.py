@@ -447,10 +447,10 @@ def moto_api(endpoint, path, body):
         return json.loads(response.read() or b"{}")
 
 
-def scanner_user(env, denied):
-    """An IAM user allowed everything except `denied` actions; returns its access key."""
-    name = "scanner-" + "-".join(a.replace(":", "_") for a in denied) if denied else "scanner"
-    env.iam.create_user(UserName=name)
+def scanner_user(env, denied, name=None):
+    """An IAM user allowed everything except `denied` actions; returns its access key and ARN."""
+    name = name or ("scanner-" + "-".join(a.replace(":", "_") for a in denied) if denied else "scanner")
+    arn = env.iam.create_user(UserName=name)["User"]["Arn"]
     statements = [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
     if denied:
         statements.append({"Effect": "Deny", "Action": denied, "Resource": "*"})
@@ -458,7 +458,7 @@ def scanner_user(env, denied):
         UserName=name, PolicyName="scan", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements})
     )
     key = env.iam.create_access_key(UserName=name)["AccessKey"]
-    return {"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
+    return {"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"], "arn": arn}
 
 
 def main():
@@ -471,6 +471,8 @@ def main():
     build.add_argument("scenarios", nargs="+", help="scenario[:cluster-name]")
     user = commands.add_parser("user")
     user.add_argument("--deny", action="append", default=[])
+    user.add_argument("--name", help="the user's name (default: from the denied actions)")
+    user.add_argument("--count", type=int, help="make this many users, NAME-0 ... NAME-(N-1); prints a list")
     org = commands.add_parser("org", help="create an organization with N member accounts; prints their ids")
     org.add_argument("members", type=int)
     auth = commands.add_parser("auth")
@@ -494,7 +496,11 @@ def main():
         return
     env = Env(args.endpoint, args.region, args.account)
     if args.command == "user":
-        json.dump(scanner_user(env, args.deny), sys.stdout)
+        if args.count is not None:
+            users = [scanner_user(env, args.deny, f"{args.name}-{n}") for n in range(args.count)]
+            json.dump(users, sys.stdout)
+        else:
+            json.dump(scanner_user(env, args.deny, args.name), sys.stdout)
         return
     manifest = {}
     for spec in args.scenarios:

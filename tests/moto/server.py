@@ -13,6 +13,15 @@ and keeps moto's results the same.
   cluster its own, and IRSA checks tell clusters apart by it.
 - Always: BatchGetAccountStatus without account ids returns nothing, and nothing for an account
   that never enabled Inspector; AWS returns the caller's account, DISABLED until enabled.
+- Always: presigned requests (SigV4 in the query string, as in an EKS token's presigned STS
+  GetCallerIdentity URL) are routed by the service in their credential scope and answered as the
+  caller whose access key signed them; their signature is verified against that key's secret
+  (IAM users' keys and assumed roles' sessions), including the signed headers such as
+  x-k8s-aws-id, and an expired URL is refused. moto ignores X-Amz-Credential and answers every
+  presigned request as its default user, and checks no signature; AWS does both.
+- With --eks-endpoints FILE, a cluster created while FILE maps its name (or "*") to
+  {"endpoint": URL, "ca": base64 PEM} gets that endpoint and CA bundle instead of moto's made-up
+  ones: the clusters of the Kubernetes tests point at the local kube-apiserver.
 - With --fast-lookups (benchmarks), three lookups that slow down with the size of the whole
   environment, unlike AWS, are answered from dictionaries; each returns the same results:
   - moto finds an EC2 resource's own tags by scanning every tag of every resource with a regular
@@ -30,9 +39,15 @@ and keeps moto's results the same.
 """
 
 import copy
+import datetime
 import functools
+import hashlib
+import hmac
+import json
+import os
 import re
 import sys
+import urllib.parse
 
 import moto.backends
 import moto.core.responses
@@ -45,6 +60,7 @@ from moto.moto_api._internal import mock_random
 from moto.inspector2.models import AccountStatus, Inspector2Backend
 from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, filter_reservations, generic_filter, get_prefix, simple_aws_filter_to_re
 from moto.iam import access_control
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import main
 
 _create_aws_request = access_control.IAMRequestBase._create_aws_request
@@ -114,12 +130,117 @@ def _describe_volumes_narrowed(self, volume_ids=None, filters=None):
 
 
 _cluster_init = Cluster.__init__
+EKS_ENDPOINTS = None
 
 
 def _cluster_init_with_own_issuer(self, *args, **kwargs):
     _cluster_init(self, *args, **kwargs)
     issuer = self.identity["oidc"]["issuer"].rsplit("/", 1)[0]
     self.identity = {"oidc": {"issuer": f"{issuer}/{mock_random.get_random_hex(32).upper()}"}}
+    if EKS_ENDPOINTS and os.path.exists(EKS_ENDPOINTS):
+        with open(EKS_ENDPOINTS) as f:
+            endpoints = json.load(f)
+        target = endpoints.get(self.name) or endpoints.get("*")
+        if target:
+            self.endpoint = target["endpoint"]
+            self.certificate_authority = {"data": target["ca"]}
+
+
+def _secret_of(access_key_id):
+    """The secret of an access key moto issued (an IAM user's or an assumed role's), or None."""
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
+    for account in list(sts_backends.keys()):
+        for partition in list(sts_backends[account].keys()):
+            for role in sts_backends[account][partition].assumed_roles:
+                if role.access_key_id == access_key_id:
+                    return role.secret_access_key
+    for account in list(iam_backends.keys()):
+        for partition in list(iam_backends[account].keys()):
+            backend = iam_backends[account][partition]
+            for user_name in list(backend.users):
+                for key in backend.list_access_keys(user_name):
+                    if key.access_key_id == access_key_id:
+                        return key.secret_access_key
+    return None
+
+
+def _uri_encode(value):
+    return urllib.parse.quote(value, safe="-_.~")
+
+
+def _presigned_error(environ, code):
+    """None when the presigned request in `environ` verifies, else (HTTP status, XML body)."""
+    query = urllib.parse.parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    params = dict(query)
+    try:
+        access_key, date, region, service, _ = params["X-Amz-Credential"].split("/")
+        signed_at = datetime.datetime.strptime(params["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+        expires = int(params["X-Amz-Expires"])
+        signed_headers = params["X-Amz-SignedHeaders"].split(";")
+        signature = params["X-Amz-Signature"]
+    except (KeyError, ValueError):
+        return 400, code("AuthorizationQueryParametersError", "malformed presigned request")
+    if datetime.datetime.now(datetime.timezone.utc) > signed_at + datetime.timedelta(seconds=expires):
+        return 403, code("AccessDenied", "Request has expired")
+    secret = _secret_of(access_key)
+    if secret is None:
+        return 403, code("InvalidClientTokenId", "The security token included in the request is invalid.")
+    canonical_query = "&".join(
+        f"{_uri_encode(k)}={_uri_encode(v)}" for k, v in sorted(query) if k != "X-Amz-Signature"
+    )
+    def header(name):
+        if name == "host":
+            return environ.get("HTTP_HOST", "")
+        return environ.get("HTTP_" + name.upper().replace("-", "_"), "")
+    canonical_headers = "".join(f"{h}:{header(h).strip()}\n" for h in signed_headers)
+    canonical_request = "\n".join([
+        environ["REQUEST_METHOD"], _uri_encode(environ.get("PATH_INFO") or "/").replace("%2F", "/"),
+        canonical_query, canonical_headers, ";".join(signed_headers), hashlib.sha256(b"").hexdigest(),
+    ])
+    scope = f"{date}/{region}/{service}/aws4_request"
+    string_to_sign = "\n".join([
+        "AWS4-HMAC-SHA256", params["X-Amz-Date"], scope, hashlib.sha256(canonical_request.encode()).hexdigest()
+    ])
+    key = ("AWS4" + secret).encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        return 403, code(
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        )
+    return None
+
+
+_dispatch = DomainDispatcherApplication.__call__
+
+
+def _dispatch_presigned(self, environ, start_response):
+    query = environ.get("QUERY_STRING", "")
+    if "X-Amz-Signature=" in query and "HTTP_AUTHORIZATION" not in environ:
+        def code(name, message):
+            return (
+                '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+                f"<Code>{name}</Code><Message>{message}</Message></Error><RequestId>presigned</RequestId></ErrorResponse>"
+            )
+        error = _presigned_error(environ, code)
+        if error:
+            status, body = error
+            reason = {400: "Bad Request", 403: "Forbidden"}[status]
+            data = body.encode()
+            start_response(f"{status} {reason}", [("Content-Type", "text/xml"), ("Content-Length", str(len(data)))])
+            return [data]
+        # Verified: moto routes and identifies the caller by an Authorization header.
+        params = dict(urllib.parse.parse_qsl(query))
+        environ = dict(environ)
+        environ["HTTP_AUTHORIZATION"] = (
+            f"AWS4-HMAC-SHA256 Credential={params['X-Amz-Credential']}, "
+            f"SignedHeaders={params['X-Amz-SignedHeaders']}, Signature={params['X-Amz-Signature']}"
+        )
+    return _dispatch(self, environ, start_response)
 
 
 _nodegroup_init = Nodegroup.__init__
@@ -141,9 +262,14 @@ access_control.IAMRequestBase._create_aws_request = _create_aws_request_with_emp
 Cluster.__init__ = _cluster_init_with_own_issuer
 Nodegroup.__init__ = _nodegroup_init_without_default_remote_access
 Inspector2Backend.batch_get_account_status = _batch_get_account_status
+DomainDispatcherApplication.__call__ = _dispatch_presigned
 
 if __name__ == "__main__":
     argv = sys.argv[1:]
+    if "--eks-endpoints" in argv:
+        at = argv.index("--eks-endpoints")
+        EKS_ENDPOINTS = argv[at + 1]
+        del argv[at : at + 2]
     if "--fast-lookups" in argv:
         argv.remove("--fast-lookups")
         TaggedEC2Resource.get_tags = _get_tags_by_id

@@ -204,41 +204,119 @@ apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: 
         .iter()
         .any(|c| c.needs.contains(&k8s_resources::NODE_CONFIGZ))
     {
-        out.push_str(
-            "  # The kubelet-* checks read each kubelet's effective configuration through\n\
-  # /api/v1/nodes/<node>/proxy/configz. nodes/proxy also reaches the kubelet API (CIS EKS 1.8.0\n\
-  # 4.1.10): it is only ever used for this GET. Drop this rule to skip the kubelet checks (they\n\
-  # then report an error per node) and run `sek node` on the nodes instead.\n\
-  - apiGroups: [\"\"]\n    resources: [nodes/proxy]\n    verbs: [get]\n",
-        );
+        // NOTE: one literal per line: a `\` line continuation would also eat the indentation
+        // YAML needs (it did, and the file did not parse).
+        for line in [
+            "  # The kubelet-* checks read each kubelet's effective configuration through",
+            "  # /api/v1/nodes/<node>/proxy/configz. nodes/proxy also reaches the kubelet API (CIS EKS 1.8.0",
+            "  # 4.1.10): it is only ever used for this GET. Drop this rule to skip the kubelet checks (they",
+            "  # then report an error per node) and run `sek node` on the nodes instead.",
+            "  - apiGroups: [\"\"]",
+            "    resources: [nodes/proxy]",
+            "    verbs: [get]",
+        ] {
+            out.push_str(line);
+            out.push('\n');
+        }
     }
     if reads.iter().any(|r| r.kind == "ConfigMap") {
         out.push_str(
             "  - apiGroups: [\"\"]\n    resources: [configmaps]\n    resourceNames: [aws-auth]\n    verbs: [get]\n",
         );
     }
-    out.push_str(
-        "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: sek-read-only\n\
-roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: sek-read-only\nsubjects:\n\
-  - apiGroup: rbac.authorization.k8s.io\n    kind: Group\n    name: sek-readers\n",
-    );
+    out.push_str(concat!(
+        "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n",
+        "  name: sek-read-only\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n",
+        "  name: sek-read-only\nsubjects:\n  - apiGroup: rbac.authorization.k8s.io\n    kind: Group\n",
+        "    name: sek-readers\n",
+    ));
     out
+}
+
+/// The commands an administrator runs to let `principal` (the IAM role or user sek runs as)
+/// read `cluster`: an access entry (or, for clusters still on `CONFIG_MAP` authentication, an
+/// aws-auth mapping) into the Kubernetes group `sek-readers`, and sek's read-only ClusterRole
+/// bound to that group. sek prints these; it never runs them.
+pub fn grant_commands(
+    cluster: &str,
+    region: &str,
+    principal: &str,
+    authentication_mode: Option<&str>,
+) -> String {
+    let entry = if authentication_mode == Some("CONFIG_MAP") {
+        format!(
+            "  eksctl create iamidentitymapping --cluster {cluster} --region {region} --arn {principal} --username sek --group sek-readers   # an aws-auth entry: the cluster authenticates with CONFIG_MAP only"
+        )
+    } else {
+        format!(
+            "  aws eks create-access-entry --cluster-name {cluster} --region {region} --principal-arn {principal} --kubernetes-groups sek-readers"
+        )
+    };
+    format!(
+        "{entry}
+  sek checks permissions --kubernetes | kubectl apply -f -   # once per cluster: the ClusterRole sek-read-only (get/list, no Secrets), bound to the group sek-readers
+No EKS access policy fits instead: AmazonEKSViewPolicy cannot list RBAC objects, nodes, webhooks, CRDs or CSI drivers, and AmazonEKSAdminViewPolicy can read every Secret (docs/kubernetes.md)."
+    )
 }
 
 /// The Kubernetes side: what sek reads, the ClusterRole, and the built-in exceptions.
 pub fn kubernetes_page() -> String {
+    use crate::inventory::k8s::access_policies;
     let mut out = String::from(GENERATED);
+    let grant = grant_commands(
+        "prod",
+        "eu-west-1",
+        "arn:aws:iam::111122223333:role/sek-audit",
+        Some("API_AND_CONFIG_MAP"),
+    );
+    // The commands only; the closing remark is the section below.
+    let grant: Vec<&str> = grant.lines().filter(|l| l.starts_with("  ")).collect();
+    let missing: Vec<String> = access_policies::missing_from_view_policy()
+        .iter()
+        .map(|need| format!("`{need}`"))
+        .collect();
+    let too_broad: String = access_policies::TOO_BROAD
+        .iter()
+        .map(|(policy, why)| format!("| {policy} | {why} |\n"))
+        .collect();
     let _ = writeln!(
         out,
         "# The Kubernetes side\n\nsek reads the cluster's Kubernetes API with get and list requests only (the collector \
 refuses any other method before sending it), never lists Secrets, reads only the `kube-system/aws-auth` \
 ConfigMap, and drops environment variable values as it parses pods. The ClusterRole it needs is \
-[kubernetes-clusterrole.yaml](kubernetes-clusterrole.yaml).\n\n\
+[kubernetes-clusterrole.yaml](kubernetes-clusterrole.yaml) (`sek checks permissions --kubernetes` prints it).\n\n\
+## How sek reaches the API\n\n\
+For a cluster found through the AWS side, `--kube-auth auto` (the default) takes the first of:\n\n\
+1. the kubeconfig context named by `--context`;\n\
+2. the kubeconfig context whose server is the cluster's endpoint, or that is named after the cluster's \
+ARN, as `aws eks update-kubeconfig` writes it (its own authentication: token, certificate or exec plugin);\n\
+3. the service account of the pod sek runs in, when that pod runs in this very cluster (its CA is the \
+cluster's CA), so a CronJob that scans a fleet from one cluster reads only that cluster this way;\n\
+4. an EKS token sek makes itself from the AWS credentials it scans with (in a fleet scan, each \
+account's assumed role), as `aws eks get-token` does: a presigned STS GetCallerIdentity URL that \
+binds the cluster's name, sent to the endpoint DescribeCluster gives and trusted with its CA bundle. \
+No kubeconfig, AWS CLI or exec plugin is needed, and the token is replaced before EKS would refuse it.\n\n\
+`--kube-auth eks|kubeconfig|in-cluster` uses only that one. Reports (and `-v`) say per cluster which \
+way was used and as whom. The first request bounds how long an unreachable endpoint may take \
+(`--kube-timeout`, default 15 s); a cluster whose endpoint cannot be reached, or that refuses sek, \
+reports its Kubernetes checks as `error` with why and what to do, and the rest of the scan goes on.\n\n\
+## Letting sek in\n\n\
+When a cluster refuses sek's identity (401), sek prints the commands an administrator runs (it never \
+runs them itself). For the IAM role sek scans with:\n\n```sh\n{}\n```\n\n\
+The first line makes an EKS access entry that puts the role in the Kubernetes group `sek-readers` (on a \
+cluster that still authenticates with the aws-auth ConfigMap only, an aws-auth mapping instead); the \
+second creates sek's ClusterRole and binds it to that group.\n\n\
+### Why not an EKS access policy\n\n\
+An access entry can also be given one of EKS's managed access policies instead of a group. None fits \
+sek:\n\n| Access policy | Why not |\n|---|---|\n| AmazonEKSViewPolicy | it does not grant {} |\n{}\n\
 Each kubelet's configuration is read through the API server (`nodes/<name>/proxy/configz`): what the \
 kubelet runs with, flags and defaults included, without an agent on the node. Settings the response leaves \
 out take the kubelet's documented defaults, and findings say when a value is a default. File modes and \
 owners (CIS 3.1.x) are not visible that way: `sek node` checks them on a node \
-([sek-node-job.yaml](sek-node-job.yaml) runs it as a Job).\n\n| Read | Used by |\n|---|---|"
+([sek-node-job.yaml](sek-node-job.yaml) runs it as a Job).\n\n| Read | Used by |\n|---|---|",
+        grant.join("\n"),
+        missing.join(", "),
+        too_broad,
     );
     let needs = checks::required_kubernetes_reads()
         .into_iter()
@@ -346,6 +424,41 @@ mod tests {
         assert!(
             stale.is_empty(),
             "stale docs: {stale:?}; run `cargo run -p sek -- checks docs --write docs/`"
+        );
+    }
+
+    #[test]
+    fn the_cluster_role_parses_as_a_cluster_role_and_its_binding() {
+        let documents: Vec<serde_json::Value> =
+            serde_saphyr::from_multiple(&kubernetes_cluster_role()).expect("valid YAML");
+        let kinds: Vec<&str> = documents
+            .iter()
+            .map(|d| d["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["ClusterRole", "ClusterRoleBinding"]);
+        let rules = documents[0]["rules"].as_array().unwrap();
+        for rule in rules {
+            for field in ["apiGroups", "resources", "verbs"] {
+                assert!(rule[field].is_array(), "rule without {field}: {rule}");
+            }
+        }
+        let granted: Vec<String> = rules
+            .iter()
+            .flat_map(|r| r["resources"].as_array().unwrap().clone())
+            .map(|r| r.as_str().unwrap().to_string())
+            .collect();
+        for read in checks::required_kubernetes_reads() {
+            assert!(
+                granted.iter().any(|g| g == read.plural),
+                "{} not granted",
+                read.plural
+            );
+        }
+        assert!(granted.iter().any(|g| g == "nodes/proxy"));
+        assert_eq!(
+            documents[1]["subjects"][0]["name"], "sek-readers",
+            "{}",
+            documents[1]
         );
     }
 

@@ -189,6 +189,7 @@ impl Evaluation<'_> {
             arn: cluster.arn(),
             results,
             collection_errors,
+            kubernetes_access: cluster.kubernetes.as_ref().and_then(|k| k.access.clone()),
         }
     }
 }

@@ -142,6 +142,20 @@ pub struct AwsArgs {
     pub retry_mode: RetryMode,
 }
 
+/// Ways to authenticate to the Kubernetes API (`--kube-auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KubeAuth {
+    /// The first that applies: --context, a matching kubeconfig context, this cluster's
+    /// in-cluster service account, an EKS token.
+    Auto,
+    /// An EKS token from sek's AWS credentials, as `aws eks get-token` makes it.
+    Eks,
+    /// A kubeconfig context only.
+    Kubeconfig,
+    /// The service account of the pod sek runs in only.
+    InCluster,
+}
+
 /// Retry strategies of the AWS SDK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RetryMode {
@@ -154,15 +168,25 @@ pub enum RetryMode {
 /// Where to read the Kubernetes side from.
 #[derive(Debug, Args, Clone)]
 pub struct KubeArgs {
+    /// How to authenticate to each cluster's Kubernetes API. `auto`: the --context, else the
+    /// kubeconfig context whose server is the cluster's endpoint, else the pod's service account
+    /// when sek runs in that very cluster, else an EKS token made from sek's AWS credentials (no
+    /// kubeconfig or AWS CLI needed). The others use only that one (docs/kubernetes.md).
+    #[arg(long, value_enum, default_value_t = KubeAuth::Auto, help_heading = "Kubernetes side")]
+    pub kube_auth: KubeAuth,
     /// Kubeconfig file for the Kubernetes side (default: KUBECONFIG, else ~/.kube/config).
-    /// Exec authentication (`aws eks get-token`) works; inside a pod, the pod's service account
-    /// is used.
+    /// Exec authentication (`aws eks get-token`) works.
     #[arg(long, value_name = "FILE", help_heading = "Kubernetes side")]
     pub kubeconfig: Option<PathBuf>,
     /// Kubeconfig context to use (default: the context whose server is the cluster's endpoint,
     /// as `aws eks update-kubeconfig` writes it). Only with one cluster.
     #[arg(long, value_name = "NAME", help_heading = "Kubernetes side")]
     pub context: Option<String>,
+    /// Seconds to connect to a cluster's API server and get its first answer; a cluster that
+    /// cannot be reached in time (a private endpoint, a firewall) reports its Kubernetes checks
+    /// as errors saying why, and the scan goes on.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300), help_heading = "Kubernetes side")]
+    pub kube_timeout: u64,
     /// Read the Kubernetes side from `kubectl get <kind> -A -o json` exports instead of the API:
     /// a file, or a directory of one file per kind (scripts/k8s-export.sh writes one). Alone, it
     /// scans just the export (Kubernetes checks only).
@@ -346,6 +370,14 @@ pub enum ChecksCommand {
     Show {
         /// Check id or alias.
         id: String,
+    },
+    /// Print what sek needs to scan: the IAM policy (JSON) for the AWS side, or with
+    /// --kubernetes the read-only ClusterRole and its binding to the group `sek-readers` (YAML,
+    /// ready for `kubectl apply -f -`).
+    Permissions {
+        /// The Kubernetes ClusterRole instead of the IAM policy.
+        #[arg(long)]
+        kubernetes: bool,
     },
     /// Generate the documentation pages of every check, the index, the IAM policy and the JSON
     /// report schema.

@@ -19,12 +19,12 @@ use sek_core::{demo, docs};
 use crate::cli::RetryMode;
 use crate::cli::{
     AwsArgs, ChecksCommand, Cli, CollectArgs, ColorChoice, Command, ComplianceArgs,
-    ComplianceFormatArg, DiffArgs, DiffFormat, KubeArgs, ListFormat, MergeArgs, NodeArgs,
+    ComplianceFormatArg, DiffArgs, DiffFormat, KubeArgs, KubeAuth, ListFormat, MergeArgs, NodeArgs,
     OutputFormat, ReportArgs, ScanArgs, SeedArgs, SourceArgs,
 };
 use crate::collect::aws::AwsOptions;
 use crate::collect::k8s_files::read_export;
-use crate::collect::kube::KubeOptions;
+use crate::collect::kube::{AuthChoice, KubeOptions};
 use crate::collect::{self, Accounts, Clusters, Progress, Regions, Scope};
 use crate::error::CliError;
 use crate::node;
@@ -119,11 +119,24 @@ let sek find each cluster's context by its endpoint"
                 .into(),
         });
     }
+    if args.context.is_some() && matches!(args.kube_auth, KubeAuth::Eks | KubeAuth::InCluster) {
+        return Err(CliError::Usage {
+            message: "--context picks a kubeconfig context; it does not go with --kube-auth eks or in-cluster"
+                .into(),
+        });
+    }
     Ok(KubeOptions {
         enabled: !args.no_kubernetes && args.k8s_dir.is_none(),
+        auth: match args.kube_auth {
+            KubeAuth::Auto => AuthChoice::Auto,
+            KubeAuth::Eks => AuthChoice::EksToken,
+            KubeAuth::Kubeconfig => AuthChoice::Kubeconfig,
+            KubeAuth::InCluster => AuthChoice::InCluster,
+        },
         kubeconfig: args.kubeconfig.clone(),
         context: args.context.clone(),
         kubelet_timeout: std::time::Duration::from_secs(args.kubelet_timeout),
+        timeout: std::time::Duration::from_secs(args.kube_timeout),
     })
 }
 
@@ -591,6 +604,17 @@ fn checks_command(command: ChecksCommand) -> Result<u8, CliError> {
             let check = resolve_check(&id).map_err(|message| CliError::Usage { message })?;
             write_to(None, ColorChoice::Never, |out| {
                 out.write_all(docs::page(check).as_bytes())
+            })?;
+            Ok(0)
+        }
+        ChecksCommand::Permissions { kubernetes } => {
+            let text = if kubernetes {
+                docs::kubernetes_cluster_role()
+            } else {
+                docs::iam_policy()
+            };
+            write_to(None, ColorChoice::Never, |out| {
+                out.write_all(text.as_bytes())
             })?;
             Ok(0)
         }

@@ -188,6 +188,7 @@ pub fn default_deny(namespace: &str) -> NetworkPolicy {
 pub fn kubernetes() -> KubernetesInventory {
     KubernetesInventory {
         source: Some("test".into()),
+        access: None,
         server_version: Some("v1.31.2-eks-1".into()),
         namespaces: Some(vec![
             namespace("default", Some("restricted")),

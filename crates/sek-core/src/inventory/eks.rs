@@ -24,6 +24,10 @@ pub struct EksCluster {
     /// The API server URL.
     #[serde(default)]
     pub endpoint: Option<String>,
+    /// `certificateAuthority.data`: the cluster CA certificate (base64 of PEM), which sek trusts
+    /// when it reaches the API server itself. A public certificate, not a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_authority: Option<String>,
     /// The cluster (control plane) IAM role.
     #[serde(default)]
     pub role_arn: Option<String>,

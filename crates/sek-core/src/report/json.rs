@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::fleet::FleetSummary;
 use super::{CheckResult, ClusterReport, Counts, Report};
 use crate::checks::{Area, Finding, Ref, Severity, Status};
+use crate::inventory::k8s::KubernetesAccess;
 use crate::inventory::{CollectError, Meta, NotScanned};
 
 /// Version of the JSON report schema. Bumped on any incompatible change.
@@ -46,6 +47,9 @@ struct JsonCluster<'a> {
     summary: Counts,
     results: Vec<JsonResult<'a>>,
     collection_errors: &'a [CollectError],
+    /// How the Kubernetes side was read, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kubernetes_access: Option<&'a KubernetesAccess>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -71,6 +75,7 @@ fn cluster_view(cluster: &ClusterReport) -> JsonCluster<'_> {
         summary: cluster.counts(),
         results: cluster.results.iter().map(result_view).collect(),
         collection_errors: &cluster.collection_errors,
+        kubernetes_access: cluster.kubernetes_access.as_ref(),
     }
 }
 

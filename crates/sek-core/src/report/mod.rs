@@ -22,6 +22,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::checks::{Check, Finding, Severity, Status};
+use crate::inventory::k8s::KubernetesAccess;
 use crate::inventory::{CollectError, Meta, NotScanned};
 
 /// The result of evaluating an inventory.
@@ -58,6 +59,8 @@ pub struct ClusterReport {
     pub results: Vec<CheckResult>,
     /// Reads that failed while collecting this cluster.
     pub collection_errors: Vec<CollectError>,
+    /// How the Kubernetes side was read, when it was.
+    pub kubernetes_access: Option<KubernetesAccess>,
 }
 
 /// One check's result on one cluster.
@@ -422,6 +425,12 @@ pub(crate) mod fixture {
                     ErrorKind::AccessDenied,
                     "not authorized to perform: ec2:DescribeVolumes",
                 )],
+                kubernetes_access: Some(KubernetesAccess {
+                    method: crate::inventory::k8s::AccessMethod::EksToken,
+                    server: Some("https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com".into()),
+                    identity: Some("arn:aws:iam::111122223333:role/sek-audit".into()),
+                    context: None,
+                }),
             }],
             warnings: vec!["sek.toml:12: the waiver of node-role for `*` matched no failing finding; remove it if the failure is fixed".into()],
             not_scanned: Vec::new(),

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::json::REPORT_SCHEMA_VERSION;
 use super::{CheckResult, ClusterReport, Report};
 use crate::checks::{self, Finding, Severity, Status};
+use crate::inventory::k8s::KubernetesAccess;
 use crate::inventory::{CollectError, Meta, NotScanned};
 
 /// Why a file is not a JSON report this sek can read.
@@ -59,6 +60,8 @@ struct ClusterIn {
     results: Vec<ResultIn>,
     #[serde(default)]
     collection_errors: Vec<CollectError>,
+    #[serde(default)]
+    kubernetes_access: Option<KubernetesAccess>,
 }
 
 #[derive(Deserialize)]
@@ -123,6 +126,7 @@ impl Report {
                     arn: cluster.arn,
                     results,
                     collection_errors: cluster.collection_errors,
+                    kubernetes_access: cluster.kubernetes_access,
                 })
             })
             .collect::<Result<_, ReportError>>()?;

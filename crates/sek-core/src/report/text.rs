@@ -284,6 +284,9 @@ fn render_cluster(
     if !provenance.is_empty() {
         writeln!(out, "{}", paint(DIM, &provenance.join(" · ")))?;
     }
+    if let Some(access) = &cluster.kubernetes_access {
+        writeln!(out, "{}", paint(DIM, &format!("Kubernetes API through {access}")))?;
+    }
     writeln!(out)?;
 
     let mut results: Vec<&CheckResult> = cluster.results.iter().collect();

@@ -320,11 +320,8 @@ async fn with_kubernetes(
 ) -> Result<ClusterInventory, ScanError> {
     let mut cluster = cluster?;
     if kube.enabled {
-        match collect_kubernetes(kube, &cluster).await {
-            Ok((k8s, calls)) => {
-                aws.budget().add_calls(calls);
-                cluster.kubernetes = Some(k8s);
-            }
+        match collect_kubernetes(kube, &cluster, aws).await {
+            Ok(k8s) => cluster.kubernetes = Some(k8s),
             Err(reason) => cluster.gaps.push(CollectError::new(
                 "k8s:connect",
                 vec![],

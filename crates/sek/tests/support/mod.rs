@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod apiserver;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
@@ -22,7 +24,7 @@ pub fn repo() -> PathBuf {
         .unwrap()
 }
 
-fn venv_bin(name: &str) -> PathBuf {
+pub fn venv_bin(name: &str) -> PathBuf {
     let path = repo().join(".venv/bin").join(name);
     assert!(
         path.exists(),
@@ -32,7 +34,7 @@ fn venv_bin(name: &str) -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -61,10 +63,16 @@ impl Moto {
     /// Start a fresh server (AWS managed IAM policies loaded, as the node-role fixtures need)
     /// through the launcher that fixes moto's signature check on REST reads.
     pub fn start() -> Moto {
+        Moto::start_with(&[])
+    }
+
+    /// Start with extra launcher flags (`--eks-endpoints FILE`).
+    pub fn start_with(extra: &[&str]) -> Moto {
         let port = free_port();
         let child = Process::new(venv_bin("python"))
             .arg(repo().join("tests/moto/server.py"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .args(extra)
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -135,6 +143,34 @@ impl Moto {
             key["access_key_id"].as_str().unwrap().into(),
             key["secret_access_key"].as_str().unwrap().into(),
         )
+    }
+
+    /// An IAM user named `name`, allowed everything; returns (access key id, secret, ARN).
+    pub fn named_user(&self, name: &str) -> (String, String, String) {
+        let key = self.fixtures(&["user", "--name", name]);
+        let field = |f: &str| key[f].as_str().unwrap().to_string();
+        (
+            field("access_key_id"),
+            field("secret_access_key"),
+            field("arn"),
+        )
+    }
+
+    /// `count` IAM users named `prefix-0`...: (access key id, secret, ARN) each.
+    pub fn named_users(&self, prefix: &str, count: usize) -> Vec<(String, String, String)> {
+        let keys = self.fixtures(&["user", "--name", prefix, "--count", &count.to_string()]);
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .map(|key| {
+                let field = |f: &str| key[f].as_str().unwrap().to_string();
+                (
+                    field("access_key_id"),
+                    field("secret_access_key"),
+                    field("arn"),
+                )
+            })
+            .collect()
     }
 
     /// Enforce IAM policies on every request from now on (or stop).

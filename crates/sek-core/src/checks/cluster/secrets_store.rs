@@ -2,7 +2,8 @@
 //!
 //! With the Kubernetes side read, it decides: the Secrets Store CSI driver or an External Secrets
 //! CRD passes (however installed), neither fails. Without it, a secret-store EKS add-on passes,
-//! and no add-on is `manual` (a Helm install is invisible from AWS).
+//! and no add-on is `manual` (a Helm install is invisible from AWS); when the Kubernetes lists
+//! were tried but failed, the finding names the failed read.
 
 use serde_json::json;
 
@@ -97,23 +98,51 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         };
         return vec![finding.with_evidence(evidence)];
     }
-    let addons = match addons(inv) {
-        Ok(addons) => addons,
-        Err(findings) => return findings,
+    // The Kubernetes side was read but its CRDs or CSI drivers were not: say which read failed.
+    let failed = inv.kubernetes().and_then(|k| {
+        k.inventory
+            .gaps
+            .iter()
+            .find(|g| g.api == CRDS || g.api == CSI_DRIVERS)
+    });
+    let addons = match (addons(inv), failed) {
+        (Ok(addons), _) => addons,
+        (Err(_), Some(gap)) => {
+            return vec![
+                Finding::error(
+                    arn,
+                    format!(
+                        "neither the Kubernetes side nor the add-ons could be read: {}",
+                        gap.summary()
+                    ),
+                )
+                .with_evidence(json!({ "api": gap.api, "error": gap.kind })),
+            ];
+        }
+        (Err(findings), None) => return findings,
     };
     let installed: Vec<&str> = addons
         .iter()
         .map(|a| a.name.as_str())
         .filter(|name| SECRET_STORE_ADDONS.contains(name))
         .collect();
-    let evidence = json!({ "secret_store_addons": installed });
+    let mut evidence = json!({ "secret_store_addons": installed });
+    let settle = match failed {
+        Some(gap) => {
+            evidence["api"] = json!(gap.api);
+            evidence["error"] = json!(gap.kind);
+            format!("the Kubernetes side would settle it, but {}", gap.summary())
+        }
+        None => "scanning the Kubernetes side settles it".to_string(),
+    };
     let finding = if installed.is_empty() {
         Finding::new(
             Status::Manual,
             arn,
-            "no secret store add-on is installed; confirm the Secrets Store CSI driver or External Secrets \
-is installed another way (Helm), or that workloads read AWS Secrets Manager directly (scanning the \
-Kubernetes side settles it)",
+            format!(
+                "no secret store add-on is installed; confirm the Secrets Store CSI driver or External \
+Secrets is installed another way (Helm), or that workloads read AWS Secrets Manager directly ({settle})"
+            ),
         )
     } else {
         Finding::pass(
@@ -169,6 +198,26 @@ mod tests {
         let mut inv = kube_cluster();
         k8s(&mut inv).csi_drivers = Some(vec!["ebs.csi.aws.com".into()]);
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
+    }
+
+    #[test]
+    fn a_refused_kubernetes_list_is_named_in_the_fallback() {
+        use crate::checks::testkit_k8s::*;
+        // The CRDs were refused: the add-ons decide, and the finding says what was refused.
+        let mut inv = kube_cluster();
+        k8s(&mut inv).crds = None;
+        k8s(&mut inv).gaps.push(denied(CRDS, &[]));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Manual);
+        assert!(finding.message.contains(CRDS), "{}", finding.message);
+        assert_eq!(finding.evidence["api"], CRDS);
+        assert_eq!(finding.evidence["error"], "access-denied");
+        // Nor the add-ons: an error, about the Kubernetes read (the one that would settle it).
+        inv.addons = None;
+        inv.gaps.push(denied("eks:ListAddons", &[]));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert_eq!(finding.evidence["api"], CRDS);
     }
 
     #[test]

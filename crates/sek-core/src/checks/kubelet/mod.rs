@@ -90,7 +90,11 @@ pub(crate) fn unread_kubelet(node: &Node) -> Verdict {
 or run `sek node` on the node"
             .to_string(),
     };
-    (Status::Error, message, json!({ "api": NODE_CONFIGZ }))
+    let evidence = match &node.kubelet_error {
+        Some(err) => json!({ "api": NODE_CONFIGZ, "error": err.kind }),
+        None => json!({ "api": NODE_CONFIGZ }),
+    };
+    (Status::Error, message, evidence)
 }
 
 /// A pass/fail verdict on one setting.

@@ -2,7 +2,9 @@
 //!
 //! Per namespace: its `default` service account must not mount its token automatically
 //! (`automountServiceAccountToken: false`) and no binding may grant it a role. Workloads that
-//! run as it are listed as evidence. Kubernetes' system namespaces are built-in exceptions.
+//! run as it are listed as evidence when they were read; the verdict does not depend on them,
+//! so they are not among the reads the check needs. Kubernetes' system namespaces are built-in
+//! exceptions.
 
 use serde_json::json;
 
@@ -10,7 +12,7 @@ use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{exempt, managed_binding, needed, system_namespace};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, NAMESPACES, PODS, ROLE_BINDINGS, SERVICE_ACCOUNTS,
+    CLUSTER_ROLE_BINDINGS, NAMESPACES, ROLE_BINDINGS, SERVICE_ACCOUNTS,
 };
 
 /// The check.
@@ -31,7 +33,6 @@ pub static CHECK: Check = Check {
         SERVICE_ACCOUNTS,
         ROLE_BINDINGS,
         CLUSTER_ROLE_BINDINGS,
-        PODS,
     ],
     rationale: "Every pod that names no service account runs as its namespace's `default` one. Rights granted \
 to it go to every such pod, including ones added later for unrelated reasons, and its automatically mounted \
@@ -97,7 +98,12 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 problems.push(format!("is granted roles by {}", bound.join(", ")));
             }
             let used_by = users.get(name).cloned().unwrap_or_default();
-            let evidence = json!({ "bound_by": bound, "workloads": used_by });
+            // Evidence only: unread workloads are said to be unread, not shown as none.
+            let workloads = match view.workloads {
+                Some(_) => json!(used_by),
+                None => json!("not read"),
+            };
+            let evidence = json!({ "bound_by": bound, "workloads": workloads });
             let finding = if account.is_none() {
                 Finding::pass(resource, "the namespace has no default service account")
             } else if problems.is_empty() {

@@ -20,6 +20,9 @@ pub struct KubernetesBuilder {
     inventory: KubernetesInventory,
     /// Reads that completed (even with no objects).
     read: BTreeSet<&'static str>,
+    /// Reads deliberately not made (no check needs them): their fields stay unset, without a
+    /// recorded failure.
+    not_collected: BTreeSet<&'static str>,
     controllers: Vec<Workload>,
     pods: Vec<Workload>,
     configmap_listed: bool,
@@ -48,6 +51,11 @@ impl KubernetesBuilder {
         }
     }
 
+    /// Record how the API was reached and as whom.
+    pub fn access(&mut self, access: KubernetesAccess) {
+        self.inventory.access = Some(access);
+    }
+
     /// Record the API server's version.
     pub fn server_version(&mut self, version: impl Into<String>) {
         self.inventory.server_version = Some(version.into());
@@ -59,6 +67,12 @@ impl KubernetesBuilder {
         if resource.kind == "ConfigMap" {
             self.configmap_listed = true;
         }
+    }
+
+    /// Record that `resource` is deliberately not read: no failure, but its field stays unset,
+    /// so nothing takes it for empty.
+    pub fn not_collected(&mut self, resource: &Resource) {
+        self.not_collected.insert(resource.need);
     }
 
     /// Record that reading `resource` failed: the checks that need it report `error`.
@@ -260,7 +274,10 @@ impl KubernetesBuilder {
     pub fn finish(mut self, unread_reason: &str) -> KubernetesInventory {
         let failed: BTreeSet<String> = self.inventory.gaps.iter().map(|g| g.api.clone()).collect();
         for resource in resources::RESOURCES {
-            if !self.read.contains(resource.need) && !failed.contains(resource.need) {
+            if !self.read.contains(resource.need)
+                && !failed.contains(resource.need)
+                && !self.not_collected.contains(resource.need)
+            {
                 self.inventory.gaps.push(CollectError::new(
                     resource.need,
                     vec![],
@@ -270,7 +287,11 @@ impl KubernetesBuilder {
             }
         }
         let missing: BTreeSet<String> = self.inventory.gaps.iter().map(|g| g.api.clone()).collect();
-        let missing: BTreeSet<&str> = missing.iter().map(String::as_str).collect();
+        let missing: BTreeSet<&str> = missing
+            .iter()
+            .map(String::as_str)
+            .chain(self.not_collected.iter().copied())
+            .collect();
         let any_missing = |needs: &[&str]| needs.iter().any(|n| missing.contains(n));
         let k8s = &mut self.inventory;
         k8s.workloads = (!any_missing(resources::WORKLOAD_READS)).then(|| {
@@ -340,8 +361,23 @@ fn push<T>(field: &mut Option<Vec<T>>, item: T) {
     field.get_or_insert_with(Vec::new).push(item);
 }
 
-fn parse<T: serde::de::DeserializeOwned>(object: Value) -> Result<T, serde_json::Error> {
+/// Parse an API object. A `null` field means the same as an absent one in the Kubernetes API
+/// (an aggregated ClusterRole's `rules` is `null` until the controller fills it), so nulls are
+/// dropped first: one such object must not make a whole kind unreadable.
+fn parse<T: serde::de::DeserializeOwned>(mut object: Value) -> Result<T, serde_json::Error> {
+    drop_nulls(&mut object);
     serde_json::from_value(object)
+}
+
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
 }
 
 #[derive(Deserialize)]
@@ -518,6 +554,44 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn null_fields_read_as_absent_ones() {
+        // As a real API server returns an aggregated ClusterRole before the controller fills it.
+        let mut builder = KubernetesBuilder::new("test");
+        builder
+            .add(
+                "ClusterRole",
+                json!({"metadata": {"name": "admin", "labels": null},
+                       "aggregationRule": {"clusterRoleSelectors": []}, "rules": null}),
+            )
+            .unwrap();
+        builder
+            .add(
+                "RoleBinding",
+                json!({"metadata": {"name": "b", "namespace": "x"}, "subjects": null,
+                       "roleRef": {"kind": "Role", "name": "r", "apiGroup": "rbac.authorization.k8s.io"}}),
+            )
+            .unwrap();
+        for resource in [
+            resources::CLUSTER_ROLES,
+            resources::ROLES,
+            resources::ROLE_BINDINGS,
+            resources::CLUSTER_ROLE_BINDINGS,
+        ] {
+            builder.read(
+                resources::RESOURCES
+                    .iter()
+                    .find(|r| r.need == resource)
+                    .unwrap(),
+            );
+        }
+        let inventory = builder.finish("unread");
+        let roles = inventory.roles.unwrap();
+        assert_eq!(roles[0].metadata.name, "admin");
+        assert!(roles[0].rules.is_empty());
+        assert!(inventory.role_bindings.unwrap()[0].subjects.is_empty());
+    }
 
     fn listed_everything(b: &mut KubernetesBuilder) {
         for r in resources::RESOURCES {

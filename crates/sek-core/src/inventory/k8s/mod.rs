@@ -9,6 +9,7 @@
 //! Pods owned by a listed controller are not stored one by one: their controller's pod template
 //! is what the checks judge, and the finding names the workload rather than every replica.
 
+pub mod access_policies;
 mod build;
 mod node;
 pub mod resources;
@@ -30,6 +31,9 @@ pub struct KubernetesInventory {
     /// exported files.
     #[serde(default)]
     pub source: Option<String>,
+    /// How sek reached the API and as whom (absent in snapshots from before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<KubernetesAccess>,
     /// The API server's version (`gitVersion`), when read.
     #[serde(default)]
     pub server_version: Option<String>,
@@ -76,6 +80,72 @@ pub struct KubernetesInventory {
     /// Reads that failed, one per kind (`api` is `list <resource>`).
     #[serde(default)]
     pub gaps: Vec<CollectError>,
+}
+
+/// How sek reached a cluster's Kubernetes API, and as whom: shown in reports and `-v`, so a
+/// reader knows whose view of the cluster the Kubernetes findings are.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
+pub struct KubernetesAccess {
+    /// How sek authenticated.
+    pub method: AccessMethod,
+    /// The API server's address, or the directory of exported files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// Who sek was: the IAM principal the EKS token was made from, or the service account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The kubeconfig context, when one was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+}
+
+/// The ways sek reaches a cluster's Kubernetes API.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccessMethod {
+    /// A bearer token sek made itself from its AWS credentials, as `aws eks get-token` does.
+    EksToken,
+    /// A kubeconfig context (its own authentication: token, certificate or exec plugin).
+    Kubeconfig,
+    /// The service account of the pod sek runs in.
+    InCluster,
+    /// `kubectl get -o json` exports, not the API.
+    Files,
+}
+
+impl AccessMethod {
+    /// The name used on the command line (`--kube-auth`) and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessMethod::EksToken => "eks-token",
+            AccessMethod::Kubeconfig => "kubeconfig",
+            AccessMethod::InCluster => "in-cluster",
+            AccessMethod::Files => "files",
+        }
+    }
+}
+
+impl std::fmt::Display for KubernetesAccess {
+    /// One line: `EKS token as arn:aws:iam::1:role/audit (https://...)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.method {
+            AccessMethod::EksToken => f.write_str("EKS token")?,
+            AccessMethod::Kubeconfig => write!(
+                f,
+                "kubeconfig context {}",
+                self.context.as_deref().unwrap_or("?")
+            )?,
+            AccessMethod::InCluster => f.write_str("in-cluster service account")?,
+            AccessMethod::Files => f.write_str("exported files")?,
+        }
+        if let Some(identity) = &self.identity {
+            write!(f, " as {identity}")?;
+        }
+        if let Some(server) = &self.server {
+            write!(f, " ({server})")?;
+        }
+        Ok(())
+    }
 }
 
 /// The identity fields of any object, plus what the checks read of its metadata.

@@ -27,11 +27,12 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 use aws_sdk_eks::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use sek_core::inventory::{CollectError, ErrorKind};
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 
 use self::readonly::ReadOnlyGuard;
 use super::{Progress, ScanError};
@@ -87,12 +88,13 @@ impl Budget {
         &self.progress
     }
 
-    /// Count requests made outside the AWS clients (the Kubernetes side), by read.
-    pub fn add_calls(&self, calls: BTreeMap<String, u64>) {
-        let mut tally = self.calls.lock().expect("call counter");
-        for (read, n) in calls {
-            *tally.entry(read).or_insert(0) += n;
-        }
+    /// Run one request made outside the AWS clients (the Kubernetes side) within the bound,
+    /// counted as `read`.
+    pub async fn within<T>(&self, read: &'static str, request: impl Future<Output = T>) -> T {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _permit = self.limiter.acquire().await.expect("limiter open");
+        self.count(read);
+        request.await
     }
 
     /// Requests made so far, by API.
@@ -227,6 +229,10 @@ pub struct Aws {
     pub organizations: aws_sdk_organizations::Client,
     config: SdkConfig,
     budget: Arc<Budget>,
+    /// Who these credentials are (STS GetCallerIdentity, asked once, by whichever needs it
+    /// first: the scan's preflight or the Kubernetes side's messages; an assumed role's is known
+    /// without asking).
+    caller: Arc<OnceCell<Result<GetCallerIdentityOutput, CollectError>>>,
 }
 
 /// Build a client of `$service` from the shared config with the read-only guard.
@@ -286,10 +292,15 @@ impl Aws {
             .region()
             .map(|r| r.to_string())
             .ok_or(ScanError::NoRegion)?;
-        Ok(Aws::build(config, region, budget))
+        Ok(Aws::build(config, region, budget, Arc::default()))
     }
 
-    fn build(config: SdkConfig, region: String, budget: Arc<Budget>) -> Aws {
+    fn build(
+        config: SdkConfig,
+        region: String,
+        budget: Arc<Budget>,
+        caller: Arc<OnceCell<Result<GetCallerIdentityOutput, CollectError>>>,
+    ) -> Aws {
         Aws {
             region,
             eks: guarded_client!(aws_sdk_eks, &config),
@@ -307,6 +318,7 @@ impl Aws {
             organizations: guarded_client!(aws_sdk_organizations, &config),
             config,
             budget,
+            caller,
         }
     }
 
@@ -317,7 +329,12 @@ impl Aws {
             .to_builder()
             .region(Region::new(region.to_string()))
             .build();
-        Aws::build(config, region.to_string(), self.budget.clone())
+        Aws::build(
+            config,
+            region.to_string(),
+            self.budget.clone(),
+            self.caller.clone(),
+        )
     }
 
     /// Clients acting as `role_arn`, assumed with these clients' credentials (and
@@ -341,7 +358,13 @@ impl Aws {
             .to_builder()
             .credentials_provider(SharedCredentialsProvider::new(role))
             .build();
-        Ok(Aws::build(config, self.region.clone(), self.budget.clone()))
+        let caller = GetCallerIdentityOutput::builder().arn(role_arn).build();
+        Ok(Aws::build(
+            config,
+            self.region.clone(),
+            self.budget.clone(),
+            Arc::new(OnceCell::new_with(Some(Ok(caller)))),
+        ))
     }
 
     /// The shared budget (bound, tally, progress).
@@ -349,18 +372,36 @@ impl Aws {
         &self.budget
     }
 
+    /// The SDK configuration (credentials, endpoint override, FIPS...).
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.config
+    }
+
+    /// Who these credentials are: GetCallerIdentity, asked at most once.
+    async fn caller(&self) -> &Result<GetCallerIdentityOutput, CollectError> {
+        self.caller
+            .get_or_init(|| {
+                self.call(
+                    "sts:GetCallerIdentity",
+                    &[],
+                    self.sts.get_caller_identity().send(),
+                )
+            })
+            .await
+    }
+
+    /// The IAM principal these clients act as, as EKS access entries name it (a role's ARN for
+    /// an assumed-role session), when known.
+    pub async fn principal(&self) -> Option<String> {
+        let caller = self.caller().await.as_ref().ok()?;
+        caller.arn().map(principal_of)
+    }
+
     /// Check the identity: missing credentials or an unreachable endpoint become one clear
     /// error that stops the scan.
     pub async fn identify(&self) -> Result<Identity, ScanError> {
         let endpoint = std::env::var("AWS_ENDPOINT_URL").ok();
-        match self
-            .call(
-                "sts:GetCallerIdentity",
-                &[],
-                self.sts.get_caller_identity().send(),
-            )
-            .await
-        {
+        match self.caller().await.clone() {
             Ok(identity) => Ok(Identity {
                 account_id: identity.account().map(String::from),
                 arn: identity.arn().map(String::from),
@@ -591,6 +632,20 @@ pub fn error_chain(err: &(dyn StdError + 'static)) -> String {
         .join(" ")
 }
 
+/// The principal an EKS access entry names for a caller ARN: an assumed-role session
+/// (`arn:aws:sts::1:assumed-role/Role/session`) is its role (`arn:aws:iam::1:role/Role`); users
+/// and roles are themselves.
+pub fn principal_of(caller_arn: &str) -> String {
+    let parts: Vec<&str> = caller_arn.splitn(6, ':').collect();
+    if let [_, partition, "sts", _, account, resource] = parts.as_slice()
+        && let Some(rest) = resource.strip_prefix("assumed-role/")
+    {
+        let role = rest.split('/').next().unwrap_or(rest);
+        return format!("arn:{partition}:iam::{account}:role/{role}");
+    }
+    caller_arn.to_string()
+}
+
 /// An AWS timestamp as a [`jiff::Timestamp`].
 pub fn timestamp(time: Option<&aws_smithy_types::DateTime>) -> Option<jiff::Timestamp> {
     time.and_then(|t| jiff::Timestamp::new(t.secs(), t.subsec_nanos() as i32).ok())
@@ -757,6 +812,22 @@ mod tests {
         let read = tokio::spawn(async move { clients.ec2.describe_instances().send().await });
         assert!(connected(&listener).await, "a read was not sent");
         read.abort();
+    }
+
+    #[test]
+    fn an_assumed_role_session_is_named_by_its_role() {
+        assert_eq!(
+            principal_of("arn:aws:sts::111122223333:assumed-role/SekAudit/sek"),
+            "arn:aws:iam::111122223333:role/SekAudit"
+        );
+        assert_eq!(
+            principal_of("arn:aws-cn:sts::111122223333:assumed-role/r/s"),
+            "arn:aws-cn:iam::111122223333:role/r"
+        );
+        assert_eq!(
+            principal_of("arn:aws:iam::111122223333:user/alice"),
+            "arn:aws:iam::111122223333:user/alice"
+        );
     }
 
     #[test]
