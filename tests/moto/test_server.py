@@ -1,6 +1,7 @@
-"""The launcher's --fast-lookups answers exactly as moto does: each narrowed lookup is compared
-with moto's own on the same in-process EC2 backend, over filters that match, miss, combine, use
-wildcards and name ids that do not exist.
+"""The launcher's changes keep moto's answers honest: --fast-lookups answers exactly as moto
+does (each narrowed lookup is compared with moto's own on the same in-process EC2 backend, over
+filters that match, miss, combine, use wildcards and name ids that do not exist), and presigned
+requests are verified as AWS verifies them (against URLs botocore's own signer makes).
 
   .venv/bin/python -m unittest discover -s tests/moto -p 'test_*.py'
 """
@@ -101,3 +102,66 @@ class FastLookupsMatchMoto(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@mock_aws
+class PresignedRequestsAreVerified(unittest.TestCase):
+    """The launcher checks presigned (query-string SigV4) requests as AWS does: botocore's own
+    signer makes the URLs here, independently of sek's."""
+
+    def setUp(self):
+        iam = boto3.client("iam", region_name=REGION)
+        iam.create_user(UserName="scanner")
+        key = iam.create_access_key(UserName="scanner")["AccessKey"]
+        self.key, self.secret = key["AccessKeyId"], key["SecretAccessKey"]
+
+    def presigned(self, cluster, key=None, secret=None):
+        from botocore.auth import SigV4QueryAuth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        request = AWSRequest(
+            method="GET",
+            url="http://127.0.0.1:5000/?Action=GetCallerIdentity&Version=2011-06-15",
+            headers={"x-k8s-aws-id": cluster},
+        )
+        SigV4QueryAuth(Credentials(key or self.key, secret or self.secret), "sts", REGION, expires=60).add_auth(request)
+        return request.url.split("?", 1)[1]
+
+    def verdict(self, query, cluster):
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": "/",
+            "QUERY_STRING": query,
+            "HTTP_HOST": "127.0.0.1:5000",
+            "HTTP_X_K8S_AWS_ID": cluster,
+        }
+        error = server._presigned_error(environ, lambda code, message: code)
+        return error[1] if error else "ok"
+
+    def test_a_url_signed_for_the_cluster_verifies(self):
+        self.assertEqual(self.verdict(self.presigned("prod"), "prod"), "ok")
+
+    def test_the_signed_header_binds_the_cluster(self):
+        self.assertEqual(self.verdict(self.presigned("prod"), "staging"), "SignatureDoesNotMatch")
+
+    def test_a_wrong_secret_or_an_unknown_key_is_refused(self):
+        self.assertEqual(self.verdict(self.presigned("prod", secret="wrong"), "prod"), "SignatureDoesNotMatch")
+        self.assertEqual(
+            self.verdict(self.presigned("prod", key="AKIAUNKNOWN00000000"), "prod"), "InvalidClientTokenId"
+        )
+
+    def test_an_expired_url_is_refused(self):
+        import datetime
+        from unittest import mock
+
+        real = datetime.datetime
+
+        class TwoMinutesLater(real):
+            @classmethod
+            def now(cls, tz=None):
+                return real.now(tz) + datetime.timedelta(minutes=2)
+
+        query = self.presigned("prod")
+        with mock.patch.object(server.datetime, "datetime", TwoMinutesLater):
+            self.assertEqual(self.verdict(query, "prod"), "AccessDenied")

@@ -63,6 +63,9 @@ pub struct CollectError {
     pub kind: ErrorKind,
     /// The error as the service or the transport reported it (never contains credentials).
     pub message: String,
+    /// What to do about it, when sek knows (commands to grant access, where to run sek).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
 }
 
 impl CollectError {
@@ -78,7 +81,14 @@ impl CollectError {
             resources,
             kind,
             message: message.into(),
+            help: None,
         }
+    }
+
+    /// The same failure, with what to do about it.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
     }
 
     /// Whether this failure concerns `resource` (a cluster-wide failure concerns every resource).

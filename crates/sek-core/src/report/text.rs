@@ -285,7 +285,11 @@ fn render_cluster(
         writeln!(out, "{}", paint(DIM, &provenance.join(" · ")))?;
     }
     if let Some(access) = &cluster.kubernetes_access {
-        writeln!(out, "{}", paint(DIM, &format!("Kubernetes API through {access}")))?;
+        writeln!(
+            out,
+            "{}",
+            paint(DIM, &format!("Kubernetes API through {access}"))
+        )?;
     }
     writeln!(out)?;
 
@@ -322,6 +326,10 @@ fn render_cluster(
                 error.message
             );
             write_wrapped(out, "  ", &line, None, width)?;
+            // Commands keep their lines: they are meant to be copied.
+            for help in error.help.iter().flat_map(|h| h.lines()) {
+                writeln!(out, "    {help}")?;
+            }
         }
     }
     writeln!(out)?;

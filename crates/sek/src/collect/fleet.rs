@@ -322,12 +322,14 @@ async fn with_kubernetes(
     if kube.enabled {
         match collect_kubernetes(kube, &cluster, aws).await {
             Ok(k8s) => cluster.kubernetes = Some(k8s),
-            Err(reason) => cluster.gaps.push(CollectError::new(
-                "k8s:connect",
-                vec![],
-                ErrorKind::Network,
-                reason,
-            )),
+            Err(failure) => {
+                tracing::info!(
+                    cluster = cluster.name,
+                    "Kubernetes side not read: {}",
+                    failure.message
+                );
+                cluster.gaps.push(failure);
+            }
         }
     }
     Ok(cluster)

@@ -108,7 +108,7 @@ mod tests {
         let finding = only(run(&CHECK, &cluster()));
         assert_eq!(finding.status, Status::Error);
         assert!(
-            finding.message.contains("update-kubeconfig"),
+            finding.message.contains("scan the cluster live"),
             "{}",
             finding.message
         );

@@ -23,17 +23,31 @@ pub(crate) fn reference(kind: &str, metadata: &ObjectMeta) -> String {
 pub(crate) fn kubernetes<'a>(ctx: &Ctx<'a>) -> Result<&'a KubernetesView<'a>, Vec<Finding>> {
     let inv = ctx.inventory;
     inv.kubernetes().ok_or_else(|| {
-        let why = inv
-            .gaps
-            .iter()
-            .find(|g| g.api == "k8s:connect")
-            .map(|g| format!("the Kubernetes API could not be read: {}", g.message))
-            .unwrap_or_else(|| {
-                "the Kubernetes side was not read: scan with a kubeconfig context for this cluster \
-(`aws eks update-kubeconfig --name <cluster>`, or --context), or with --k8s-dir"
-                    .to_string()
-            });
-        vec![Finding::error(inv.arn(), why).with_evidence(json!({ "api": "k8s:connect" }))]
+        let failure = inv.gaps.iter().find(|g| g.api == "k8s:connect");
+        let finding = match failure {
+            Some(gap) => {
+                let what_to_do = if gap.help.is_some() {
+                    " (what to do is under the cluster's collection errors)"
+                } else {
+                    ""
+                };
+                Finding::error(
+                    inv.arn(),
+                    format!(
+                        "the Kubernetes API could not be read: {}{what_to_do}",
+                        gap.message
+                    ),
+                )
+                .with_evidence(json!({ "api": "k8s:connect", "error": gap.kind }))
+            }
+            None => Finding::error(
+                inv.arn(),
+                "the Kubernetes side was not read (--no-kubernetes, or a snapshot without it): scan \
+the cluster live, or with --k8s-dir",
+            )
+            .with_evidence(json!({ "api": "k8s:connect" })),
+        };
+        vec![finding]
     })
 }
 

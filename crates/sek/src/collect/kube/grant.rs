@@ -7,55 +7,86 @@ use http::StatusCode;
 use sek_core::docs::grant_commands;
 use sek_core::inventory::k8s::resources::Resource;
 use sek_core::inventory::k8s::{AccessMethod, KubernetesAccess};
-use sek_core::inventory::{ClusterInventory, ErrorKind};
+use sek_core::inventory::{ClusterInventory, CollectError, ErrorKind};
 
 use super::ReadError;
 
-/// The sentence for a cluster whose API did not answer the first request.
+/// The read that stands for "the Kubernetes API could be reached at all".
+pub const CONNECT: &str = "k8s:connect";
+
+/// The failure of a cluster whose API did not answer the first request: what happened, and
+/// what to do about it.
 pub fn explain_probe_failure(
+    kind: ErrorKind,
     message: &str,
     status: Option<StatusCode>,
     access: &KubernetesAccess,
     cluster: &ClusterInventory,
-) -> String {
+) -> CollectError {
     let server = access.server.as_deref().unwrap_or("the API server");
+    let failure = |kind, message: String| CollectError::new(CONNECT, vec![], kind, message);
     match (status.map(|s| s.as_u16()), access.method) {
         (Some(401), AccessMethod::EksToken) => {
             let principal = access
                 .identity
                 .as_deref()
                 .unwrap_or("the IAM principal sek runs as");
-            format!(
-                "the API server rejected sek's EKS token for {principal} (401 Unauthorized): that \
-principal has no access to cluster {name}. An administrator grants sek read access with:\n{commands}",
-                name = cluster.name,
-                commands = grant_commands(
+            failure(
+                ErrorKind::AccessDenied,
+                format!(
+                    "the API server rejected sek's EKS token for {principal} (401 Unauthorized): that \
+principal has no access entry (or aws-auth mapping) on cluster {} (or this machine's clock is more \
+than 15 minutes off)",
+                    cluster.name
+                ),
+            )
+            .with_help(format!(
+                "An administrator grants sek read access with:\n{}",
+                grant_commands(
                     &cluster.name,
                     &cluster.region,
                     principal,
                     authentication_mode(cluster)
-                ),
-            )
+                )
+            ))
         }
-        (Some(401), AccessMethod::Kubeconfig) => format!(
-            "the API server rejected the credentials of kubeconfig context {} (401 Unauthorized: \
-{message}); refresh them (e.g. `aws sso login`), or let sek authenticate with its AWS \
-credentials (--kube-auth eks)",
-            access.context.as_deref().unwrap_or("?")
+        (Some(401), AccessMethod::Kubeconfig) => failure(
+            ErrorKind::AccessDenied,
+            format!(
+                "the API server rejected the credentials of kubeconfig context {} (401 Unauthorized: \
+{message})",
+                access.context.as_deref().unwrap_or("?")
+            ),
+        )
+        .with_help(
+            "refresh them (e.g. `aws sso login`), or let sek authenticate with its AWS credentials \
+(--kube-auth eks)",
         ),
-        (Some(401), _) => {
-            format!("the API server rejected the credentials (401 Unauthorized: {message})")
+        (Some(401), _) => failure(
+            ErrorKind::AccessDenied,
+            format!("the API server rejected the credentials (401 Unauthorized: {message})"),
+        ),
+        (Some(403), _) => failure(
+            ErrorKind::AccessDenied,
+            format!(
+                "{} may not read {server} at all ({message})",
+                access.identity.as_deref().unwrap_or("sek's identity")
+            ),
+        )
+        .with_help(
+            "bind sek's identity to its ClusterRole: `sek checks permissions --kubernetes | kubectl \
+apply -f -`",
+        ),
+        (Some(_), _) => failure(kind, format!("{server} answered {message}")),
+        // A certificate the CA does not vouch for is not a question of where sek runs.
+        (None, _) if message.starts_with("TLS:") => failure(kind, format!("{server}: {message}")),
+        (None, _) => {
+            let unreachable = failure(kind, format!("cannot reach {server}: {message}"));
+            match reachability_hint(cluster) {
+                Some(hint) => unreachable.with_help(hint),
+                None => unreachable,
+            }
         }
-        (Some(403), _) => format!(
-            "{} may not read {server} at all ({message}); bind it to sek's ClusterRole \
-(`sek checks permissions --kubernetes | kubectl apply -f -`)",
-            access.identity.as_deref().unwrap_or("sek's identity")
-        ),
-        (Some(_), _) => format!("{server} answered {message}"),
-        (None, _) => format!(
-            "cannot reach {server}: {message}{}",
-            reachability_hint(cluster)
-        ),
     }
 }
 
@@ -71,30 +102,27 @@ fn authentication_mode(cluster: &ClusterInventory) -> Option<&str> {
 }
 
 /// Why an endpoint may be out of reach from where sek runs, from the cluster's endpoint access.
-fn reachability_hint(cluster: &ClusterInventory) -> String {
-    let Some(vpc) = cluster.cluster.as_ref().map(|c| &c.vpc) else {
-        return String::new();
-    };
+fn reachability_hint(cluster: &ClusterInventory) -> Option<String> {
+    let vpc = &cluster.cluster.as_ref()?.vpc;
     let run_inside = "run sek inside the cluster's VPC (or a network routed to it), e.g. as the \
 Kubernetes Job in docs/fleet.md (\"Private endpoints\")";
     if vpc.endpoint_public_access == Some(false) {
-        return format!(
-            ". The cluster's API endpoint is private (public access is off), so it is reachable \
-only from inside its VPC: {run_inside}"
-        );
+        return Some(format!(
+            "The cluster's API endpoint is private (public access is off), so it is reachable only \
+from inside its VPC: {run_inside}."
+        ));
     }
     let open = vpc.public_access_cidrs.is_empty()
         || vpc
             .public_access_cidrs
             .iter()
             .any(|c| c == "0.0.0.0/0" || c == "::/0");
-    if !open {
-        return format!(
-            ". The public endpoint accepts only {}: run sek from an address in them, or {run_inside}",
+    (!open).then(|| {
+        format!(
+            "The public endpoint accepts only {}: run sek from an address in them, or {run_inside}.",
             vpc.public_access_cidrs.join(", ")
-        );
-    }
-    String::new()
+        )
+    })
 }
 
 /// The message for a kind that could not be listed.
@@ -168,48 +196,63 @@ mod tests {
 
     #[test]
     fn a_rejected_eks_token_names_the_principal_and_the_grant() {
-        let text = explain_probe_failure(
+        let failure = explain_probe_failure(
+            ErrorKind::AccessDenied,
             "401 Unauthorized: Unauthorized",
             Some(StatusCode::UNAUTHORIZED),
             &eks_access(),
             &cluster(Some(true), &[]),
         );
+        assert_eq!(failure.api, CONNECT);
+        assert_eq!(failure.kind, ErrorKind::AccessDenied);
         assert!(
-            text.contains("arn:aws:iam::111122223333:role/sek-audit"),
-            "{text}"
+            failure
+                .message
+                .contains("arn:aws:iam::111122223333:role/sek-audit"),
+            "{}",
+            failure.message
+        );
+        let help = failure.help.unwrap();
+        assert!(
+            help.contains("aws eks create-access-entry --cluster-name prod --region eu-west-1 --principal-arn arn:aws:iam::111122223333:role/sek-audit --kubernetes-groups sek-readers"),
+            "{help}"
         );
         assert!(
-            text.contains("aws eks create-access-entry --cluster-name prod --region eu-west-1 --principal-arn arn:aws:iam::111122223333:role/sek-audit --kubernetes-groups sek-readers"),
-            "{text}"
-        );
-        assert!(
-            text.contains("sek checks permissions --kubernetes | kubectl apply -f -"),
-            "{text}"
+            help.contains("sek checks permissions --kubernetes | kubectl apply -f -"),
+            "{help}"
         );
     }
 
     #[test]
     fn an_unreachable_endpoint_says_where_sek_must_run() {
-        let private =
-            explain_probe_failure("timed out", None, &eks_access(), &cluster(Some(false), &[]));
+        let help = |public, cidrs: &[&str]| {
+            explain_probe_failure(
+                ErrorKind::Timeout,
+                "timed out",
+                None,
+                &eks_access(),
+                &cluster(public, cidrs),
+            )
+            .help
+            .unwrap_or_default()
+        };
+        let private = help(Some(false), &[]);
         assert!(
             private.contains("private") && private.contains("docs/fleet.md"),
             "{private}"
         );
-        let fenced = explain_probe_failure(
-            "timed out",
-            None,
-            &eks_access(),
-            &cluster(Some(true), &["203.0.113.0/24"]),
-        );
+        let fenced = help(Some(true), &["203.0.113.0/24"]);
         assert!(fenced.contains("accepts only 203.0.113.0/24"), "{fenced}");
-        let open = explain_probe_failure(
-            "connection refused",
+        assert_eq!(help(Some(true), &["0.0.0.0/0"]), "");
+        // A certificate problem is not about where sek runs.
+        let tls = explain_probe_failure(
+            ErrorKind::Network,
+            "TLS: the API server's certificate is not trusted",
             None,
             &eks_access(),
-            &cluster(Some(true), &["0.0.0.0/0"]),
+            &cluster(Some(false), &[]),
         );
-        assert!(!open.contains("VPC"), "{open}");
+        assert_eq!(tls.help, None);
     }
 
     #[test]

@@ -157,6 +157,7 @@ certificate authority sek was given): {chain}"
         || lower.contains("connection reset")
         || lower.contains("peer closed")
         || lower.contains("incomplete message")
+        || lower.contains("handshake eof")
     {
         (
             ErrorKind::Network,
@@ -314,15 +315,15 @@ fn percent_encode(token: &str) -> String {
 
 /// The Kubernetes side of `cluster`, read through the connection `options` choose. `Err` when
 /// the API could not be reached at all (no way in, rejected credentials, unreachable server):
-/// a sentence that says why and what to do, which the checks then report.
+/// the failure, with what to do about it, which the checks then report.
 pub async fn collect_kubernetes(
     options: &KubeOptions,
     cluster: &ClusterInventory,
     aws: &Aws,
-) -> Result<KubernetesInventory, String> {
+) -> Result<KubernetesInventory, CollectError> {
     let Connection { client, access } = connect(options, cluster, Some(aws))
         .await
-        .map_err(|e| e.0)?;
+        .map_err(|e| CollectError::new(grant::CONNECT, vec![], ErrorKind::Other, e.0))?;
     tracing::info!(cluster = cluster.name, "Kubernetes API through {access}");
     let budget = aws.budget();
     // One request first: a server that cannot be reached or rejects the credentials fails the
@@ -332,6 +333,7 @@ pub async fn collect_kubernetes(
         Ok(Ok(version)) => version,
         Ok(Err(err)) => {
             return Err(grant::explain_probe_failure(
+                err.kind,
                 &err.message,
                 err.status,
                 &access,
@@ -340,6 +342,7 @@ pub async fn collect_kubernetes(
         }
         Err(_) => {
             return Err(grant::explain_probe_failure(
+                ErrorKind::Timeout,
                 &format!(
                     "no answer within {} s (--kube-timeout)",
                     options.timeout.as_secs()
