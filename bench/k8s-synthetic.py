@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Write a synthetic cluster's Kubernetes side as a kubectl export (one file per kind), for
-bench/k8s-scale.sh: NAMESPACES namespaces, PODS pods (Deployments with their ReplicaSets and pods,
-plus bare pods), RBAC Roles, ClusterRoles and their bindings, service accounts and network
-policies. Deterministic: the same arguments write the same files.
+bench/k8s-scale.sh and bench/k8s-live.sh: NAMESPACES namespaces, PODS pods (Deployments with their
+ReplicaSets and pods, plus bare pods), RBAC Roles, ClusterRoles and their bindings, service
+accounts and network policies. The objects are valid API objects (bench/k8s-live.sh loads them
+into a real kube-apiserver). Deterministic: the same arguments write the same files.
 
     bench/k8s-synthetic.py DIR [--namespaces 5000] [--pods 50000] [--rbac 20000]
 """
@@ -19,8 +20,9 @@ args = parser.parse_args()
 os.makedirs(args.dir, exist_ok=True)
 
 def meta(name, ns=None, **extra):
+    team = int(ns[3:]) % 50 if ns else 0
     m = {"name": name, "uid": f"{ns}-{name}", "resourceVersion": "1",
-         "creationTimestamp": "2026-01-01T00:00:00Z", "labels": {"app": name, "team": f"t{hash(ns) % 50}"},
+         "creationTimestamp": "2026-01-01T00:00:00Z", "labels": {"app": name, "team": f"t{team}"},
          "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{" + "x" * 400 + "}"}}
     if ns:
         m["namespace"] = ns
@@ -43,7 +45,15 @@ def pod_spec(i):
         spec["securityContext"] = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
     return spec
 
+API_VERSIONS = {"Namespace": "v1", "Pod": "v1", "ServiceAccount": "v1", "Service": "v1",
+                "Deployment": "apps/v1", "ReplicaSet": "apps/v1", "NetworkPolicy": "networking.k8s.io/v1",
+                "Role": "rbac.authorization.k8s.io/v1", "ClusterRole": "rbac.authorization.k8s.io/v1",
+                "RoleBinding": "rbac.authorization.k8s.io/v1", "ClusterRoleBinding": "rbac.authorization.k8s.io/v1"}
+RBAC = "rbac.authorization.k8s.io"
+
 def write(kind, items):
+    for item in items:
+        item["apiVersion"] = API_VERSIONS[item["kind"]]
     with open(os.path.join(args.dir, f"{kind}.json"), "w") as f:
         json.dump({"apiVersion": "v1", "kind": "List", "items": items}, f, separators=(",", ":"))
 
@@ -58,11 +68,14 @@ for d in range(in_deployments // 4):
     name = f"svc-{d}"
     spec = pod_spec(d)
     template = {"metadata": {"labels": {"app": name}}, "spec": spec}
-    deployments.append({"kind": "Deployment", "metadata": meta(name, ns), "spec": {"replicas": 4, "template": template}})
+    selector = {"matchLabels": {"app": name}}
+    deployments.append({"kind": "Deployment", "metadata": meta(name, ns), "spec": {"replicas": 4, "selector": selector, "template": template}})
     rs = f"{name}-6b7c8d9f"
-    replicasets.append({"kind": "ReplicaSet", "metadata": meta(rs, ns, ownerReferences=[{"kind": "Deployment", "name": name, "controller": True}]), "spec": {"replicas": 4, "template": template}})
+    owner = {"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "uid": f"{ns}-{name}", "controller": True}
+    replicasets.append({"kind": "ReplicaSet", "metadata": meta(rs, ns, ownerReferences=[owner]), "spec": {"replicas": 4, "selector": selector, "template": template}})
     for r in range(4):
-        pods.append({"kind": "Pod", "metadata": meta(f"{rs}-{r}", ns, ownerReferences=[{"kind": "ReplicaSet", "name": rs, "controller": True}]), "spec": spec, "status": {"phase": "Running"}})
+        owner = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs, "uid": f"{ns}-{rs}", "controller": True}
+        pods.append({"kind": "Pod", "metadata": meta(f"{rs}-{r}", ns, ownerReferences=[owner]), "spec": spec, "status": {"phase": "Running"}})
 for b in range(args.pods - len(pods)):
     ns = namespaces[b % len(namespaces)]
     pods.append({"kind": "Pod", "metadata": meta(f"job-{b}", ns), "spec": pod_spec(b), "status": {"phase": "Succeeded"}})
@@ -88,6 +101,6 @@ rules = [{"apiGroups": [""], "resources": ["pods", "services"], "verbs": ["get",
          {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "create", "update"]}]
 write("roles.rbac.authorization.k8s.io", [{"kind": "Role", "metadata": meta(f"role-{i}", namespaces[i % len(namespaces)]), "rules": rules + ([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}] if i % 10 == 0 else [])} for i in range(quarter)])
 write("clusterroles.rbac.authorization.k8s.io", [{"kind": "ClusterRole", "metadata": meta(f"cluster-role-{i}"), "rules": rules + ([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}] if i % 100 == 0 else [])} for i in range(quarter)])
-write("rolebindings.rbac.authorization.k8s.io", [{"kind": "RoleBinding", "metadata": meta(f"rb-{i}", namespaces[i % len(namespaces)]), "roleRef": {"kind": "Role", "name": f"role-{i}"}, "subjects": [{"kind": "ServiceAccount", "name": "app", "namespace": namespaces[i % len(namespaces)]}, {"kind": "Group", "name": f"team-{i % 50}"}]} for i in range(quarter)])
-write("clusterrolebindings.rbac.authorization.k8s.io", [{"kind": "ClusterRoleBinding", "metadata": meta(f"crb-{i}"), "roleRef": {"kind": "ClusterRole", "name": f"cluster-role-{i}"}, "subjects": [{"kind": "User", "name": f"user-{i}"}]} for i in range(args.rbac - 3 * quarter)])
+write("rolebindings.rbac.authorization.k8s.io", [{"kind": "RoleBinding", "metadata": meta(f"rb-{i}", namespaces[i % len(namespaces)]), "roleRef": {"apiGroup": RBAC, "kind": "Role", "name": f"role-{i}"}, "subjects": [{"kind": "ServiceAccount", "name": "app", "namespace": namespaces[i % len(namespaces)]}, {"apiGroup": RBAC, "kind": "Group", "name": f"team-{i % 50}"}]} for i in range(quarter)])
+write("clusterrolebindings.rbac.authorization.k8s.io", [{"kind": "ClusterRoleBinding", "metadata": meta(f"crb-{i}"), "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": f"cluster-role-{i}"}, "subjects": [{"apiGroup": RBAC, "kind": "User", "name": f"user-{i}"}]} for i in range(args.rbac - 3 * quarter)])
 print(f"{args.dir}: {len(namespaces)} namespaces, {len(pods)} pods ({len(deployments)} deployments), {args.rbac} RBAC objects")

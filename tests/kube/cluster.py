@@ -657,7 +657,7 @@ class Cluster:
         apiserver_port = free_port()
         etcd_port, peer_port = free_port(), free_port()
         serving = pki.issue("apiserver", "kube-apiserver", dns=["localhost", "kubernetes", "kubernetes.default"],
-                            ips=["127.0.0.1", "10.0.0.1"], server=True)
+                            ips=["127.0.0.1", "10.96.0.1"], server=True)
         kubelet_client = pki.issue("apiserver-kubelet-client", "kube-apiserver-kubelet-client",
                                    orgs=["kubeadm:cluster-admins"], client=True)
         admin = pki.issue("admin", "sek-test-admin", orgs=["system:masters"], client=True)
@@ -671,8 +671,8 @@ class Cluster:
         # The authenticator, the kubelets and their egress proxy come up before the API server.
         self.authenticator = Authenticator()
         authenticator_port = serve(Server(("127.0.0.1", 0), authenticator_handler(self.authenticator)))
-        objects = json.load(open(args.objects))["items"]
-        configz = json.load(open(args.configz))
+        objects = read_objects(args.objects)
+        configz = json.load(open(args.configz)) if args.configz else {}
         behaviours = dict(b.split("=", 1) for b in args.kubelet)
         kubelet_ports = {}
         self.node_addresses = {}
@@ -719,7 +719,8 @@ class Cluster:
             "--authorization-mode=Node,RBAC", "--enable-admission-plugins=NodeRestriction",
             f"--service-account-issuer=https://127.0.0.1:{apiserver_port}",
             f"--service-account-key-file={sa_pub_file}", f"--service-account-signing-key-file={sa_key_file}",
-            "--service-cluster-ip-range=10.0.0.0/24", "--allow-privileged=true",
+            # Room for the benchmark's 10,000 Services.
+            "--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged=true",
             f"--authentication-token-webhook-config-file={webhook_config}",
             "--authentication-token-webhook-cache-ttl=2s", "--authentication-token-webhook-version=v1",
             f"--audit-policy-file={audit_policy}", f"--audit-log-path={self.audit_log}",
@@ -747,7 +748,7 @@ class Cluster:
         clusterrole = os.path.join(ROOT, "docs", "kubernetes-clusterrole.yaml")
         for doc in yaml.safe_load_all(open(clusterrole)):
             self.admin.apply(doc)
-        log(f"loaded {len(objects)} demo objects and {counts} bulk objects in {time.time() - started:.1f} s")
+        log(f"loaded {len(objects)} objects and {counts} bulk objects in {time.time() - started:.1f} s")
 
         self.faults = Faults(args.fault)
         fronts = {
@@ -789,26 +790,31 @@ class Cluster:
         service accounts (with each namespace's `default`, which the controller manager would
         make), the rest, then the labels; webhooks last, so they judge nothing loaded here."""
         namespaces = [o for o in objects if o["kind"] == "Namespace"]
+        bare = []
         for ns in namespaces:
-            bare = json.loads(json.dumps(ns))
-            bare["metadata"]["labels"] = {k: v for k, v in ns["metadata"].get("labels", {}).items()
+            copy = json.loads(json.dumps(ns))
+            copy["metadata"]["labels"] = {k: v for k, v in ns["metadata"].get("labels", {}).items()
                                           if not k.startswith("pod-security.kubernetes.io/")}
-            self.admin.apply(bare)
-        for ns in namespaces:
-            self.admin.apply({"apiVersion": "v1", "kind": "ServiceAccount",
-                              "metadata": {"name": "default", "namespace": ns["metadata"]["name"]}})
+            bare.append(copy)
+        self.apply_all(bare)
+        exported = {(o["metadata"].get("namespace"), o["metadata"]["name"]) for o in objects if o["kind"] == "ServiceAccount"}
+        self.apply_all([{"apiVersion": "v1", "kind": "ServiceAccount",
+                         "metadata": {"name": "default", "namespace": ns["metadata"]["name"]}}
+                        for ns in namespaces if (ns["metadata"]["name"], "default") not in exported])
         order = ["ServiceAccount", "CustomResourceDefinition"]
         last = ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]
-        rest = [o for o in objects if o["kind"] not in order + last + ["Namespace"]]
-        first = [o for kind in order for o in objects if o["kind"] == kind]
-        for obj in first + rest:
-            if obj["kind"] == "Node":
-                obj = self.node(obj, kubelet_ports)
-            self.admin.apply(obj)
-        for ns in namespaces:
-            self.admin.apply(ns)
-        for obj in (o for o in objects if o["kind"] in last):
-            self.admin.apply(obj)
+        for kind in order:
+            self.apply_all([o for o in objects if o["kind"] == kind])
+        rest = [self.node(o, kubelet_ports) if o["kind"] == "Node" else o
+                for o in objects if o["kind"] not in order + last + ["Namespace"]]
+        self.apply_all(rest)
+        self.apply_all(namespaces)
+        self.apply_all([o for o in objects if o["kind"] in last])
+
+    def apply_all(self, objects):
+        """Create (or replace) objects as an administrator, many at once."""
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(self.admin.apply, objects))
 
     def node(self, node, kubelet_ports):
         """The Node as its kubelet registers it here: its stand-in's address and port."""
@@ -897,12 +903,24 @@ class Cluster:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def read_objects(path):
+    """The objects of a kubectl export: one List file, or a directory of them."""
+    files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith(".json")) if os.path.isdir(path) else [path]
+    objects = []
+    for name in files:
+        with open(name) as f:
+            objects.extend(json.load(f).get("items", []))
+    return objects
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--apiserver", required=True, help="the kube-apiserver binary")
     parser.add_argument("--etcd", required=True, help="the etcd binary")
-    parser.add_argument("--objects", default=os.path.join(ROOT, "testdata/k8s/demo-prod.json"))
-    parser.add_argument("--configz", default=os.path.join(ROOT, "testdata/k8s/demo-prod-configz.json"))
+    parser.add_argument("--objects", default=os.path.join(ROOT, "testdata/k8s/demo-prod.json"),
+                        help="a kubectl export to load: one List file or a directory of them")
+    parser.add_argument("--configz", default=os.path.join(ROOT, "testdata/k8s/demo-prod-configz.json"),
+                        help="each node's kubelet configuration (empty: none)")
     parser.add_argument("--kubelet", action="append", default=[], metavar="NODE=answer|refuse|hang",
                         help="how a node's kubelet stand-in behaves (default: answer)")
     parser.add_argument("--bulk", type=int, default=1100, help="ServiceAccounts in namespace `bulk`")

@@ -20,6 +20,12 @@ pub fn inventory() -> Inventory {
     let mut inventory =
         Inventory::from_json(DEMO_SNAPSHOT).expect("the embedded demo snapshot is valid");
     let mut builder = KubernetesBuilder::new("demo export testdata/k8s/demo-prod.json");
+    builder.access(crate::inventory::k8s::KubernetesAccess {
+        method: crate::inventory::k8s::AccessMethod::Files,
+        server: Some("the demo's export, testdata/k8s/demo-prod.json".into()),
+        identity: None,
+        context: None,
+    });
     let export: serde_json::Value =
         serde_json::from_str(DEMO_KUBERNETES).expect("the embedded demo export is JSON");
     builder

@@ -285,11 +285,7 @@ fn render_cluster(
         writeln!(out, "{}", paint(DIM, &provenance.join(" · ")))?;
     }
     if let Some(access) = &cluster.kubernetes_access {
-        writeln!(
-            out,
-            "{}",
-            paint(DIM, &format!("Kubernetes API through {access}"))
-        )?;
+        writeln!(out, "{}", paint(DIM, &format!("Kubernetes side: {access}")))?;
     }
     writeln!(out)?;
 

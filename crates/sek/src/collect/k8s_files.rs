@@ -43,6 +43,12 @@ pub fn read_export(path: &Path) -> Result<(KubernetesInventory, Vec<String>), Ex
         vec![path.to_path_buf()]
     };
     let mut builder = KubernetesBuilder::new(format!("exported files in {}", path.display()));
+    builder.access(sek_core::inventory::k8s::KubernetesAccess {
+        method: sek_core::inventory::k8s::AccessMethod::Files,
+        server: Some(path.display().to_string()),
+        identity: None,
+        context: None,
+    });
     let mut configz = None;
     for file in &files {
         let text = std::fs::read_to_string(file).map_err(|e| error(file, e.to_string()))?;
