@@ -548,19 +548,24 @@ class Admin:
         self.local = threading.local()
 
     def request(self, method, path, body=None, content_type="application/json"):
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=60)
-            self.local.connection = connection
         data = json.dumps(body).encode() if body is not None else None
         headers = {"Content-Type": content_type, "Accept": "application/json"} if data else {"Accept": "application/json"}
-        try:
-            connection.request(method, path, body=data, headers=headers)
-            response = connection.getresponse()
-            payload = response.read()
-        except (OSError, http.client.HTTPException):
-            self.local.connection = None
-            raise
+        for attempt in range(3):
+            connection = getattr(self.local, "connection", None)
+            if connection is None:
+                connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=60)
+                self.local.connection = connection
+            try:
+                connection.request(method, path, body=data, headers=headers)
+                response = connection.getresponse()
+                payload = response.read()
+                break
+            except (OSError, http.client.HTTPException):
+                # The server closes idle or long-used keep-alive connections: reconnect.
+                connection.close()
+                self.local.connection = None
+                if attempt == 2:
+                    raise
         if "json" not in (response.getheader("Content-Type") or ""):
             return response.status, {"message": payload.decode(errors="replace")}
         return response.status, json.loads(payload)

@@ -262,11 +262,14 @@ class Env:
         if retention:
             self.logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
 
-    def flow_log(self, vpc):
+    def flow_log(self, vpc, traffic="ALL"):
+        # The destination log group exists, so the flow log delivers (moto, like AWS, reports a
+        # FAILED delivery to a missing group).
+        self.logs.create_log_group(logGroupName=f"/vpc/{vpc}")
         self.ec2.create_flow_logs(
             ResourceIds=[vpc],
             ResourceType="VPC",
-            TrafficType="ALL",
+            TrafficType=traffic,
             LogDestinationType="cloud-watch-logs",
             LogGroupName=f"/vpc/{vpc}",
             DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/flow-logs",
@@ -428,6 +431,70 @@ def region_lax(env, name):
     return {"repository": f"{name}/legacy"}
 
 
+def region_subtle(env, name):
+    """Settings that look compliant and are not, each beside a compliant twin where the setting
+    is per repository: a multi-region, validated, logging trail that records read-only management
+    events; an ECR repository open through NotPrincipal, one open to `*` on the sole condition of
+    TLS (twin: open to the organization only); ENHANCED registry scanning whose filter `ap`
+    matches `app` by containment while `web`'s own scan-on-push no longer counts; tags immutable
+    except `*` (twin: except `dev-*`); an EKS event rule in state
+    ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (enabled); a cluster (the empty scenario's)
+    whose VPC logs rejected traffic only."""
+    cluster = empty(env, name)
+    env.flow_log(env.cluster_vpc, traffic="REJECT")
+    bucket = f"{name}-trail"
+    env.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": env.region})
+    env.cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=True, EnableLogFileValidation=True)
+    env.cloudtrail.put_event_selectors(
+        TrailName=name, EventSelectors=[{"ReadWriteType": "ReadOnly", "IncludeManagementEvents": True}]
+    )
+    env.cloudtrail.start_logging(Name=name)
+    env.ecr.put_registry_scanning_configuration(
+        scanType="ENHANCED",
+        rules=[{"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "ap", "filterType": "WILDCARD"}]}],
+    )
+    def repository(repo, mutability, exclusions, policy=None, scan_on_push=False):
+        kwargs = {}
+        if exclusions is not None:
+            kwargs["imageTagMutabilityExclusionFilters"] = [{"filterType": "WILDCARD", "filter": f} for f in exclusions]
+        env.ecr.create_repository(
+            repositoryName=f"{name}/{repo}", imageTagMutability=mutability,
+            imageScanningConfiguration={"scanOnPush": scan_on_push}, **kwargs,
+        )
+        if policy:
+            statement = {"Sid": "pull", "Effect": "Allow", "Action": ["ecr:BatchGetImage"], **policy}
+            env.ecr.set_repository_policy(
+                repositoryName=f"{name}/{repo}",
+                policyText=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+            )
+    repository("app", "IMMUTABLE_WITH_EXCLUSION", ["*"],
+               {"NotPrincipal": {"AWS": "arn:aws:iam::123456789012:role/admin"}})
+    repository("web", "IMMUTABLE_WITH_EXCLUSION", ["dev-*"],
+               {"Principal": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, scan_on_push=True)
+    repository("org-api", "IMMUTABLE", None,
+               {"Principal": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}})
+    env.events.put_rule(Name=f"{name}-eks", EventPattern=json.dumps({"source": ["aws.eks"]}),
+                        State="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+    env.events.put_targets(Rule=f"{name}-eks", Targets=[{"Id": "1", "Arn": f"arn:aws:sns:{env.region}:123456789012:alerts"}])
+    return cluster
+
+
+def region_subtle_twin(env, name):
+    """region_subtle's trail and VPC done right: advanced selectors recording every management
+    event, and a flow log of all traffic."""
+    cluster = empty(env, name)
+    env.flow_log(env.cluster_vpc, traffic="ALL")
+    bucket = f"{name}-trail"
+    env.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": env.region})
+    env.cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=True, EnableLogFileValidation=True)
+    env.cloudtrail.put_event_selectors(
+        TrailName=name,
+        AdvancedEventSelectors=[{"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]}],
+    )
+    env.cloudtrail.start_logging(Name=name)
+    return cluster
+
+
 SCENARIOS = {
     "secure": secure,
     "insecure": insecure,
@@ -435,6 +502,8 @@ SCENARIOS = {
     "empty": empty,
     "region-hardened": region_hardened,
     "region-lax": region_lax,
+    "region-subtle": region_subtle,
+    "region-subtle-twin": region_subtle_twin,
 }
 
 

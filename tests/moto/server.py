@@ -8,7 +8,8 @@ and keeps moto's results the same.
   this launcher.
 - Always: a managed node group with a launch template reports the default remote access
   (`eksKeypair`) that moto gives every node group; AWS forbids remote access with a launch
-  template and reports none.
+  template and reports none. And one whose launch template names an AMI reports the AMI type
+  CUSTOM, as EKS does, instead of moto's default AL2_x86_64.
 - Always: every cluster gets the same OIDC issuer (drawn once per process); AWS gives each
   cluster its own, and IRSA checks tell clusters apart by it.
 - Always: BatchGetAccountStatus without account ids returns nothing, and nothing for an account
@@ -19,9 +20,11 @@ and keeps moto's results the same.
   (IAM users' keys and assumed roles' sessions), including the signed headers such as
   x-k8s-aws-id, and an expired URL is refused. moto ignores X-Amz-Credential and answers every
   presigned request as its default user, and checks no signature; AWS does both.
-- With --eks-endpoints FILE, a cluster created while FILE maps its name (or "*") to
-  {"endpoint": URL, "ca": base64 PEM} gets that endpoint and CA bundle instead of moto's made-up
-  ones: the clusters of the Kubernetes tests point at the local kube-apiserver.
+- Always: a cluster's API endpoint is https://127.0.0.1:9 (nothing listens) instead of moto's
+  made-up name under eks.amazonaws.com, so nothing that tries it leaves loopback. With
+  --eks-endpoints FILE, a cluster created while FILE maps its name (or "*") to
+  {"endpoint": URL, "ca": base64 PEM} gets that endpoint and CA bundle instead: the clusters of
+  the Kubernetes tests point at the local kube-apiserver.
 - With --fast-lookups (benchmarks), three lookups that slow down with the size of the whole
   environment, unlike AWS, are answered from dictionaries; each returns the same results:
   - moto finds an EC2 resource's own tags by scanning every tag of every resource with a regular
@@ -137,6 +140,10 @@ def _cluster_init_with_own_issuer(self, *args, **kwargs):
     _cluster_init(self, *args, **kwargs)
     issuer = self.identity["oidc"]["issuer"].rsplit("/", 1)[0]
     self.identity = {"oidc": {"issuer": f"{issuer}/{mock_random.get_random_hex(32).upper()}"}}
+    # moto's made-up endpoint is a name under eks.amazonaws.com: a scanner that tried it would
+    # leave loopback. Every cluster gets a loopback endpoint that refuses connections instead,
+    # unless --eks-endpoints points it at a local API server.
+    self.endpoint = "https://127.0.0.1:9"
     if EKS_ENDPOINTS and os.path.exists(EKS_ENDPOINTS):
         with open(EKS_ENDPOINTS) as f:
             endpoints = json.load(f)
@@ -248,8 +255,25 @@ _nodegroup_init = Nodegroup.__init__
 
 def _nodegroup_init_without_default_remote_access(self, *args, **kwargs):
     _nodegroup_init(self, *args, **kwargs)
-    if kwargs.get("launch_template") and not kwargs.get("remote_access"):
+    template = kwargs.get("launch_template")
+    if template and not kwargs.get("remote_access"):
         self.remote_access = None
+    # A launch template that names an AMI makes the node group's AMI type CUSTOM (EKS: "if the
+    # launch template specifies an AMI, amiType is CUSTOM"); moto keeps its default AL2 type.
+    if template and not kwargs.get("ami_type"):
+        from moto.ec2 import ec2_backends
+
+        try:
+            backend = ec2_backends[kwargs["account_id"]][kwargs["region_name"]]
+            found = (
+                backend.get_launch_template(template["id"])
+                if template.get("id")
+                else backend.get_launch_template_by_name(template["name"])
+            )
+            if found.get_version(template.get("version", "$Default")).image_id:
+                self.ami_type = "CUSTOM"
+        except Exception:  # noqa: BLE001 - an unknown template keeps moto's behaviour
+            pass
 
 
 def _batch_get_account_status(self, account_ids):

@@ -178,7 +178,7 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
         ),
         ("node-ami", "Windows_Server"),
         ("node-ssh", "key pair insecure-ops"),
-        ("detect-flow-logs", "has no active flow log"),
+        ("detect-flow-logs", "no active flow log"),
     ] {
         let text = messages(&insecure, check);
         assert!(text.contains(needle), "{check}:\n{text}");

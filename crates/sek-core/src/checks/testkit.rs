@@ -93,6 +93,8 @@ pub fn cluster() -> ClusterInventory {
         resource_id: Some("vpc-1".into()),
         status: Some("ACTIVE".into()),
         traffic_type: Some("ALL".into()),
+        deliver_logs_status: Some("SUCCESS".into()),
+        deliver_logs_error: None,
     }]);
     inv
 }
@@ -347,7 +349,15 @@ pub fn region() -> RegionInventory {
             organization: false,
             log_file_validation: true,
             logging: Some(true),
-            management_events: Some(true),
+            management_events: None,
+            selectors: Some(TrailSelectors {
+                basic: vec![BasicEventSelector {
+                    read_write_type: Some("All".into()),
+                    include_management_events: Some(true),
+                    exclude_management_event_sources: vec![],
+                }],
+                advanced: vec![],
+            }),
             kms_key_id: None,
         }]),
         guardduty: Some(vec![GuardDutyDetector {
@@ -376,6 +386,7 @@ pub fn region() -> RegionInventory {
             uri: None,
             scan_on_push: Some(true),
             tag_mutability: Some("IMMUTABLE".into()),
+            tag_mutability_exclusions: Some(vec![]),
             encryption_type: Some("KMS".into()),
             kms_key: Some(key_arn()),
             lifecycle_policy: Some(Document::Present(serde_json::json!({"rules": []}))),

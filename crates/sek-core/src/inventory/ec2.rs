@@ -271,6 +271,12 @@ pub struct FlowLog {
     /// `ACCEPT`, `REJECT` or `ALL`.
     #[serde(default)]
     pub traffic_type: Option<String>,
+    /// `SUCCESS` or `FAILED`: whether logs reach their destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliver_logs_status: Option<String>,
+    /// Why delivery fails (`Access error`, `Rate limited`...), when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliver_logs_error: Option<String>,
 }
 
 /// An AMI (DescribeImages).

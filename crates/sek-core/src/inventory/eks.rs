@@ -94,6 +94,9 @@ pub struct ClusterUpdate {
     /// The node group it concerns, if not the control plane.
     #[serde(default)]
     pub nodegroup: Option<String>,
+    /// The add-on it concerns, if not the control plane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addon: Option<String>,
     /// `VersionUpdate`, `ConfigUpdate`, `EndpointAccessUpdate`...
     #[serde(default)]
     pub kind: Option<String>,

@@ -80,12 +80,77 @@ pub struct Trail {
     /// Whether it is recording (GetTrailStatus). `None` when unknown.
     #[serde(default)]
     pub logging: Option<bool>,
-    /// Whether its event selectors record read and write management events. `None` when unknown.
-    #[serde(default)]
+    /// Whether its event selectors record management events, as snapshots before schema 2.1
+    /// recorded it (read and write not told apart). Superseded by `selectors`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub management_events: Option<bool>,
+    /// Its event selectors (GetEventSelectors). `None` when they could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selectors: Option<TrailSelectors>,
     /// KMS key for log files.
     #[serde(default)]
     pub kms_key_id: Option<String>,
+}
+
+/// A trail's event selectors: basic or advanced (a trail has one kind or the other).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct TrailSelectors {
+    /// Basic event selectors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basic: Vec<BasicEventSelector>,
+    /// Advanced event selectors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advanced: Vec<AdvancedEventSelector>,
+}
+
+/// A basic event selector.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct BasicEventSelector {
+    /// `ReadOnly`, `WriteOnly` or `All` (the API's default when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_write_type: Option<String>,
+    /// Whether management events are recorded (the API's default when absent: yes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_management_events: Option<bool>,
+    /// Event sources whose management events are not recorded (`kms.amazonaws.com`...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_management_event_sources: Vec<String>,
+}
+
+/// An advanced event selector: events matching every one of its field conditions are recorded.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct AdvancedEventSelector {
+    /// Its name, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its field conditions.
+    #[serde(default)]
+    pub fields: Vec<FieldCondition>,
+}
+
+/// One field condition of an advanced event selector.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct FieldCondition {
+    /// The field: `eventCategory`, `readOnly`, `eventSource`, `eventName`...
+    pub field: String,
+    /// Values the field must equal (one of).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equals: Vec<String>,
+    /// Values the field must not equal.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_equals: Vec<String>,
+    /// Prefixes the field must start with (one of).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts_with: Vec<String>,
+    /// Prefixes the field must not start with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_starts_with: Vec<String>,
+    /// Suffixes the field must end with (one of).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends_with: Vec<String>,
+    /// Suffixes the field must not end with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_ends_with: Vec<String>,
 }
 
 /// A GuardDuty detector (GetDetector).
@@ -153,6 +218,10 @@ pub struct EcrRepository {
     /// `MUTABLE`, `IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION`, `MUTABLE_WITH_EXCLUSION`.
     #[serde(default)]
     pub tag_mutability: Option<String>,
+    /// The tag filters exempted from `tag_mutability` (wildcard patterns). `None` when not read
+    /// (snapshots before sek read them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_mutability_exclusions: Option<Vec<String>>,
     /// `AES256`, `KMS` or `KMS_DSSE`.
     #[serde(default)]
     pub encryption_type: Option<String>,
@@ -184,6 +253,39 @@ pub struct EventRule {
     /// Number of targets (ListTargetsByRule), read for rules that match EKS events. `None` when not read.
     #[serde(default)]
     pub targets: Option<usize>,
+}
+
+impl EventRule {
+    /// Whether the rule runs: `ENABLED`, or `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`
+    /// (enabled, and also matching read-only management events delivered by CloudTrail), per the
+    /// EventBridge API reference (<https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Rule.html>).
+    pub fn is_enabled(&self) -> bool {
+        matches!(
+            self.state.as_deref(),
+            Some("ENABLED" | "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+        )
+    }
+
+    /// Whether the rule's pattern matches EKS events: `source` includes `aws.eks`, or a
+    /// CloudTrail pattern's `detail.eventSource` includes `eks.amazonaws.com`.
+    pub fn matches_eks_events(&self) -> bool {
+        self.event_pattern.as_deref().is_some_and(matches_eks)
+    }
+}
+
+/// Whether an event pattern (JSON text) matches EKS events.
+pub fn matches_eks(pattern: &str) -> bool {
+    use serde_json::Value;
+    let Ok(pattern) = serde_json::from_str::<Value>(pattern) else {
+        return false;
+    };
+    let contains = |value: Option<&Value>, wanted: &str| match value {
+        Some(Value::Array(items)) => items.iter().any(|i| i.as_str() == Some(wanted)),
+        Some(Value::String(s)) => s == wanted,
+        _ => false,
+    };
+    contains(pattern.get("source"), "aws.eks")
+        || contains(pattern.pointer("/detail/eventSource"), "eks.amazonaws.com")
 }
 
 /// What sek saw of one account's IAM (global, so kept once per account).

@@ -117,6 +117,13 @@ async fn collect_cluster(
         })
         .collect();
     let nodegroup_names: Vec<String> = inv.nodegroups.iter().map(|ng| ng.name.clone()).collect();
+    // Add-ons not read: their updates are not listed either (service-health says so).
+    let addon_names: Vec<String> = inv
+        .addons
+        .iter()
+        .flatten()
+        .map(|addon| addon.name.clone())
+        .collect();
     let control_plane = inv.cluster.clone();
     let control_plane = control_plane.as_ref();
     let (
@@ -128,7 +135,7 @@ async fn collect_cluster(
     ) = tokio::join!(
         region_wide.group_instances(aws, &asg_names),
         ec2::launch_template_versions(aws, &template_keys),
-        eks::updates(aws, name, &nodegroup_names),
+        eks::updates(aws, name, &nodegroup_names, &addon_names),
         async {
             // With CONFIG_MAP authentication there are no access entries and the API refuses
             // to list them.

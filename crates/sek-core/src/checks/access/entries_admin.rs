@@ -64,10 +64,18 @@ fn is_admin(entry: &AccessEntry) -> bool {
 
 /// The access entries that grant cluster-admin, or what could not be read.
 pub(crate) fn admin_entries(inv: &ClusterInventory) -> Result<Vec<&AccessEntry>, Missing<'_>> {
-    let entries = inv.access_entries.as_ref().ok_or_else(|| Missing {
-        what: format!("the access entries of cluster {}", inv.name),
-        api: "eks:ListAccessEntries",
-        cause: inv.gap("eks:ListAccessEntries", &inv.name),
+    let entries = inv.access_entries.as_ref().ok_or_else(|| {
+        // The list, or one entry of it (all of them are needed: any could be an administrator).
+        let apis = ["eks:ListAccessEntries", "eks:DescribeAccessEntry"];
+        let cause = inv.gaps.iter().find(|g| apis.contains(&g.api.as_str()));
+        Missing {
+            what: format!("the access entries of cluster {}", inv.name),
+            api: match cause {
+                Some(gap) if gap.api == "eks:DescribeAccessEntry" => "eks:DescribeAccessEntry",
+                _ => "eks:ListAccessEntries",
+            },
+            cause,
+        }
     })?;
     if let Some(unread) = entries.iter().find(|e| e.policies.is_none()) {
         return Err(Missing {

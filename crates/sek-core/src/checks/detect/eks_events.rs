@@ -2,7 +2,7 @@
 //! CloudTrail, or EKS's own events) to a target, so changes such as a public endpoint being turned
 //! on reach someone (playbook: automated incident response).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::unread;
@@ -24,7 +24,8 @@ pub static CHECK: Check = Check {
     needs: &["events:ListRules", "events:ListTargetsByRule"],
     rationale: "The playbook's response controls start from an event: CreateCluster, UpdateClusterConfig with \
 a public endpoint, a deleted cluster. An EventBridge rule matching EKS events with a target (SNS, Lambda, a \
-SIEM) makes those changes visible when they happen, not at the next audit.",
+SIEM) makes those changes visible when they happen, not at the next audit. A rule counts when its state is \
+ENABLED or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (enabled, and matching read-only management events too).",
     remediation: Remediation {
         text: "Create an EventBridge rule on the default bus matching source aws.eks (or CloudTrail events with \
 eventSource eks.amazonaws.com) and send it to your alerting or response target.",
@@ -33,25 +34,13 @@ eventSource eks.amazonaws.com) and send it to your alerting or response target."
         ),
         terraform: None,
     },
-    links: &["https://docs.aws.amazon.com/eks/latest/userguide/logging-using-cloudtrail.html"],
+    links: &[
+        "https://docs.aws.amazon.com/eks/latest/userguide/logging-using-cloudtrail.html",
+        "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Rule.html",
+    ],
     scope: Scope::Region,
     eval,
 };
-
-/// Whether an event pattern matches EKS events: `source` includes `aws.eks`, or a CloudTrail
-/// pattern's `detail.eventSource` includes `eks.amazonaws.com`.
-pub fn matches_eks(pattern: &str) -> bool {
-    let Ok(pattern) = serde_json::from_str::<Value>(pattern) else {
-        return false;
-    };
-    let contains = |value: Option<&Value>, wanted: &str| match value {
-        Some(Value::Array(items)) => items.iter().any(|i| i.as_str() == Some(wanted)),
-        Some(Value::String(s)) => s == wanted,
-        _ => false,
-    };
-    contains(pattern.get("source"), "aws.eks")
-        || contains(pattern.pointer("/detail/eventSource"), "eks.amazonaws.com")
-}
 
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     let (region, rules, resource) = match ctx.region_setting(
@@ -65,10 +54,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     };
     let eks_rules: Vec<_> = rules
         .iter()
-        .filter(|r| {
-            r.state.as_deref() == Some("ENABLED")
-                && r.event_pattern.as_deref().is_some_and(matches_eks)
-        })
+        .filter(|r| r.is_enabled() && r.matches_eks_events())
         .collect();
     let evidence = json!({ "eks_rules": eks_rules });
     let routed = eks_rules.iter().find(|r| r.targets.is_some_and(|n| n > 0));
@@ -99,6 +85,7 @@ mod tests {
     use crate::checks::Status;
     use crate::checks::testkit::*;
     use crate::config::Settings;
+    use crate::inventory::matches_eks;
 
     #[test]
     fn patterns_are_recognised() {
@@ -108,6 +95,28 @@ mod tests {
         ));
         assert!(!matches_eks(r#"{"source":["aws.ec2"]}"#));
         assert!(!matches_eks("not json"));
+    }
+
+    #[test]
+    fn a_rule_enabled_with_all_cloudtrail_management_events_is_enabled() {
+        let judge = |state: &str| {
+            let mut r = region();
+            r.event_rules.as_mut().unwrap()[0].state = Some(state.into());
+            only(run_full(
+                &CHECK,
+                &cluster(),
+                Some(&r),
+                None,
+                &Settings::default(),
+            ))
+            .status
+        };
+        assert_eq!(
+            judge("ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"),
+            Status::Pass
+        );
+        assert_eq!(judge("ENABLED"), Status::Pass);
+        assert_eq!(judge("DISABLED"), Status::Fail);
     }
 
     #[test]

@@ -1,9 +1,14 @@
 //! `ecr-immutable-tags`: image tags cannot be overwritten, so a tag always names the image that
 //! was reviewed, scanned and deployed.
+//!
+//! `IMMUTABLE_WITH_EXCLUSION` keeps every tag immutable but those its exclusion filters match,
+//! which stay mutable; `MUTABLE_WITH_EXCLUSION` is the reverse
+//! (<https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html>). So an
+//! exclusion of `*` turns the first into mutable and the second into immutable.
 
 use serde_json::json;
 
-use super::per_repository;
+use super::{matches_everything, per_repository};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 
@@ -17,7 +22,9 @@ pub static CHECK: Check = Check {
     refs: &[nist("PR.DS-6"), bp("image-security")],
     needs: &["ecr:DescribeRepositories"],
     rationale: "With mutable tags, anyone who can push can replace `app:1.4.2` with a different image; nodes \
-pulling the tag later run code nobody reviewed or scanned. Immutable tags make a tag a stable name.",
+pulling the tag later run code nobody reviewed or scanned. Immutable tags make a tag a stable name. \
+IMMUTABLE_WITH_EXCLUSION passes unless an exclusion filter matches every tag (`*`); MUTABLE_WITH_EXCLUSION \
+fails unless one does, since only the tags its filters match are immutable.",
     remediation: Remediation {
         text: "Set the repository's tag mutability to IMMUTABLE (with exclusions for tags such as `latest` if \
 your pipeline needs them).",
@@ -33,17 +40,49 @@ your pipeline needs them).",
 
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     per_repository(ctx, |_, repository, arn| {
+        let name = &repository.name;
         let mutability = repository.tag_mutability.as_deref();
-        let evidence = json!({ "image_tag_mutability": mutability });
-        match mutability {
-            Some(m) if m.starts_with("IMMUTABLE") => {
-                Finding::pass(arn, format!("{} tags are immutable ({m})", repository.name))
+        let exclusions = repository.tag_mutability_exclusions.as_deref();
+        let evidence = json!({ "image_tag_mutability": mutability, "exclusions": exclusions });
+        let everything = exclusions.is_some_and(|e| e.iter().any(|f| matches_everything(f)));
+        let listed = || exclusions.unwrap_or_default().join(", ");
+        match (mutability, exclusions) {
+            (Some("IMMUTABLE"), _) => Finding::pass(arn, format!("{name} tags are immutable")),
+            (Some("MUTABLE"), _) => Finding::fail(arn, format!("{name} tags can be overwritten")),
+            (Some(m @ ("IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION")), None) => {
+                Finding::error(
+                    arn,
+                    format!(
+                        "{name} is {m}, but its exclusion filters were not read (a snapshot from \
+before sek read them); rescan live"
+                    ),
+                )
             }
-            Some(m) => Finding::fail(
+            (Some("IMMUTABLE_WITH_EXCLUSION"), Some(_)) if everything => Finding::fail(
                 arn,
-                format!("{} tags can be overwritten ({m})", repository.name),
+                format!(
+                    "{name} is IMMUTABLE_WITH_EXCLUSION with an exclusion that matches every tag \
+({}): every tag can be overwritten",
+                    listed()
+                ),
             ),
-            None => Finding::error(arn, "DescribeRepositories did not report tag mutability"),
+            (Some("IMMUTABLE_WITH_EXCLUSION"), Some(_)) => Finding::pass(
+                arn,
+                format!("{name} tags are immutable except those matching {}", listed()),
+            ),
+            (Some("MUTABLE_WITH_EXCLUSION"), Some(_)) if everything => Finding::pass(
+                arn,
+                format!("{name} is MUTABLE_WITH_EXCLUSION, but its exclusion matches every tag: all are immutable"),
+            ),
+            (Some("MUTABLE_WITH_EXCLUSION"), Some(_)) => Finding::fail(
+                arn,
+                format!(
+                    "{name} tags can be overwritten except those matching {}",
+                    listed()
+                ),
+            ),
+            (Some(m), _) => Finding::error(arn, format!("{name} has an unknown tag mutability {m}")),
+            (None, _) => Finding::error(arn, "DescribeRepositories did not report tag mutability"),
         }
         .with_evidence(evidence)
     })
@@ -72,5 +111,47 @@ mod tests {
             &Settings::default(),
         );
         assert_eq!(statuses(&findings), [Status::Fail]);
+    }
+
+    fn with_mode(mode: &str, exclusions: Option<&[&str]>) -> Finding {
+        let mut region = region();
+        let repository = &mut region.ecr_repositories.as_mut().unwrap()[0];
+        repository.tag_mutability = Some(mode.into());
+        repository.tag_mutability_exclusions =
+            exclusions.map(|e| e.iter().map(|f| f.to_string()).collect());
+        only(run_full(
+            &CHECK,
+            &cluster(),
+            Some(&region),
+            None,
+            &Settings::default(),
+        ))
+    }
+
+    #[test]
+    fn exclusions_are_judged_by_what_they_leave_mutable() {
+        let immutable_but = with_mode("IMMUTABLE_WITH_EXCLUSION", Some(&["dev-*"]));
+        assert_eq!(immutable_but.status, Status::Pass);
+        assert!(immutable_but.message.contains("dev-*"));
+        let immutable_but_all = with_mode("IMMUTABLE_WITH_EXCLUSION", Some(&["*"]));
+        assert_eq!(immutable_but_all.status, Status::Fail);
+        assert!(
+            immutable_but_all
+                .message
+                .contains("every tag can be overwritten")
+        );
+        assert_eq!(
+            with_mode("MUTABLE_WITH_EXCLUSION", Some(&["release-*"])).status,
+            Status::Fail
+        );
+        assert_eq!(
+            with_mode("MUTABLE_WITH_EXCLUSION", Some(&["*"])).status,
+            Status::Pass
+        );
+        // Exclusions not read: no verdict either way.
+        assert_eq!(
+            with_mode("IMMUTABLE_WITH_EXCLUSION", None).status,
+            Status::Error
+        );
     }
 }

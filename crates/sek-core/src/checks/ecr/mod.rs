@@ -7,6 +7,7 @@ pub mod lifecycle;
 pub mod policy;
 pub mod scan;
 
+use crate::checks::shared::iam_policy::action_matches;
 use crate::checks::{Ctx, Finding, setting_arn};
 use crate::inventory::{EcrRepository, RegionInventory};
 
@@ -40,4 +41,38 @@ pub(crate) fn per_repository(
             judge(region, repository, arn)
         })
         .collect()
+}
+
+/// Whether a registry scanning filter selects `repository`. ECR: "Filters with no wildcard will
+/// match all repository names that contain the filter. Filters with wildcards (*) match on a
+/// repository name where the wildcard replaces zero or more characters"
+/// (<https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced-enabling.html>).
+pub(crate) fn scan_filter_matches(filter: &str, repository: &str) -> bool {
+    if filter.contains('*') {
+        action_matches(filter, repository)
+    } else {
+        repository.contains(filter)
+    }
+}
+
+/// Whether a wildcard filter matches every name (`*`, `**`...).
+pub(crate) fn matches_everything(filter: &str) -> bool {
+    !filter.is_empty() && filter.chars().all(|c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_filters_without_a_wildcard_match_names_that_contain_them() {
+        assert!(scan_filter_matches("prod", "prod"));
+        assert!(scan_filter_matches("prod", "team/prod-api"));
+        assert!(!scan_filter_matches("prod", "staging"));
+        assert!(scan_filter_matches("prod*", "prod-api"));
+        assert!(!scan_filter_matches("prod*", "team/prod-api"));
+        assert!(scan_filter_matches("*", "anything"));
+        assert!(matches_everything("*") && matches_everything("**"));
+        assert!(!matches_everything("dev-*"));
+    }
 }

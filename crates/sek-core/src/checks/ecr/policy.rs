@@ -1,8 +1,13 @@
 //! `ecr-policy`: no repository policy lets everyone, or an account that is neither this one nor
 //! trusted, pull or push images (CIS 5.1.2).
 //!
-//! A grant to `*` narrowed by a condition (typically `aws:PrincipalOrgID`) is accepted and shown
-//! as evidence; one without a condition makes the repository public.
+//! A grant to `*` narrowed by a condition on who the caller is (`aws:PrincipalOrgID`,
+//! `aws:PrincipalAccount`, `aws:SourceAccount`, `aws:PrincipalArn`...) is accepted and shown as
+//! evidence; any other condition (`aws:SecureTransport`, `aws:SourceIp`) leaves it public, and so
+//! does an `Allow` with `NotPrincipal` (everyone but the principals listed). See the IAM
+//! reference on `NotPrincipal` and on global condition keys:
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html>,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html>.
 
 use serde_json::json;
 
@@ -28,14 +33,22 @@ pub static CHECK: Check = Check {
     ],
     needs: &["ecr:DescribeRepositories", "ecr:GetRepositoryPolicy"],
     rationale: "A repository policy can open images to other accounts or to everyone. A public repository leaks \
-code and the secrets baked into images; a foreign account with push rights can replace the images your nodes run.",
+code and the secrets baked into images; a foreign account with push rights can replace the images your nodes run. \
+A grant to `*` counts as restricted only by a condition on who the caller is (aws:PrincipalOrgID, \
+aws:PrincipalAccount, aws:SourceAccount, aws:PrincipalArn...): a condition on anything else, such as \
+aws:SecureTransport, still lets everyone in, and an Allow with NotPrincipal grants everyone but the principals \
+it lists.",
     remediation: Remediation {
         text: "Remove statements granting `*` (or narrow them with aws:PrincipalOrgID) and principals in accounts \
 you do not control; list accounts you trust in sek.toml ([allow] trusted_accounts).",
         cli: Some("aws ecr delete-repository-policy --repository-name <repo>"),
         terraform: None,
     },
-    links: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html"],
+    links: &[
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+    ],
     scope: Scope::Region,
     eval,
 };
@@ -73,9 +86,12 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         let grants = external_grants(policy, &trusted);
         let problems: Vec<String> = grants
             .iter()
-            .filter(|g| !(g.account == "*" && g.conditional))
+            // A grant to everyone restricted to some callers is not public.
+            .filter(|g| g.account != "*" || g.restricted_by.is_empty())
             .map(|g| {
-                if g.account == "*" {
+                if g.principal.starts_with("NotPrincipal") {
+                    "everyone but the NotPrincipal list (public)".to_string()
+                } else if g.account == "*" {
                     "everyone (public)".to_string()
                 } else {
                     format!("account {}", g.account)
@@ -144,5 +160,29 @@ mod tests {
         assert_eq!(with_policy(foreign, &trusted).status, Status::Pass);
         let org = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}]});
         assert_eq!(with_policy(org, &Settings::default()).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_condition_that_does_not_restrict_who_or_not_principal_is_public() {
+        let tls_only = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage",
+            "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]});
+        let finding = with_policy(tls_only, &Settings::default());
+        assert_eq!(finding.status, Status::Fail);
+        assert!(finding.message.contains("everyone (public)"));
+        let not_principal = json!({"Statement": [{"Effect": "Allow",
+            "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/admin"}, "Action": "ecr:*"}]});
+        let finding = with_policy(not_principal, &Settings::default());
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("NotPrincipal"),
+            "{}",
+            finding.message
+        );
+        let account = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage",
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": "111122223333"}}}]});
+        assert_eq!(
+            with_policy(account, &Settings::default()).status,
+            Status::Pass
+        );
     }
 }

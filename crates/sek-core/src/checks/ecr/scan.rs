@@ -1,11 +1,16 @@
-//! `ecr-scan`: every repository's images are scanned for vulnerabilities: basic scan on push, or a
-//! registry scanning rule (basic or enhanced with Amazon Inspector) whose filter matches it.
+//! `ecr-scan`: every repository's images are scanned for vulnerabilities: a registry scanning
+//! rule whose filter matches it, or, with basic scanning, the repository's own scan on push.
+//!
+//! ECR semantics: a filter without a wildcard matches every repository whose name contains it; a
+//! filter with `*` matches names where `*` stands for any run of characters. With the registry on
+//! ENHANCED scanning (Amazon Inspector), only its rules decide: a repository's basic
+//! `scanOnPush` flag no longer applies
+//! (<https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html>).
 
 use serde_json::json;
 
-use super::per_repository;
+use super::{per_repository, scan_filter_matches};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::iam_policy::action_matches;
 use crate::checks::shared::unread;
 use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
 
@@ -27,7 +32,10 @@ pub static CHECK: Check = Check {
         "ecr:GetRegistryScanningConfiguration",
     ],
     rationale: "Images carry the OS packages and libraries of their base image. Scanning on push (and \
-continuously, with enhanced scanning) finds known vulnerabilities before and after the image reaches the cluster.",
+continuously, with enhanced scanning) finds known vulnerabilities before and after the image reaches the cluster. \
+As ECR applies registry scanning filters, one without a wildcard matches every repository whose name contains \
+it, and one with `*` matches names where `*` stands for any characters; with the registry on ENHANCED scanning \
+only its rules decide, and a repository's own scan-on-push flag no longer applies.",
     remediation: Remediation {
         text: "Turn on enhanced scanning for the registry (Amazon Inspector, continuous) with a `*` filter, or \
 at least basic scan on push.",
@@ -38,54 +46,63 @@ at least basic scan on push.",
             "resource \"aws_ecr_registry_scanning_configuration\" \"this\" { scan_type = \"ENHANCED\" ... }",
         ),
     },
-    links: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html"],
+    links: &[
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced-enabling.html",
+    ],
     scope: Scope::Region,
     eval,
 };
 
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     per_repository(ctx, |region, repository, arn| {
-        let scanning = region.ecr_scanning.as_ref();
-        let rule = scanning.and_then(|s| {
-            s.rules.iter().find(|rule| {
-                matches!(
-                    rule.frequency.as_deref(),
-                    Some("SCAN_ON_PUSH" | "CONTINUOUS_SCAN")
-                ) && rule
-                    .filters
-                    .iter()
-                    .any(|f| action_matches(f, &repository.name))
-            })
+        let name = &repository.name;
+        let evidence = json!({
+            "scan_on_push": repository.scan_on_push,
+            "registry_scanning": region.ecr_scanning,
         });
-        let evidence =
-            json!({ "scan_on_push": repository.scan_on_push, "registry_scanning": scanning });
-        match (rule, repository.scan_on_push) {
-            (Some(rule), _) => Finding::pass(
-                arn,
-                format!(
-                    "{} is scanned ({} {})",
-                    repository.name,
-                    scanning
-                        .and_then(|s| s.scan_type.as_deref())
-                        .unwrap_or("registry"),
-                    rule.frequency.as_deref().unwrap_or("")
-                ),
-            ),
-            (None, Some(true)) => {
-                Finding::pass(arn, format!("{} is scanned on push", repository.name))
-            }
-            (None, _) if scanning.is_none() => unread(
+        // Without the registry's configuration, neither its rules nor whether the repository's
+        // own flag still counts (it does not under enhanced scanning) are known.
+        let Some(scanning) = region.ecr_scanning.as_ref() else {
+            return unread(
                 arn,
                 "registry scanning",
                 &region.gaps,
                 &["ecr:GetRegistryScanningConfiguration"],
+            )
+            .with_evidence(evidence);
+        };
+        let enhanced = scanning.scan_type.as_deref() == Some("ENHANCED");
+        let rule = scanning.rules.iter().find(|rule| {
+            let scans = match rule.frequency.as_deref() {
+                Some("SCAN_ON_PUSH") => true,
+                Some("CONTINUOUS_SCAN") => enhanced,
+                _ => false,
+            };
+            scans && rule.filters.iter().any(|f| scan_filter_matches(f, name))
+        });
+        let scan_type = scanning.scan_type.as_deref().unwrap_or("BASIC");
+        match (rule, repository.scan_on_push) {
+            (Some(rule), _) => Finding::pass(
+                arn,
+                format!(
+                    "{name} is scanned ({scan_type} {})",
+                    rule.frequency.as_deref().unwrap_or("")
+                ),
+            ),
+            (None, Some(true)) if !enhanced => {
+                Finding::pass(arn, format!("{name} is scanned on push (basic)"))
+            }
+            (None, Some(true)) => Finding::fail(
+                arn,
+                format!(
+                    "{name} is not scanned: the registry uses ENHANCED scanning, where the \
+repository's scan-on-push flag no longer applies, and no registry rule matches it"
+                ),
             ),
             (None, _) => Finding::fail(
                 arn,
-                format!(
-                    "{}'s images are not scanned; turn on (enhanced) scanning",
-                    repository.name
-                ),
+                format!("{name}'s images are not scanned; turn on (enhanced) scanning"),
             ),
         }
         .with_evidence(evidence)
@@ -136,6 +153,59 @@ mod tests {
             findings[0].resource,
             "arn:aws:ecr:eu-west-1:111122223333:repository/app"
         );
+    }
+
+    fn scanning(scan_type: &str, frequency: &str, filters: &[&str]) -> RegistryScanning {
+        RegistryScanning {
+            scan_type: Some(scan_type.into()),
+            rules: vec![ScanningRule {
+                frequency: Some(frequency.into()),
+                filters: filters.iter().map(|f| f.to_string()).collect(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_filter_without_a_wildcard_matches_names_that_contain_it() {
+        let mut region = region();
+        region.ecr_repositories.as_mut().unwrap()[0].scan_on_push = Some(false);
+        // The repository is `app`: `ap` has no wildcard, so it matches by containment.
+        region.ecr_scanning = Some(scanning("ENHANCED", "CONTINUOUS_SCAN", &["ap"]));
+        assert_eq!(statuses(&scan(&region)), [Status::Pass]);
+        region.ecr_scanning = Some(scanning("ENHANCED", "CONTINUOUS_SCAN", &["api"]));
+        assert_eq!(statuses(&scan(&region)), [Status::Fail]);
+    }
+
+    #[test]
+    fn under_enhanced_scanning_the_repository_flag_does_not_count() {
+        let mut region = region();
+        region.ecr_repositories.as_mut().unwrap()[0].scan_on_push = Some(true);
+        region.ecr_scanning = Some(scanning("ENHANCED", "CONTINUOUS_SCAN", &["other-*"]));
+        let findings = scan(&region);
+        assert_eq!(statuses(&findings), [Status::Fail]);
+        assert!(
+            findings[0].message.contains("ENHANCED"),
+            "{}",
+            findings[0].message
+        );
+        // Under basic scanning it does.
+        region.ecr_scanning = Some(scanning("BASIC", "SCAN_ON_PUSH", &["other-*"]));
+        assert_eq!(statuses(&scan(&region)), [Status::Pass]);
+        // A continuous rule is an enhanced-scanning frequency: under basic, it scans nothing.
+        region.ecr_repositories.as_mut().unwrap()[0].scan_on_push = Some(false);
+        region.ecr_scanning = Some(scanning("BASIC", "CONTINUOUS_SCAN", &["*"]));
+        assert_eq!(statuses(&scan(&region)), [Status::Fail]);
+    }
+
+    #[test]
+    fn unread_registry_scanning_is_an_error_even_with_scan_on_push() {
+        let mut region = region();
+        region.ecr_repositories.as_mut().unwrap()[0].scan_on_push = Some(true);
+        region.ecr_scanning = None;
+        region
+            .gaps
+            .push(denied("ecr:GetRegistryScanningConfiguration", &[]));
+        assert_eq!(statuses(&scan(&region)), [Status::Error]);
     }
 
     #[test]

@@ -2,6 +2,11 @@
 //! service account (`sub` = `system:serviceaccount:<namespace>:<name>`, no wildcard) and the STS
 //! audience (`aud` = `sts.amazonaws.com`). Pod Identity associations always name a namespace and a
 //! service account; they are listed as evidence.
+//!
+//! A wildcard under `StringEquals` is a literal character (IAM condition operators: only
+//! `StringLike` matches `*` and `?`,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>):
+//! such a role is unusable rather than open, and fails as broken configuration, said as such.
 
 use serde_json::json;
 
@@ -33,7 +38,8 @@ pub static CHECK: Check = Check {
     rationale: "A role that trusts the cluster's OIDC provider without a `sub` condition (or with a wildcard) \
 can be assumed by any service account the condition matches, in any namespace: a pod in a compromised \
 namespace takes another workload's AWS permissions. Without an `aud` condition, tokens minted for other \
-audiences are accepted.",
+audiences are accepted. Under StringEquals a `*` is a literal character (only StringLike reads wildcards): \
+such a role names no real service account and cannot be assumed; it fails as broken configuration.",
     remediation: Remediation {
         text: "In each role's trust policy, require StringEquals on <issuer>:sub = \
 system:serviceaccount:<namespace>:<service-account> and <issuer>:aud = sts.amazonaws.com.",
@@ -46,6 +52,7 @@ system:serviceaccount:<namespace>:<service-account> and <issuer>:aud = sts.amazo
     },
     links: &[
         "https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html",
     ],
     scope: Scope::Cluster,
     eval,
@@ -65,7 +72,15 @@ fn problems(trust: &OidcTrust) -> Vec<String> {
         );
     }
     for (operator, value) in &trust.sub {
-        if !specific(value) {
+        // Under StringEquals, `*` and `?` are characters like any other (IAM: only the `Like`
+        // operators read wildcards), so the condition names a service account that cannot exist.
+        let literal_wildcard = operator.starts_with("StringEquals") && value.contains(['*', '?']);
+        if literal_wildcard {
+            problems.push(format!(
+                "`sub` {operator} `{value}` is a literal under StringEquals (wildcards are read only by \
+StringLike): no service account is named so, the role cannot be assumed; name the service account"
+            ));
+        } else if !specific(value) {
             problems.push(format!(
                 "`sub` {operator} `{value}` matches more than one service account"
             ));
@@ -259,6 +274,20 @@ mod tests {
                 .contains("matches more than one service account")
         );
         assert!(findings[2].message.contains("no `aud` condition"));
+    }
+
+    #[test]
+    fn a_wildcard_under_string_equals_is_a_broken_literal_not_an_open_door() {
+        let findings = with_roles(vec![role(
+            "broken",
+            Some(("StringEquals", "system:serviceaccount:app:*")),
+            true,
+        )]);
+        assert_eq!(statuses(&findings), [Status::Fail]);
+        let message = &findings[0].message;
+        assert!(message.contains("literal under StringEquals"), "{message}");
+        assert!(message.contains("cannot be assumed"), "{message}");
+        assert!(!message.contains("matches more than one"), "{message}");
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! `node-ami`: nodes run an EKS-optimized or Bottlerocket AMI, and only approved AMIs when the
 //! configuration lists them.
 //!
-//! Each node is judged by the image it runs: owned by AWS's EKS AMI account (602401143452 in
-//! most regions) or by Amazon, with an `amazon-eks`/`bottlerocket` name. A managed node group's
-//! AMI type is shown as evidence but decides nothing: an image that cannot be described is an
-//! error, not a pass on the group's word.
+//! Each node is judged by the image it runs, which must be published by AWS (owned by the EKS
+//! AMI account, 602401143452 in most regions, or by Amazon) and be an EKS-optimized image: named
+//! `amazon-eks-*` (AL2, AL2023), `bottlerocket-*`, or `Windows_Server-*-EKS_Optimized-*`
+//! (<https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-amis.html>), or launched by a
+//! managed node group whose AMI type is one of AWS's (`AL2023_*`, `BOTTLEROCKET_*`, `WINDOWS_*`...,
+//! anything but `CUSTOM`), which names its image however AWS names it. The node group's word
+//! never stands in for the image: an image that cannot be described is an error, not a pass.
 
 use serde_json::json;
 
@@ -33,7 +36,10 @@ pub static CHECK: Check = Check {
     needs: node_needs!["ec2:DescribeImages"],
     rationale: "EKS-optimized and Bottlerocket AMIs are minimal, hardened for containers, and patched by AWS on \
 a known cadence with the CIS kubelet settings applied. A custom or unknown AMI may carry unneeded packages, \
-miss security patches, or come from an untrusted source: the playbook's \"worker node running an unauthorized AMI\".",
+miss security patches, or come from an untrusted source: the playbook's \"worker node running an unauthorized AMI\". \
+An image counts as EKS-optimized when AWS published it (the EKS AMI account or Amazon) and it is named \
+amazon-eks-*, bottlerocket-* or Windows_Server-*-EKS_Optimized-*, or a managed node group of an AWS AMI type \
+(AL2023_*, BOTTLEROCKET_*, WINDOWS_*..., not CUSTOM) launched it; an image that cannot be described is an error.",
     remediation: Remediation {
         text: "Use an AWS AMI type for managed node groups (AL2023 or Bottlerocket), or build custom images \
 from the EKS-optimized ones and list their ids or owners in sek.toml ([allow] ami_ids / ami_owners).",
@@ -50,13 +56,16 @@ from the EKS-optimized ones and list their ids or owners in sek.toml ([allow] am
     eval,
 };
 
-/// Whether `image` is an AWS-published EKS or Bottlerocket image.
-fn is_eks_optimized(image: &Image) -> bool {
+/// Whether `image` is an AWS-published EKS-optimized image, by its name or by the AWS AMI type
+/// of the managed node group that launched it.
+fn is_eks_optimized(image: &Image, managed_type: Option<&str>) -> bool {
     let name = image.name.as_deref().unwrap_or("").to_ascii_lowercase();
-    let eks_named = name.starts_with("amazon-eks") || name.starts_with("bottlerocket");
+    let eks_named = name.starts_with("amazon-eks")
+        || name.starts_with("bottlerocket")
+        || (name.starts_with("windows_server") && name.contains("eks_optimized"));
     let aws_owned = image.owner_id.as_deref() == Some(EKS_AMI_ACCOUNT)
         || image.owner_alias.as_deref() == Some("amazon");
-    eks_named && aws_owned
+    aws_owned && (eks_named || managed_type.is_some())
 }
 
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
@@ -100,7 +109,10 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         }
         // The image the node runs decides; the node group's AMI type is evidence only.
         let finding = match image {
-            Some(image) if is_eks_optimized(image) || (restricted && approved(image_id, owner)) => {
+            Some(image)
+                if is_eks_optimized(image, managed_type)
+                    || (restricted && approved(image_id, owner)) =>
+            {
                 Finding::pass(
                     resource,
                     format!(
@@ -172,6 +184,37 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(statuses(&run(&CHECK, &inv)), [Status::Error]);
+    }
+
+    #[test]
+    fn windows_eks_optimized_images_and_aws_ami_types_count() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        let image = &mut inv.images.as_mut().unwrap()[0];
+        image.name = Some("Windows_Server-2022-English-Core-EKS_Optimized-1.31-2024.11.12".into());
+        image.owner_id = Some("801119661308".into());
+        image.owner_alias = Some("amazon".into());
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
+        // The same name from another owner is an impostor.
+        inv.images.as_mut().unwrap()[0].owner_alias = None;
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
+        // An Amazon-owned image whose name sek does not know, launched by a node group of an AWS
+        // AMI type, is what AWS launched for that type.
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        let image = &mut inv.images.as_mut().unwrap()[0];
+        image.name = Some("al2023-ami-minimal-2023.6.20241111".into());
+        image.owner_alias = Some("amazon".into());
+        image.owner_id = Some("137112412989".into());
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
+        inv.instances[0].nodegroup = Some("ng".into());
+        inv.nodegroups.push(Nodegroup {
+            name: "ng".into(),
+            ami_type: Some("AL2023_x86_64_STANDARD".into()),
+            ..Default::default()
+        });
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
+        // A CUSTOM type vouches for nothing.
+        inv.nodegroups[0].ami_type = Some("CUSTOM".into());
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
     }
 
     #[test]

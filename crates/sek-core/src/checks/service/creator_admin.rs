@@ -230,4 +230,32 @@ mod tests {
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("eks:ListAccessEntries"));
     }
+
+    #[test]
+    fn a_denied_entry_is_named_not_taken_for_a_vanished_cluster() {
+        let mut inv = cluster();
+        inv.cluster.as_mut().unwrap().access_config = Some(AccessConfig {
+            authentication_mode: Some("API".into()),
+            bootstrap_cluster_creator_admin_permissions: Some(true),
+        });
+        inv.access_entries = None;
+        inv.gaps.push(denied(
+            "eks:DescribeAccessEntry",
+            &["arn:aws:iam::111122223333:role/admin"],
+        ));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(
+            finding.message.contains("eks:DescribeAccessEntry")
+                && finding.message.contains("access denied"),
+            "{}",
+            finding.message
+        );
+        assert!(
+            !finding.message.contains("still exists"),
+            "{}",
+            finding.message
+        );
+        assert_eq!(finding.evidence["api"], "eks:DescribeAccessEntry");
+    }
 }

@@ -1,7 +1,10 @@
 //! `service-health`: the cluster reports no health issues and its latest updates did not fail.
 //!
+//! Updates are listed per control plane, per node group and per add-on (ListUpdates with
+//! `nodegroupName` or `addonName`, <https://docs.aws.amazon.com/eks/latest/APIReference/API_ListUpdates.html>).
 //! A failed update that a later successful update of the same kind superseded is history, not a
-//! problem; the latest update of each kind (per control plane or node group) decides.
+//! problem; the latest update of each kind (per control plane, node group or add-on) decides.
+//! Node groups or add-ons that could not be read hide their updates: an error, not a pass.
 
 use std::collections::BTreeMap;
 
@@ -24,20 +27,32 @@ pub static CHECK: Check = Check {
         "eks:DescribeCluster",
         "eks:ListUpdates",
         "eks:DescribeUpdate",
+        "eks:ListNodegroups",
+        "eks:DescribeNodegroup",
+        "eks:ListAddons",
+        "eks:DescribeAddon",
     ],
     rationale: "A cluster with health issues (a deleted subnet or security group, a disabled KMS key) or a failed \
 update may be running a configuration other than the one you think: a security fix or version upgrade that \
-failed leaves the cluster exposed while reporting the intended change as requested.",
+failed leaves the cluster exposed while reporting the intended change as requested. Updates are read for the \
+control plane, every node group and every add-on; node groups or add-ons that cannot be read hide their \
+updates, which is an error.",
     remediation: Remediation {
         text: "Read the issue or the update's errors in the EKS console or with the CLI below, fix the cause \
 (IAM permissions, subnets, key state) and retry the update.",
         cli: Some("aws eks describe-update --name <cluster> --update-id <id>"),
         terraform: None,
     },
-    links: &["https://docs.aws.amazon.com/eks/latest/APIReference/API_ClusterHealth.html"],
+    links: &[
+        "https://docs.aws.amazon.com/eks/latest/APIReference/API_ClusterHealth.html",
+        "https://docs.aws.amazon.com/eks/latest/APIReference/API_ListUpdates.html",
+    ],
     scope: Scope::Cluster,
     eval,
 };
+
+/// What an update is the latest of: (node group, add-on, kind).
+type UpdateKey<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
 
 fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     let inv = ctx.inventory;
@@ -45,10 +60,24 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         let Some(updates) = inv.updates.as_ref() else {
             return unread(arn, "cluster updates", &inv.gaps, &["eks:ListUpdates", "eks:DescribeUpdate"]);
         };
-        // The latest update per (node group, kind).
-        let mut latest: BTreeMap<(Option<&str>, Option<&str>), &ClusterUpdate> = BTreeMap::new();
+        // Updates are listed per node group and per add-on: those not read hide theirs.
+        let owners_unread = ["eks:ListNodegroups", "eks:DescribeNodegroup"]
+            .iter()
+            .any(|api| inv.gaps.iter().any(|g| g.api == *api));
+        if owners_unread {
+            return unread(arn, "the updates of the node groups", &inv.gaps, &["eks:ListNodegroups", "eks:DescribeNodegroup"]);
+        }
+        if inv.addons.is_none() {
+            return unread(arn, "the updates of the add-ons", &inv.gaps, &["eks:ListAddons", "eks:DescribeAddon"]);
+        }
+        // The latest update per (node group, add-on, kind).
+        let mut latest: BTreeMap<UpdateKey<'_>, &ClusterUpdate> = BTreeMap::new();
         for update in updates {
-            let key = (update.nodegroup.as_deref(), update.kind.as_deref());
+            let key = (
+                update.nodegroup.as_deref(),
+                update.addon.as_deref(),
+                update.kind.as_deref(),
+            );
             if latest.get(&key).is_none_or(|known| update.created_at > known.created_at) {
                 latest.insert(key, update);
             }
@@ -60,7 +89,11 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             .map(|issue| format!("health issue {}: {}", issue.code.as_deref().unwrap_or("?"), issue.message.as_deref().unwrap_or("")))
             .collect();
         problems.extend(failed.iter().map(|u| {
-            let scope = u.nodegroup.as_deref().map(|ng| format!(" of node group {ng}")).unwrap_or_default();
+            let scope = match (u.nodegroup.as_deref(), u.addon.as_deref()) {
+                (Some(ng), _) => format!(" of node group {ng}"),
+                (None, Some(addon)) => format!(" of add-on {addon}"),
+                (None, None) => String::new(),
+            };
             format!("{} {}{scope} failed ({})", u.kind.as_deref().unwrap_or("update"), u.id, u.errors.join("; "))
         }));
         let evidence = json!({ "health_issues": cluster.health_issues, "failed_updates": failed, "updates_read": updates.len() });
@@ -92,6 +125,7 @@ mod tests {
                 vec![]
             },
             nodegroup: None,
+            addon: None,
         }
     }
 
@@ -150,5 +184,47 @@ mod tests {
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("eks:ListUpdates"));
+    }
+
+    #[test]
+    fn a_failed_add_on_update_fails() {
+        let mut inv = cluster();
+        let mut failed = update("u9", "AddonUpdate", "Failed", "2026-03-01T00:00:00Z");
+        failed.addon = Some("vpc-cni".into());
+        inv.updates = Some(vec![failed]);
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding.message.contains("of add-on vpc-cni"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn unread_node_groups_or_add_ons_hide_their_updates_and_are_an_error() {
+        // A failed node group update that sek could not see, because the group was not read.
+        let mut inv = cluster();
+        inv.gaps.push(denied("eks:DescribeNodegroup", &["workers"]));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(
+            finding.message.contains("eks:DescribeNodegroup"),
+            "{}",
+            finding.message
+        );
+        let mut inv = cluster();
+        inv.gaps.push(denied("eks:ListNodegroups", &["prod"]));
+        assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
+        let mut inv = cluster();
+        inv.addons = None;
+        inv.gaps.push(denied("eks:ListAddons", &["prod"]));
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(
+            finding.message.contains("eks:ListAddons"),
+            "{}",
+            finding.message
+        );
     }
 }

@@ -30,7 +30,8 @@ pub static CHECK: Check = Check {
     needs: &["eks:DescribeCluster", "eks:ListAddons", "eks:DescribeAddon"],
     rationale: "By default every pod can reach every other pod and service in the cluster. NetworkPolicies \
 segment that traffic, but only when a policy engine enforces them; with the VPC CNI alone they are silently \
-ignored, so a namespace that looks isolated is not.",
+ignored, so a namespace that looks isolated is not. The VPC CNI add-on's configuration values are read as \
+JSON or YAML, as EKS accepts both.",
     remediation: Remediation {
         text: "Turn on network policy in the VPC CNI add-on (enableNetworkPolicy), or run Calico or Cilium as \
 the policy engine, then add default-deny policies per namespace.",
@@ -46,9 +47,12 @@ the policy engine, then add default-deny policies per namespace.",
     eval,
 };
 
-/// Whether VPC CNI configuration values turn network policy on (`"true"` or `true`).
+/// Whether VPC CNI configuration values turn network policy on (`"true"` or `true`). EKS takes
+/// add-on configuration values as JSON or YAML
+/// (<https://docs.aws.amazon.com/eks/latest/userguide/eks-add-ons.html>); JSON is YAML, so one
+/// YAML parser reads both.
 fn vpc_cni_enforces(configuration: &str) -> bool {
-    serde_json::from_str::<Value>(configuration)
+    serde_saphyr::from_str::<Value>(configuration)
         .ok()
         .and_then(|v| v.get("enableNetworkPolicy").cloned())
         .is_some_and(|v| v == json!("true") || v == json!(true))
@@ -104,10 +108,19 @@ mod tests {
         assert_eq!(only(run(&CHECK, &cluster())).status, Status::Pass);
         assert!(vpc_cni_enforces(r#"{"enableNetworkPolicy": true}"#));
         assert!(!vpc_cni_enforces(r#"{"enableNetworkPolicy": "false"}"#));
-        assert!(
-            !vpc_cni_enforces("enableNetworkPolicy: true"),
-            "not JSON: not proven"
-        );
+    }
+
+    #[test]
+    fn configuration_values_are_read_as_json_or_yaml() {
+        assert!(vpc_cni_enforces(r#"{"enableNetworkPolicy": "true"}"#));
+        assert!(vpc_cni_enforces(r#"{"enableNetworkPolicy": true}"#));
+        assert!(vpc_cni_enforces("enableNetworkPolicy: \"true\"\n"));
+        assert!(vpc_cni_enforces(
+            "env:\n  WARM_IP_TARGET: \"5\"\nenableNetworkPolicy: true\n"
+        ));
+        assert!(!vpc_cni_enforces("enableNetworkPolicy: \"false\"\n"));
+        assert!(!vpc_cni_enforces("{}"));
+        assert!(!vpc_cni_enforces("not: [valid"));
     }
 
     #[test]

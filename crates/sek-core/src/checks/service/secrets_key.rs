@@ -27,7 +27,8 @@ pub static CHECK: Check = Check {
     ],
     rationale: "The key-encryption key protects every Secret. An AWS managed key cannot have its key policy \
 restricted; a disabled key or one pending deletion makes Secrets unreadable and the cluster degraded; a key \
-never rotated keeps the same material exposed for years.",
+never rotated keeps the same material exposed for years. A key named by an alias is resolved with DescribeKey \
+first: GetKeyRotationStatus takes key ids and ARNs only.",
     remediation: Remediation {
         text: "Use a symmetric customer managed key with automatic rotation, keep it enabled, and restrict its \
 key policy to the EKS cluster role and key administrators.",

@@ -183,14 +183,71 @@ pub fn oidc_trusts(document: &Value, provider_arn: &str, issuer: &str) -> Vec<Oi
 /// Who an `Allow` statement of a resource policy grants access to, beyond trusted accounts.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ExternalGrant {
-    /// `*` or the principal as written.
+    /// `*`, the principal as written, or `NotPrincipal: ...` for everyone but those.
     pub principal: String,
     /// The account it belongs to (`*` for everyone).
     pub account: String,
-    /// Whether the statement has conditions (e.g. `aws:PrincipalOrgID`), which may narrow it.
-    pub conditional: bool,
+    /// The conditions of the statement that restrict who the caller is (`StringEquals
+    /// aws:PrincipalOrgID`...): a grant to everyone with one of these is not public.
+    pub restricted_by: Vec<String>,
     /// The actions granted.
     pub actions: Vec<String>,
+}
+
+/// Condition keys that say who the caller is (or, for service callers, on whose behalf).
+/// Conditions on anything else (`aws:SecureTransport`, `aws:SourceIp`...) do not narrow who is
+/// granted. From the IAM global condition context keys reference.
+const IDENTITY_KEYS: &[&str] = &[
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalservicename",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:userid",
+    "aws:username",
+];
+
+/// The conditions of `statement` that restrict the caller to some identities: a positive
+/// operator (`StringEquals`, `StringLike`, `ArnEquals`, `ArnLike`, with or without
+/// `ForAnyValue:`/`ForAllValues:`) on an identity key, with a value that is not `*`. Negated
+/// operators (`StringNotEquals aws:PrincipalOrgID`) grant everyone outside, so they do not count.
+fn identity_restrictions(statement: &Value) -> Vec<String> {
+    let Some(Value::Object(operators)) = statement.get("Condition") else {
+        return Vec::new();
+    };
+    let mut restrictions = Vec::new();
+    for (operator, keys) in operators {
+        let base = operator
+            .rsplit(':')
+            .next()
+            .unwrap_or(operator)
+            .trim_end_matches("IfExists");
+        if !matches!(
+            base,
+            "StringEquals" | "StringLike" | "ArnEquals" | "ArnLike" | "StringEqualsIgnoreCase"
+        ) {
+            continue;
+        }
+        // `...IfExists` passes when the key is absent: not a restriction on its own.
+        if operator.ends_with("IfExists") {
+            continue;
+        }
+        let Value::Object(keys) = keys else { continue };
+        for (key, values) in keys {
+            let values = string_list(Some(values));
+            if IDENTITY_KEYS.contains(&key.to_ascii_lowercase().as_str())
+                && !values.is_empty()
+                && !values.contains(&"*")
+            {
+                restrictions.push(format!("{operator} {key}"));
+            }
+        }
+    }
+    restrictions
 }
 
 /// The account of an AWS principal: `123456789012`, `arn:aws:iam::123456789012:root`, a role or user ARN.
@@ -202,20 +259,27 @@ fn principal_account(principal: &str) -> &str {
     }
 }
 
-/// The grants of a resource policy to everyone or to accounts not in `trusted`.
+/// The grants of a resource policy to everyone or to accounts not in `trusted`. An `Allow` with
+/// `NotPrincipal` grants everyone but the principals it lists.
 pub fn external_grants(document: &Value, trusted: &[&str]) -> Vec<ExternalGrant> {
     let mut grants = Vec::new();
     for statement in statements(document) {
         if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
             continue;
         }
-        let conditional = statement
-            .get("Condition")
-            .is_some_and(|c| c.as_object().is_some_and(|o| !o.is_empty()));
+        let restricted_by = identity_restrictions(statement);
         let actions: Vec<String> = string_list(statement.get("Action"))
             .into_iter()
             .map(String::from)
             .collect();
+        if let Some(excepted) = statement.get("NotPrincipal") {
+            grants.push(ExternalGrant {
+                principal: format!("NotPrincipal: {excepted}"),
+                account: "*".to_string(),
+                restricted_by: restricted_by.clone(),
+                actions: actions.clone(),
+            });
+        }
         for principal in principals(statement, "AWS") {
             let account = if principal == "*" {
                 "*"
@@ -228,7 +292,7 @@ pub fn external_grants(document: &Value, trusted: &[&str]) -> Vec<ExternalGrant>
             grants.push(ExternalGrant {
                 principal: principal.to_string(),
                 account: account.to_string(),
-                conditional,
+                restricted_by: restricted_by.clone(),
                 actions: actions.clone(),
             });
         }
@@ -321,6 +385,47 @@ mod tests {
     }
 
     #[test]
+    fn only_conditions_on_who_the_caller_is_restrict_a_grant() {
+        let grant = |condition: Value| {
+            let doc = json!({"Statement": [{"Effect": "Allow", "Principal": "*",
+                "Action": "ecr:BatchGetImage", "Condition": condition}]});
+            external_grants(&doc, &[]).remove(0).restricted_by
+        };
+        let restricting = [
+            json!({"StringEquals": {"aws:PrincipalOrgID": "o-1"}}),
+            json!({"StringEquals": {"aws:PrincipalAccount": ["111122223333"]}}),
+            json!({"StringEquals": {"aws:SourceAccount": "111122223333"}}),
+            json!({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ci-*"}}),
+            json!({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-1/r-ab/ou-ab-1/*"}}),
+        ];
+        for condition in restricting {
+            assert!(!grant(condition.clone()).is_empty(), "{condition}");
+        }
+        let not_restricting = [
+            json!({"Bool": {"aws:SecureTransport": "true"}}),
+            json!({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}),
+            json!({"StringNotEquals": {"aws:PrincipalOrgID": "o-1"}}),
+            json!({"StringLike": {"aws:PrincipalArn": "*"}}),
+            json!({"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-1"}}),
+        ];
+        for condition in not_restricting {
+            assert!(grant(condition.clone()).is_empty(), "{condition}");
+        }
+    }
+
+    #[test]
+    fn not_principal_allows_everyone_else() {
+        let doc = json!({"Statement": [{"Effect": "Allow",
+            "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/admin"},
+            "Action": "ecr:*"}]});
+        let grants = external_grants(&doc, &["111122223333"]);
+        assert_eq!(grants.len(), 1);
+        assert_eq!(grants[0].account, "*");
+        assert!(grants[0].restricted_by.is_empty());
+        assert!(grants[0].principal.starts_with("NotPrincipal"));
+    }
+
+    #[test]
     fn external_grants_find_everyone_and_foreign_accounts() {
         let doc = json!({"Statement": [
             {"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"},
@@ -331,7 +436,7 @@ mod tests {
         let grants = external_grants(&doc, &["111122223333", "555566667777"]);
         let accounts: Vec<(&str, bool)> = grants
             .iter()
-            .map(|g| (g.account.as_str(), g.conditional))
+            .map(|g| (g.account.as_str(), !g.restricted_by.is_empty()))
             .collect();
         assert_eq!(
             accounts,

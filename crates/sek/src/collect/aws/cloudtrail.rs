@@ -2,7 +2,9 @@
 //! management events.
 
 use aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput;
-use sek_core::inventory::{CollectError, Trail};
+use sek_core::inventory::{
+    AdvancedEventSelector, BasicEventSelector, CollectError, FieldCondition, Trail, TrailSelectors,
+};
 
 use super::{Aws, each};
 
@@ -52,10 +54,11 @@ pub async fn trails(aws: &Aws) -> (Option<Vec<Trail>>, Vec<CollectError>) {
                 .map_err(|e| errors.push(e))
                 .ok()
                 .and_then(|s| s.is_logging),
-            management_events: selectors
+            management_events: None,
+            selectors: selectors
                 .map_err(|e| errors.push(e))
                 .ok()
-                .map(|s| records_management_events(&s)),
+                .map(|s| selectors_of(&s)),
             kms_key_id: trail.kms_key_id.clone(),
         };
         Ok::<_, CollectError>(Some((read, errors)))
@@ -72,51 +75,73 @@ pub async fn trails(aws: &Aws) -> (Option<Vec<Trail>>, Vec<CollectError>) {
     (Some(trails), errors)
 }
 
-/// Whether the selectors record management events: a basic selector including them, or an
-/// advanced selector on `eventCategory = Management`.
-fn records_management_events(selectors: &GetEventSelectorsOutput) -> bool {
-    let basic = selectors
-        .event_selectors()
-        .iter()
-        .any(|s| s.include_management_events == Some(true));
-    let advanced = selectors.advanced_event_selectors().iter().any(|s| {
-        s.field_selectors.iter().any(|f| {
-            f.field == "eventCategory"
-                && f.equals
-                    .as_ref()
-                    .is_some_and(|values| values.iter().any(|v| v == "Management"))
-        })
-    });
-    basic || advanced
+/// The event selectors as data, for the check to judge.
+fn selectors_of(output: &GetEventSelectorsOutput) -> TrailSelectors {
+    TrailSelectors {
+        basic: output
+            .event_selectors()
+            .iter()
+            .map(|s| BasicEventSelector {
+                read_write_type: s.read_write_type.as_ref().map(|t| t.as_str().to_string()),
+                include_management_events: s.include_management_events,
+                exclude_management_event_sources: s.exclude_management_event_sources().to_vec(),
+            })
+            .collect(),
+        advanced: output
+            .advanced_event_selectors()
+            .iter()
+            .map(|s| AdvancedEventSelector {
+                name: s.name.clone(),
+                fields: s
+                    .field_selectors
+                    .iter()
+                    .map(|f| FieldCondition {
+                        field: f.field.clone(),
+                        equals: f.equals().to_vec(),
+                        not_equals: f.not_equals().to_vec(),
+                        starts_with: f.starts_with().to_vec(),
+                        not_starts_with: f.not_starts_with().to_vec(),
+                        ends_with: f.ends_with().to_vec(),
+                        not_ends_with: f.not_ends_with().to_vec(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector, EventSelector};
+    use aws_sdk_cloudtrail::types::{
+        AdvancedEventSelector as SdkAdvanced, AdvancedFieldSelector, EventSelector, ReadWriteType,
+    };
 
     use super::*;
 
     #[test]
-    fn management_events_come_from_basic_or_advanced_selectors() {
+    fn basic_and_advanced_selectors_are_kept_as_they_are() {
         let basic = GetEventSelectorsOutput::builder()
             .event_selectors(
                 EventSelector::builder()
+                    .read_write_type(ReadWriteType::ReadOnly)
                     .include_management_events(true)
+                    .exclude_management_event_sources("kms.amazonaws.com")
                     .build(),
             )
             .build();
-        assert!(records_management_events(&basic));
-        let data_only = GetEventSelectorsOutput::builder()
-            .event_selectors(
-                EventSelector::builder()
-                    .include_management_events(false)
-                    .build(),
-            )
-            .build();
-        assert!(!records_management_events(&data_only));
+        let selectors = selectors_of(&basic);
+        assert_eq!(
+            selectors.basic,
+            [BasicEventSelector {
+                read_write_type: Some("ReadOnly".into()),
+                include_management_events: Some(true),
+                exclude_management_event_sources: vec!["kms.amazonaws.com".into()],
+            }]
+        );
         let advanced = GetEventSelectorsOutput::builder()
             .advanced_event_selectors(
-                AdvancedEventSelector::builder()
+                SdkAdvanced::builder()
+                    .name("management")
                     .field_selectors(
                         AdvancedFieldSelector::builder()
                             .field("eventCategory")
@@ -124,10 +149,20 @@ mod tests {
                             .build()
                             .unwrap(),
                     )
+                    .field_selectors(
+                        AdvancedFieldSelector::builder()
+                            .field("readOnly")
+                            .equals("false")
+                            .build()
+                            .unwrap(),
+                    )
                     .build()
                     .unwrap(),
             )
             .build();
-        assert!(records_management_events(&advanced));
+        let selectors = selectors_of(&advanced);
+        assert_eq!(selectors.advanced.len(), 1);
+        assert_eq!(selectors.advanced[0].fields[1].field, "readOnly");
+        assert_eq!(selectors.advanced[0].fields[1].equals, ["false"]);
     }
 }

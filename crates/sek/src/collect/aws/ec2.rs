@@ -692,6 +692,8 @@ pub async fn flow_logs(aws: &Aws, vpc_ids: &[String]) -> Result<Vec<FlowLog>, Co
             resource_id: log.resource_id,
             status: log.flow_log_status,
             traffic_type: log.traffic_type.map(|t| t.as_str().to_string()),
+            deliver_logs_status: log.deliver_logs_status,
+            deliver_logs_error: log.deliver_logs_error_message,
         })
         .collect())
 }

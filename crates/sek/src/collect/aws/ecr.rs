@@ -90,6 +90,13 @@ pub async fn repositories(aws: &Aws) -> (Option<Vec<EcrRepository>>, Vec<Collect
                 .image_tag_mutability
                 .as_ref()
                 .map(|m| m.as_str().to_string()),
+            tag_mutability_exclusions: Some(
+                repository
+                    .image_tag_mutability_exclusion_filters()
+                    .iter()
+                    .map(|f| f.filter.clone())
+                    .collect(),
+            ),
             encryption_type: encryption.map(|e| e.encryption_type.as_str().to_string()),
             kms_key: encryption.and_then(|e| e.kms_key.clone()),
             lifecycle_policy,

@@ -200,15 +200,33 @@ pub async fn list_clusters(aws: &Aws) -> Result<Vec<String>, CollectError> {
         .collect())
 }
 
-/// ListUpdates for the cluster and each node group, then DescribeUpdate for each update.
+/// What an update concerns: the control plane, a node group or an add-on (ListUpdates and
+/// DescribeUpdate take the node group's or the add-on's name).
+#[derive(Debug, Clone, Default)]
+pub struct UpdateOwner {
+    /// The node group, if it is one.
+    pub nodegroup: Option<String>,
+    /// The add-on, if it is one.
+    pub addon: Option<String>,
+}
+
+/// ListUpdates for the cluster, each node group and each add-on, then DescribeUpdate for each
+/// update.
 pub async fn updates(
     aws: &Aws,
     cluster: &str,
     nodegroups: &[String],
+    addons: &[String],
 ) -> Result<Vec<ClusterUpdate>, CollectError> {
-    // `None` is the control plane.
-    let owners: Vec<Option<&String>> = std::iter::once(None)
-        .chain(nodegroups.iter().map(Some))
+    let owners: Vec<UpdateOwner> = std::iter::once(UpdateOwner::default())
+        .chain(nodegroups.iter().map(|ng| UpdateOwner {
+            nodegroup: Some(ng.clone()),
+            addon: None,
+        }))
+        .chain(addons.iter().map(|addon| UpdateOwner {
+            nodegroup: None,
+            addon: Some(addon.clone()),
+        }))
         .collect();
     let (lists, mut errors) = each(&owners, |owner| async move {
         let scope = [cluster.to_string()];
@@ -220,17 +238,18 @@ pub async fn updates(
                     aws.eks
                         .list_updates()
                         .name(cluster)
-                        .set_nodegroup_name(owner.cloned())
+                        .set_nodegroup_name(owner.nodegroup.clone())
+                        .set_addon_name(owner.addon.clone())
                         .set_next_token(token)
                         .send()
                 },
                 |page| page.next_token(),
             )
             .await?;
-        let ids: Vec<(Option<String>, String)> = pages
+        let ids: Vec<(UpdateOwner, String)> = pages
             .into_iter()
             .flat_map(|p| p.update_ids.unwrap_or_default())
-            .map(|id| (owner.cloned(), id))
+            .map(|id| (owner.clone(), id))
             .collect();
         Ok(Some(ids))
     })
@@ -239,9 +258,9 @@ pub async fn updates(
         // Without every list, a failed update could be missed: report the list as unread.
         return Err(err);
     }
-    let ids: Vec<(Option<String>, String)> = lists.into_iter().flatten().collect();
+    let ids: Vec<(UpdateOwner, String)> = lists.into_iter().flatten().collect();
     complete(
-        each(&ids, |(nodegroup, id)| async move {
+        each(&ids, |(owner, id)| async move {
             let resources = [id.clone()];
             let output = aws
                 .call(
@@ -251,13 +270,15 @@ pub async fn updates(
                         .describe_update()
                         .name(cluster)
                         .update_id(id)
-                        .set_nodegroup_name(nodegroup.clone())
+                        .set_nodegroup_name(owner.nodegroup.clone())
+                        .set_addon_name(owner.addon.clone())
                         .send(),
                 )
                 .await?;
             Ok(output.update.map(|update| ClusterUpdate {
                 id: update.id.unwrap_or_else(|| id.clone()),
-                nodegroup: nodegroup.clone(),
+                nodegroup: owner.nodegroup.clone(),
+                addon: owner.addon.clone(),
                 kind: update.r#type.map(|t| t.as_str().to_string()),
                 status: update.status.map(|s| s.as_str().to_string()),
                 created_at: timestamp(update.created_at.as_ref()),

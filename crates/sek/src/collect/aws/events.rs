@@ -1,6 +1,5 @@
 //! EventBridge reads: the default bus's rules, and the targets of those that match EKS events.
 
-use sek_core::checks::detect::eks_events::matches_eks;
 use sek_core::inventory::{CollectError, EventRule};
 
 use super::{Aws, each};
@@ -37,10 +36,7 @@ pub async fn rules(aws: &Aws) -> (Option<Vec<EventRule>>, Vec<CollectError>) {
     let wanted: Vec<usize> = rules
         .iter()
         .enumerate()
-        .filter(|(_, r)| {
-            r.state.as_deref() == Some("ENABLED")
-                && r.event_pattern.as_deref().is_some_and(matches_eks)
-        })
+        .filter(|(_, r)| r.is_enabled() && r.matches_eks_events())
         .map(|(i, _)| i)
         .collect();
     let rules_ref = &rules;
