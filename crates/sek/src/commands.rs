@@ -527,7 +527,7 @@ fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
         }
     };
     write_to(args.output.as_deref(), ColorChoice::Never, |out| {
-        writeln!(out, "{}", inventory.to_json())
+        inventory.write_json(out)
     })?;
     for cluster in &inventory.clusters {
         eprintln!(

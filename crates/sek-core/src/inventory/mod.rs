@@ -541,4 +541,11 @@ impl Inventory {
         // Serialising plain data structs to a String cannot fail.
         serde_json::to_string_pretty(self).expect("inventory serialises")
     }
+
+    /// The snapshot as pretty JSON, written as it is serialised (a large cluster's snapshot is
+    /// not held in memory a second time as one string).
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    }
 }

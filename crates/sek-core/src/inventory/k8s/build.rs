@@ -5,7 +5,7 @@
 //! Pods are folded into the controller that owns them (a pod of a ReplicaSet of a Deployment
 //! counts towards the Deployment), so a finding names one workload rather than every replica.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -24,6 +24,12 @@ pub struct KubernetesBuilder {
     /// recorded failure.
     not_collected: BTreeSet<&'static str>,
     controllers: Vec<Workload>,
+    /// `Kind/namespace/name` of the controllers added so far.
+    controller_keys: HashSet<String>,
+    /// Pods whose controller had already been added, counted by that controller's key and not
+    /// kept: a large cluster's replicas are not all held until the end.
+    owned_pods: HashMap<String, u32>,
+    /// Pods whose controller was not (yet) added: folded or kept at the end.
     pods: Vec<Workload>,
     configmap_listed: bool,
     ignored: BTreeSet<String>,
@@ -96,6 +102,12 @@ impl KubernetesBuilder {
             "Namespace" => push(&mut k8s.namespaces, parse(object).map_err(invalid)?),
             "Pod" => {
                 let pod: PodObject = parse(object).map_err(invalid)?;
+                if let Some(owner) = controlling_owner(&pod.metadata)
+                    && self.controller_keys.contains(&owner)
+                {
+                    *self.owned_pods.entry(owner).or_default() += 1;
+                    return Ok(());
+                }
                 self.pods.push(Workload {
                     kind: "Pod".into(),
                     metadata: pod.metadata,
@@ -144,6 +156,11 @@ impl KubernetesBuilder {
                 if let Some(&(_, path)) = CONTROLLERS.iter().find(|(k, _)| *k == kind) {
                     let mut workload = controller(kind, object, path).map_err(invalid)?;
                     workload.pods = 0;
+                    self.controller_keys.insert(workload_key(
+                        kind,
+                        &workload.metadata.namespace,
+                        &workload.metadata.name,
+                    ));
                     self.controllers.push(workload);
                 } else {
                     self.ignored.insert(kind.to_string());
@@ -298,6 +315,7 @@ impl KubernetesBuilder {
             fold_pods(
                 std::mem::take(&mut self.controllers),
                 std::mem::take(&mut self.pods),
+                std::mem::take(&mut self.owned_pods),
             )
         });
         fn keep<T>(field: &mut Option<Vec<T>>, ok: bool) {
@@ -451,20 +469,34 @@ fn controller(kind: &str, mut object: Value, path: &[&str]) -> Result<Workload, 
 
 /// Fold pods (and ReplicaSets of Deployments, Jobs of CronJobs) into their top-level
 /// controller; pods no listed controller owns stay workloads of their own.
-fn fold_pods(controllers: Vec<Workload>, pods: Vec<Workload>) -> Vec<Workload> {
-    let key = |kind: &str, ns: &str, name: &str| format!("{kind}/{ns}/{name}");
+/// `Kind/namespace/name`: how pods and controllers name the controller that owns them.
+fn workload_key(kind: &str, namespace: &str, name: &str) -> String {
+    format!("{kind}/{namespace}/{name}")
+}
+
+/// The key of the controller that owns an object: its controller reference, else its first owner.
+fn controlling_owner(metadata: &ObjectMeta) -> Option<String> {
+    metadata
+        .owner_references
+        .iter()
+        .find(|o| o.controller.unwrap_or(false))
+        .or(metadata.owner_references.first())
+        .map(|o| workload_key(&o.kind, &metadata.namespace, &o.name))
+}
+
+fn fold_pods(
+    controllers: Vec<Workload>,
+    pods: Vec<Workload>,
+    owned_pods: HashMap<String, u32>,
+) -> Vec<Workload> {
     let mut position: HashMap<String, usize> = HashMap::with_capacity(controllers.len());
     for (i, w) in controllers.iter().enumerate() {
-        position.insert(key(&w.kind, &w.metadata.namespace, &w.metadata.name), i);
+        position.insert(
+            workload_key(&w.kind, &w.metadata.namespace, &w.metadata.name),
+            i,
+        );
     }
-    let controlling = |w: &Workload| {
-        w.metadata
-            .owner_references
-            .iter()
-            .find(|o| o.controller.unwrap_or(false))
-            .or(w.metadata.owner_references.first())
-            .map(|o| key(&o.kind, &w.metadata.namespace, &o.name))
-    };
+    let controlling = |w: &Workload| controlling_owner(&w.metadata);
     // Each controller's top-level owner among the listed ones (ReplicaSet -> Deployment,
     // Job -> CronJob); owners form chains of at most two, so two steps suffice.
     let top: Vec<usize> = (0..controllers.len())
@@ -480,6 +512,11 @@ fn fold_pods(controllers: Vec<Workload>, pods: Vec<Workload>) -> Vec<Workload> {
         })
         .collect();
     let mut pods_of = vec![0u32; controllers.len()];
+    for (owner, count) in owned_pods {
+        if let Some(&at) = position.get(&owner) {
+            pods_of[top[at]] += count;
+        }
+    }
     let mut standalone = Vec::new();
     for pod in pods {
         match controlling(&pod).and_then(|k| position.get(&k)) {
@@ -650,6 +687,48 @@ mod tests {
         assert!(workloads[0].spec.host_network);
         assert_eq!(workloads[0].pod_labels["app"], "api");
         assert!(k8s.gaps.is_empty());
+    }
+
+    #[test]
+    fn pods_fold_the_same_whether_they_come_before_or_after_their_controllers() {
+        let deployment = json!({"metadata": {"name": "api", "namespace": "web"},
+            "spec": {"template": {"spec": {"containers": [{"name": "app"}]}}}});
+        let replicaset = json!({"metadata": {"name": "api-5d", "namespace": "web",
+            "ownerReferences": [{"kind": "Deployment", "name": "api", "controller": true}]},
+            "spec": {"template": {"spec": {"containers": [{"name": "app"}]}}}});
+        let summary = |pods_first: bool| {
+            let mut b = KubernetesBuilder::new("test");
+            listed_everything(&mut b);
+            let add_pods = |b: &mut KubernetesBuilder| {
+                for name in ["api-5d-a", "api-5d-b", "api-5d-c"] {
+                    b.add("Pod", pod(name, Some(("ReplicaSet", "api-5d"))))
+                        .unwrap();
+                }
+                b.add("Pod", pod("orphan", Some(("ReplicaSet", "gone-1"))))
+                    .unwrap();
+            };
+            if pods_first {
+                add_pods(&mut b);
+            }
+            b.add("Deployment", deployment.clone()).unwrap();
+            b.add("ReplicaSet", replicaset.clone()).unwrap();
+            if !pods_first {
+                add_pods(&mut b);
+                // Counted on arrival, not kept.
+                assert_eq!(b.pods.len(), 1, "only the orphan waits");
+            }
+            let workloads = b.finish("not read").workloads.unwrap();
+            workloads
+                .iter()
+                .map(|w| (w.kind.clone(), w.metadata.name.clone(), w.pods))
+                .collect::<Vec<_>>()
+        };
+        let expected = [
+            ("Deployment".to_string(), "api".to_string(), 3),
+            ("Pod".to_string(), "orphan".to_string(), 1),
+        ];
+        assert_eq!(summary(true), expected);
+        assert_eq!(summary(false), expected);
     }
 
     #[test]

@@ -79,7 +79,16 @@ pub async fn connect(
             if let Some(context) = &options.context {
                 return from_kubeconfig(options, kubeconfig()?, context.clone()).await;
             }
-            let config = kubeconfig()?;
+            // A kubeconfig named on the command line must be readable; a broken default one
+            // only costs its contexts, and sek goes on to its own ways in.
+            let config = match kubeconfig() {
+                Ok(config) => config,
+                Err(err) if options.kubeconfig.is_none() => {
+                    tracing::warn!("{}; trying the other ways in", err.0);
+                    None
+                }
+                Err(err) => return Err(err),
+            };
             if let Some(context) = config.as_ref().and_then(|c| matching_context(c, cluster)) {
                 return from_kubeconfig(options, config, context).await;
             }
