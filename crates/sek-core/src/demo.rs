@@ -1,8 +1,8 @@
 //! The demo snapshot embedded in the binary: a realistic cluster mixing passes and failures, so
 //! `sek scan --demo` shows what sek does without an AWS account.
 
-use crate::inventory::Inventory;
 use crate::inventory::k8s::KubernetesBuilder;
+use crate::inventory::{Inventory, Read};
 
 /// The demo snapshot, as shipped in `testdata/demo-snapshot.json`.
 pub const DEMO_SNAPSHOT: &str = include_str!("../../../testdata/demo-snapshot.json");
@@ -37,7 +37,7 @@ pub fn inventory() -> Inventory {
         .add_configz_map(&configz)
         .expect("the embedded demo configz is valid");
     if let Some(cluster) = inventory.clusters.first_mut() {
-        cluster.kubernetes = Some(builder.finish("not in the demo export"));
+        cluster.kubernetes = Read::Got(builder.finish("not in the demo export"));
     }
     inventory
 }

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use crate::checks::{self, Check, Ctx, Finding, Scope, Status, WaiverNote};
 use crate::config::{Config, Waiver};
-use crate::inventory::{ClusterInventory, ClusterView, Inventory};
+use crate::inventory::{ClusterInventory, ClusterView, CollectError, Failures, Inventory};
 use crate::report::{CheckResult, ClusterReport, Report};
 
 /// What to run, beyond the configuration file.
@@ -48,7 +48,7 @@ pub fn evaluate_at(
         .filter(|w| !w.expired(today))
         .collect();
     let mut used = vec![false; active.len()];
-    let mut state = Evaluation {
+    let mut state = Evaluator {
         config,
         selection,
         inventory,
@@ -91,7 +91,7 @@ pub fn evaluate_at(
 }
 
 /// What evaluation carries from cluster to cluster.
-struct Evaluation<'a> {
+struct Evaluator<'a> {
     config: &'a Config,
     selection: &'a Selection,
     inventory: &'a Inventory,
@@ -103,7 +103,7 @@ struct Evaluation<'a> {
     region_results: HashMap<(Option<String>, String, &'static str), Vec<Finding>>,
 }
 
-impl Evaluation<'_> {
+impl Evaluator<'_> {
     fn cluster(&mut self, cluster: &ClusterInventory) -> ClusterReport {
         let view =
             ClusterView::excluding_namespaces(cluster, &self.config.settings.excluded_namespaces);
@@ -172,16 +172,18 @@ impl Evaluation<'_> {
                 }
             })
             .collect();
-        let mut collection_errors = cluster.gaps.clone();
-        if let Some(k8s) = &cluster.kubernetes {
-            collection_errors.extend(k8s.gaps.iter().cloned());
-        }
+        let mut collection_errors: Vec<CollectError> =
+            cluster.failures().into_iter().cloned().collect();
         if let Some(region) = region {
-            collection_errors.extend(region.gaps.iter().cloned());
+            collection_errors.extend(region.failures().into_iter().cloned());
         }
         if let Some(account) = self.inventory.account_of(cluster) {
-            collection_errors.extend(account.gaps.iter().cloned());
+            collection_errors.extend(account.failures().into_iter().cloned());
         }
+        // A failure that hides data read through it is recorded there too (the nodes of node
+        // groups that could not be listed): list each failure once.
+        let mut seen = std::collections::HashSet::new();
+        collection_errors.retain(|error| seen.insert(error.clone()));
         ClusterReport {
             name: cluster.name.clone(),
             region: cluster.region.clone(),
@@ -189,7 +191,7 @@ impl Evaluation<'_> {
             arn: cluster.arn(),
             results,
             collection_errors,
-            kubernetes_access: cluster.kubernetes.as_ref().and_then(|k| k.access.clone()),
+            kubernetes_access: cluster.kubernetes.got().and_then(|k| k.access.clone()),
         }
     }
 }
@@ -256,8 +258,9 @@ where
 
 fn run_isolated(check: &Check, ctx: &Ctx<'_>, inventory: &ClusterInventory) -> Vec<Finding> {
     match catch_unwind(AssertUnwindSafe(|| (check.eval)(ctx))) {
-        Ok(findings) if !findings.is_empty() => findings,
-        Ok(_) => vec![Finding::error(
+        Ok(Ok(findings)) if !findings.is_empty() => findings,
+        Ok(Err(missing)) => vec![Finding::missing(inventory.arn(), &missing)],
+        Ok(Ok(_)) => vec![Finding::error(
             inventory.arn(),
             format!(
                 "internal error: check {} returned no result; please report this",
@@ -285,18 +288,18 @@ fn run_isolated(check: &Check, ctx: &Ctx<'_>, inventory: &ClusterInventory) -> V
 mod tests {
     use super::*;
     use crate::checks::testkit::cluster;
-    use crate::checks::{Area, Remediation, Severity};
+    use crate::checks::{Area, Evaluation, Remediation, Severity};
     use crate::inventory::Meta;
 
-    fn panics(_: &Ctx<'_>) -> Vec<Finding> {
+    fn panics(_: &Ctx<'_>) -> Evaluation {
         panic!("boom")
     }
 
-    fn silent(_: &Ctx<'_>) -> Vec<Finding> {
-        Vec::new()
+    fn silent(_: &Ctx<'_>) -> Evaluation {
+        Ok(Vec::new())
     }
 
-    fn fake(id: &'static str, eval: fn(&Ctx<'_>) -> Vec<Finding>) -> &'static Check {
+    fn fake(id: &'static str, eval: fn(&Ctx<'_>) -> Evaluation) -> &'static Check {
         Box::leak(Box::new(Check {
             id,
             aliases: &[],
@@ -382,7 +385,7 @@ mod tests {
     fn with_public_node() -> Inventory {
         let mut inventory = inventory();
         let mut cluster = crate::checks::testkit::cluster_with_nodes(&["i-1", "i-2"]);
-        cluster.instances[0].public_ip = Some("203.0.113.1".into());
+        cluster.instances.data_mut()[0].public_ip = Some("203.0.113.1".into());
         inventory.clusters[0] = cluster;
         inventory
     }
@@ -455,7 +458,7 @@ mod tests {
         )
         .unwrap();
         let mut inventory = inventory();
-        inventory.clusters[0].cluster = None;
+        inventory.clusters[0].cluster = crate::inventory::Read::NotCollected;
         let report = evaluate_at(&inventory, &config, &Selection::default(), at("2027-01-01"));
         let logging = report.clusters[0]
             .results
@@ -471,7 +474,7 @@ mod tests {
     fn check_status_is_the_worst_finding() {
         let mut inventory = inventory();
         let mut cluster = crate::checks::testkit::cluster_with_nodes(&["i-1", "i-2"]);
-        cluster.volumes[1].encrypted = Some(false);
+        cluster.volumes.data_mut()[1].encrypted = Some(false);
         inventory.clusters[0] = cluster;
         let report = evaluate(&inventory, &Config::default(), &Selection::default());
         let volumes = report.clusters[0]

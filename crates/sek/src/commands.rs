@@ -9,8 +9,7 @@ use sek_core::compliance::{self, ComplianceFormat};
 use sek_core::config::{Config, resolve_check};
 use sek_core::evaluate::{Selection, evaluate};
 use sek_core::inventory::k8s::KubernetesInventory;
-use sek_core::inventory::k8s::resources::is_kubernetes_read;
-use sek_core::inventory::{ClusterInventory, Inventory, Meta};
+use sek_core::inventory::{ClusterInventory, Failures, Inventory, Meta};
 use sek_core::report::diff::Diff;
 use sek_core::report::seed::{self, SEED_CHECKS};
 use sek_core::report::{self, FailOn, Format, RenderOptions, Report, text::summary_line};
@@ -150,7 +149,7 @@ fn attach_export(inventory: &mut Inventory, path: &Path) -> Result<(), CliError>
             ),
         });
     };
-    cluster.kubernetes = Some(read_export_warning(path)?);
+    cluster.kubernetes = sek_core::inventory::Read::Got(read_export_warning(path)?);
     Ok(())
 }
 
@@ -175,7 +174,7 @@ fn export_only(path: &Path) -> Result<Inventory, CliError> {
         .unwrap_or("exported")
         .to_string();
     let mut cluster = ClusterInventory::new(name, "");
-    cluster.kubernetes = Some(read_export_warning(path)?);
+    cluster.kubernetes = sek_core::inventory::Read::Got(read_export_warning(path)?);
     let mut inventory = Inventory::new(Meta {
         sek_version: Some(sek_core::VERSION.to_string()),
         ..Meta::default()
@@ -263,7 +262,7 @@ fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
             // Only the export: the AWS-side checks would all say "not collected".
             selection
                 .checks
-                .retain(|c| c.needs.iter().any(|n| is_kubernetes_read(n)));
+                .retain(|c| c.needs.iter().any(|n| n.is_kubernetes()));
             export_only(export)?
         }
         // clap requires --cluster, --snapshot, --k8s-dir or --demo.
@@ -533,39 +532,39 @@ fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
         eprintln!(
             "collected {}: {} nodes, {} node groups, {}, {} API calls in {:.1} s{}",
             cluster.name,
-            cluster.instances.len(),
-            cluster.nodegroups.len(),
-            match &cluster.kubernetes {
+            cluster.instances.got().map_or(0, |n| n.len()),
+            cluster.nodegroups.got().map_or(0, |n| n.len()),
+            match cluster.kubernetes.got() {
                 Some(k8s) => format!(
                     "{} workloads in {} namespaces",
-                    k8s.workloads.as_ref().map_or(0, Vec::len),
-                    k8s.namespaces.as_ref().map_or(0, Vec::len)
+                    k8s.workloads.got().map_or(0, |w| w.len()),
+                    k8s.namespaces.got().map_or(0, Vec::len)
                 ),
                 None => "Kubernetes side not read".to_string(),
             },
             inventory.meta.api_calls.unwrap_or(0),
             inventory.meta.duration_ms.unwrap_or(0) as f64 / 1000.0,
-            match cluster.gaps.len() + cluster.kubernetes.as_ref().map_or(0, |k| k.gaps.len()) {
+            match cluster.failures().len() {
                 0 => String::new(),
                 n => format!(
-                    "; {n} reads failed (listed under `gaps`; the checks needing them will report ERROR)"
+                    "; {n} reads failed (recorded as `failed_read` where the data would be; the checks needing them will report ERROR)"
                 ),
             }
         );
     }
-    let shared_gaps: usize = inventory
+    let shared_failures: usize = inventory
         .regions
         .iter()
-        .map(|r| r.gaps.len())
+        .map(|r| r.failures().len())
         .sum::<usize>()
         + inventory
             .accounts
             .iter()
-            .map(|a| a.gaps.len())
+            .map(|a| a.failures().len())
             .sum::<usize>();
-    if shared_gaps > 0 {
+    if shared_failures > 0 {
         eprintln!(
-            "{shared_gaps} reads of the account's and region's settings failed (listed under `regions[].gaps` and `accounts[].gaps`)"
+            "{shared_failures} reads of the account's and region's settings failed (recorded as `failed_read` under `regions[]` and `accounts[]`)"
         );
     }
     if let Some(path) = &args.output {

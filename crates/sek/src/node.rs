@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use sek_core::checks::{self, Area};
 use sek_core::inventory::k8s::{KubeletConfig, KubernetesInventory, Node, NodeFile, OsFamily};
-use sek_core::inventory::{ClusterInventory, Inventory, Meta};
+use sek_core::inventory::{ClusterInventory, Inventory, Meta, Read};
 use serde_json::Value;
 
 /// Why the node could not be inspected.
@@ -110,14 +110,14 @@ pub fn inspect(
     let node = Node {
         name: name.clone(),
         os_image,
-        kubelet: Some(kubelet),
-        files: Some(files),
+        kubelet: Read::Got(kubelet),
+        files: Read::Got(files),
         ..Node::default()
     };
     let mut cluster = ClusterInventory::new(format!("node {name}"), "");
-    cluster.kubernetes = Some(KubernetesInventory {
+    cluster.kubernetes = Read::Got(KubernetesInventory {
         source: Some(format!("local files ({})", config_path.display())),
-        nodes: Some(vec![node]),
+        nodes: Read::Got(vec![node]),
         ..KubernetesInventory::default()
     });
     let mut inventory = Inventory::new(Meta {
@@ -171,22 +171,17 @@ mod tests {
         let (inventory, selected) = inspect(root.path(), None, None).unwrap();
         let node = &inventory.clusters[0]
             .kubernetes
-            .as_ref()
+            .got()
             .unwrap()
             .nodes
-            .as_ref()
+            .got()
             .unwrap()[0];
         assert_eq!(node.name, "ip-10-0-1-23");
         assert_eq!(
-            node.kubelet
-                .as_ref()
-                .unwrap()
-                .effective()
-                .read_only_port
-                .value,
+            node.kubelet.got().unwrap().effective().read_only_port.value,
             10255
         );
-        let files = node.files.as_ref().unwrap();
+        let files = node.files.got().unwrap();
         assert_eq!(files[0].mode, Some(0o666));
         assert!(selected.iter().all(|c| c.id.starts_with("kubelet-")));
         assert!(!selected.iter().any(|c| c.id == "kubelet-hostname-override"));
@@ -210,21 +205,14 @@ mod tests {
         let (inventory, _) = inspect(root.path(), None, Some("br-1".into())).unwrap();
         let node = &inventory.clusters[0]
             .kubernetes
-            .as_ref()
+            .got()
             .unwrap()
             .nodes
-            .as_ref()
+            .got()
             .unwrap()[0];
-        assert!(
-            node.kubelet
-                .as_ref()
-                .unwrap()
-                .effective()
-                .anonymous_auth
-                .value
-        );
+        assert!(node.kubelet.got().unwrap().effective().anonymous_auth.value);
         assert_eq!(
-            node.files.as_ref().unwrap()[0].mode,
+            node.files.got().unwrap()[0].mode,
             None,
             "no kubeconfig in this root"
         );

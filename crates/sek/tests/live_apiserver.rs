@@ -112,7 +112,12 @@ fn every_kind_is_read_page_by_page_with_an_eks_token_and_no_kubeconfig() {
             .starts_with("v1.34.")
     );
     // Every kind read: no failed Kubernetes read at all (the kubelets are per node, below).
-    assert_eq!(kubernetes["gaps"], json!([]), "{:#}", kubernetes["gaps"]);
+    let mut kinds = kubernetes.clone();
+    kinds.as_object_mut().unwrap().remove("nodes");
+    for (field, read) in kinds.as_object().unwrap() {
+        let failed = read.get("failed_read").or_else(|| read.get("failed"));
+        assert!(failed.is_none(), "{field}: {failed:#?}");
+    }
 
     // More than 1,000 service accounts: three pages of 500, through continue tokens.
     let accounts = kubernetes["service_accounts"].as_array().unwrap();
@@ -275,7 +280,7 @@ fn need_of(group: &str, resource: &str) -> &'static str {
     use sek_core::inventory::k8s::resources;
     match resource {
         "nodes/proxy" => resources::NODE_CONFIGZ,
-        "configmaps" => resources::AWS_AUTH,
+        "configmaps" => resources::AWS_AUTH.need,
         _ => {
             let qualified = if group.is_empty() {
                 resource.to_string()
@@ -379,7 +384,7 @@ fn each_permission_of_the_cluster_role_gates_exactly_the_checks_that_declare_it(
     }
     k8s.apply(objects);
     for (name, _, removed) in &cases {
-        let probe = if *removed == Some(sek_core::inventory::k8s::resources::NAMESPACES) {
+        let probe = if *removed == Some(sek_core::inventory::k8s::resources::NAMESPACES.need) {
             json!({"verb": "list", "resource": "pods"})
         } else {
             json!({"verb": "list", "resource": "namespaces"})
@@ -406,7 +411,7 @@ fn each_permission_of_the_cluster_role_gates_exactly_the_checks_that_declare_it(
     let declared = |read: &str| -> BTreeSet<String> {
         sek_core::checks::ALL
             .iter()
-            .filter(|c| c.needs.contains(&read))
+            .filter(|c| c.needs.iter().any(|need| need.as_str() == read))
             .map(|c| c.id.to_string())
             .collect()
     };

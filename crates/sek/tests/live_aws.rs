@@ -33,7 +33,7 @@ fn expect(status: &str, overrides: &[(&str, &str)]) -> BTreeMap<String, String> 
     // No kubeconfig in the test environment: the Kubernetes side is not read, and every check
     // that needs it says so (the two that fall back to the AWS side excepted).
     for check in sek_core::checks::ALL.iter().filter(|c| {
-        c.needs.iter().any(|n| n.starts_with("k8s:"))
+        c.needs.iter().any(|n| n.is_kubernetes())
             && !["cluster-secrets-store", "svc-lb-tls"].contains(&c.id)
     }) {
         expected.insert(check.id.to_string(), "error".to_string());
@@ -620,7 +620,7 @@ fn throttling_that_outlasts_the_retries_is_an_error_for_that_data_only() {
     let mut expected = verdicts(&direct);
     expected.insert("node-volumes".into(), "error".into());
     assert_eq!(verdicts(&report), expected);
-    assert!(messages(&report, "node-volumes").contains("ec2:DescribeVolumes failed (throttled)"));
+    assert!(messages(&report, "node-volumes").contains("ec2:DescribeVolumes (throttled)"));
     assert_eq!(
         proxy.throttled()["DescribeVolumes"],
         2,

@@ -29,7 +29,9 @@ use serde_json::Value;
 
 use crate::config::Settings;
 use crate::inventory::k8s::resources as k8s_resources;
-use crate::inventory::{AccountInventory, ClusterView, EksCluster, Missing, RegionInventory};
+use crate::inventory::{
+    AccountInventory, ClusterView, EksCluster, Lookup, Missing, Need, RegionInventory, Why,
+};
 pub use frameworks::{Framework, Ref};
 
 /// How bad a failure of a check is.
@@ -257,70 +259,71 @@ pub fn setting_arn(region: &RegionInventory, service: &str, setting: &str) -> St
 }
 
 impl<'a> Ctx<'a> {
-    /// The account-and-region data, or the findings to report instead: one `error` saying it was
-    /// not collected.
-    pub fn region_data(&self) -> Result<&'a RegionInventory, Vec<Finding>> {
+    /// The account-and-region data, or why it is missing (the snapshot predates it).
+    pub fn region_data(&self) -> Lookup<'a, RegionInventory> {
         self.region.ok_or_else(|| {
             let inv = self.inventory;
-            vec![Finding::error(
-                format!(
-                    "arn:{}:eks:{}:{}:",
-                    inv.partition,
-                    inv.region,
-                    inv.account_id.as_deref().unwrap_or("")
-                ),
-                "the account's settings in this region were not collected (the snapshot predates them); rescan live",
-            )]
+            let resource = format!(
+                "arn:{}:eks:{}:{}:",
+                inv.partition,
+                inv.region,
+                inv.account_id.as_deref().unwrap_or("")
+            );
+            Missing::new(
+                "the account's settings in this region",
+                &[],
+                Why::NotCollected,
+            )
+            .with_fix("were not collected (the snapshot predates them); rescan live")
+            .on(resource)
         })
     }
 
-    /// The account's IAM data, or the findings to report instead: one `error` saying it was not
-    /// collected.
-    pub fn account_data(&self) -> Result<&'a AccountInventory, Vec<Finding>> {
+    /// The account's IAM data, or why it is missing (the snapshot predates it).
+    pub fn account_data(&self) -> Lookup<'a, AccountInventory> {
         self.account.ok_or_else(|| {
             let inv = self.inventory;
-            vec![Finding::error(
-                format!(
-                    "arn:{}:iam::{}:",
-                    inv.partition,
-                    inv.account_id.as_deref().unwrap_or("")
-                ),
-                "the account's IAM data was not collected (the snapshot predates it); rescan live",
-            )]
+            let resource = format!(
+                "arn:{}:iam::{}:",
+                inv.partition,
+                inv.account_id.as_deref().unwrap_or("")
+            );
+            Missing::new("the account's IAM data", &[], Why::NotCollected)
+                .with_fix("was not collected (the snapshot predates it); rescan live")
+                .on(resource)
         })
     }
 
     /// A region-level setting: the region's data, the value `read` takes from it, and the
-    /// pseudo-ARN `setting_arn(region, service, setting)` naming it in findings; or the findings to
-    /// report instead: the region was not collected, or `what` could not be read (naming `apis`).
+    /// pseudo-ARN `setting_arn(region, service, setting)` naming it in findings; or why it is
+    /// missing, reported on that pseudo-ARN.
     pub fn region_setting<T: ?Sized>(
         &self,
         (service, setting): (&str, &str),
-        what: &str,
-        apis: &[&str],
-        read: impl FnOnce(&'a RegionInventory) -> Option<&'a T>,
-    ) -> Result<(&'a RegionInventory, &'a T, String), Vec<Finding>> {
+        read: impl FnOnce(&'a RegionInventory) -> Lookup<'a, T>,
+    ) -> Result<(&'a RegionInventory, &'a T, String), Missing> {
         let region = self.region_data()?;
         let resource = setting_arn(region, service, setting);
         match read(region) {
-            Some(value) => Ok((region, value, resource)),
-            None => Err(vec![shared::unread(resource, what, &region.gaps, apis)]),
+            Ok(value) => Ok((region, value, resource)),
+            Err(missing) => Err(missing.on(resource)),
         }
     }
 
-    /// One finding about the control plane from `decide(cluster, cluster_arn)`, or an `error`
-    /// finding naming `eks:DescribeCluster` when the control plane was not collected.
+    /// One finding about the control plane from `decide(cluster, cluster_arn)`, or why the
+    /// control plane is missing.
     pub fn on_control_plane(
         &self,
         decide: impl FnOnce(&EksCluster, String) -> Finding,
-    ) -> Vec<Finding> {
-        let arn = self.inventory.arn();
-        match self.inventory.control_plane() {
-            Ok(cluster) => vec![decide(cluster, arn)],
-            Err(missing) => vec![Finding::missing(arn, &missing)],
-        }
+    ) -> Evaluation {
+        let cluster = self.inventory.control_plane()?;
+        Ok(vec![decide(cluster, self.inventory.arn())])
     }
 }
+
+/// What a check's evaluation gives: its findings, or the data it needed and did not get (which
+/// the report shows as one `error` finding naming the read to allow).
+pub type Evaluation = Result<Vec<Finding>, Missing>;
 
 /// A check: metadata beside its pure evaluation function.
 #[derive(Debug)]
@@ -337,9 +340,8 @@ pub struct Check {
     pub severity: Severity,
     /// Framework requirements this check evaluates.
     pub refs: &'static [Ref],
-    /// Read permissions the evaluation depends on: IAM actions, and Kubernetes reads as
-    /// `k8s:<verb>:<resource>[.<group>]` (see [`crate::inventory::k8s::resources`]).
-    pub needs: &'static [&'static str],
+    /// The reads the evaluation depends on: AWS calls (IAM actions) and Kubernetes reads.
+    pub needs: &'static [Need],
     /// Why it matters.
     pub rationale: &'static str,
     /// How to fix it.
@@ -349,8 +351,9 @@ pub struct Check {
     /// Whether it judges a cluster or an account's settings in a region (evaluated once per
     /// region and shown with every cluster there).
     pub scope: Scope,
-    /// The evaluation. It returns at least one finding and never does I/O.
-    pub eval: fn(&Ctx<'_>) -> Vec<Finding>,
+    /// The evaluation. It returns at least one finding, or the data it missed, and never does
+    /// I/O.
+    pub eval: fn(&Ctx<'_>) -> Evaluation,
 }
 
 /// What a check judges.
@@ -464,13 +467,11 @@ impl Finding {
         Finding::new(Status::NotApplicable, resource, message)
     }
 
-    /// An `error` finding for data that was not collected, naming the API to allow.
-    pub fn missing(resource: impl Into<String>, missing: &Missing<'_>) -> Self {
-        let mut evidence = serde_json::json!({ "api": missing.api });
-        if let Some(cause) = missing.cause {
-            evidence["error"] = serde_json::json!(cause.kind);
-        }
-        Finding::error(resource, missing.reason()).with_evidence(evidence)
+    /// An `error` finding for data that was not read, naming the read to allow: on the
+    /// resource `missing` names, else on `resource`.
+    pub fn missing(resource: impl Into<String>, missing: &Missing) -> Self {
+        let resource = missing.resource.clone().unwrap_or_else(|| resource.into());
+        Finding::error(resource, missing.reason()).with_evidence(missing.evidence())
     }
 
     /// Attach evidence.
@@ -593,8 +594,10 @@ pub fn required_actions() -> Vec<&'static str> {
     let mut actions: Vec<&'static str> = COLLECTOR_ACTIONS
         .iter()
         .copied()
-        .chain(ALL.iter().flat_map(|c| c.needs.iter().copied()))
-        .filter(|need| !k8s_resources::is_kubernetes_read(need))
+        .chain(
+            ALL.iter()
+                .flat_map(|c| c.needs.iter().filter_map(|need| need.aws_action())),
+        )
         .collect();
     actions.sort_unstable();
     actions.dedup();
@@ -606,7 +609,7 @@ pub fn required_actions() -> Vec<&'static str> {
 pub fn required_kubernetes_reads() -> Vec<&'static k8s_resources::Resource> {
     k8s_resources::RESOURCES
         .iter()
-        .filter(|r| ALL.iter().any(|c| c.needs.contains(&r.need)))
+        .filter(|r| ALL.iter().any(|c| c.needs.contains(&Need::Kubernetes(r))))
         .collect()
 }
 
@@ -737,16 +740,17 @@ mod registry_tests {
                 check.id
             );
             for need in check.needs {
-                let verb = need.split(':').nth(1).unwrap_or("");
-                if k8s_resources::is_kubernetes_read(need) {
-                    assert!(
-                        k8s_resources::RESOURCES.iter().any(|r| r.need == *need)
-                            || *need == k8s_resources::NODE_CONFIGZ,
-                        "{}: {need} is not a Kubernetes read sek makes",
-                        check.id
-                    );
+                let Need::Aws(action) = need else {
+                    if let Need::Kubernetes(resource) = need {
+                        assert!(
+                            k8s_resources::RESOURCES.contains(resource),
+                            "{}: {need} is not a Kubernetes read sek makes",
+                            check.id
+                        );
+                    }
                     continue;
-                }
+                };
+                let verb = action.split(':').nth(1).unwrap_or("");
                 assert!(
                     ["Describe", "List", "Get", "BatchGet"]
                         .iter()

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::testkit::cluster;
-use crate::inventory::ClusterInventory;
+use super::testkit::{cluster, read};
+use crate::inventory::k8s::resources::{self, Resource};
 use crate::inventory::k8s::*;
+use crate::inventory::{ClusterInventory, CollectError, ErrorKind, Read};
 
 /// Metadata with a namespace and name.
 pub fn meta(namespace: &str, name: &str) -> ObjectMeta {
@@ -190,20 +191,20 @@ pub fn kubernetes() -> KubernetesInventory {
         source: Some("test".into()),
         access: None,
         server_version: Some("v1.31.2-eks-1".into()),
-        namespaces: Some(vec![
+        namespaces: read(vec![
             namespace("default", Some("restricted")),
             namespace("kube-system", None),
             namespace("web", Some("restricted")),
         ]),
-        workloads: Some(vec![api(), aws_node()]),
-        service_accounts: Some(vec![
+        workloads: read(vec![api(), aws_node()]),
+        service_accounts: read(vec![
             service_account("default", "default", Some(false)),
             service_account("web", "default", Some(false)),
             service_account("web", "api", Some(false)),
             service_account("kube-system", "default", None),
             service_account("kube-system", "aws-node", None),
         ]),
-        roles: Some(vec![
+        roles: read(vec![
             role("", "cluster-admin", vec![rule(&["*"], &["*"], &["*"])]),
             role(
                 "",
@@ -220,7 +221,7 @@ pub fn kubernetes() -> KubernetesInventory {
                 vec![rule(&[""], &["pods"], &["get", "list"])],
             ),
         ]),
-        role_bindings: Some(vec![
+        role_bindings: read(vec![
             binding(
                 "",
                 "cluster-admin",
@@ -229,49 +230,76 @@ pub fn kubernetes() -> KubernetesInventory {
             ),
             binding("web", "readers", "Role/reader", &["Group:web-devs"]),
         ]),
-        network_policies: Some(vec![default_deny("web"), default_deny("default")]),
-        services: Some(vec![]),
-        ingresses: Some(vec![]),
-        aws_auth: Some(None),
-        webhooks: Some(vec![]),
-        crds: Some(vec![]),
-        csi_drivers: Some(vec!["secrets-store.csi.k8s.io".into()]),
-        nodes: Some(vec![]),
-        gaps: vec![],
+        network_policies: read(vec![default_deny("web"), default_deny("default")]),
+        services: read(vec![]),
+        ingresses: read(vec![]),
+        aws_auth: read(AwsAuthConfigMap::Absent),
+        webhooks: read(vec![]),
+        crds: read(vec![]),
+        csi_drivers: read(vec!["secrets-store.csi.k8s.io".into()]),
+        nodes: read(vec![]),
     }
 }
 
 /// [`cluster`] with the compliant Kubernetes side.
 pub fn kube_cluster() -> ClusterInventory {
     let mut inv = cluster();
-    inv.kubernetes = Some(kubernetes());
+    inv.kubernetes = read(kubernetes());
     inv
 }
 
 /// The Kubernetes side of `inv`, to change.
 pub fn k8s(inv: &mut ClusterInventory) -> &mut KubernetesInventory {
-    inv.kubernetes.as_mut().unwrap()
+    inv.kubernetes.got_mut().unwrap()
 }
 
 /// The `web/api` Deployment of `inv`, to change.
 pub fn api_of(inv: &mut ClusterInventory) -> &mut Workload {
     k8s(inv)
         .workloads
-        .as_mut()
-        .unwrap()
+        .data_mut()
         .iter_mut()
         .find(|w| w.metadata.name == "api")
         .unwrap()
 }
 
-/// Mark a Kubernetes read as denied.
-pub fn k8s_denied(inv: &mut ClusterInventory, read: &str) {
-    k8s(inv).gaps.push(crate::inventory::CollectError::new(
-        read,
+/// Mark a Kubernetes read as denied: the field it fills (with the others) becomes that failure.
+pub fn k8s_denied(inv: &mut ClusterInventory, resource: Resource) {
+    let need = resource.need;
+    let failure = CollectError::new(
+        need,
         vec![],
-        crate::inventory::ErrorKind::AccessDenied,
-        format!("{read} is forbidden: User \"scanner\" cannot list this resource"),
-    ));
+        ErrorKind::AccessDenied,
+        format!("{need} is forbidden: User \"scanner\" cannot list this resource"),
+    );
+    let k8s = k8s(inv);
+    let workload_kinds = [
+        "Pod",
+        "Deployment",
+        "DaemonSet",
+        "StatefulSet",
+        "ReplicaSet",
+        "Job",
+        "CronJob",
+    ];
+    match resource.kind {
+        kind if workload_kinds.contains(&kind) => k8s.workloads = Read::Failed(failure),
+        "Namespace" => k8s.namespaces = Read::Failed(failure),
+        "ServiceAccount" => k8s.service_accounts = Read::Failed(failure),
+        "Role" | "ClusterRole" => k8s.roles = Read::Failed(failure),
+        "RoleBinding" | "ClusterRoleBinding" => k8s.role_bindings = Read::Failed(failure),
+        "NetworkPolicy" => k8s.network_policies = Read::Failed(failure),
+        "Service" => k8s.services = Read::Failed(failure),
+        "Ingress" => k8s.ingresses = Read::Failed(failure),
+        "ConfigMap" => k8s.aws_auth = Read::Failed(failure),
+        "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
+            k8s.webhooks = Read::Failed(failure)
+        }
+        "CustomResourceDefinition" => k8s.crds = Read::Failed(failure),
+        "CSIDriver" => k8s.csi_drivers = Read::Failed(failure),
+        "Node" => k8s.nodes = Read::Failed(failure),
+        other => panic!("no field reads {other}: {:?}", resources::by_kind(other)),
+    }
 }
 
 /// [`kube_cluster`] with a Role `web/tested` holding `rule`, bound to group `web-devs` by the
@@ -279,11 +307,8 @@ pub fn k8s_denied(inv: &mut ClusterInventory, read: &str) {
 pub fn granting(rule: PolicyRule) -> ClusterInventory {
     let mut inv = kube_cluster();
     let k8s = k8s(&mut inv);
-    k8s.roles
-        .as_mut()
-        .unwrap()
-        .push(role("web", "tested", vec![rule]));
-    k8s.role_bindings.as_mut().unwrap().push(binding(
+    k8s.roles.data_mut().push(role("web", "tested", vec![rule]));
+    k8s.role_bindings.got_mut().unwrap().push(binding(
         "web",
         "tested",
         "Role/tested",

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::read::no_failures;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -297,3 +298,14 @@ pub struct Image {
     #[serde(default)]
     pub description: Option<String>,
 }
+
+no_failures!(
+    Instance,
+    LaunchTemplateVersion,
+    SecurityGroup,
+    Subnet,
+    RouteTable,
+    Volume,
+    Image,
+    FlowLog,
+);

@@ -2,8 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use super::read::{failures_in, no_failures};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+
+use super::{Lookup, Need, Read, aws};
 
 /// One EKS cluster (DescribeCluster).
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
@@ -144,9 +147,9 @@ pub struct AccessEntry {
     /// Kubernetes groups the principal is mapped to.
     #[serde(default)]
     pub kubernetes_groups: Vec<String>,
-    /// Associated access policies. `None` when they could not be listed.
-    #[serde(default)]
-    pub policies: Option<Vec<AccessPolicyAssociation>>,
+    /// Associated access policies (ListAssociatedAccessPolicies).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub policies: Read<Vec<AccessPolicyAssociation>>,
     /// When the entry was created.
     #[serde(default)]
     pub created_at: Option<Timestamp>,
@@ -343,9 +346,9 @@ pub struct KmsKey {
     /// `Enabled`, `Disabled`, `PendingDeletion`...
     #[serde(default)]
     pub state: Option<String>,
-    /// Whether automatic rotation is on. `None` when it could not be read.
-    #[serde(default)]
-    pub rotation_enabled: Option<bool>,
+    /// Whether automatic rotation is on (GetKeyRotationStatus).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub rotation_enabled: Read<bool>,
 }
 
 /// A CloudWatch Logs log group (DescribeLogGroups).
@@ -359,4 +362,38 @@ pub struct LogGroup {
     /// KMS key encrypting the group, if any.
     #[serde(default)]
     pub kms_key_id: Option<String>,
+}
+
+no_failures!(
+    EksCluster,
+    Nodegroup,
+    ClusterUpdate,
+    Addon,
+    PodIdentityAssociation,
+    FargateProfile,
+    LogGroup,
+    ClusterVersion,
+    AccessPolicyAssociation,
+);
+failures_in!(AccessEntry: policies);
+failures_in!(KmsKey: rotation_enabled);
+
+impl AccessEntry {
+    /// Its associated access policies, or why they are unknown.
+    pub fn access_policies(&self) -> Lookup<'_, Vec<AccessPolicyAssociation>> {
+        const NEEDS: &[Need] = &[aws("eks:ListAssociatedAccessPolicies")];
+        self.policies.get(
+            &format!("the access policies of {}", self.principal_arn),
+            NEEDS,
+        )
+    }
+}
+
+impl KmsKey {
+    /// Whether automatic rotation is on, or why that is unknown.
+    pub fn rotation(&self) -> Lookup<'_, bool> {
+        const NEEDS: &[Need] = &[aws("kms:GetKeyRotationStatus")];
+        self.rotation_enabled
+            .get(&format!("the rotation status of key {}", self.arn), NEEDS)
+    }
 }

@@ -1,8 +1,30 @@
 //! IAM: the nodes' instance profiles, roles and the policy documents attached to them.
 
+use super::read::{failures_in, no_failures};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::{Lookup, Need, Read, aws};
+
+/// The AWS managed policies a node role may carry.
+pub const MINIMAL_NODE_POLICIES: &[&str] = &[
+    "AmazonEKSWorkerNodePolicy",
+    // The narrower policy AWS introduced for EKS Auto Mode and Pod Identity nodes.
+    "AmazonEKSWorkerNodeMinimalPolicy",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonEKS_CNI_Policy",
+    "AmazonSSMManagedInstanceCore",
+];
+
+/// Whether `arn` is one of [`MINIMAL_NODE_POLICIES`], in any partition.
+pub fn is_minimal_node_policy(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", _, "iam", "", "aws", resource]
+        if resource.strip_prefix("policy/").is_some_and(|name| MINIMAL_NODE_POLICIES.contains(&name)))
+}
+
+/// The node roles (ARN -> who uses them) and error findings for profiles that could not be read.
 /// An instance profile (GetInstanceProfile).
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
 pub struct InstanceProfile {
@@ -27,12 +49,12 @@ pub struct IamRole {
     /// The trust policy (decoded JSON), when read.
     #[serde(default)]
     pub trust_policy: Option<Value>,
-    /// Attached managed policies. `None` when they could not be listed.
-    #[serde(default)]
-    pub attached_policies: Option<Vec<AttachedPolicy>>,
-    /// Inline policies. `None` when they could not be listed.
-    #[serde(default)]
-    pub inline_policies: Option<Vec<InlinePolicy>>,
+    /// Attached managed policies (ListAttachedRolePolicies).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub attached_policies: Read<Vec<AttachedPolicy>>,
+    /// Inline policies (ListRolePolicies).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub inline_policies: Read<Vec<InlinePolicy>>,
 }
 
 /// A managed policy attached to a role.
@@ -50,9 +72,9 @@ pub struct AttachedPolicy {
 pub struct InlinePolicy {
     /// Policy name.
     pub name: String,
-    /// The policy document (decoded JSON). `None` when it could not be read.
-    #[serde(default)]
-    pub document: Option<Value>,
+    /// The policy document (GetRolePolicy, decoded JSON).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub document: Read<Value>,
 }
 
 /// A managed policy's default version (GetPolicy, GetPolicyVersion).
@@ -66,7 +88,28 @@ pub struct ManagedPolicy {
     /// The default version id.
     #[serde(default)]
     pub default_version: Option<String>,
-    /// The default version's document (decoded JSON). `None` when it could not be read.
-    #[serde(default)]
-    pub document: Option<Value>,
+    /// The default version's document (GetPolicyVersion, decoded JSON).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub document: Read<Value>,
+}
+
+no_failures!(InstanceProfile, AttachedPolicy);
+failures_in!(IamRole: attached_policies, inline_policies);
+failures_in!(InlinePolicy: document);
+failures_in!(ManagedPolicy: document);
+
+impl IamRole {
+    /// Its attached managed policies, or why they are unknown.
+    pub fn attached(&self) -> Lookup<'_, Vec<AttachedPolicy>> {
+        const NEEDS: &[Need] = &[aws("iam:ListAttachedRolePolicies")];
+        self.attached_policies
+            .get(&format!("the policies of role {}", self.name), NEEDS)
+    }
+
+    /// Its inline policies, or why they are unknown.
+    pub fn inline(&self) -> Lookup<'_, Vec<InlinePolicy>> {
+        const NEEDS: &[Need] = &[aws("iam:ListRolePolicies")];
+        self.inline_policies
+            .get(&format!("the policies of role {}", self.name), NEEDS)
+    }
 }

@@ -1,33 +1,39 @@
 //! The typed model of everything checks may read. It is also the snapshot format:
 //! `sek collect -o snap.json` writes it, `sek scan --snapshot snap.json` reads it back.
 //!
-//! Collection failures are data ([`CollectError`] in [`ClusterInventory::gaps`]); the lookup
-//! methods on [`ClusterInventory`] return [`Missing`] with the failed API when something the
-//! checks need was not collected, so a check can say `error` instead of a false `pass`.
+//! Every field that comes from a read is a [`Read`]: the data, the failure ([`CollectError`],
+//! naming the API), or nothing when it was not collected. Checks ask through accessors that
+//! return the data or a [`Missing`], so an unread list can never pass for an empty one.
 
+mod cluster;
 mod ec2;
 mod eks;
+mod errors;
 mod fleet;
-mod gaps;
 mod iam;
 pub mod k8s;
+mod missing;
+mod read;
 mod region;
+mod schema_v2;
 
-use std::collections::{BTreeMap, HashMap};
-use std::ops::Deref;
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+pub use cluster::*;
 pub use ec2::*;
 pub use eks::*;
+pub use errors::*;
 pub use fleet::*;
-pub use gaps::*;
 pub use iam::*;
+pub use missing::*;
+pub use read::*;
 pub use region::*;
 
-/// The snapshot schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 2;
+/// The snapshot schema this build writes. It reads this one and schema 2 (converted as read).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Everything collected in one run.
 #[derive(Serialize, Deserialize, Debug, Clone, Default)]
@@ -74,369 +80,8 @@ pub struct Meta {
     pub duration_ms: Option<u64>,
 }
 
-/// What sek saw of one cluster.
-#[derive(Serialize, Deserialize, Debug, Clone, Default)]
-pub struct ClusterInventory {
-    /// Cluster name.
-    pub name: String,
-    /// AWS region.
-    pub region: String,
-    /// AWS account id.
-    #[serde(default)]
-    pub account_id: Option<String>,
-    /// AWS partition (`aws`, `aws-cn`, `aws-us-gov`).
-    #[serde(default = "default_partition")]
-    pub partition: String,
-    /// The control plane. `None` when DescribeCluster failed (see `gaps`).
-    #[serde(default)]
-    pub cluster: Option<EksCluster>,
-    /// Managed node groups.
-    #[serde(default)]
-    pub nodegroups: Vec<Nodegroup>,
-    /// Launch template versions used by node groups.
-    #[serde(default)]
-    pub launch_templates: Vec<LaunchTemplateVersion>,
-    /// Worker node instances (managed and self-managed).
-    #[serde(default)]
-    pub instances: Vec<Instance>,
-    /// Security groups of the control plane and the nodes.
-    #[serde(default)]
-    pub security_groups: Vec<SecurityGroup>,
-    /// The nodes' subnets.
-    #[serde(default)]
-    pub subnets: Vec<Subnet>,
-    /// Route tables of the nodes' subnets (explicitly associated, and the VPCs' main tables).
-    #[serde(default)]
-    pub route_tables: Vec<RouteTable>,
-    /// EBS volumes attached to the nodes.
-    #[serde(default)]
-    pub volumes: Vec<Volume>,
-    /// The nodes' instance profiles.
-    #[serde(default)]
-    pub instance_profiles: Vec<InstanceProfile>,
-    /// Node roles (from instance profiles and node groups).
-    #[serde(default)]
-    pub roles: Vec<IamRole>,
-    /// Managed policies attached to those roles.
-    #[serde(default)]
-    pub policies: Vec<ManagedPolicy>,
-    /// The AMIs of the nodes and launch templates.
-    #[serde(default)]
-    pub images: Option<Vec<Image>>,
-    /// Recent control plane and node group updates. `None` when not read.
-    #[serde(default)]
-    pub updates: Option<Vec<ClusterUpdate>>,
-    /// EKS add-ons. `None` when not read.
-    #[serde(default)]
-    pub addons: Option<Vec<Addon>>,
-    /// Access entries. `None` when not read.
-    #[serde(default)]
-    pub access_entries: Option<Vec<AccessEntry>>,
-    /// Pod Identity associations. `None` when not read.
-    #[serde(default)]
-    pub pod_identity_associations: Option<Vec<PodIdentityAssociation>>,
-    /// Fargate profiles. `None` when not read.
-    #[serde(default)]
-    pub fargate_profiles: Option<Vec<FargateProfile>>,
-    /// The Secrets encryption key. `None` when there is none or it could not be read.
-    #[serde(default)]
-    pub secrets_key: Option<KmsKey>,
-    /// Log groups named `/aws/eks/<cluster>/cluster` or below. `None` when not read.
-    #[serde(default)]
-    pub log_groups: Option<Vec<LogGroup>>,
-    /// Flow logs of the cluster VPC. `None` when not read.
-    #[serde(default)]
-    pub flow_logs: Option<Vec<FlowLog>>,
-    /// The Kubernetes side (RBAC, workloads, namespaces...). `None` when it was not read: no
-    /// kubeconfig context, or a snapshot from before it was collected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kubernetes: Option<k8s::KubernetesInventory>,
-    /// Reads that failed.
-    #[serde(default)]
-    pub gaps: Vec<CollectError>,
-}
-
 pub(crate) fn default_partition() -> String {
     "aws".to_string()
-}
-
-/// Something a check needed that is not in the inventory, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Missing<'a> {
-    /// What was looked for, e.g. `volume vol-123`.
-    pub what: String,
-    /// The API that reads it, in IAM action form.
-    pub api: &'static str,
-    /// The recorded failure, when there is one.
-    pub cause: Option<&'a CollectError>,
-}
-
-impl Missing<'_> {
-    /// A sentence for an `error` finding.
-    pub fn reason(&self) -> String {
-        match self.cause {
-            Some(err) => format!(
-                "{} could not be read: {} failed ({}): {}",
-                self.what,
-                err.api,
-                err.kind.label(),
-                err.message
-            ),
-            None => format!(
-                "{} is not in the inventory (read with {}); rescan, or check that it still exists",
-                self.what, self.api
-            ),
-        }
-    }
-}
-
-/// The result of looking a resource up.
-pub type Lookup<'a, T> = Result<&'a T, Missing<'a>>;
-
-/// Positions of resources by id.
-#[derive(Debug, Default)]
-struct Index {
-    security_groups: HashMap<String, usize>,
-    subnets: HashMap<String, usize>,
-    volumes: HashMap<String, usize>,
-    instance_profiles: HashMap<String, usize>,
-    roles: HashMap<String, usize>,
-    policies: HashMap<String, usize>,
-    route_table_by_subnet: HashMap<String, usize>,
-    main_route_table_by_vpc: HashMap<String, usize>,
-}
-
-fn positions<T>(items: &[T], key: impl Fn(&T) -> &str) -> HashMap<String, usize> {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| (key(item).to_string(), i))
-        .collect()
-}
-
-impl Index {
-    fn build(inv: &ClusterInventory) -> Index {
-        let mut route_table_by_subnet = HashMap::new();
-        let mut main_route_table_by_vpc = HashMap::new();
-        for (i, table) in inv.route_tables.iter().enumerate() {
-            for subnet in &table.subnet_ids {
-                route_table_by_subnet.insert(subnet.clone(), i);
-            }
-            if let (true, Some(vpc)) = (table.main, &table.vpc_id) {
-                main_route_table_by_vpc.insert(vpc.clone(), i);
-            }
-        }
-        Index {
-            security_groups: positions(&inv.security_groups, |g| &g.id),
-            subnets: positions(&inv.subnets, |s| &s.id),
-            volumes: positions(&inv.volumes, |v| &v.id),
-            instance_profiles: positions(&inv.instance_profiles, |p| &p.arn),
-            roles: positions(&inv.roles, |r| &r.arn),
-            policies: positions(&inv.policies, |p| &p.arn),
-            route_table_by_subnet,
-            main_route_table_by_vpc,
-        }
-    }
-}
-
-impl ClusterInventory {
-    /// An empty inventory for `name` in `region`.
-    pub fn new(name: impl Into<String>, region: impl Into<String>) -> Self {
-        ClusterInventory {
-            name: name.into(),
-            region: region.into(),
-            partition: default_partition(),
-            ..Default::default()
-        }
-    }
-
-    /// The cluster ARN: from DescribeCluster, else built from name, region and account.
-    pub fn arn(&self) -> String {
-        match &self.cluster {
-            Some(cluster) if !cluster.arn.is_empty() => cluster.arn.clone(),
-            _ => self.resource_arn("eks", &format!("cluster/{}", self.name)),
-        }
-    }
-
-    /// `arn:<partition>:<service>:<region>:<account>:<resource>`.
-    pub fn resource_arn(&self, service: &str, resource: &str) -> String {
-        format!(
-            "arn:{}:{}:{}:{}:{}",
-            self.partition,
-            service,
-            self.region,
-            self.account_id.as_deref().unwrap_or(""),
-            resource
-        )
-    }
-
-    /// ARN of an EC2 resource, e.g. `ec2_arn("instance", "i-0abc")`.
-    pub fn ec2_arn(&self, kind: &str, id: &str) -> String {
-        self.resource_arn("ec2", &format!("{kind}/{id}"))
-    }
-
-    /// The first recorded failure of `api` that concerns `resource`.
-    pub fn gap(&self, api: &str, resource: &str) -> Option<&CollectError> {
-        self.gaps
-            .iter()
-            .find(|g| g.api == api && g.covers(resource))
-    }
-
-    /// The control plane, or why it is missing.
-    pub fn control_plane(&self) -> Lookup<'_, EksCluster> {
-        self.cluster.as_ref().ok_or_else(|| Missing {
-            what: format!("cluster {}", self.name),
-            api: "eks:DescribeCluster",
-            cause: self.gap("eks:DescribeCluster", &self.name),
-        })
-    }
-}
-
-/// A cluster inventory with its resources indexed by id, built once per evaluation. Checks
-/// read the inventory through this view; it dereferences to [`ClusterInventory`].
-#[derive(Debug)]
-pub struct ClusterView<'a> {
-    inventory: &'a ClusterInventory,
-    index: Index,
-    kubernetes: Option<k8s::KubernetesView<'a>>,
-}
-
-impl Deref for ClusterView<'_> {
-    type Target = ClusterInventory;
-
-    fn deref(&self) -> &ClusterInventory {
-        self.inventory
-    }
-}
-
-impl<'v> ClusterView<'v> {
-    /// Index `inventory`.
-    pub fn new(inventory: &'v ClusterInventory) -> Self {
-        ClusterView::excluding_namespaces(inventory, &[])
-    }
-
-    /// Index `inventory`, leaving the Kubernetes objects of namespaces matching
-    /// `excluded_namespaces` (globs) out of evaluation.
-    pub fn excluding_namespaces(
-        inventory: &'v ClusterInventory,
-        excluded_namespaces: &[String],
-    ) -> Self {
-        ClusterView {
-            inventory,
-            index: Index::build(inventory),
-            kubernetes: inventory
-                .kubernetes
-                .as_ref()
-                .map(|k8s| k8s::KubernetesView::new(k8s, excluded_namespaces)),
-        }
-    }
-
-    /// The Kubernetes side, indexed; `None` when it was not read.
-    pub fn kubernetes(&self) -> Option<&k8s::KubernetesView<'v>> {
-        self.kubernetes.as_ref()
-    }
-
-    fn lookup<'a, T>(
-        &'a self,
-        items: &'a [T],
-        positions: &HashMap<String, usize>,
-        kind: &str,
-        api: &'static str,
-        id: &str,
-    ) -> Lookup<'a, T> {
-        positions
-            .get(id)
-            .map(|&i| &items[i])
-            .ok_or_else(|| Missing {
-                what: format!("{kind} {id}"),
-                api,
-                cause: self.gap(api, id),
-            })
-    }
-
-    /// A security group by id.
-    pub fn security_group(&self, id: &str) -> Lookup<'_, SecurityGroup> {
-        let index = &&self.index.security_groups;
-        self.lookup(
-            &self.security_groups,
-            index,
-            "security group",
-            "ec2:DescribeSecurityGroups",
-            id,
-        )
-    }
-
-    /// A subnet by id.
-    pub fn subnet(&self, id: &str) -> Lookup<'_, Subnet> {
-        let index = &&self.index.subnets;
-        self.lookup(&self.subnets, index, "subnet", "ec2:DescribeSubnets", id)
-    }
-
-    /// A volume by id.
-    pub fn volume(&self, id: &str) -> Lookup<'_, Volume> {
-        let index = &&self.index.volumes;
-        self.lookup(&self.volumes, index, "volume", "ec2:DescribeVolumes", id)
-    }
-
-    /// An instance profile by ARN.
-    pub fn instance_profile(&self, arn: &str) -> Lookup<'_, InstanceProfile> {
-        let index = &&self.index.instance_profiles;
-        let lookup = self.lookup(
-            &self.instance_profiles,
-            index,
-            "instance profile",
-            "iam:GetInstanceProfile",
-            arn,
-        );
-        // Failures are recorded by profile name (the API's parameter), lookups are by ARN.
-        lookup.map_err(|mut missing| {
-            missing.cause = missing
-                .cause
-                .or_else(|| self.gap("iam:GetInstanceProfile", last_segment(arn)));
-            missing
-        })
-    }
-
-    /// A role by ARN.
-    pub fn role(&self, arn: &str) -> Lookup<'_, IamRole> {
-        let index = &&self.index.roles;
-        let api = "iam:ListAttachedRolePolicies";
-        let lookup = self.lookup(&self.roles, index, "role", api, arn);
-        // Failures are recorded by role name (the API's parameter), lookups are by ARN.
-        lookup.map_err(|mut missing| {
-            missing.cause = missing.cause.or_else(|| self.gap(api, last_segment(arn)));
-            missing
-        })
-    }
-
-    /// A managed policy by ARN.
-    pub fn managed_policy(&self, arn: &str) -> Lookup<'_, ManagedPolicy> {
-        let index = &&self.index.policies;
-        self.lookup(&self.policies, index, "policy", "iam:GetPolicy", arn)
-    }
-
-    /// The route table that routes `subnet`: its explicit association, else the VPC's main table.
-    pub fn route_table_for(&self, subnet: &Subnet) -> Lookup<'_, RouteTable> {
-        let index = &self.index;
-        let position = index.route_table_by_subnet.get(&subnet.id).or_else(|| {
-            subnet
-                .vpc_id
-                .as_ref()
-                .and_then(|vpc| index.main_route_table_by_vpc.get(vpc))
-        });
-        position
-            .map(|&i| &self.route_tables[i])
-            .ok_or_else(|| Missing {
-                what: format!("route table of subnet {}", subnet.id),
-                api: "ec2:DescribeRouteTables",
-                cause: self.gap("ec2:DescribeRouteTables", &subnet.id),
-            })
-    }
-}
-
-/// The part after the last `/`: the name in a role or instance profile ARN.
-pub fn last_segment(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// A snapshot that could not be read.
@@ -519,7 +164,8 @@ impl Inventory {
             };
             return Err(SnapshotError::NotASnapshot { hint });
         };
-        if let Some(found) = version.as_u64().and_then(|v| u32::try_from(v).ok())
+        let found = version.as_u64().and_then(|v| u32::try_from(v).ok());
+        if let Some(found) = found
             && found > SCHEMA_VERSION
         {
             return Err(SnapshotError::TooNew {
@@ -527,13 +173,26 @@ impl Inventory {
                 supported: SCHEMA_VERSION,
             });
         }
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-            SnapshotError::Malformed {
+        let malformed =
+            |err: serde_path_to_error::Error<serde_json::Error>| SnapshotError::Malformed {
                 path: err.path().to_string(),
                 source: err.into_inner(),
-            }
-        })
+            };
+        if found.is_some_and(|v| v < SCHEMA_VERSION) {
+            // Older snapshots kept failures apart from the data: move each into its field.
+            let mut tree: serde_json::Value =
+                serde_json::from_str(text).map_err(|source| SnapshotError::Malformed {
+                    path: ".".to_string(),
+                    source,
+                })?;
+            schema_v2::upgrade(&mut tree);
+            let mut inventory: Inventory =
+                serde_path_to_error::deserialize(tree).map_err(malformed)?;
+            inventory.schema_version = SCHEMA_VERSION;
+            return Ok(inventory);
+        }
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut deserializer).map_err(malformed)
     }
 
     /// The snapshot as pretty JSON.

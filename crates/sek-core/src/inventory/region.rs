@@ -5,9 +5,10 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ClusterVersion, CollectError};
+use super::read::{accessors, failures_in, no_failures};
+use super::{ClusterVersion, Lookup, Need, Read, aws};
 
-/// A policy document that may not exist: `None` around it means it was not read.
+/// A policy document that may not exist.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[serde(tag = "state", content = "document", rename_all = "kebab-case")]
 pub enum Document {
@@ -28,33 +29,57 @@ pub struct RegionInventory {
     /// Partition.
     #[serde(default = "super::default_partition")]
     pub partition: String,
-    /// GetEbsEncryptionByDefault. `None` when it could not be read.
-    #[serde(default)]
-    pub ebs_encryption_by_default: Option<bool>,
+    /// GetEbsEncryptionByDefault.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub ebs_encryption_by_default: Read<bool>,
     /// DescribeClusterVersions: every Kubernetes version EKS offers and its support status.
-    #[serde(default)]
-    pub cluster_versions: Option<Vec<ClusterVersion>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub cluster_versions: Read<Vec<ClusterVersion>>,
     /// CloudTrail trails visible from the region (shadow trails included), with their status.
-    #[serde(default)]
-    pub trails: Option<Vec<Trail>>,
-    /// GuardDuty detectors.
-    #[serde(default)]
-    pub guardduty: Option<Vec<GuardDutyDetector>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub trails: Read<Vec<Trail>>,
+    /// GuardDuty detectors (ListDetectors, then GetDetector for each).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub guardduty: Read<Vec<GuardDutyDetector>>,
     /// Amazon Inspector account status.
-    #[serde(default)]
-    pub inspector: Option<InspectorStatus>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub inspector: Read<InspectorStatus>,
     /// ECR registry scanning configuration.
-    #[serde(default)]
-    pub ecr_scanning: Option<RegistryScanning>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub ecr_scanning: Read<RegistryScanning>,
     /// ECR repositories with their settings and policies.
-    #[serde(default)]
-    pub ecr_repositories: Option<Vec<EcrRepository>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub ecr_repositories: Read<Vec<EcrRepository>>,
     /// EventBridge rules on the default bus, with their target counts.
-    #[serde(default)]
-    pub event_rules: Option<Vec<EventRule>>,
-    /// Reads that failed.
-    #[serde(default)]
-    pub gaps: Vec<CollectError>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub event_rules: Read<Vec<EventRule>>,
+}
+
+impl RegionInventory {
+    accessors! {
+        /// Whether new EBS volumes are encrypted by default.
+        ebs_encryption_by_default: bool = "EBS encryption by default",
+            [aws("ec2:GetEbsEncryptionByDefault")];
+        /// The Kubernetes versions EKS offers.
+        cluster_versions: Vec<ClusterVersion> = "the Kubernetes versions EKS supports",
+            [aws("eks:DescribeClusterVersions")];
+        /// The CloudTrail trails.
+        trails: Vec<Trail> = "the CloudTrail trails", [aws("cloudtrail:DescribeTrails")];
+        /// The GuardDuty detectors.
+        guardduty: Vec<GuardDutyDetector> = "GuardDuty",
+            [aws("guardduty:ListDetectors"), aws("guardduty:GetDetector")];
+        /// Amazon Inspector's activation.
+        inspector: InspectorStatus = "Amazon Inspector's status",
+            [aws("inspector2:BatchGetAccountStatus")];
+        /// The registry scanning configuration.
+        ecr_scanning: RegistryScanning = "the ECR registry scanning configuration",
+            [aws("ecr:GetRegistryScanningConfiguration")];
+        /// The ECR repositories.
+        ecr_repositories: Vec<EcrRepository> = "the ECR repositories",
+            [aws("ecr:DescribeRepositories")];
+        /// The EventBridge rules.
+        event_rules: Vec<EventRule> = "the EventBridge rules", [aws("events:ListRules")];
+    }
 }
 
 /// A CloudTrail trail.
@@ -77,16 +102,16 @@ pub struct Trail {
     /// Whether log file integrity validation is on.
     #[serde(default)]
     pub log_file_validation: bool,
-    /// Whether it is recording (GetTrailStatus). `None` when unknown.
-    #[serde(default)]
-    pub logging: Option<bool>,
+    /// Whether it is recording (GetTrailStatus).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub logging: Read<bool>,
     /// Whether its event selectors record management events, as snapshots before schema 2.1
     /// recorded it (read and write not told apart). Superseded by `selectors`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub management_events: Option<bool>,
-    /// Its event selectors (GetEventSelectors). `None` when they could not be read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub selectors: Option<TrailSelectors>,
+    /// Its event selectors (GetEventSelectors).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub selectors: Read<TrailSelectors>,
     /// KMS key for log files.
     #[serde(default)]
     pub kms_key_id: Option<String>,
@@ -218,22 +243,22 @@ pub struct EcrRepository {
     /// `MUTABLE`, `IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION`, `MUTABLE_WITH_EXCLUSION`.
     #[serde(default)]
     pub tag_mutability: Option<String>,
-    /// The tag filters exempted from `tag_mutability` (wildcard patterns). `None` when not read
-    /// (snapshots before sek read them).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tag_mutability_exclusions: Option<Vec<String>>,
+    /// The tag filters exempted from `tag_mutability` (wildcard patterns). Not collected in
+    /// snapshots from before sek read them.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub tag_mutability_exclusions: Read<Vec<String>>,
     /// `AES256`, `KMS` or `KMS_DSSE`.
     #[serde(default)]
     pub encryption_type: Option<String>,
     /// KMS key, for KMS encryption.
     #[serde(default)]
     pub kms_key: Option<String>,
-    /// The lifecycle policy (GetLifecyclePolicy). `None` when it could not be read.
-    #[serde(default)]
-    pub lifecycle_policy: Option<Document>,
-    /// The repository policy (GetRepositoryPolicy). `None` when it could not be read.
-    #[serde(default)]
-    pub repository_policy: Option<Document>,
+    /// The lifecycle policy (GetLifecyclePolicy).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub lifecycle_policy: Read<Document>,
+    /// The repository policy (GetRepositoryPolicy).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub repository_policy: Read<Document>,
 }
 
 /// An EventBridge rule.
@@ -250,9 +275,9 @@ pub struct EventRule {
     /// The event pattern (JSON text), for pattern rules.
     #[serde(default)]
     pub event_pattern: Option<String>,
-    /// Number of targets (ListTargetsByRule), read for rules that match EKS events. `None` when not read.
-    #[serde(default)]
-    pub targets: Option<usize>,
+    /// Number of targets (ListTargetsByRule), read for rules that match EKS events.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub targets: Read<usize>,
 }
 
 impl EventRule {
@@ -295,15 +320,22 @@ pub struct AccountInventory {
     #[serde(default)]
     pub account_id: Option<String>,
     /// IAM OIDC identity provider ARNs (ListOpenIDConnectProviders).
-    #[serde(default)]
-    pub oidc_providers: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub oidc_providers: Read<Vec<String>>,
     /// The roles whose trust policy names an OIDC provider (ListRoles, filtered by the collector),
     /// to find the roles pods can assume through IRSA.
-    #[serde(default)]
-    pub roles: Option<Vec<TrustedRole>>,
-    /// Reads that failed.
-    #[serde(default)]
-    pub gaps: Vec<CollectError>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub roles: Read<Vec<TrustedRole>>,
+}
+
+impl AccountInventory {
+    accessors! {
+        /// The IAM OIDC identity providers.
+        oidc_providers: Vec<String> = "the IAM OIDC identity providers",
+            [aws("iam:ListOpenIDConnectProviders")];
+        /// The roles that trust an OIDC provider.
+        roles: Vec<TrustedRole> = "the IAM roles", [aws("iam:ListRoles")];
+    }
 }
 
 /// A role and who may assume it.
@@ -319,4 +351,79 @@ pub struct TrustedRole {
     /// Creation time.
     #[serde(default)]
     pub created_at: Option<Timestamp>,
+}
+
+no_failures!(
+    TrailSelectors,
+    GuardDutyDetector,
+    InspectorStatus,
+    RegistryScanning,
+    Document,
+    TrustedRole,
+);
+failures_in!(Trail: logging, selectors);
+failures_in!(EcrRepository: tag_mutability_exclusions, lifecycle_policy, repository_policy);
+failures_in!(EventRule: targets);
+failures_in!(
+    RegionInventory: ebs_encryption_by_default,
+    cluster_versions,
+    trails,
+    guardduty,
+    inspector,
+    ecr_scanning,
+    ecr_repositories,
+    event_rules,
+);
+failures_in!(AccountInventory: oidc_providers, roles);
+
+impl Trail {
+    /// Whether it is recording, or why that is unknown.
+    pub fn is_logging(&self) -> Lookup<'_, bool> {
+        const NEEDS: &[Need] = &[aws("cloudtrail:GetTrailStatus")];
+        self.logging
+            .get(&format!("the status of trail {}", self.name), NEEDS)
+    }
+
+    /// Its event selectors, or why they are unknown.
+    pub fn event_selectors(&self) -> Lookup<'_, TrailSelectors> {
+        const NEEDS: &[Need] = &[aws("cloudtrail:GetEventSelectors")];
+        self.selectors.get(
+            &format!("the event selectors of trail {}", self.name),
+            NEEDS,
+        )
+    }
+}
+
+impl EcrRepository {
+    /// Its lifecycle policy, or why it is unknown.
+    pub fn lifecycle(&self) -> Lookup<'_, Document> {
+        const NEEDS: &[Need] = &[aws("ecr:GetLifecyclePolicy")];
+        self.lifecycle_policy
+            .get(&format!("the lifecycle policy of {}", self.name), NEEDS)
+    }
+
+    /// Its repository policy, or why it is unknown.
+    pub fn policy(&self) -> Lookup<'_, Document> {
+        const NEEDS: &[Need] = &[aws("ecr:GetRepositoryPolicy")];
+        self.repository_policy
+            .get(&format!("the repository policy of {}", self.name), NEEDS)
+    }
+
+    /// The tags exempted from its tag mutability setting, or why they are unknown.
+    pub fn mutability_exclusions(&self) -> Lookup<'_, Vec<String>> {
+        const NEEDS: &[Need] = &[aws("ecr:DescribeRepositories")];
+        self.tag_mutability_exclusions.get(
+            &format!("the tag mutability exclusions of {}", self.name),
+            NEEDS,
+        )
+    }
+}
+
+impl EventRule {
+    /// How many targets it has, or why that is unknown.
+    pub fn target_count(&self) -> Lookup<'_, usize> {
+        const NEEDS: &[Need] = &[aws("events:ListTargetsByRule")];
+        self.targets
+            .get(&format!("the targets of rule {}", self.name), NEEDS)
+    }
 }

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use futures::future::join_all;
-use sek_core::inventory::{ClusterInventory, ErrorKind};
+use sek_core::inventory::{
+    ClusterInventory, CollectError, Collection, ErrorKind, Failures, Nodegroup, Read,
+};
 
 use super::ScanError;
 use super::aws::ec2::TemplateKey;
@@ -35,9 +37,9 @@ pub async fn collect_clusters(
         referenced.give(refs, inv);
         tracing::info!(
             cluster = inv.name,
-            nodes = inv.instances.len(),
-            nodegroups = inv.nodegroups.len(),
-            failed_reads = inv.gaps.len(),
+            nodes = inv.instances.got().map_or(0, |n| n.len()),
+            nodegroups = inv.nodegroups.got().map_or(0, |n| n.len()),
+            failed_reads = inv.failures().len(),
             "collected"
         );
     }
@@ -56,7 +58,7 @@ async fn collect_cluster(
     // independent of each other.
     let (
         cluster,
-        (nodegroups, errors),
+        (nodegroups, nodegroup_errors),
         (mut instances, tag_errors),
         addons,
         fargate_profiles,
@@ -72,7 +74,6 @@ async fn collect_cluster(
         region_wide.log_groups_of(aws, name),
     );
     match cluster {
-        Ok(cluster) => inv.cluster = Some(cluster),
         Err(err) if err.kind == ErrorKind::NotFound => {
             let known = eks::list_clusters(aws).await.unwrap_or_default();
             return Err(ScanError::ClusterNotFound {
@@ -82,25 +83,24 @@ async fn collect_cluster(
                 known,
             });
         }
-        Err(err) => inv.gaps.push(err),
+        read => inv.cluster = read.into(),
     }
-    inv.gaps.extend(errors);
-    inv.gaps.extend(tag_errors);
-    inv.nodegroups = nodegroups;
-    inv.addons = keep(addons, &mut inv.gaps);
-    inv.fargate_profiles = keep(fargate_profiles, &mut inv.gaps);
-    inv.pod_identity_associations = keep(pod_identity, &mut inv.gaps);
-    inv.log_groups = keep(log_groups, &mut inv.gaps);
+    let mut nodegroups = Collection {
+        items: nodegroups,
+        failed: nodegroup_errors,
+    };
+    inv.addons = addons.into();
+    inv.fargate_profiles = fargate_profiles.into();
+    inv.pod_identity_associations = pod_identity.into();
+    inv.log_groups = log_groups.into();
 
     // Through the node groups: their Auto Scaling groups' instances and their launch templates;
     // through the control plane: its access entries and Secrets key.
-    let asg_names: Vec<String> = inv
-        .nodegroups
+    let asg_names: Vec<String> = nodegroups
         .iter()
         .flat_map(|ng| ng.autoscaling_groups.clone())
         .collect();
-    let template_keys: Vec<TemplateKey> = inv
-        .nodegroups
+    let template_keys: Vec<TemplateKey> = nodegroups
         .iter()
         .filter_map(|ng| ng.launch_template.as_ref())
         .filter_map(|lt| {
@@ -116,16 +116,15 @@ async fn collect_cluster(
             })
         })
         .collect();
-    let nodegroup_names: Vec<String> = inv.nodegroups.iter().map(|ng| ng.name.clone()).collect();
-    // Add-ons not read: their updates are not listed either (service-health says so).
+    let nodegroup_names: Vec<String> = nodegroups.iter().map(|ng| ng.name.clone()).collect();
     let addon_names: Vec<String> = inv
         .addons
-        .iter()
+        .got()
+        .into_iter()
         .flatten()
         .map(|addon| addon.name.clone())
         .collect();
-    let control_plane = inv.cluster.clone();
-    let control_plane = control_plane.as_ref();
+    let control_plane = inv.cluster.got();
     let (
         (asg_instances, asg_errors),
         (templates, template_errors),
@@ -143,8 +142,8 @@ async fn collect_cluster(
                 .and_then(|c| c.access_config.as_ref())
                 .and_then(|a| a.authentication_mode.as_deref());
             match mode {
-                Some("CONFIG_MAP") => Some(Ok(Vec::new())),
-                _ => Some(eks_access::access_entries(aws, name).await),
+                Some("CONFIG_MAP") => Ok(Vec::new()),
+                _ => eks_access::access_entries(aws, name).await,
             }
         },
         async {
@@ -155,15 +154,20 @@ async fn collect_cluster(
             Some(kms::key(aws, &key).await)
         },
     );
-    inv.gaps.extend(asg_errors);
-    inv.gaps.extend(template_errors);
-    resolve_template_versions(&mut inv, &templates);
-    inv.launch_templates = templates;
-    inv.updates = keep(updates, &mut inv.gaps);
-    inv.access_entries = access_entries.and_then(|r| keep(r, &mut inv.gaps));
-    if let Some((key, errors)) = secrets_key {
-        inv.secrets_key = key;
-        inv.gaps.extend(errors);
+    resolve_template_versions(&mut nodegroups.items, &templates);
+    // The updates of node groups and add-ons that were not read were not listed either.
+    let owners_unread = nodegroups
+        .failed
+        .iter()
+        .chain(inv.addons.failure())
+        .cloned();
+    inv.updates = Read::from(updates).map(|items| Collection {
+        items,
+        failed: owners_unread.collect(),
+    });
+    inv.access_entries = access_entries.into();
+    if let Some(key) = secrets_key {
+        inv.secrets_key = key.into();
     }
 
     // Auto Scaling members the tag queries did not already return.
@@ -177,28 +181,36 @@ async fn collect_cluster(
         }
     }
     let (extra, extra_errors) = ec2::instances_by_id(aws, &unseen).await;
-    inv.gaps.extend(extra_errors);
     ec2::merge_instances(&mut instances, extra);
     instances.sort_by(|a, b| a.id.cmp(&b.id));
-    inv.instances = instances;
+    // Nodes of node groups that were not read were not looked for.
+    let discovery_errors: Vec<CollectError> = nodegroups
+        .failed
+        .iter()
+        .cloned()
+        .chain(tag_errors)
+        .chain(asg_errors)
+        .chain(extra_errors)
+        .collect();
+    inv.instances = Read::Got(Collection {
+        items: instances,
+        failed: discovery_errors,
+    });
+    inv.launch_templates = Read::Got(Collection {
+        items: templates,
+        failed: template_errors,
+    });
+    inv.nodegroups = Read::Got(nodegroups);
 
     Ok(inv)
 }
 
-/// The value read, or `None` with the failure recorded in `gaps`.
-pub(super) fn keep<T>(
-    read: Result<T, sek_core::inventory::CollectError>,
-    gaps: &mut Vec<sek_core::inventory::CollectError>,
-) -> Option<T> {
-    read.map_err(|err| gaps.push(err)).ok()
-}
-
 /// Node groups may name `$Latest`/`$Default` (or no version); record the number that was read.
 fn resolve_template_versions(
-    inv: &mut ClusterInventory,
+    nodegroups: &mut [Nodegroup],
     templates: &[sek_core::inventory::LaunchTemplateVersion],
 ) {
-    for nodegroup in &mut inv.nodegroups {
+    for nodegroup in nodegroups {
         let Some(reference) = nodegroup.launch_template.as_mut() else {
             continue;
         };
@@ -225,7 +237,7 @@ fn resolve_template_versions(
 
 #[cfg(test)]
 mod tests {
-    use sek_core::inventory::{LaunchTemplateRef, LaunchTemplateVersion, Nodegroup};
+    use sek_core::inventory::{LaunchTemplateRef, LaunchTemplateVersion};
 
     use super::*;
 
@@ -252,15 +264,13 @@ mod tests {
 
     #[test]
     fn symbolic_template_versions_resolve_to_the_version_read() {
-        let mut inv = ClusterInventory::new("c", "r");
-        inv.nodegroups = vec![
+        let mut nodegroups = vec![
             nodegroup(Some("$Latest")),
             nodegroup(None),
             nodegroup(Some("2")),
         ];
-        resolve_template_versions(&mut inv, &[template(7)]);
-        let versions: Vec<_> = inv
-            .nodegroups
+        resolve_template_versions(&mut nodegroups, &[template(7)]);
+        let versions: Vec<_> = nodegroups
             .iter()
             .map(|ng| ng.launch_template.clone().unwrap())
             .collect();
@@ -276,11 +286,10 @@ mod tests {
 
     #[test]
     fn an_ambiguous_symbolic_version_stays_unresolved() {
-        let mut inv = ClusterInventory::new("c", "r");
-        inv.nodegroups = vec![nodegroup(Some("$Default"))];
-        resolve_template_versions(&mut inv, &[template(1), template(2)]);
+        let mut nodegroups = vec![nodegroup(Some("$Default"))];
+        resolve_template_versions(&mut nodegroups, &[template(1), template(2)]);
         assert_eq!(
-            inv.nodegroups[0]
+            nodegroups[0]
                 .launch_template
                 .as_ref()
                 .unwrap()

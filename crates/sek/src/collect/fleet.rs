@@ -320,17 +320,15 @@ async fn with_kubernetes(
 ) -> Result<ClusterInventory, ScanError> {
     let mut cluster = cluster?;
     if kube.enabled {
-        match collect_kubernetes(kube, &cluster, aws).await {
-            Ok(k8s) => cluster.kubernetes = Some(k8s),
-            Err(failure) => {
-                tracing::info!(
-                    cluster = cluster.name,
-                    "Kubernetes side not read: {}",
-                    failure.message
-                );
-                cluster.gaps.push(failure);
-            }
+        let k8s = collect_kubernetes(kube, &cluster, aws).await;
+        if let Err(failure) = &k8s {
+            tracing::info!(
+                cluster = cluster.name,
+                "Kubernetes side not read: {}",
+                failure.message
+            );
         }
+        cluster.kubernetes = k8s.into();
     }
     Ok(cluster)
 }

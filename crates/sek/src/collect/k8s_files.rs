@@ -88,6 +88,7 @@ pub fn read_export(path: &Path) -> Result<(KubernetesInventory, Vec<String>), Ex
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sek_core::inventory::Read;
 
     #[test]
     fn an_empty_list_is_known_by_its_file_name_and_missing_kinds_are_gaps() {
@@ -98,10 +99,10 @@ mod tests {
         )
         .unwrap();
         let (k8s, ignored) = read_export(dir.path()).unwrap();
-        assert_eq!(k8s.network_policies, Some(vec![]));
-        assert!(k8s.workloads.is_none());
+        assert_eq!(k8s.network_policies, Read::Got(vec![]));
         assert!(ignored.is_empty());
-        let pods = k8s.gaps.iter().find(|g| g.api == resources::PODS).unwrap();
+        let pods = k8s.workloads.failure().unwrap();
+        assert_eq!(pods.api, resources::PODS.need);
         assert!(
             pods.message.contains("kubectl get pods -A -o json"),
             "{}",

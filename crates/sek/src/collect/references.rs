@@ -8,7 +8,8 @@
 use std::collections::BTreeSet;
 
 use sek_core::inventory::{
-    ClusterInventory, CollectError, FlowLog, Image, RouteTable, SecurityGroup, Subnet, Volume,
+    ClusterInventory, CollectError, Collection, FlowLog, Image, Read, RouteTable, SecurityGroup,
+    Subnet, Volume,
 };
 
 use super::aws::iam::{self, NodeIam};
@@ -35,14 +36,14 @@ impl References {
     /// What `inv`'s control plane, nodes and launch templates reference.
     pub fn of(inv: &ClusterInventory) -> Self {
         let mut refs = References::default();
-        if let Some(cluster) = &inv.cluster {
+        if let Some(cluster) = inv.cluster.got() {
             refs.groups
                 .extend(cluster.vpc.cluster_security_group_id.iter().cloned());
             refs.groups
                 .extend(cluster.vpc.security_group_ids.iter().cloned());
             refs.cluster_vpc.extend(cluster.vpc.vpc_id.iter().cloned());
         }
-        for node in &inv.instances {
+        for node in inv.instances.got().into_iter().flatten() {
             refs.groups.extend(node.security_group_ids.iter().cloned());
             refs.subnets.extend(node.subnet_id.iter().cloned());
             refs.node_vpcs.extend(node.vpc_id.iter().cloned());
@@ -52,10 +53,10 @@ impl References {
             refs.profiles
                 .extend(node.iam_instance_profile_arn.iter().cloned());
         }
-        for nodegroup in &inv.nodegroups {
+        for nodegroup in inv.nodegroups.got().into_iter().flatten() {
             refs.node_roles.extend(nodegroup.node_role.iter().cloned());
         }
-        for template in &inv.launch_templates {
+        for template in inv.launch_templates.got().into_iter().flatten() {
             refs.groups
                 .extend(template.security_group_ids.iter().cloned());
             refs.images.extend(template.image_id.iter().cloned());
@@ -75,33 +76,16 @@ impl References {
     }
 }
 
-/// What a set of [`References`] named, as read, with the reads that failed.
+/// What a set of [`References`] named, as read: each kind with the reads of it that failed.
 #[derive(Debug)]
 pub struct Referenced {
-    security_groups: Vec<SecurityGroup>,
-    subnets: Vec<Subnet>,
-    route_tables: Vec<RouteTable>,
-    volumes: Vec<Volume>,
-    images: Vec<Image>,
+    security_groups: Collection<SecurityGroup>,
+    subnets: Collection<Subnet>,
+    route_tables: Collection<RouteTable>,
+    volumes: Collection<Volume>,
+    images: Collection<Image>,
     flow_logs: Result<Vec<FlowLog>, CollectError>,
-    /// The EC2 reads that failed.
-    errors: Vec<CollectError>,
     node_iam: NodeIam,
-}
-
-impl Default for Referenced {
-    fn default() -> Self {
-        Referenced {
-            security_groups: Vec::new(),
-            subnets: Vec::new(),
-            route_tables: Vec::new(),
-            volumes: Vec::new(),
-            images: Vec::new(),
-            flow_logs: Ok(Vec::new()),
-            errors: Vec::new(),
-            node_iam: NodeIam::default(),
-        }
-    }
 }
 
 /// Read what any of `wanted` references, each id once.
@@ -142,24 +126,13 @@ pub async fn read(aws: &Aws, wanted: &[&References]) -> Referenced {
         },
         iam::node_iam(aws, &all.profiles, &all.node_roles),
     );
-    let mut errors = Vec::new();
-    for more in [
-        sg_errors,
-        subnet_errors,
-        table_errors,
-        volume_errors,
-        image_errors,
-    ] {
-        errors.extend(more);
-    }
     Referenced {
-        security_groups,
-        subnets,
-        route_tables,
-        volumes,
-        images,
+        security_groups: Collection::of(security_groups, sg_errors),
+        subnets: Collection::of(subnets, subnet_errors),
+        route_tables: Collection::of(route_tables, table_errors),
+        volumes: Collection::of(volumes, volume_errors),
+        images: Collection::of(images, image_errors),
         flow_logs,
-        errors,
         node_iam,
     }
 }
@@ -167,61 +140,71 @@ pub async fn read(aws: &Aws, wanted: &[&References]) -> Referenced {
 impl Referenced {
     /// Give `inv` what `refs` (its own references) name, and the failed reads about them.
     pub fn give(&self, refs: &References, inv: &mut ClusterInventory) {
-        inv.security_groups = pick(&self.security_groups, |g| refs.groups.contains(&g.id));
-        inv.subnets = pick(&self.subnets, |s| refs.subnets.contains(&s.id));
-        inv.route_tables = pick(&self.route_tables, |t| {
-            t.vpc_id
-                .as_ref()
-                .is_some_and(|v| refs.node_vpcs.contains(v))
-        });
-        inv.volumes = pick(&self.volumes, |v| refs.volumes.contains(&v.id));
-        inv.images = Some(pick(&self.images, |i| refs.images.contains(&i.id)));
-        // No control plane VPC known: no flow logs to judge (as before: `None` when unread).
-        inv.flow_logs = if refs.cluster_vpc.is_empty() {
-            None
-        } else {
-            match &self.flow_logs {
-                Ok(logs) => Some(pick(logs, |l| {
-                    l.resource_id
-                        .as_ref()
-                        .is_some_and(|r| refs.cluster_vpc.contains(r))
-                })),
-                Err(err) => {
-                    inv.gaps.push(err.clone());
-                    None
-                }
-            }
-        };
-        let node_iam = self.node_iam.of_cluster(&refs.profiles, &refs.node_roles);
-        inv.instance_profiles = node_iam.profiles;
-        inv.roles = node_iam.roles;
-        inv.policies = node_iam.policies;
-        inv.gaps.extend(node_iam.errors);
-        inv.gaps.extend(
-            self.errors
+        inv.security_groups = pick(&self.security_groups, &refs.groups, |g| &g.id);
+        inv.subnets = pick(&self.subnets, &refs.subnets, |s| &s.id);
+        // Route tables are read by VPC.
+        inv.route_tables = Read::Got(Collection {
+            items: self
+                .route_tables
                 .iter()
-                .filter(|err| concerns(err, refs))
-                .cloned(),
-        );
+                .filter(|t| {
+                    t.vpc_id
+                        .as_ref()
+                        .is_some_and(|v| refs.node_vpcs.contains(v))
+                })
+                .cloned()
+                .collect(),
+            failed: failures_about(&self.route_tables.failed, &refs.node_vpcs),
+        });
+        inv.volumes = pick(&self.volumes, &refs.volumes, |v| &v.id);
+        inv.images = pick(&self.images, &refs.images, |i| &i.id);
+        // No control plane VPC known: no flow logs to read (the check says why).
+        if !refs.cluster_vpc.is_empty() {
+            inv.flow_logs = match &self.flow_logs {
+                Ok(logs) => Read::Got(
+                    logs.iter()
+                        .filter(|l| {
+                            l.resource_id
+                                .as_ref()
+                                .is_some_and(|r| refs.cluster_vpc.contains(r))
+                        })
+                        .cloned()
+                        .collect(),
+                ),
+                Err(err) => Read::Failed(err.clone()),
+            };
+        }
+        let node_iam = self.node_iam.of_cluster(&refs.profiles, &refs.node_roles);
+        inv.instance_profiles = Read::Got(Collection {
+            items: node_iam.profiles,
+            failed: node_iam.errors,
+        });
+        inv.roles = Read::Got(Collection::complete(node_iam.roles));
+        inv.policies = Read::Got(Collection::complete(node_iam.policies));
     }
 }
 
-fn pick<T: Clone>(items: &[T], wanted: impl Fn(&T) -> bool) -> Vec<T> {
-    items.iter().filter(|item| wanted(item)).cloned().collect()
+/// The items of `read` whose key is in `wanted`, with the failures about them.
+fn pick<T: Clone>(
+    read: &Collection<T>,
+    wanted: &BTreeSet<String>,
+    key: impl Fn(&T) -> &String,
+) -> Read<Collection<T>> {
+    Read::Got(Collection {
+        items: read
+            .iter()
+            .filter(|item| wanted.contains(key(item)))
+            .cloned()
+            .collect(),
+        failed: failures_about(&read.failed, wanted),
+    })
 }
 
-/// Whether a failed read was about any of `refs` (a read about no particular id concerns all).
-fn concerns(err: &CollectError, refs: &References) -> bool {
-    err.resources.is_empty()
-        || err.resources.iter().any(|id| {
-            [
-                &refs.groups,
-                &refs.subnets,
-                &refs.node_vpcs,
-                &refs.volumes,
-                &refs.images,
-            ]
-            .iter()
-            .any(|set| set.contains(id))
-        })
+/// The failures about any of `ids` (a failure about no particular id concerns all).
+fn failures_about(failures: &[CollectError], ids: &BTreeSet<String>) -> Vec<CollectError> {
+    failures
+        .iter()
+        .filter(|err| err.resources.is_empty() || err.resources.iter().any(|id| ids.contains(id)))
+        .cloned()
+        .collect()
 }

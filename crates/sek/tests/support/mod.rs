@@ -318,3 +318,29 @@ pub fn findings<'a>(report: &'a Value, check: &str) -> &'a Vec<Value> {
         .as_array()
         .unwrap()
 }
+
+/// Every failed read a snapshot's `value` records, wherever it sits: the `failed_read` of a
+/// value and the `failed` parts of a listing.
+pub fn failed_reads(value: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    collect_failed_reads(value, &mut out);
+    out
+}
+
+fn collect_failed_reads(value: &Value, out: &mut Vec<Value>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                match (key.as_str(), child) {
+                    ("failed_read", failure) => out.push(failure.clone()),
+                    ("failed", Value::Array(failures)) => out.extend(failures.iter().cloned()),
+                    _ => collect_failed_reads(child, out),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| collect_failed_reads(item, out)),
+        _ => {}
+    }
+}

@@ -7,8 +7,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::{AccessEntry, ClusterInventory, Missing};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::{AccessEntry, AccessPolicyAssociation, ClusterInventory, Missing, aws};
 
 /// The access policy that makes an entry a cluster administrator.
 pub const CLUSTER_ADMIN_POLICY: &str = "AmazonEKSClusterAdminPolicy";
@@ -29,10 +29,10 @@ pub static CHECK: Check = Check {
         bp("identity-and-access-management"),
     ],
     needs: &[
-        "eks:DescribeCluster",
-        "eks:ListAccessEntries",
-        "eks:DescribeAccessEntry",
-        "eks:ListAssociatedAccessPolicies",
+        aws("eks:DescribeCluster"),
+        aws("eks:ListAccessEntries"),
+        aws("eks:DescribeAccessEntry"),
+        aws("eks:ListAssociatedAccessPolicies"),
     ],
     rationale: "An access entry with AmazonEKSClusterAdminPolicy (or in system:masters) gives an IAM principal \
 full control of every workload and Secret. An administrator in another account extends the cluster's trust \
@@ -51,64 +51,51 @@ not control. List accounts you do trust in sek.toml ([allow] trusted_accounts)."
     eval,
 };
 
-fn is_admin(entry: &AccessEntry) -> bool {
+fn is_admin(entry: &AccessEntry, policies: &[AccessPolicyAssociation]) -> bool {
     entry
         .kubernetes_groups
         .iter()
         .any(|g| g == "system:masters")
-        || entry.policies.iter().flatten().any(|p| {
+        || policies.iter().any(|p| {
             p.policy_arn.ends_with(&format!("/{CLUSTER_ADMIN_POLICY}"))
                 && p.scope.as_deref().is_none_or(|s| s == "cluster")
         })
 }
 
-/// The access entries that grant cluster-admin, or what could not be read.
-pub(crate) fn admin_entries(inv: &ClusterInventory) -> Result<Vec<&AccessEntry>, Missing<'_>> {
-    let entries = inv.access_entries.as_ref().ok_or_else(|| {
-        // The list, or one entry of it (all of them are needed: any could be an administrator).
-        let apis = ["eks:ListAccessEntries", "eks:DescribeAccessEntry"];
-        let cause = inv.gaps.iter().find(|g| apis.contains(&g.api.as_str()));
-        Missing {
-            what: format!("the access entries of cluster {}", inv.name),
-            api: match cause {
-                Some(gap) if gap.api == "eks:DescribeAccessEntry" => "eks:DescribeAccessEntry",
-                _ => "eks:ListAccessEntries",
-            },
-            cause,
+/// The access entries that grant cluster-admin, or what could not be read: the list, or the
+/// policies of any entry (the report lists every administrator, so all are needed).
+pub(crate) fn admin_entries(inv: &ClusterInventory) -> Result<Vec<&AccessEntry>, Missing> {
+    let mut admins = Vec::new();
+    for entry in inv.access_entries()? {
+        if is_admin(entry, entry.access_policies()?) {
+            admins.push(entry);
         }
-    })?;
-    if let Some(unread) = entries.iter().find(|e| e.policies.is_none()) {
-        return Err(Missing {
-            what: format!("the access policies of {}", unread.principal_arn),
-            api: "eks:ListAssociatedAccessPolicies",
-            cause: inv.gap("eks:ListAssociatedAccessPolicies", &unread.principal_arn),
-        });
     }
-    Ok(entries.iter().filter(|e| is_admin(e)).collect())
+    Ok(admins)
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     let arn = inv.arn();
     let mode = inv
         .cluster
-        .as_ref()
+        .got()
         .and_then(|c| c.access_config.as_ref())
         .and_then(|a| a.authentication_mode.as_deref());
     if mode == Some("CONFIG_MAP") {
-        return vec![Finding::not_applicable(
+        return Ok(vec![Finding::not_applicable(
             arn,
             "access entries are off (CONFIG_MAP); aws-auth decides who is an administrator",
-        )];
+        )]);
     }
-    let admins = match admin_entries(inv) {
-        Ok(admins) => admins,
-        Err(missing) => return vec![Finding::missing(arn, &missing)],
-    };
+    let admins = admin_entries(inv)?;
     if admins.is_empty() {
-        return vec![Finding::pass(arn, "no access entry grants cluster-admin")];
+        return Ok(vec![Finding::pass(
+            arn,
+            "no access entry grants cluster-admin",
+        )]);
     }
-    admins
+    Ok(admins
         .into_iter()
         .map(|entry| {
             let account = entry.principal_arn.split(':').nth(4).unwrap_or("");
@@ -131,7 +118,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             }
             .with_evidence(evidence)
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -148,7 +135,7 @@ pub(crate) mod tests {
             kind: Some("STANDARD".into()),
             username: None,
             kubernetes_groups: vec![],
-            policies: Some(vec![AccessPolicyAssociation {
+            policies: read(vec![AccessPolicyAssociation {
                 policy_arn: format!(
                     "arn:aws:eks::aws:cluster-access-policy/{CLUSTER_ADMIN_POLICY}"
                 ),
@@ -161,7 +148,7 @@ pub(crate) mod tests {
 
     fn with_entries(entries: Vec<AccessEntry>, settings: &Settings) -> Vec<Finding> {
         let mut inv = cluster();
-        inv.access_entries = Some(entries);
+        inv.access_entries = read(entries);
         run_with(&CHECK, &inv, settings)
     }
 
@@ -190,10 +177,10 @@ pub(crate) mod tests {
     #[test]
     fn system_masters_counts_and_namespaced_policies_do_not() {
         let mut masters = admin_entry("arn:aws:iam::999988887777:role/old");
-        masters.policies = Some(vec![]);
+        masters.policies = read(vec![]);
         masters.kubernetes_groups = vec!["system:masters".into()];
         let mut namespaced = admin_entry("arn:aws:iam::999988887777:role/dev");
-        namespaced.policies.as_mut().unwrap()[0].scope = Some("namespace".into());
+        namespaced.policies.got_mut().unwrap()[0].scope = Some("namespace".into());
         let findings = with_entries(vec![masters, namespaced], &Settings::default());
         assert_eq!(statuses(&findings), [Status::Fail]);
         assert!(findings[0].resource.ends_with("role/old"));
@@ -207,7 +194,7 @@ pub(crate) mod tests {
         );
         let mut inv = cluster();
         inv.cluster
-            .as_mut()
+            .got_mut()
             .unwrap()
             .access_config
             .as_mut()
@@ -219,7 +206,7 @@ pub(crate) mod tests {
     #[test]
     fn unread_entries_or_policies_are_errors() {
         let mut entry = admin_entry("arn:aws:iam::111122223333:role/x");
-        entry.policies = None;
+        entry.policies = Read::NotCollected;
         let findings = with_entries(vec![entry], &Settings::default());
         assert_eq!(statuses(&findings), [Status::Error]);
         assert!(
@@ -228,7 +215,7 @@ pub(crate) mod tests {
                 .contains("eks:ListAssociatedAccessPolicies")
         );
         let mut inv = cluster();
-        inv.access_entries = None;
+        inv.access_entries = Read::NotCollected;
         assert_eq!(statuses(&run(&CHECK, &inv)), [Status::Error]);
     }
 }

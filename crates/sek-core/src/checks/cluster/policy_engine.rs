@@ -6,8 +6,9 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::ns::pod_security::ENFORCE;
-use crate::checks::shared::k8s::{SYSTEM_NAMESPACES, needed};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::shared::k8s::{SYSTEM_NAMESPACES, kubernetes};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::Need;
 use crate::inventory::k8s::resources::{CRDS, NAMESPACES};
 
 /// Policy engines, by a CustomResourceDefinition each installs.
@@ -31,7 +32,7 @@ pub static CHECK: Check = Check {
     title: "Admission policies are enforced: a policy engine or Pod Security Admission",
     severity: Severity::Medium,
     refs: &[nist("PR.IP-1"), nist("PR.AC-4"), bp("pod-security")],
-    needs: &[CRDS, NAMESPACES],
+    needs: &[Need::Kubernetes(&CRDS), Need::Kubernetes(&NAMESPACES)],
     rationale: "Scans find what is wrong after it runs; admission control refuses it at the API server. \
 Without a policy engine or Pod Security Admission, every rule in this report depends on each team getting \
 each manifest right, every time.",
@@ -47,26 +48,18 @@ resource limits.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (view, crds) = match needed(ctx, "the CRDs and namespaces", CHECK.needs, |k| {
-        k.inventory
-            .crds
-            .as_deref()
-            .filter(|_| k.namespaces.is_some())
-    }) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let view = kubernetes(ctx)?;
+    let crds = view.inventory.crds()?;
+    let namespaces = view.namespaces()?;
     let arn = ctx.inventory.arn();
     let engines: Vec<&str> = ENGINES
         .iter()
         .filter(|(crd, _)| crds.iter().any(|c| c == crd))
         .map(|(_, name)| *name)
         .collect();
-    let unenforced: Vec<&str> = view
-        .namespaces
+    let unenforced: Vec<&str> = namespaces
         .iter()
-        .flatten()
         .filter(|ns| {
             !SYSTEM_NAMESPACES.contains(&ns.metadata.name.as_str())
                 && !ns
@@ -103,7 +96,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             ),
         )
     };
-    vec![finding.with_evidence(evidence)]
+    Ok(vec![finding.with_evidence(evidence)])
 }
 
 #[cfg(test)]
@@ -119,13 +112,13 @@ mod tests {
         let mut inv = kube_cluster();
         k8s(&mut inv)
             .namespaces
-            .as_mut()
+            .got_mut()
             .unwrap()
             .push(namespace("batch", None));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Fail);
         assert!(finding.message.contains("batch"), "{}", finding.message);
-        k8s(&mut inv).crds = Some(vec!["clusterpolicies.kyverno.io".into()]);
+        k8s(&mut inv).crds = read(vec!["clusterpolicies.kyverno.io".into()]);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Pass);
         assert!(finding.message.contains("Kyverno"));

@@ -8,7 +8,6 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::addons;
 use crate::inventory::k8s::resources::{CRDS, CSI_DRIVERS};
 
 /// The CSI driver and the CRDs that show an external secret store in the cluster.
@@ -17,7 +16,10 @@ const SECRET_STORE_CRDS: &[&str] = &[
     "externalsecrets.external-secrets.io",
     "secretproviderclasses.secrets-store.csi.x-k8s.io",
 ];
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{
+    Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status, shared,
+};
+use crate::inventory::{Need, aws};
 
 /// Add-ons that sync secrets from an external store (AWS Secrets Manager, Parameter Store...).
 const SECRET_STORE_ADDONS: &[&str] = &[
@@ -40,7 +42,12 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("data-encryption-and-secrets-management"),
     ],
-    needs: &["eks:ListAddons", "eks:DescribeAddon", CRDS, CSI_DRIVERS],
+    needs: &[
+        aws("eks:ListAddons"),
+        aws("eks:DescribeAddon"),
+        Need::Kubernetes(&CRDS),
+        Need::Kubernetes(&CSI_DRIVERS),
+    ],
     rationale: "Kubernetes Secrets are only base64-encoded in etcd and readable by anyone who may get \
 secrets in the namespace. An external store (AWS Secrets Manager through the Secrets Store CSI driver or \
 External Secrets) keeps the value outside the cluster, with its own access policy, rotation and audit trail.",
@@ -59,18 +66,15 @@ Store CSI driver and its AWS provider (an EKS add-on), or sync them with Externa
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     let arn = inv.arn();
     // The Kubernetes side, when both lists were read, is authoritative: add-ons and Helm charts
     // alike install the CSI driver or the CRDs there.
-    let in_cluster = inv.kubernetes().and_then(|k| {
-        Some((
-            k.inventory.csi_drivers.as_deref()?,
-            k.inventory.crds.as_deref()?,
-        ))
-    });
-    if let Some((drivers, crds)) = in_cluster {
+    let in_cluster = inv
+        .kubernetes()
+        .and_then(|k| Ok((k.inventory.csi_drivers()?, k.inventory.crds()?)));
+    if let Ok((drivers, crds)) = &in_cluster {
         let mut installed: Vec<String> = drivers
             .iter()
             .filter(|d| *d == SECRET_STORE_CSI_DRIVER)
@@ -96,30 +100,18 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 ),
             )
         };
-        return vec![finding.with_evidence(evidence)];
+        return Ok(vec![finding.with_evidence(evidence)]);
     }
     // The Kubernetes side was read but its CRDs or CSI drivers were not: say which read failed.
-    let failed = inv.kubernetes().and_then(|k| {
-        k.inventory
-            .gaps
-            .iter()
-            .find(|g| g.api == CRDS || g.api == CSI_DRIVERS)
-    });
-    let addons = match (addons(inv), failed) {
+    let failed = in_cluster.err().filter(|missing| missing.cause().is_some());
+    let addons = match (inv.addons(), &failed) {
         (Ok(addons), _) => addons,
-        (Err(_), Some(gap)) => {
-            return vec![
-                Finding::error(
-                    arn,
-                    format!(
-                        "neither the Kubernetes side nor the add-ons could be read: {}",
-                        gap.summary()
-                    ),
-                )
-                .with_evidence(json!({ "api": gap.api, "error": gap.kind })),
-            ];
+        (Err(unread_addons), Some(missing)) => {
+            // Name both reads that stand in the way.
+            let unread = shared::all_read(&arn, [Some(missing.clone()), Some(unread_addons)]);
+            return Ok(unread.into_iter().collect());
         }
-        (Err(findings), None) => return findings,
+        (Err(missing), None) => return Err(missing),
     };
     let installed: Vec<&str> = addons
         .iter()
@@ -128,10 +120,13 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         .collect();
     let mut evidence = json!({ "secret_store_addons": installed });
     let settle = match failed {
-        Some(gap) => {
-            evidence["api"] = json!(gap.api);
-            evidence["error"] = json!(gap.kind);
-            format!("the Kubernetes side would settle it, but {}", gap.summary())
+        Some(missing) => {
+            evidence["api"] = missing.evidence()["api"].clone();
+            evidence["error"] = missing.evidence()["error"].clone();
+            format!(
+                "the Kubernetes side would settle it, but {}",
+                missing.reason()
+            )
         }
         None => "scanning the Kubernetes side settles it".to_string(),
     };
@@ -153,7 +148,7 @@ Secrets is installed another way (Helm), or that workloads read AWS Secrets Mana
             ),
         )
     };
-    vec![finding.with_evidence(evidence)]
+    Ok(vec![finding.with_evidence(evidence)])
 }
 
 #[cfg(test)]
@@ -165,7 +160,7 @@ mod tests {
     #[test]
     fn a_secret_store_addon_passes() {
         let mut inv = cluster();
-        inv.addons.as_mut().unwrap().push(Addon {
+        inv.addons.got_mut().unwrap().push(Addon {
             name: "aws-secrets-store-csi-driver-provider".into(),
             ..Addon::default()
         });
@@ -196,7 +191,7 @@ mod tests {
             finding.message
         );
         let mut inv = kube_cluster();
-        k8s(&mut inv).csi_drivers = Some(vec!["ebs.csi.aws.com".into()]);
+        k8s(&mut inv).csi_drivers = read(vec!["ebs.csi.aws.com".into()]);
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
     }
 
@@ -205,26 +200,26 @@ mod tests {
         use crate::checks::testkit_k8s::*;
         // The CRDs were refused: the add-ons decide, and the finding says what was refused.
         let mut inv = kube_cluster();
-        k8s(&mut inv).crds = None;
-        k8s(&mut inv).gaps.push(denied(CRDS, &[]));
+        k8s(&mut inv).crds = Read::Failed(denied(CRDS.need, &[]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Manual);
-        assert!(finding.message.contains(CRDS), "{}", finding.message);
-        assert_eq!(finding.evidence["api"], CRDS);
+        assert!(finding.message.contains(CRDS.need), "{}", finding.message);
+        assert_eq!(finding.evidence["api"], CRDS.need);
         assert_eq!(finding.evidence["error"], "access-denied");
-        // Nor the add-ons: an error, about the Kubernetes read (the one that would settle it).
-        inv.addons = None;
-        inv.gaps.push(denied("eks:ListAddons", &[]));
+        // Nor the add-ons: an error naming both, the Kubernetes read (the one that would settle
+        // it) first.
+        inv.addons = Read::Failed(denied("eks:ListAddons", &[]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
-        assert_eq!(finding.evidence["api"], CRDS);
+        assert_eq!(finding.evidence[0]["api"], CRDS.need);
+        assert_eq!(finding.evidence[1]["api"], "eks:ListAddons");
+        assert!(finding.message.contains("eks:ListAddons"), "{}", finding.message);
     }
 
     #[test]
     fn unread_addons_are_an_error_naming_the_api() {
         let mut inv = cluster();
-        inv.addons = None;
-        inv.gaps.push(denied("eks:ListAddons", &[]));
+        inv.addons = Read::Failed(denied("eks:ListAddons", &[]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(

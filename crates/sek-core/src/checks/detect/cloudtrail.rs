@@ -12,9 +12,9 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::unread;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::{FieldCondition, Trail, TrailSelectors};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
+use crate::inventory::{FieldCondition, Missing, Trail, TrailSelectors};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -30,9 +30,9 @@ pub static CHECK: Check = Check {
         bp("auditing-and-logging"),
     ],
     needs: &[
-        "cloudtrail:DescribeTrails",
-        "cloudtrail:GetTrailStatus",
-        "cloudtrail:GetEventSelectors",
+        aws("cloudtrail:DescribeTrails"),
+        aws("cloudtrail:GetTrailStatus"),
+        aws("cloudtrail:GetEventSelectors"),
     ],
     rationale: "CloudTrail records who changed the cluster's configuration, created access entries, modified \
 node roles or security groups. Without a multi-region trail logging management events (with integrity \
@@ -60,32 +60,24 @@ with log file validation, to a bucket outside the reach of cluster administrator
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (region, trails, resource) = match ctx.region_setting(
-        ("cloudtrail", "trails"),
-        "CloudTrail trails",
-        &["cloudtrail:DescribeTrails"],
-        |r| r.trails.as_ref(),
-    ) {
-        Ok(setting) => setting,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let (_, trails, resource) = ctx.region_setting(("cloudtrail", "trails"), |r| r.trails())?;
     let evidence = json!({ "trails": trails });
     if trails.is_empty() {
-        return vec![
+        return Ok(vec![
             Finding::fail(
                 resource,
                 "no CloudTrail trail covers this region; API activity is only kept 90 days in event history",
             )
             .with_evidence(evidence),
-        ];
+        ]);
     }
     let judged: Vec<(&Trail, Judgement)> = trails.iter().map(|t| (t, judge(t))).collect();
     if let Some((trail, _)) = judged
         .iter()
         .find(|(_, j)| matches!(j, Judgement::Complete))
     {
-        return vec![
+        return Ok(vec![
             Finding::pass(
                 trail.arn.clone().unwrap_or(resource),
                 format!(
@@ -94,19 +86,14 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 ),
             )
             .with_evidence(evidence),
-        ];
+        ]);
     }
     // A trail whose status or selectors were not read could be the complete one.
-    if judged.iter().any(|(_, j)| matches!(j, Judgement::Unknown)) {
-        return vec![
-            unread(
-                resource,
-                "the status or event selectors of the trails",
-                &region.gaps,
-                &["cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"],
-            )
-            .with_evidence(evidence),
-        ];
+    if let Some(missing) = judged.iter().find_map(|(_, j)| match j {
+        Judgement::Unknown(missing) => Some(missing),
+        _ => None,
+    }) {
+        return Err(missing.clone().on(resource));
     }
     let lacks: Vec<String> = judged
         .iter()
@@ -115,7 +102,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             _ => None,
         })
         .collect();
-    vec![
+    Ok(vec![
         Finding::fail(
             resource,
             format!(
@@ -124,7 +111,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             ),
         )
         .with_evidence(evidence),
-    ]
+    ])
 }
 
 /// What one trail does for the check.
@@ -134,32 +121,32 @@ enum Judgement {
     /// What it lacks.
     Lacks(Vec<String>),
     /// Nothing known is lacking, but its status or selectors were not read.
-    Unknown,
+    Unknown(Missing),
 }
 
 fn judge(trail: &Trail) -> Judgement {
     let mut missing = Vec::new();
-    let mut unknown = false;
+    let mut unknown = None;
     if !trail.multi_region {
         missing.push("not multi-region".to_string());
     }
     if !trail.log_file_validation {
         missing.push("no log file validation".to_string());
     }
-    match trail.logging {
-        Some(true) => {}
-        Some(false) => missing.push("not logging".to_string()),
-        None => unknown = true,
+    match trail.is_logging() {
+        Ok(true) => {}
+        Ok(false) => missing.push("not logging".to_string()),
+        Err(why) => unknown = Some(why),
     }
-    match &trail.selectors {
-        Some(selectors) => missing.extend(management_coverage(selectors).gaps()),
+    match trail.event_selectors() {
+        Ok(selectors) => missing.extend(management_coverage(selectors).gaps()),
         // A snapshot from before sek read the selectors in full tells "records management
         // events" but not whether reads and writes both: not enough to pass.
-        None => unknown = true,
+        Err(why) => unknown = unknown.or(Some(why)),
     }
     match (missing.is_empty(), unknown) {
-        (true, false) => Judgement::Complete,
-        (true, true) => Judgement::Unknown,
+        (true, None) => Judgement::Complete,
+        (true, Some(why)) => Judgement::Unknown(why),
         (false, _) => Judgement::Lacks(missing),
     }
 }
@@ -319,7 +306,7 @@ mod tests {
     /// The compliant region with the trail's selectors replaced.
     fn with_selectors(selectors: TrailSelectors) -> Finding {
         let mut r = region();
-        r.trails.as_mut().unwrap()[0].selectors = Some(selectors);
+        r.trails.got_mut().unwrap()[0].selectors = read(selectors);
         judge_region(&r)
     }
 
@@ -464,28 +451,27 @@ mod tests {
     #[test]
     fn single_region_unvalidated_stopped_or_no_trails_fail() {
         let mut r = region();
-        r.trails.as_mut().unwrap()[0].multi_region = false;
+        r.trails.got_mut().unwrap()[0].multi_region = false;
         assert!(judge_region(&r).message.contains("not multi-region"));
         let mut r = region();
-        r.trails.as_mut().unwrap()[0].logging = Some(false);
+        r.trails.got_mut().unwrap()[0].logging = read(false);
         assert_eq!(judge_region(&r).status, Status::Fail);
         let mut r = region();
-        r.trails = Some(vec![]);
+        r.trails = read(vec![]);
         assert_eq!(judge_region(&r).status, Status::Fail);
     }
 
     #[test]
     fn unread_trails_status_or_selectors_are_errors() {
         let mut r = region();
-        r.trails.as_mut().unwrap()[0].logging = None;
+        r.trails.got_mut().unwrap()[0].logging = Read::NotCollected;
         assert_eq!(judge_region(&r).status, Status::Error);
         // An older snapshot knew only "records management events": not reads and writes.
         let mut r = region();
-        r.trails.as_mut().unwrap()[0].selectors = None;
-        r.trails.as_mut().unwrap()[0].management_events = Some(true);
+        r.trails.got_mut().unwrap()[0].selectors = Read::NotCollected;
+        r.trails.got_mut().unwrap()[0].management_events = Some(true);
         assert_eq!(judge_region(&r).status, Status::Error);
-        r.trails = None;
-        r.gaps.push(denied("cloudtrail:DescribeTrails", &[]));
+        r.trails = Read::Failed(denied("cloudtrail:DescribeTrails", &[]));
         let finding = judge_region(&r);
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("cloudtrail:DescribeTrails"));
@@ -494,9 +480,9 @@ mod tests {
     #[test]
     fn a_trail_that_fails_on_what_is_known_fails_even_with_unread_selectors() {
         let mut r = region();
-        let trail = &mut r.trails.as_mut().unwrap()[0];
+        let trail = &mut r.trails.got_mut().unwrap()[0];
         trail.multi_region = false;
-        trail.selectors = None;
+        trail.selectors = Read::NotCollected;
         assert_eq!(judge_region(&r).status, Status::Fail);
     }
 }

@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::unread;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -21,7 +21,7 @@ pub static CHECK: Check = Check {
         nist("DE.CM-7"),
         bp("incident-response-and-forensics"),
     ],
-    needs: &["events:ListRules", "events:ListTargetsByRule"],
+    needs: &[aws("events:ListRules"), aws("events:ListTargetsByRule")],
     rationale: "The playbook's response controls start from an event: CreateCluster, UpdateClusterConfig with \
 a public endpoint, a deleted cluster. An EventBridge rule matching EKS events with a target (SNS, Lambda, a \
 SIEM) makes those changes visible when they happen, not at the next audit. A rule counts when its state is \
@@ -42,33 +42,26 @@ eventSource eks.amazonaws.com) and send it to your alerting or response target."
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (region, rules, resource) = match ctx.region_setting(
-        ("events", "rules"),
-        "EventBridge rules",
-        &["events:ListRules"],
-        |r| r.event_rules.as_ref(),
-    ) {
-        Ok(setting) => setting,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let (_, rules, resource) = ctx.region_setting(("events", "rules"), |r| r.event_rules())?;
     let eks_rules: Vec<_> = rules
         .iter()
         .filter(|r| r.is_enabled() && r.matches_eks_events())
         .collect();
     let evidence = json!({ "eks_rules": eks_rules });
-    let routed = eks_rules.iter().find(|r| r.targets.is_some_and(|n| n > 0));
-    vec![
+    let routed = eks_rules
+        .iter()
+        .find(|r| r.target_count().is_ok_and(|n| *n > 0));
+    if routed.is_none()
+        && let Some(missing) = eks_rules.iter().find_map(|r| r.target_count().err())
+    {
+        return Err(missing.on(resource));
+    }
+    Ok(vec![
         match routed {
             Some(rule) => Finding::pass(
                 rule.arn.clone().unwrap_or(resource),
                 format!("rule {} sends EKS events to a target", rule.name),
-            ),
-            None if eks_rules.iter().any(|r| r.targets.is_none()) => unread(
-                resource,
-                "the targets of the EKS event rules",
-                &region.gaps,
-                &["events:ListTargetsByRule"],
             ),
             None if eks_rules.is_empty() => {
                 Finding::fail(resource, "no enabled EventBridge rule matches EKS events")
@@ -76,7 +69,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             None => Finding::fail(resource, "EKS event rules exist but none has a target"),
         }
         .with_evidence(evidence),
-    ]
+    ])
 }
 
 #[cfg(test)]
@@ -101,7 +94,7 @@ mod tests {
     fn a_rule_enabled_with_all_cloudtrail_management_events_is_enabled() {
         let judge = |state: &str| {
             let mut r = region();
-            r.event_rules.as_mut().unwrap()[0].state = Some(state.into());
+            r.event_rules.got_mut().unwrap()[0].state = Some(state.into());
             only(run_full(
                 &CHECK,
                 &cluster(),
@@ -126,7 +119,7 @@ mod tests {
             Status::Pass
         );
         let mut r = region();
-        r.event_rules.as_mut().unwrap()[0].targets = Some(0);
+        r.event_rules.got_mut().unwrap()[0].targets = Read::Got(0);
         assert!(
             only(run_full(
                 &CHECK,
@@ -138,7 +131,7 @@ mod tests {
             .message
             .contains("none has a target")
         );
-        r.event_rules.as_mut().unwrap()[0].state = Some("DISABLED".into());
+        r.event_rules.got_mut().unwrap()[0].state = Some("DISABLED".into());
         assert_eq!(
             only(run_full(
                 &CHECK,
@@ -150,7 +143,7 @@ mod tests {
             .status,
             Status::Fail
         );
-        r.event_rules = None;
+        r.event_rules = Read::NotCollected;
         assert_eq!(
             only(run_full(
                 &CHECK,

@@ -8,8 +8,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::unread_about;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -19,7 +19,7 @@ pub static CHECK: Check = Check {
     title: "The cluster VPC has flow logs",
     severity: Severity::Low,
     refs: &[nist("DE.CM-1"), nist("DE.AE-1"), bp("auditing-and-logging")],
-    needs: &["eks:DescribeCluster", "ec2:DescribeFlowLogs"],
+    needs: &[aws("eks:DescribeCluster"), aws("ec2:DescribeFlowLogs")],
     rationale: "VPC flow logs record every connection to and from the nodes and pods (with the VPC CNI, pods \
 have VPC addresses). They show data exfiltration and lateral movement after the fact, and feed GuardDuty. \
 A log of rejected traffic alone misses the accepted connections where both show, so sek needs ALL (or an ACCEPT \
@@ -41,28 +41,17 @@ and a REJECT log), and a log whose delivery fails (DeliverLogsStatus FAILED) rec
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
-    let cluster = match inv.control_plane() {
-        Ok(cluster) => cluster,
-        Err(missing) => return vec![Finding::missing(inv.arn(), &missing)],
-    };
+    let cluster = inv.control_plane()?;
     let Some(vpc) = cluster.vpc.vpc_id.as_deref() else {
-        return vec![Finding::error(
+        return Ok(vec![Finding::error(
             inv.arn(),
             "DescribeCluster did not report the cluster VPC",
-        )];
+        )]);
     };
     let resource = inv.ec2_arn("vpc", vpc);
-    let Some(flow_logs) = &inv.flow_logs else {
-        return vec![unread_about(
-            resource,
-            "flow logs",
-            &inv.gaps,
-            &["ec2:DescribeFlowLogs"],
-            vpc,
-        )];
-    };
+    let flow_logs = inv.flow_logs().map_err(|missing| missing.on(&resource))?;
     let active: Vec<_> = flow_logs
         .iter()
         .filter(|f| f.resource_id.as_deref() == Some(vpc) && f.status.as_deref() == Some("ACTIVE"))
@@ -118,7 +107,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     } else {
         Finding::fail(resource, format!("{vpc}: {}", lacks.join("; ")))
     };
-    vec![finding.with_evidence(evidence)]
+    Ok(vec![finding.with_evidence(evidence)])
 }
 
 #[cfg(test)]
@@ -131,17 +120,16 @@ mod tests {
     fn active_flow_log_passes_none_fails_unread_errors() {
         assert_eq!(only(run(&CHECK, &cluster())).status, Status::Pass);
         let mut inv = cluster();
-        inv.flow_logs.as_mut().unwrap()[0].status = Some("FAILED".into());
+        inv.flow_logs.got_mut().unwrap()[0].status = Some("FAILED".into());
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
-        inv.flow_logs = None;
-        inv.gaps.push(denied("ec2:DescribeFlowLogs", &["vpc-1"]));
+        inv.flow_logs = Read::Failed(denied("ec2:DescribeFlowLogs", &["vpc-1"]));
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 
     fn with_logs(logs: &[(&str, Option<&str>)]) -> Finding {
         let mut inv = cluster();
-        let template = inv.flow_logs.as_ref().unwrap()[0].clone();
-        inv.flow_logs = Some(
+        let template = inv.flow_logs.got().unwrap()[0].clone();
+        inv.flow_logs = Read::Got(
             logs.iter()
                 .enumerate()
                 .map(|(n, (traffic, delivery))| crate::inventory::FlowLog {

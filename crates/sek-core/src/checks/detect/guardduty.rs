@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -19,7 +20,7 @@ pub static CHECK: Check = Check {
         nist("DE.AE-2"),
         bp("incident-response-and-forensics"),
     ],
-    needs: &["guardduty:ListDetectors", "guardduty:GetDetector"],
+    needs: &[aws("guardduty:ListDetectors"), aws("guardduty:GetDetector")],
     rationale: "GuardDuty's EKS protection analyses the cluster's audit logs (anonymous access, privileged \
 pods, credential misuse) and, with runtime monitoring, process and network activity on the nodes (reverse shells, \
 crypto miners). Without it, an intrusion into the cluster raises no alarm.",
@@ -38,27 +39,20 @@ for EKS, letting GuardDuty manage its security agent add-on.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (region, detectors, resource) = match ctx.region_setting(
-        ("guardduty", "detector"),
-        "GuardDuty detectors",
-        &["guardduty:ListDetectors", "guardduty:GetDetector"],
-        |r| r.guardduty.as_ref(),
-    ) {
-        Ok(setting) => setting,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let (region, detectors, resource) =
+        ctx.region_setting(("guardduty", "detector"), |r| r.guardduty())?;
     let Some(detector) = detectors
         .iter()
         .find(|d| d.status.as_deref() == Some("ENABLED"))
     else {
-        return vec![
+        return Ok(vec![
             Finding::fail(
                 resource,
                 format!("GuardDuty is not enabled in {}", region.region),
             )
             .with_evidence(json!({ "detectors": detectors })),
-        ];
+        ]);
     };
     let on = |feature: &str| {
         detector
@@ -75,7 +69,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     }
     let resource = format!("{resource}/{}", detector.id);
     let evidence = json!({ "detector": detector });
-    vec![
+    Ok(vec![
         if missing.is_empty() {
             Finding::pass(resource, "GuardDuty monitors EKS audit logs and runtime")
         } else {
@@ -85,7 +79,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             )
         }
         .with_evidence(evidence),
-    ]
+    ])
 }
 
 #[cfg(test)]
@@ -102,7 +96,7 @@ mod tests {
             Status::Pass
         );
         let mut r = region();
-        r.guardduty.as_mut().unwrap()[0]
+        r.guardduty.got_mut().unwrap()[0]
             .features
             .remove("RUNTIME_MONITORING");
         let finding = only(run_full(
@@ -114,7 +108,7 @@ mod tests {
         ));
         assert_eq!(finding.status, Status::Fail);
         assert!(finding.message.contains("without runtime monitoring"));
-        r.guardduty = Some(vec![]);
+        r.guardduty = read(vec![]);
         assert!(
             only(run_full(
                 &CHECK,
@@ -126,7 +120,7 @@ mod tests {
             .message
             .contains("not enabled")
         );
-        r.guardduty = None;
+        r.guardduty = Read::NotCollected;
         assert_eq!(
             only(run_full(
                 &CHECK,

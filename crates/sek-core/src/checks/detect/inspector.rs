@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -14,7 +15,7 @@ pub static CHECK: Check = Check {
     title: "Amazon Inspector scans the nodes and the images",
     severity: Severity::Medium,
     refs: &[nist("DE.CM-8"), nist("DE.CM-4"), bp("image-security")],
-    needs: &["inspector2:BatchGetAccountStatus"],
+    needs: &[aws("inspector2:BatchGetAccountStatus")],
     rationale: "Inspector finds known vulnerabilities in the packages of running nodes (EC2 scanning) and of \
 container images (ECR scanning), continuously as new CVEs are published: the vulnerability scans the playbook \
 asks for, for both sides of a workload.",
@@ -30,16 +31,9 @@ asks for, for both sides of a workload.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (_, status, resource) = match ctx.region_setting(
-        ("inspector2", "account-status"),
-        "Amazon Inspector's status",
-        &["inspector2:BatchGetAccountStatus"],
-        |r| r.inspector.as_ref(),
-    ) {
-        Ok(setting) => setting,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let (_, status, resource) =
+        ctx.region_setting(("inspector2", "account-status"), |r| r.inspector())?;
     let mut off = Vec::new();
     for (kind, state) in [("EC2", &status.ec2), ("ECR", &status.ecr)] {
         if state.as_deref() != Some("ENABLED") {
@@ -49,7 +43,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             ));
         }
     }
-    vec![
+    Ok(vec![
         if off.is_empty() {
             Finding::pass(resource, "Inspector scans EC2 instances and ECR images")
         } else {
@@ -59,7 +53,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             )
         }
         .with_evidence(json!({ "inspector": status })),
-    ]
+    ])
 }
 
 #[cfg(test)]
@@ -76,7 +70,7 @@ mod tests {
             Status::Pass
         );
         let mut r = region();
-        r.inspector.as_mut().unwrap().ecr = Some("DISABLED".into());
+        r.inspector.got_mut().unwrap().ecr = Some("DISABLED".into());
         let finding = only(run_full(
             &CHECK,
             &cluster(),

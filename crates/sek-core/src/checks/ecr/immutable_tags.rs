@@ -10,7 +10,8 @@ use serde_json::json;
 
 use super::{matches_everything, per_repository};
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -20,7 +21,7 @@ pub static CHECK: Check = Check {
     title: "ECR image tags are immutable",
     severity: Severity::Low,
     refs: &[nist("PR.DS-6"), bp("image-security")],
-    needs: &["ecr:DescribeRepositories"],
+    needs: &[aws("ecr:DescribeRepositories")],
     rationale: "With mutable tags, anyone who can push can replace `app:1.4.2` with a different image; nodes \
 pulling the tag later run code nobody reviewed or scanned. Immutable tags make a tag a stable name. \
 IMMUTABLE_WITH_EXCLUSION passes unless an exclusion filter matches every tag (`*`); MUTABLE_WITH_EXCLUSION \
@@ -38,26 +39,26 @@ your pipeline needs them).",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     per_repository(ctx, |_, repository, arn| {
         let name = &repository.name;
         let mutability = repository.tag_mutability.as_deref();
-        let exclusions = repository.tag_mutability_exclusions.as_deref();
+        // The exclusion filters decide only the *_WITH_EXCLUSION settings: there they must be read.
+        let exclusions = match mutability {
+            Some("IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION") => {
+                Some(repository.mutability_exclusions()?.as_slice())
+            }
+            _ => repository
+                .tag_mutability_exclusions
+                .got()
+                .map(Vec::as_slice),
+        };
         let evidence = json!({ "image_tag_mutability": mutability, "exclusions": exclusions });
         let everything = exclusions.is_some_and(|e| e.iter().any(|f| matches_everything(f)));
         let listed = || exclusions.unwrap_or_default().join(", ");
-        match (mutability, exclusions) {
+        Ok(match (mutability, exclusions) {
             (Some("IMMUTABLE"), _) => Finding::pass(arn, format!("{name} tags are immutable")),
             (Some("MUTABLE"), _) => Finding::fail(arn, format!("{name} tags can be overwritten")),
-            (Some(m @ ("IMMUTABLE_WITH_EXCLUSION" | "MUTABLE_WITH_EXCLUSION")), None) => {
-                Finding::error(
-                    arn,
-                    format!(
-                        "{name} is {m}, but its exclusion filters were not read (a snapshot from \
-before sek read them); rescan live"
-                    ),
-                )
-            }
             (Some("IMMUTABLE_WITH_EXCLUSION"), Some(_)) if everything => Finding::fail(
                 arn,
                 format!(
@@ -84,7 +85,7 @@ before sek read them); rescan live"
             (Some(m), _) => Finding::error(arn, format!("{name} has an unknown tag mutability {m}")),
             (None, _) => Finding::error(arn, "DescribeRepositories did not report tag mutability"),
         }
-        .with_evidence(evidence)
+        .with_evidence(evidence))
     })
 }
 
@@ -102,7 +103,7 @@ mod tests {
             [Status::Pass]
         );
         let mut region = region();
-        region.ecr_repositories.as_mut().unwrap()[0].tag_mutability = Some("MUTABLE".into());
+        region.ecr_repositories.got_mut().unwrap()[0].tag_mutability = Some("MUTABLE".into());
         let findings = run_full(
             &CHECK,
             &cluster(),
@@ -115,10 +116,12 @@ mod tests {
 
     fn with_mode(mode: &str, exclusions: Option<&[&str]>) -> Finding {
         let mut region = region();
-        let repository = &mut region.ecr_repositories.as_mut().unwrap()[0];
+        let repository = &mut region.ecr_repositories.got_mut().unwrap()[0];
         repository.tag_mutability = Some(mode.into());
-        repository.tag_mutability_exclusions =
-            exclusions.map(|e| e.iter().map(|f| f.to_string()).collect());
+        repository.tag_mutability_exclusions = match exclusions {
+            Some(e) => Read::Got(e.iter().map(|f| f.to_string()).collect()),
+            None => Read::NotCollected,
+        };
         only(run_full(
             &CHECK,
             &cluster(),

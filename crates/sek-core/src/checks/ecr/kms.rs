@@ -5,7 +5,8 @@ use serde_json::json;
 
 use super::per_repository;
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -15,7 +16,7 @@ pub static CHECK: Check = Check {
     title: "ECR repositories are encrypted with a KMS key",
     severity: Severity::Low,
     refs: &[nist("PR.DS-1"), bp("image-security")],
-    needs: &["ecr:DescribeRepositories"],
+    needs: &[aws("ecr:DescribeRepositories")],
     rationale: "With KMS encryption, pulling an image needs decrypt permission on your key: its key policy and \
 CloudTrail log add a control and an audit trail that the default AES256 encryption does not have.",
     remediation: Remediation {
@@ -33,11 +34,11 @@ re-push), or set it for new repositories with a repository creation template.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     per_repository(ctx, |_, repository, arn| {
         let evidence =
             json!({ "encryption_type": repository.encryption_type, "kms_key": repository.kms_key });
-        match repository.encryption_type.as_deref() {
+        Ok(match repository.encryption_type.as_deref() {
             Some("KMS" | "KMS_DSSE") => {
                 Finding::pass(arn, format!("{} is KMS-encrypted", repository.name))
             }
@@ -50,7 +51,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 "DescribeRepositories did not report the encryption type",
             ),
         }
-        .with_evidence(evidence)
+        .with_evidence(evidence))
     })
 }
 
@@ -68,7 +69,7 @@ mod tests {
             [Status::Pass]
         );
         let mut region = region();
-        region.ecr_repositories.as_mut().unwrap()[0].encryption_type = Some("AES256".into());
+        region.ecr_repositories.got_mut().unwrap()[0].encryption_type = Some("AES256".into());
         assert_eq!(
             statuses(&run_full(
                 &CHECK,

@@ -5,9 +5,9 @@ use serde_json::json;
 
 use super::per_repository;
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::unread_about;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 use crate::inventory::Document;
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -17,7 +17,10 @@ pub static CHECK: Check = Check {
     title: "ECR repositories expire old images",
     severity: Severity::Low,
     refs: &[nist("PR.IP-1"), bp("image-security")],
-    needs: &["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy"],
+    needs: &[
+        aws("ecr:DescribeRepositories"),
+        aws("ecr:GetLifecyclePolicy"),
+    ],
     rationale: "Without a lifecycle policy every image ever pushed stays pullable: old, vulnerable builds remain \
 one tag away from production, and untagged layers accumulate cost.",
     remediation: Remediation {
@@ -32,28 +35,21 @@ one tag away from production, and untagged layers accumulate cost.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    per_repository(ctx, |region, repository, arn| {
-        match &repository.lifecycle_policy {
-            Some(Document::Present(policy)) => {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    per_repository(ctx, |_, repository, arn| {
+        Ok(match repository.lifecycle()? {
+            Document::Present(policy) => {
                 Finding::pass(arn, format!("{} has a lifecycle policy", repository.name))
                     .with_evidence(json!({ "lifecycle_policy": policy }))
             }
-            Some(Document::Absent) => Finding::fail(
+            Document::Absent => Finding::fail(
                 arn,
                 format!(
                     "{} has no lifecycle policy; old images never expire",
                     repository.name
                 ),
             ),
-            None => unread_about(
-                arn,
-                "the lifecycle policy",
-                &region.gaps,
-                &["ecr:GetLifecyclePolicy"],
-                &repository.name,
-            ),
-        }
+        })
     })
 }
 
@@ -71,7 +67,7 @@ mod tests {
             [Status::Pass]
         );
         let mut region = region();
-        region.ecr_repositories.as_mut().unwrap()[0].lifecycle_policy = Some(Document::Absent);
+        region.ecr_repositories.got_mut().unwrap()[0].lifecycle_policy = read(Document::Absent);
         assert_eq!(
             statuses(&run_full(
                 &CHECK,
@@ -82,8 +78,8 @@ mod tests {
             )),
             [Status::Fail]
         );
-        region.ecr_repositories.as_mut().unwrap()[0].lifecycle_policy = None;
-        region.gaps.push(denied("ecr:GetLifecyclePolicy", &["app"]));
+        region.ecr_repositories.got_mut().unwrap()[0].lifecycle_policy =
+            Read::Failed(denied("ecr:GetLifecyclePolicy", &["app"]));
         let findings = run_full(
             &CHECK,
             &cluster(),

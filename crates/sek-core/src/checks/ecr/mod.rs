@@ -8,39 +8,34 @@ pub mod policy;
 pub mod scan;
 
 use crate::checks::shared::iam_policy::action_matches;
-use crate::checks::{Ctx, Finding, setting_arn};
-use crate::inventory::{EcrRepository, RegionInventory};
+use crate::checks::{Ctx, Evaluation, Finding, setting_arn};
+use crate::inventory::{EcrRepository, Missing, RegionInventory};
 
-/// One finding per repository from `judge`; `error` when the repositories could not be listed,
-/// `not-applicable` when there are none.
+/// One finding per repository from `judge` (an `error` for a repository whose data `judge`
+/// missed); the repositories' failure when they could not be listed, `not-applicable` when
+/// there are none.
 pub(crate) fn per_repository(
     ctx: &Ctx<'_>,
-    judge: impl Fn(&RegionInventory, &EcrRepository, String) -> Finding,
-) -> Vec<Finding> {
-    let (region, repositories, resource) = match ctx.region_setting(
-        ("ecr", "repositories"),
-        "ECR repositories",
-        &["ecr:DescribeRepositories"],
-        |r| r.ecr_repositories.as_ref(),
-    ) {
-        Ok(setting) => setting,
-        Err(findings) => return findings,
-    };
+    judge: impl Fn(&RegionInventory, &EcrRepository, &str) -> Result<Finding, Missing>,
+) -> Evaluation {
+    let (region, repositories, resource) =
+        ctx.region_setting(("ecr", "repositories"), |r| r.ecr_repositories())?;
     if repositories.is_empty() {
-        return vec![Finding::not_applicable(
+        return Ok(vec![Finding::not_applicable(
             resource,
             format!("no ECR repository in {}", region.region),
-        )];
+        )]);
     }
-    repositories
+    Ok(repositories
         .iter()
         .map(|repository| {
             let arn = repository.arn.clone().unwrap_or_else(|| {
                 setting_arn(region, "ecr", &format!("repository/{}", repository.name))
             });
-            judge(region, repository, arn)
+            judge(region, repository, &arn)
+                .unwrap_or_else(|missing| Finding::missing(arn, &missing))
         })
-        .collect()
+        .collect())
 }
 
 /// Whether a registry scanning filter selects `repository`. ECR: "Filters with no wildcard will

@@ -14,9 +14,9 @@ use serde_json::json;
 use super::per_repository;
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::external_grants;
-use crate::checks::shared::unread_about;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 use crate::inventory::Document;
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -31,7 +31,10 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("image-security"),
     ],
-    needs: &["ecr:DescribeRepositories", "ecr:GetRepositoryPolicy"],
+    needs: &[
+        aws("ecr:DescribeRepositories"),
+        aws("ecr:GetRepositoryPolicy"),
+    ],
     rationale: "A repository policy can open images to other accounts or to everyone. A public repository leaks \
 code and the secrets baked into images; a foreign account with push rights can replace the images your nodes run. \
 A grant to `*` counts as restricted only by a condition on who the caller is (aws:PrincipalOrgID, \
@@ -53,28 +56,19 @@ you do not control; list accounts you trust in sek.toml ([allow] trusted_account
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let settings = ctx.settings;
     per_repository(ctx, |region, repository, arn| {
-        let policy = match &repository.repository_policy {
-            Some(Document::Present(policy)) => policy,
-            Some(Document::Absent) => {
-                return Finding::pass(
+        let policy = match repository.policy()? {
+            Document::Present(policy) => policy,
+            Document::Absent => {
+                return Ok(Finding::pass(
                     arn,
                     format!(
                         "{} has no repository policy (IAM in this account only)",
                         repository.name
                     ),
-                );
-            }
-            None => {
-                return unread_about(
-                    arn,
-                    "the repository policy",
-                    &region.gaps,
-                    &["ecr:GetRepositoryPolicy"],
-                    &repository.name,
-                );
+                ));
             }
         };
         let mut trusted: Vec<&str> = settings
@@ -99,7 +93,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             })
             .collect();
         let evidence = json!({ "external_grants": grants, "policy": policy });
-        if problems.is_empty() {
+        Ok(if problems.is_empty() {
             Finding::pass(
                 arn,
                 format!("{}'s policy grants only known accounts", repository.name),
@@ -114,7 +108,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 ),
             )
         }
-        .with_evidence(evidence)
+        .with_evidence(evidence))
     })
 }
 
@@ -127,8 +121,8 @@ mod tests {
 
     fn with_policy(policy: serde_json::Value, settings: &Settings) -> Finding {
         let mut region = region();
-        region.ecr_repositories.as_mut().unwrap()[0].repository_policy =
-            Some(Document::Present(policy));
+        region.ecr_repositories.got_mut().unwrap()[0].repository_policy =
+            Read::Got(Document::Present(policy));
         only(run_full(&CHECK, &cluster(), Some(&region), None, settings))
     }
 

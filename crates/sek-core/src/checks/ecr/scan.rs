@@ -11,8 +11,8 @@ use serde_json::json;
 
 use super::{per_repository, scan_filter_matches};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::unread;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -28,8 +28,8 @@ pub static CHECK: Check = Check {
         bp("image-security"),
     ],
     needs: &[
-        "ecr:DescribeRepositories",
-        "ecr:GetRegistryScanningConfiguration",
+        aws("ecr:DescribeRepositories"),
+        aws("ecr:GetRegistryScanningConfiguration"),
     ],
     rationale: "Images carry the OS packages and libraries of their base image. Scanning on push (and \
 continuously, with enhanced scanning) finds known vulnerabilities before and after the image reaches the cluster. \
@@ -54,24 +54,16 @@ at least basic scan on push.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     per_repository(ctx, |region, repository, arn| {
         let name = &repository.name;
-        let evidence = json!({
-            "scan_on_push": repository.scan_on_push,
-            "registry_scanning": region.ecr_scanning,
-        });
         // Without the registry's configuration, neither its rules nor whether the repository's
         // own flag still counts (it does not under enhanced scanning) are known.
-        let Some(scanning) = region.ecr_scanning.as_ref() else {
-            return unread(
-                arn,
-                "registry scanning",
-                &region.gaps,
-                &["ecr:GetRegistryScanningConfiguration"],
-            )
-            .with_evidence(evidence);
-        };
+        let scanning = region.ecr_scanning()?;
+        let evidence = json!({
+            "scan_on_push": repository.scan_on_push,
+            "registry_scanning": scanning,
+        });
         let enhanced = scanning.scan_type.as_deref() == Some("ENHANCED");
         let rule = scanning.rules.iter().find(|rule| {
             let scans = match rule.frequency.as_deref() {
@@ -82,7 +74,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             scans && rule.filters.iter().any(|f| scan_filter_matches(f, name))
         });
         let scan_type = scanning.scan_type.as_deref().unwrap_or("BASIC");
-        match (rule, repository.scan_on_push) {
+        Ok(match (rule, repository.scan_on_push) {
             (Some(rule), _) => Finding::pass(
                 arn,
                 format!(
@@ -105,7 +97,7 @@ repository's scan-on-push flag no longer applies, and no registry rule matches i
                 format!("{name}'s images are not scanned; turn on (enhanced) scanning"),
             ),
         }
-        .with_evidence(evidence)
+        .with_evidence(evidence))
     })
 }
 
@@ -125,8 +117,8 @@ mod tests {
     fn scan_on_push_or_a_matching_registry_rule_passes() {
         assert_eq!(statuses(&scan(&region())), [Status::Pass]);
         let mut region = region();
-        region.ecr_repositories.as_mut().unwrap()[0].scan_on_push = Some(false);
-        region.ecr_scanning = Some(RegistryScanning {
+        region.ecr_repositories.got_mut().unwrap()[0].scan_on_push = Some(false);
+        region.ecr_scanning = read(RegistryScanning {
             scan_type: Some("ENHANCED".into()),
             rules: vec![ScanningRule {
                 frequency: Some("CONTINUOUS_SCAN".into()),
@@ -139,8 +131,8 @@ mod tests {
     #[test]
     fn unscanned_repositories_fail() {
         let mut region = region();
-        region.ecr_repositories.as_mut().unwrap()[0].scan_on_push = Some(false);
-        region.ecr_scanning = Some(RegistryScanning {
+        region.ecr_repositories.got_mut().unwrap()[0].scan_on_push = Some(false);
+        region.ecr_scanning = read(RegistryScanning {
             scan_type: Some("ENHANCED".into()),
             rules: vec![ScanningRule {
                 frequency: Some("CONTINUOUS_SCAN".into()),
@@ -168,19 +160,19 @@ mod tests {
     #[test]
     fn a_filter_without_a_wildcard_matches_names_that_contain_it() {
         let mut region = region();
-        region.ecr_repositories.as_mut().unwrap()[0].scan_on_push = Some(false);
+        region.ecr_repositories.got_mut().unwrap()[0].scan_on_push = Some(false);
         // The repository is `app`: `ap` has no wildcard, so it matches by containment.
-        region.ecr_scanning = Some(scanning("ENHANCED", "CONTINUOUS_SCAN", &["ap"]));
+        region.ecr_scanning = read(scanning("ENHANCED", "CONTINUOUS_SCAN", &["ap"]));
         assert_eq!(statuses(&scan(&region)), [Status::Pass]);
-        region.ecr_scanning = Some(scanning("ENHANCED", "CONTINUOUS_SCAN", &["api"]));
+        region.ecr_scanning = read(scanning("ENHANCED", "CONTINUOUS_SCAN", &["api"]));
         assert_eq!(statuses(&scan(&region)), [Status::Fail]);
     }
 
     #[test]
     fn under_enhanced_scanning_the_repository_flag_does_not_count() {
         let mut region = region();
-        region.ecr_repositories.as_mut().unwrap()[0].scan_on_push = Some(true);
-        region.ecr_scanning = Some(scanning("ENHANCED", "CONTINUOUS_SCAN", &["other-*"]));
+        region.ecr_repositories.got_mut().unwrap()[0].scan_on_push = Some(true);
+        region.ecr_scanning = read(scanning("ENHANCED", "CONTINUOUS_SCAN", &["other-*"]));
         let findings = scan(&region);
         assert_eq!(statuses(&findings), [Status::Fail]);
         assert!(
@@ -189,32 +181,28 @@ mod tests {
             findings[0].message
         );
         // Under basic scanning it does.
-        region.ecr_scanning = Some(scanning("BASIC", "SCAN_ON_PUSH", &["other-*"]));
+        region.ecr_scanning = read(scanning("BASIC", "SCAN_ON_PUSH", &["other-*"]));
         assert_eq!(statuses(&scan(&region)), [Status::Pass]);
         // A continuous rule is an enhanced-scanning frequency: under basic, it scans nothing.
-        region.ecr_repositories.as_mut().unwrap()[0].scan_on_push = Some(false);
-        region.ecr_scanning = Some(scanning("BASIC", "CONTINUOUS_SCAN", &["*"]));
+        region.ecr_repositories.got_mut().unwrap()[0].scan_on_push = Some(false);
+        region.ecr_scanning = read(scanning("BASIC", "CONTINUOUS_SCAN", &["*"]));
         assert_eq!(statuses(&scan(&region)), [Status::Fail]);
     }
 
     #[test]
     fn unread_registry_scanning_is_an_error_even_with_scan_on_push() {
         let mut region = region();
-        region.ecr_repositories.as_mut().unwrap()[0].scan_on_push = Some(true);
-        region.ecr_scanning = None;
-        region
-            .gaps
-            .push(denied("ecr:GetRegistryScanningConfiguration", &[]));
+        region.ecr_repositories.got_mut().unwrap()[0].scan_on_push = Some(true);
+        region.ecr_scanning = Read::Failed(denied("ecr:GetRegistryScanningConfiguration", &[]));
         assert_eq!(statuses(&scan(&region)), [Status::Error]);
     }
 
     #[test]
     fn no_repositories_is_not_applicable_and_unlisted_ones_an_error() {
         let mut region = region();
-        region.ecr_repositories = Some(vec![]);
+        region.ecr_repositories = read(vec![]);
         assert_eq!(statuses(&scan(&region)), [Status::NotApplicable]);
-        region.ecr_repositories = None;
-        region.gaps.push(denied("ecr:DescribeRepositories", &[]));
+        region.ecr_repositories = Read::Failed(denied("ecr:DescribeRepositories", &[]));
         let findings = scan(&region);
         assert_eq!(statuses(&findings), [Status::Error]);
         assert!(findings[0].message.contains("ecr:DescribeRepositories"));

@@ -13,8 +13,8 @@ use serde_json::json;
 use super::oidc_provider;
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::{OidcTrust, oidc_trusts};
-use crate::checks::shared::unread;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -31,9 +31,9 @@ pub static CHECK: Check = Check {
         bp("identity-and-access-management"),
     ],
     needs: &[
-        "eks:DescribeCluster",
-        "iam:ListRoles",
-        "eks:ListPodIdentityAssociations",
+        aws("eks:DescribeCluster"),
+        aws("iam:ListRoles"),
+        aws("eks:ListPodIdentityAssociations"),
     ],
     rationale: "A role that trusts the cluster's OIDC provider without a `sub` condition (or with a wildcard) \
 can be assumed by any service account the condition matches, in any namespace: a pod in a compromised \
@@ -102,32 +102,19 @@ StringLike): no service account is named so, the role cannot be assumed; name th
     problems
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
-    let cluster = match inv.control_plane() {
-        Ok(cluster) => cluster,
-        Err(missing) => return vec![Finding::missing(inv.arn(), &missing)],
-    };
-    let account = match ctx.account_data() {
-        Ok(account) => account,
-        Err(findings) => return findings,
-    };
+    let cluster = inv.control_plane()?;
+    let account = ctx.account_data()?;
     let mut findings = Vec::new();
     if let Some((issuer, provider_arn)) = oidc_provider(
         cluster,
         &inv.partition,
         inv.account_id.as_deref().unwrap_or(""),
     ) {
-        match &account.roles {
-            None => {
-                findings.push(unread(
-                    provider_arn.clone(),
-                    "the account's roles",
-                    &account.gaps,
-                    &["iam:ListRoles"],
-                ));
-            }
-            Some(roles) => {
+        match account.roles() {
+            Err(missing) => findings.push(Finding::missing(provider_arn.clone(), &missing)),
+            Ok(roles) => {
                 for role in roles {
                     let Some(document) = &role.trust_policy else {
                         continue;
@@ -160,8 +147,8 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             }
         }
     }
-    match &inv.pod_identity_associations {
-        Some(associations) => findings.extend(associations.iter().map(|a| {
+    match inv.pod_identity_associations() {
+        Ok(associations) => findings.extend(associations.iter().map(|a| {
             let resource = a.association_arn.clone().unwrap_or_else(|| inv.arn());
             Finding::pass(
                 resource,
@@ -172,14 +159,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             )
             .with_evidence(json!({ "association": a }))
         })),
-        None => {
-            findings.push(unread(
-                inv.arn(),
-                "Pod Identity associations",
-                &inv.gaps,
-                &["eks:ListPodIdentityAssociations"],
-            ));
-        }
+        Err(missing) => findings.push(Finding::missing(inv.arn(), &missing)),
     }
     if findings.is_empty() {
         findings.push(Finding::not_applicable(
@@ -187,7 +167,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             "no IAM role trusts the cluster's OIDC provider and no Pod Identity association exists",
         ));
     }
-    findings
+    Ok(findings)
 }
 
 #[cfg(test)]
@@ -223,7 +203,7 @@ mod tests {
 
     fn with_roles(roles: Vec<TrustedRole>) -> Vec<Finding> {
         let mut account = account();
-        account.roles = Some(roles);
+        account.roles = read(roles);
         run_full(
             &CHECK,
             &cluster(),
@@ -293,7 +273,7 @@ mod tests {
     #[test]
     fn pod_identity_associations_are_listed_and_nothing_is_not_applicable() {
         let mut inv = cluster();
-        inv.pod_identity_associations = Some(vec![PodIdentityAssociation {
+        inv.pod_identity_associations = read(vec![PodIdentityAssociation {
             namespace: "app".into(),
             service_account: "api".into(),
             role_arn: Some("arn:aws:iam::111122223333:role/api".into()),
@@ -310,8 +290,7 @@ mod tests {
     #[test]
     fn unlisted_roles_are_an_error() {
         let mut account = account();
-        account.roles = None;
-        account.gaps.push(denied("iam:ListRoles", &[]));
+        account.roles = Read::Failed(denied("iam:ListRoles", &[]));
         let findings = run_full(
             &CHECK,
             &cluster(),

@@ -5,7 +5,8 @@ use serde_json::json;
 
 use super::oidc_provider;
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, shared};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -21,9 +22,9 @@ pub static CHECK: Check = Check {
         bp("identity-and-access-management"),
     ],
     needs: &[
-        "eks:DescribeCluster",
-        "iam:ListOpenIDConnectProviders",
-        "eks:ListAddons",
+        aws("eks:DescribeCluster"),
+        aws("iam:ListOpenIDConnectProviders"),
+        aws("eks:ListAddons"),
     ],
     rationale: "Without an IAM OIDC provider for the cluster (IRSA) or the Pod Identity agent, a pod that needs \
 AWS access can only use the node's role, shared by every pod on the node. Dedicated, least-privilege roles per \
@@ -44,17 +45,18 @@ issuer, then give workloads their own roles.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     ctx.on_control_plane(|cluster, arn| {
-        let pod_identity = inv.addons.as_ref().map(|addons| addons.iter().any(|a| a.name == "eks-pod-identity-agent"));
+        let addons = inv.addons();
+        let pod_identity = addons.as_ref().ok().map(|addons| addons.iter().any(|a| a.name == "eks-pod-identity-agent"));
         let account = inv.account_id.as_deref().unwrap_or("");
         let provider = oidc_provider(cluster, &inv.partition, account);
-        let providers = ctx.account.and_then(|a| a.oidc_providers.as_ref());
-        let has_provider = match (&provider, providers) {
-            (Some((_, arn)), Some(known)) => Some(known.iter().any(|p| p == arn)),
+        let providers = ctx.account_data().and_then(|a| a.oidc_providers());
+        let has_provider = match (&provider, &providers) {
+            (Some((_, arn)), Ok(known)) => Some(known.iter().any(|p| p == arn)),
             (None, _) => Some(false),
-            (Some(_), None) => None,
+            (Some(_), Err(_)) => None,
         };
         let evidence = json!({
             "issuer": cluster.oidc_issuer,
@@ -69,30 +71,14 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 arn,
                 "no IAM OIDC provider for the cluster's issuer and no Pod Identity agent: pods can only use the node role",
             ),
-            _ => {
-                // Name every read that left the question open.
-                let mut unread: Vec<String> = Vec::new();
-                if has_provider.is_none() {
-                    let gaps = ctx.account.map(|a| a.gaps.as_slice()).unwrap_or_default();
-                    unread.push(
-                        gaps.iter()
-                            .find(|g| g.api == "iam:ListOpenIDConnectProviders")
-                            .map_or_else(|| "the OIDC providers were not collected".into(), |g| g.summary()),
-                    );
-                }
-                if pod_identity.is_none() {
-                    unread.push(
-                        inv.gaps
-                            .iter()
-                            .find(|g| matches!(g.api.as_str(), "eks:ListAddons" | "eks:DescribeAddon"))
-                            .map_or_else(|| "the add-ons were not collected".into(), |g| g.summary()),
-                    );
-                }
-                Finding::error(
-                    arn,
-                    format!("neither IRSA nor Pod Identity is proven: {}", unread.join("; ")),
-                )
-            }
+            // Name every read that left the question open.
+            _ => match shared::all_read(&arn, [providers.err(), addons.err()]) {
+                Some(unread) => Finding {
+                    message: format!("neither IRSA nor Pod Identity is proven: {}", unread.message),
+                    ..unread
+                },
+                None => Finding::error(arn, "neither IRSA nor Pod Identity is proven"),
+            },
         }
         .with_evidence(evidence)
     })
@@ -113,12 +99,12 @@ mod tests {
             Status::Pass
         );
         let mut inv = cluster();
-        inv.addons.as_mut().unwrap().push(Addon {
+        inv.addons.got_mut().unwrap().push(Addon {
             name: "eks-pod-identity-agent".into(),
             ..Default::default()
         });
         let mut no_providers = account();
-        no_providers.oidc_providers = Some(vec![]);
+        no_providers.oidc_providers = read(vec![]);
         assert_eq!(
             only(run_full(
                 &CHECK,
@@ -135,7 +121,7 @@ mod tests {
     #[test]
     fn neither_fails() {
         let mut account = account();
-        account.oidc_providers = Some(vec![
+        account.oidc_providers = read(vec![
             "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/OTHER"
                 .into(),
         ]);

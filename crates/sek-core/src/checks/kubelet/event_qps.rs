@@ -4,7 +4,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets, verdict};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 
 /// Below this rate a node under stress drops events.
 const MIN_QPS: i64 = 5;
@@ -35,7 +35,7 @@ rate limit set too low drops them exactly when something goes wrong, leaving inv
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_kubelets(ctx, |e| {
         verdict(
             e.event_record_qps.value == 0 || e.event_record_qps.value >= MIN_QPS,

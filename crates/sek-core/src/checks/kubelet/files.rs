@@ -8,7 +8,8 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::judge_nodes;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity, Status};
+use crate::inventory::Need;
 use crate::inventory::k8s::resources::NODES;
 use crate::inventory::k8s::{NodeFile, OsFamily};
 
@@ -32,7 +33,7 @@ pub static CHECK: Check = Check {
         nist("PR.DS-1"),
         bp("protecting-the-infrastructure"),
     ],
-    needs: &[NODES],
+    needs: &[Need::Kubernetes(&NODES)],
     rationale: "The kubelet's kubeconfig holds the node's credentials and its configuration decides how it \
 authenticates callers. Writable by others, either lets a local user impersonate the node or switch off the \
 kubelet's authentication at the next restart.",
@@ -64,10 +65,10 @@ fn problems(file: &NodeFile) -> Option<String> {
     (!wrong.is_empty()).then(|| format!("{} {}: {}", file.role, file.path, wrong.join(", ")))
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_nodes(ctx, |node, _| {
         let family = OsFamily::of(node.os_image.as_deref().unwrap_or(""));
-        Some(match &node.files {
+        Some(match node.files.got() {
             Some(files) => {
                 let found: Vec<String> = files.iter().filter_map(problems).collect();
                 let evidence = json!({ "files": files });
@@ -132,8 +133,8 @@ mod tests {
     #[test]
     fn files_seen_by_sek_node_are_judged() {
         let mut inv = with_nodes();
-        let node = &mut inv.kubernetes.as_mut().unwrap().nodes.as_mut().unwrap()[0];
-        node.files = Some(vec![
+        let node = &mut inv.kubernetes.got_mut().unwrap().nodes.got_mut().unwrap()[0];
+        node.files = read(vec![
             NodeFile {
                 role: "kubelet kubeconfig".into(),
                 path: "/var/lib/kubelet/kubeconfig".into(),

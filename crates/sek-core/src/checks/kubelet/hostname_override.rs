@@ -6,7 +6,8 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, nist};
 use crate::checks::kubelet::judge_nodes;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity, Status};
+use crate::inventory::Need;
 use crate::inventory::k8s::resources::NODES;
 
 /// The check.
@@ -21,7 +22,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-1"),
         bp("protecting-the-infrastructure"),
     ],
-    needs: &[NODES],
+    needs: &[Need::Kubernetes(&NODES)],
     rationale: "An overridden hostname breaks the link between a node's TLS identity and its host: the \
 kubelet's serving certificate may then not match the name the API server connects to, which pushes operators \
 to disable certificate verification.",
@@ -38,7 +39,7 @@ node register under its private DNS name.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_nodes(ctx, |node, _| {
         let evidence = json!({ "node": node.name, "hostname": node.hostname });
         Some(match &node.hostname {
@@ -71,7 +72,7 @@ mod tests {
     fn a_name_unlike_the_host_fails() {
         assert_eq!(statuses(&run(&CHECK, &with_nodes())), [Status::Pass; 3]);
         let mut inv = with_nodes();
-        inv.kubernetes.as_mut().unwrap().nodes.as_mut().unwrap()[0].hostname =
+        inv.kubernetes.got_mut().unwrap().nodes.got_mut().unwrap()[0].hostname =
             Some("worker-7".into());
         let findings = run(&CHECK, &inv);
         assert_eq!(findings[0].status, Status::Fail);

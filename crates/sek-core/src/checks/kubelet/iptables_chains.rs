@@ -2,7 +2,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets, verdict};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -30,7 +30,7 @@ networking; off, the rules depend on manual or third-party changes that drift an
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_kubelets(ctx, |e| {
         verdict(
             e.make_iptables_util_chains.value,

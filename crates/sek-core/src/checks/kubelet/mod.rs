@@ -17,14 +17,14 @@ pub mod streaming_timeout;
 
 use serde_json::{Value, json};
 
-use crate::checks::shared::k8s::needed;
-use crate::checks::{Ctx, Finding, Status};
-use crate::inventory::ErrorKind;
+use crate::checks::shared::k8s::kubernetes;
+use crate::checks::{Ctx, Evaluation, Finding, Status};
 use crate::inventory::k8s::resources::{NODE_CONFIGZ, NODES};
 use crate::inventory::k8s::{Effective, Node};
+use crate::inventory::{ErrorKind, Need};
 
 /// The reads every kubelet check needs.
-pub(crate) const KUBELET_READS: &[&str] = &[NODES, NODE_CONFIGZ];
+pub(crate) const KUBELET_READS: &[Need] = &[Need::Kubernetes(&NODES), Need::KubeletConfig];
 
 /// How a kubelet setting is judged: the status, a sentence, and the evidence.
 pub(crate) type Verdict = (Status, String, Value);
@@ -38,33 +38,27 @@ pub(crate) fn node_resource(node: &Node) -> String {
 pub(crate) fn judge_nodes(
     ctx: &Ctx<'_>,
     decide: impl Fn(&Node, Option<&Effective>) -> Option<Verdict>,
-) -> Vec<Finding> {
-    let (_, nodes) = match needed(ctx, "the nodes", &[NODES], |k| k.inventory.nodes.as_deref()) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+) -> Evaluation {
+    let nodes = kubernetes(ctx)?.inventory.nodes()?;
     if nodes.is_empty() {
-        return vec![Finding::not_applicable(
+        return Ok(vec![Finding::not_applicable(
             ctx.inventory.arn(),
             "the cluster has no nodes (Fargate only?)",
-        )];
+        )]);
     }
-    nodes
+    Ok(nodes
         .iter()
         .filter_map(|node| {
-            let effective = node.kubelet.as_ref().map(|k| k.effective());
+            let effective = node.kubelet.got().map(|k| k.effective());
             let (status, message, evidence) = decide(node, effective.as_ref())?;
             Some(Finding::new(status, node_resource(node), message).with_evidence(evidence))
         })
-        .collect()
+        .collect())
 }
 
 /// Judge one kubelet setting on every node; a node whose configuration could not be read is
 /// an `error` saying why and how to allow the read.
-pub(crate) fn judge_kubelets(
-    ctx: &Ctx<'_>,
-    decide: impl Fn(&Effective) -> Verdict,
-) -> Vec<Finding> {
+pub(crate) fn judge_kubelets(ctx: &Ctx<'_>, decide: impl Fn(&Effective) -> Verdict) -> Evaluation {
     judge_nodes(ctx, |node, effective| {
         Some(match effective {
             Some(effective) => decide(effective),
@@ -75,7 +69,8 @@ pub(crate) fn judge_kubelets(
 
 /// The `error` verdict for a kubelet whose configuration was not read.
 pub(crate) fn unread_kubelet(node: &Node) -> Verdict {
-    let message = match &node.kubelet_error {
+    let failure = node.kubelet.failure();
+    let message = match failure {
         Some(err) if err.kind == ErrorKind::AccessDenied => format!(
             "the kubelet's configuration could not be read: {}; grant `get` on `nodes/proxy` to sek's identity \
 (docs/kubernetes-clusterrole.yaml), or run `sek node` on the node",
@@ -90,7 +85,7 @@ pub(crate) fn unread_kubelet(node: &Node) -> Verdict {
 or run `sek node` on the node"
             .to_string(),
     };
-    let evidence = match &node.kubelet_error {
+    let evidence = match failure {
         Some(err) => json!({ "api": NODE_CONFIGZ, "error": err.kind }),
         None => json!({ "api": NODE_CONFIGZ }),
     };
@@ -128,6 +123,7 @@ pub(crate) mod testing {
 
     use crate::checks::testkit_k8s::kube_cluster;
     use crate::inventory::ClusterInventory;
+    use crate::inventory::Read;
     use crate::inventory::k8s::{KubeletConfig, Node};
 
     /// configz of an AL2023 EKS node (nodeadm), trimmed to what the checks read.
@@ -171,7 +167,7 @@ pub(crate) mod testing {
             name: name.into(),
             os_image: Some(os_image.into()),
             hostname: Some(name.into()),
-            kubelet: Some(KubeletConfig::from_configz(configz).unwrap()),
+            kubelet: Read::Got(KubeletConfig::from_configz(configz).unwrap()),
             ..Node::default()
         }
     }
@@ -179,7 +175,7 @@ pub(crate) mod testing {
     /// The compliant cluster with one node of each OS family.
     pub fn with_nodes() -> ClusterInventory {
         let mut inv = kube_cluster();
-        inv.kubernetes.as_mut().unwrap().nodes = Some(vec![
+        inv.kubernetes.got_mut().unwrap().nodes = Read::Got(vec![
             kube_node(
                 "ip-10-0-1-10.eu-west-1.compute.internal",
                 "Amazon Linux 2023.6.20241111",
@@ -230,8 +226,8 @@ pub(crate) mod testing {
         let mut inv = with_nodes();
         let mut configz = al2023();
         change(&mut configz["kubeletconfig"]);
-        inv.kubernetes.as_mut().unwrap().nodes.as_mut().unwrap()[0].kubelet =
-            Some(KubeletConfig::from_configz(&configz).unwrap());
+        inv.kubernetes.got_mut().unwrap().nodes.got_mut().unwrap()[0].kubelet =
+            Read::Got(KubeletConfig::from_configz(&configz).unwrap());
         inv
     }
 }
@@ -247,9 +243,8 @@ mod tests {
     #[test]
     fn a_denied_proxy_read_is_an_error_for_that_node_only_saying_how_to_grant_it() {
         let mut inv = with_nodes();
-        let node = &mut inv.kubernetes.as_mut().unwrap().nodes.as_mut().unwrap()[1];
-        node.kubelet = None;
-        node.kubelet_error = Some(CollectError::new(
+        let node = &mut inv.kubernetes.got_mut().unwrap().nodes.got_mut().unwrap()[1];
+        node.kubelet = Read::Failed(CollectError::new(
             NODE_CONFIGZ,
             vec![node.name.clone()],
             ErrorKind::AccessDenied,
@@ -270,7 +265,6 @@ mod tests {
     #[test]
     fn unread_nodes_are_an_error_and_no_nodes_is_not_applicable() {
         let mut inv = with_nodes();
-        k8s(&mut inv).nodes = None;
         k8s_denied(&mut inv, NODES);
         let finding = only(run(&read_only_port::CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
@@ -279,7 +273,7 @@ mod tests {
             "{}",
             finding.message
         );
-        k8s(&mut inv).nodes = Some(vec![]);
+        k8s(&mut inv).nodes = read(vec![]);
         assert_eq!(
             only(run(&read_only_port::CHECK, &inv)).status,
             Status::NotApplicable

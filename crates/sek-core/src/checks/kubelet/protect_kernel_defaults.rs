@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity, Status};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -32,7 +32,7 @@ expects (Bottlerocket and AL2023 nodeadm do).",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_kubelets(ctx, |e| {
         let setting = &e.protect_kernel_defaults;
         let evidence = json!({ "protectKernelDefaults": setting.evidence() });

@@ -3,7 +3,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets, verdict};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -33,7 +33,7 @@ rotated, it expires or is made long-lived, and a leaked key stays useful.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_kubelets(ctx, |e| {
         let (status, message, mut evidence) = verdict(
             e.rotate_server_certificates.value,

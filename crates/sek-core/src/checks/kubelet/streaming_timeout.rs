@@ -2,7 +2,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets, verdict};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 
 /// Whether a Go duration (`0`, `0s`, `0h0m0s`) is zero.
 fn is_zero(duration: &str) -> bool {
@@ -38,7 +38,7 @@ forgotten shell in a pod is a standing backdoor, and open connections exhaust th
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_kubelets(ctx, |e| {
         verdict(
             !is_zero(&e.streaming_connection_idle_timeout.value),

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -33,11 +33,11 @@ expire nodes with expireAfter). The maximum age is configurable in sek.toml ([th
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
+    let nodes = inv.instances()?;
     let max_days = i64::from(ctx.settings.node_max_age_days);
-    let findings = inv
-        .instances
+    let findings = nodes
         .iter()
         .map(|node| {
             let resource = inv.ec2_arn("instance", &node.id);
@@ -61,7 +61,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             .with_evidence(evidence)
         })
         .collect();
-    conclude(inv, findings, "no nodes were found")
+    Ok(conclude(inv, nodes, findings, "no nodes were found"))
 }
 
 #[cfg(test)]
@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn young_nodes_pass_old_ones_fail() {
         let mut inv = cluster_with_nodes(&["i-1", "i-2"]);
-        inv.instances[1].launch_time = Some("2026-09-01T00:00:00Z".parse().unwrap());
+        inv.instances.data_mut()[1].launch_time = Some("2026-09-01T00:00:00Z".parse().unwrap());
         let findings = run(&CHECK, &inv);
         assert_eq!(statuses(&findings), [Status::Pass, Status::Fail]);
         assert!(
@@ -99,7 +99,7 @@ mod tests {
     #[test]
     fn unknown_launch_time_is_an_error_and_no_nodes_not_applicable() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.instances[0].launch_time = None;
+        inv.instances.data_mut()[0].launch_time = None;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
         assert_eq!(only(run(&CHECK, &cluster())).status, Status::NotApplicable);
     }

@@ -13,9 +13,8 @@ use serde_json::json;
 
 use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, nist};
-use crate::checks::shared::unread_about;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::Image;
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::{Image, Why};
 
 /// The account that publishes EKS-optimized AMIs in commercial regions.
 pub const EKS_AMI_ACCOUNT: &str = "602401143452";
@@ -68,8 +67,9 @@ fn is_eks_optimized(image: &Image, managed_type: Option<&str>) -> bool {
     aws_owned && (eks_named || managed_type.is_some())
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
+    let nodes = inv.instances()?;
     let settings = ctx.settings;
     let restricted = !settings.ami_ids.is_empty() || !settings.ami_owners.is_empty();
     let approved = |image_id: &str, owner: Option<&str>| {
@@ -77,12 +77,15 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             || owner.is_some_and(|o| settings.ami_owners.iter().any(|a| a == o))
     };
     let mut findings = Vec::new();
-    for node in &inv.instances {
+    for node in nodes.iter() {
         let resource = inv.ec2_arn("instance", &node.id);
         let managed_type = node
             .nodegroup
             .as_deref()
-            .and_then(|name| inv.nodegroups.iter().find(|ng| ng.name == name))
+            .and_then(|name| {
+                let nodegroups = inv.nodegroups.got()?;
+                nodegroups.iter().find(|ng| ng.name == name)
+            })
             .and_then(|ng| ng.ami_type.as_deref())
             .filter(|t| *t != "CUSTOM");
         let Some(image_id) = node.image_id.as_deref() else {
@@ -92,7 +95,8 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             ));
             continue;
         };
-        let image = inv.images.iter().flatten().find(|i| i.id == image_id);
+        let lookup = inv.image(image_id);
+        let image = lookup.as_ref().ok().copied();
         let evidence = json!({ "image_id": image_id, "ami_type": managed_type, "image": image });
         let owner = image.and_then(|i| i.owner_id.as_deref());
         if restricted && !approved(image_id, owner) {
@@ -108,8 +112,8 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             continue;
         }
         // The image the node runs decides; the node group's AMI type is evidence only.
-        let finding = match image {
-            Some(image)
+        let finding = match (image, &lookup) {
+            (Some(image), _)
                 if is_eks_optimized(image, managed_type)
                     || (restricted && approved(image_id, owner)) =>
             {
@@ -121,7 +125,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                     ),
                 )
             }
-            Some(image) => Finding::fail(
+            (Some(image), _) => Finding::fail(
                 resource,
                 format!(
                     "{image_id} ({}, owner {}) is not an EKS-optimized or Bottlerocket AMI",
@@ -129,18 +133,12 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                     image.owner_id.as_deref().unwrap_or("?")
                 ),
             ),
-            None if inv.images.is_none() || inv.gap("ec2:DescribeImages", image_id).is_some() => {
-                unread_about(
-                    resource,
-                    &format!("image {image_id}"),
-                    &inv.gaps,
-                    &["ec2:DescribeImages"],
-                    image_id,
-                )
-            }
             // Read without failure, yet absent: deregistered or no longer shared, so nobody can
             // say what the node runs.
-            None => Finding::fail(
+            (None, Err(missing)) if missing.why != Why::NotFound => {
+                Finding::missing(resource, missing)
+            }
+            (None, _) => Finding::fail(
                 resource,
                 format!(
                     "{image_id} is deregistered or not visible to this account: the node's image cannot be traced; replace the node"
@@ -149,7 +147,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         };
         findings.push(finding.with_evidence(evidence));
     }
-    conclude(inv, findings, "no nodes were found")
+    Ok(conclude(inv, nodes, findings, "no nodes were found"))
 }
 
 #[cfg(test)]
@@ -167,7 +165,7 @@ mod tests {
             [Status::Pass]
         );
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.images.as_mut().unwrap()[0].name =
+        inv.images.got_mut().unwrap()[0].name =
             Some("bottlerocket-aws-k8s-1.31-x86_64-v1.26.0".into());
         assert_eq!(statuses(&run(&CHECK, &inv)), [Status::Pass]);
     }
@@ -175,10 +173,10 @@ mod tests {
     #[test]
     fn an_aws_ami_type_does_not_vouch_for_an_image_that_could_not_be_read() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.images = Some(vec![]);
-        inv.gaps.push(denied("ec2:DescribeImages", &["ami-eks"]));
-        inv.instances[0].nodegroup = Some("ng".into());
-        inv.nodegroups.push(Nodegroup {
+        inv.images = read(vec![]);
+        fail_part(&mut inv.images, denied("ec2:DescribeImages", &["ami-eks"]));
+        inv.instances.data_mut()[0].nodegroup = Some("ng".into());
+        inv.nodegroups.data_mut().push(Nodegroup {
             name: "ng".into(),
             ami_type: Some("BOTTLEROCKET_x86_64".into()),
             ..Default::default()
@@ -189,57 +187,57 @@ mod tests {
     #[test]
     fn windows_eks_optimized_images_and_aws_ami_types_count() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        let image = &mut inv.images.as_mut().unwrap()[0];
+        let image = &mut inv.images.got_mut().unwrap()[0];
         image.name = Some("Windows_Server-2022-English-Core-EKS_Optimized-1.31-2024.11.12".into());
         image.owner_id = Some("801119661308".into());
         image.owner_alias = Some("amazon".into());
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
         // The same name from another owner is an impostor.
-        inv.images.as_mut().unwrap()[0].owner_alias = None;
+        inv.images.got_mut().unwrap()[0].owner_alias = None;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
         // An Amazon-owned image whose name sek does not know, launched by a node group of an AWS
         // AMI type, is what AWS launched for that type.
         let mut inv = cluster_with_nodes(&["i-1"]);
-        let image = &mut inv.images.as_mut().unwrap()[0];
+        let image = &mut inv.images.got_mut().unwrap()[0];
         image.name = Some("al2023-ami-minimal-2023.6.20241111".into());
         image.owner_alias = Some("amazon".into());
         image.owner_id = Some("137112412989".into());
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
-        inv.instances[0].nodegroup = Some("ng".into());
-        inv.nodegroups.push(Nodegroup {
+        inv.instances.data_mut()[0].nodegroup = Some("ng".into());
+        inv.nodegroups.data_mut().push(Nodegroup {
             name: "ng".into(),
             ami_type: Some("AL2023_x86_64_STANDARD".into()),
             ..Default::default()
         });
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
         // A CUSTOM type vouches for nothing.
-        inv.nodegroups[0].ami_type = Some("CUSTOM".into());
+        inv.nodegroups.data_mut()[0].ami_type = Some("CUSTOM".into());
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
     }
 
     #[test]
     fn the_image_a_node_runs_outranks_its_node_groups_ami_type() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.instances[0].nodegroup = Some("ng".into());
-        inv.nodegroups.push(Nodegroup {
+        inv.instances.data_mut()[0].nodegroup = Some("ng".into());
+        inv.nodegroups.data_mut().push(Nodegroup {
             name: "ng".into(),
             ami_type: Some("AL2023_x86_64_STANDARD".into()),
             ..Default::default()
         });
-        inv.images.as_mut().unwrap()[0].name = Some("ubuntu-22.04-golden".into());
-        inv.images.as_mut().unwrap()[0].owner_id = Some("111122223333".into());
+        inv.images.got_mut().unwrap()[0].name = Some("ubuntu-22.04-golden".into());
+        inv.images.got_mut().unwrap()[0].owner_id = Some("111122223333".into());
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
     }
 
     #[test]
     fn custom_images_fail_and_impostor_names_do_not_pass() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.images.as_mut().unwrap()[0].name = Some("ubuntu-22.04-golden".into());
-        inv.images.as_mut().unwrap()[0].owner_id = Some("111122223333".into());
+        inv.images.got_mut().unwrap()[0].name = Some("ubuntu-22.04-golden".into());
+        inv.images.got_mut().unwrap()[0].owner_id = Some("111122223333".into());
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Fail);
         assert!(finding.message.contains("ubuntu-22.04-golden"));
-        inv.images.as_mut().unwrap()[0].name = Some("amazon-eks-node-1.31-evil".into());
+        inv.images.got_mut().unwrap()[0].name = Some("amazon-eks-node-1.31-evil".into());
         assert_eq!(
             only(run(&CHECK, &inv)).status,
             Status::Fail,
@@ -259,16 +257,16 @@ mod tests {
             Status::Fail,
             "AWS image not in the approved owners"
         );
-        inv.images.as_mut().unwrap()[0].owner_id = Some("111122223333".into());
-        inv.images.as_mut().unwrap()[0].name = Some("golden".into());
+        inv.images.got_mut().unwrap()[0].owner_id = Some("111122223333".into());
+        inv.images.got_mut().unwrap()[0].name = Some("golden".into());
         assert_eq!(only(run_with(&CHECK, &inv, &settings)).status, Status::Pass);
     }
 
     #[test]
     fn undescribed_images_are_errors() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.images = Some(vec![]);
-        inv.gaps.push(denied("ec2:DescribeImages", &["ami-eks"]));
+        inv.images = read(vec![]);
+        fail_part(&mut inv.images, denied("ec2:DescribeImages", &["ami-eks"]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("ec2:DescribeImages"));
@@ -277,7 +275,7 @@ mod tests {
     #[test]
     fn an_image_read_without_error_but_absent_fails_as_untraceable() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.images = Some(vec![]);
+        inv.images = read(vec![]);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Fail);
         assert!(
@@ -286,7 +284,7 @@ mod tests {
             finding.message
         );
         // A snapshot without images (an older sek) decides nothing.
-        inv.images = None;
+        inv.images = Read::NotCollected;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 }

@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -17,7 +18,7 @@ pub static CHECK: Check = Check {
         nist("PR.DS-1"),
         bp("data-encryption-and-secrets-management"),
     ],
-    needs: &["ec2:GetEbsEncryptionByDefault"],
+    needs: &[aws("ec2:GetEbsEncryptionByDefault")],
     rationale: "Node groups, Karpenter and the EBS CSI driver each create volumes; one request that forgets \
 Encrypted=true leaves data unencrypted at rest. Encryption by default makes encryption the only outcome in the \
 region.",
@@ -32,16 +33,11 @@ default key).",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (region, &on, resource) = match ctx.region_setting(
-        ("ec2", "ebs-encryption-by-default"),
-        "EBS encryption by default",
-        &["ec2:GetEbsEncryptionByDefault"],
-        |r| r.ebs_encryption_by_default.as_ref(),
-    ) {
-        Ok(setting) => setting,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let (region, &on, resource) = ctx
+        .region_setting(("ec2", "ebs-encryption-by-default"), |r| {
+            r.ebs_encryption_by_default()
+        })?;
     let finding = if on {
         Finding::pass(
             resource,
@@ -56,7 +52,9 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             ),
         )
     };
-    vec![finding.with_evidence(json!({ "ebs_encryption_by_default": on }))]
+    Ok(vec![
+        finding.with_evidence(json!({ "ebs_encryption_by_default": on })),
+    ])
 }
 
 #[cfg(test)]
@@ -76,7 +74,7 @@ mod tests {
             "arn:aws:ec2:eu-west-1:111122223333:ebs-encryption-by-default"
         );
         let mut region = region();
-        region.ebs_encryption_by_default = Some(false);
+        region.ebs_encryption_by_default = read(false);
         assert_eq!(
             only(run_full(
                 &CHECK,
@@ -88,10 +86,8 @@ mod tests {
             .status,
             Status::Fail
         );
-        region.ebs_encryption_by_default = None;
-        region
-            .gaps
-            .push(denied("ec2:GetEbsEncryptionByDefault", &[]));
+        region.ebs_encryption_by_default =
+            Read::Failed(denied("ec2:GetEbsEncryptionByDefault", &[]));
         let finding = only(run_full(
             &CHECK,
             &inv,

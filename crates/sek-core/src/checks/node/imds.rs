@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status};
 use crate::inventory::MetadataOptions;
 
 /// The check.
@@ -119,12 +119,13 @@ fn evidence(
     })
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
+    let nodes = inv.instances()?;
     let max_hop = ctx.settings.imds_max_hop_limit;
     let mut findings = Vec::new();
 
-    for node in &inv.instances {
+    for node in nodes.iter() {
         let resource = inv.ec2_arn("instance", &node.id);
         findings.push(match &node.metadata_options {
             None => Finding::error(
@@ -142,7 +143,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         });
     }
 
-    let (templates, errors) = nodegroup_templates(inv);
+    let (templates, errors) = nodegroup_templates(inv)?;
     findings.extend(errors);
     for used in templates {
         let version = used.template.version;
@@ -161,7 +162,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         );
     }
 
-    conclude(inv, findings, NO_NODES_OR_TEMPLATES)
+    Ok(conclude(inv, nodes, findings, NO_NODES_OR_TEMPLATES))
 }
 
 #[cfg(test)]
@@ -172,7 +173,7 @@ mod tests {
 
     fn with_node_options(options: Option<MetadataOptions>) -> Finding {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.instances[0].metadata_options = options;
+        inv.instances.data_mut()[0].metadata_options = options;
         only(run(&CHECK, &inv))
     }
 
@@ -209,7 +210,8 @@ mod tests {
         assert!(finding.message.contains("hop limit is 2 (maximum 1)"));
 
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.instances[0].metadata_options = options(Some("required"), Some(2), Some("enabled"));
+        inv.instances.data_mut()[0].metadata_options =
+            options(Some("required"), Some(2), Some("enabled"));
         let relaxed = Settings {
             imds_max_hop_limit: 2,
             ..Settings::default()
@@ -265,10 +267,10 @@ mod tests {
     fn no_nodes_is_not_applicable_and_failed_discovery_is_an_error() {
         assert_eq!(statuses(&run(&CHECK, &cluster())), [Status::NotApplicable]);
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.gaps.push(denied(
-            "autoscaling:DescribeAutoScalingGroups",
-            &["eks-ng-1"],
-        ));
+        fail_part(
+            &mut inv.instances,
+            denied("autoscaling:DescribeAutoScalingGroups", &["eks-ng-1"]),
+        );
         assert_eq!(statuses(&run(&CHECK, &inv)), [Status::Pass, Status::Error]);
     }
 }

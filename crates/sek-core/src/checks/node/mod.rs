@@ -15,58 +15,46 @@ pub mod sgs;
 pub mod ssh;
 pub mod volumes;
 
-use serde_json::json;
-
 use super::Finding;
-use crate::inventory::{ClusterInventory, LaunchTemplateVersion, Missing};
+use super::shared::incomplete;
+use crate::inventory::{
+    ClusterInventory, Collection, Instance, LaunchTemplateVersion, Missing, Need, Why, aws,
+};
 
-/// The permissions of a node check: the node discovery APIs, then `$extra`.
+/// The permissions of a node check: the node discovery reads, then `$extra`.
 macro_rules! node_needs {
     ($($extra:literal),* $(,)?) => {
         &[
-            "ec2:DescribeInstances",
-            "eks:ListNodegroups",
-            "eks:DescribeNodegroup",
-            "autoscaling:DescribeAutoScalingGroups",
-            $($extra),*
+            $crate::inventory::aws("ec2:DescribeInstances"),
+            $crate::inventory::aws("eks:ListNodegroups"),
+            $crate::inventory::aws("eks:DescribeNodegroup"),
+            $crate::inventory::aws("autoscaling:DescribeAutoScalingGroups"),
+            $($crate::inventory::aws($extra)),*
         ]
     };
 }
 pub(crate) use node_needs;
 
-/// The APIs through which nodes are found.
-pub(crate) const DISCOVERY_APIS: &[&str] = node_needs![];
-
 /// The `not-applicable` message of checks that look at nodes and launch templates.
 pub(crate) const NO_NODES_OR_TEMPLATES: &str = "no nodes or node group launch templates were found";
 
-/// Error findings for failed node discovery calls.
-fn discovery_errors(inv: &ClusterInventory) -> impl Iterator<Item = Finding> + '_ {
-    inv.gaps
-        .iter()
-        .filter(|gap| DISCOVERY_APIS.contains(&gap.api.as_str()))
-        .map(|gap| {
-            Finding::error(
-                inv.arn(),
-                format!(
-                    "node discovery is incomplete, nodes may be missing: {}",
-                    gap.summary()
-                ),
-            )
-            .with_evidence(json!({ "api": gap.api, "error": gap.kind, "resources": gap.resources }))
-        })
-}
-
-/// Completes a node check's findings: adds discovery errors, and says `not-applicable` with
-/// `nothing_found` when there was nothing to evaluate and nothing failed to collect.
+/// Completes a node check's findings: adds an `error` for each failed discovery read (the
+/// node list may be incomplete), and says `not-applicable` with `nothing_found` when there was
+/// nothing to evaluate and nothing failed to collect.
 pub(crate) fn conclude(
     inv: &ClusterInventory,
+    nodes: &Collection<Instance>,
     mut findings: Vec<Finding>,
     nothing_found: &str,
 ) -> Vec<Finding> {
-    findings.extend(discovery_errors(inv));
+    let arn = inv.arn();
+    findings.extend(incomplete(
+        &arn,
+        "node discovery is incomplete, nodes may be missing",
+        nodes,
+    ));
     if findings.is_empty() {
-        findings.push(Finding::not_applicable(inv.arn(), nothing_found));
+        findings.push(Finding::not_applicable(arn, nothing_found));
     }
     findings
 }
@@ -83,14 +71,19 @@ pub(crate) struct UsedTemplate<'a> {
 
 /// The launch template versions the node groups use, and an `error` finding for each one that
 /// was not collected.
-pub(crate) fn nodegroup_templates(inv: &ClusterInventory) -> (Vec<UsedTemplate<'_>>, Vec<Finding>) {
+pub(crate) fn nodegroup_templates(
+    inv: &ClusterInventory,
+) -> Result<(Vec<UsedTemplate<'_>>, Vec<Finding>), Missing> {
+    const NEEDS: &[Need] = &[aws("ec2:DescribeLaunchTemplateVersions")];
+    let nodegroups = inv.nodegroups()?;
+    let templates = inv.launch_templates()?;
     let mut used: Vec<UsedTemplate<'_>> = Vec::new();
     let mut errors = Vec::new();
-    for nodegroup in &inv.nodegroups {
+    for nodegroup in nodegroups.iter() {
         let Some(reference) = &nodegroup.launch_template else {
             continue;
         };
-        let found = inv.launch_templates.iter().find(|t| {
+        let found = templates.iter().find(|t| {
             let same_template = reference.id.as_deref() == Some(t.id.as_str())
                 || (reference.name.is_some() && reference.name == t.name);
             same_template && reference.version.as_deref() == Some(t.version.to_string().as_str())
@@ -111,14 +104,17 @@ pub(crate) fn nodegroup_templates(inv: &ClusterInventory) -> (Vec<UsedTemplate<'
                     .or(reference.name.as_deref())
                     .unwrap_or("?");
                 let version = reference.version.as_deref().unwrap_or("?");
-                let missing = Missing {
-                    what: format!(
+                let why = templates
+                    .failure_about(key)
+                    .map_or(Why::NotFound, |err| Why::Failed(Box::new(err.clone())));
+                let missing = Missing::new(
+                    format!(
                         "launch template {key} version {version} of node group {}",
                         nodegroup.name
                     ),
-                    api: "ec2:DescribeLaunchTemplateVersions",
-                    cause: inv.gap("ec2:DescribeLaunchTemplateVersions", key),
-                };
+                    NEEDS,
+                    why,
+                );
                 errors.push(Finding::missing(
                     inv.ec2_arn("launch-template", key),
                     &missing,
@@ -126,7 +122,7 @@ pub(crate) fn nodegroup_templates(inv: &ClusterInventory) -> (Vec<UsedTemplate<'
             }
         }
     }
-    (used, errors)
+    Ok((used, errors))
 }
 
 #[cfg(test)]
@@ -137,15 +133,17 @@ mod tests {
 
     #[test]
     fn nothing_found_is_not_applicable() {
-        let findings = conclude(&cluster(), vec![], "no nodes");
+        let findings = conclude(&cluster(), &Collection::default(), vec![], "no nodes");
         assert_eq!(statuses(&findings), [Status::NotApplicable]);
     }
 
     #[test]
     fn a_failed_discovery_call_is_an_error_even_with_no_nodes() {
-        let mut inv = cluster();
-        inv.gaps.push(denied("ec2:DescribeInstances", &[]));
-        let findings = conclude(&inv, vec![], "no nodes");
+        let nodes = Collection::<Instance> {
+            items: vec![],
+            failed: vec![denied("ec2:DescribeInstances", &[])],
+        };
+        let findings = conclude(&cluster(), &nodes, vec![], "no nodes");
         assert_eq!(statuses(&findings), [Status::Error]);
         assert!(findings[0].message.contains("ec2:DescribeInstances"));
     }
@@ -154,10 +152,16 @@ mod tests {
     fn templates_are_matched_by_id_and_version() {
         let mut inv = cluster();
         add_launch_template(&mut inv, launch_template("lt-1"));
-        inv.nodegroups[0].launch_template.as_mut().unwrap().version = Some("4".into());
-        inv.gaps
-            .push(denied("ec2:DescribeLaunchTemplateVersions", &["lt-1"]));
-        let (used, errors) = nodegroup_templates(&inv);
+        inv.nodegroups.data_mut()[0]
+            .launch_template
+            .as_mut()
+            .unwrap()
+            .version = Some("4".into());
+        fail_part(
+            &mut inv.launch_templates,
+            denied("ec2:DescribeLaunchTemplateVersions", &["lt-1"]),
+        );
+        let (used, errors) = nodegroup_templates(&inv).unwrap();
         assert!(used.is_empty());
         assert_eq!(statuses(&errors), [Status::Error]);
         assert!(

@@ -11,8 +11,8 @@ use serde_json::json;
 use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::net::is_open_to_world;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::{ClusterView, Instance, Missing};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::{ClusterView, Instance, Missing, Need, Why, aws};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -51,15 +51,12 @@ MapPublicIpOnLaunch on those subnets and AssociatePublicIpAddress in launch temp
 };
 
 /// The Internet gateway routes of the node's subnet, or why they are unknown.
-fn internet_routes<'a>(
-    inv: &'a ClusterView<'a>,
-    node: &Instance,
-) -> Result<Vec<String>, Missing<'a>> {
-    let subnet_id = node.subnet_id.as_deref().ok_or_else(|| Missing {
-        what: format!("the subnet of {}", node.id),
-        api: "ec2:DescribeInstances",
-        cause: None,
-    })?;
+fn internet_routes(inv: &ClusterView<'_>, node: &Instance) -> Result<Vec<String>, Missing> {
+    const NEEDS: &[Need] = &[aws("ec2:DescribeInstances")];
+    let subnet_id = node
+        .subnet_id
+        .as_deref()
+        .ok_or_else(|| Missing::new(format!("the subnet of {}", node.id), NEEDS, Why::NotFound))?;
     let subnet = inv.subnet(subnet_id)?;
     let table = inv.route_table_for(subnet)?;
     Ok(table
@@ -84,11 +81,12 @@ fn internet_routes<'a>(
         .collect())
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
+    let nodes = inv.instances()?;
     let mut findings = Vec::new();
 
-    for node in &inv.instances {
+    for node in nodes.iter() {
         let resource = inv.ec2_arn("instance", &node.id);
         let mut problems = Vec::new();
         if let Some(ip) = &node.public_ip {
@@ -134,7 +132,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         findings.push(finding.with_evidence(evidence));
     }
 
-    let (templates, errors) = nodegroup_templates(inv);
+    let (templates, errors) = nodegroup_templates(inv)?;
     findings.extend(errors);
     for used in templates
         .into_iter()
@@ -152,7 +150,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         );
     }
 
-    conclude(inv, findings, "no nodes were found")
+    Ok(conclude(inv, nodes, findings, "no nodes were found"))
 }
 
 #[cfg(test)]
@@ -173,8 +171,8 @@ mod tests {
     #[test]
     fn public_ip_or_dns_fails() {
         let mut inv = cluster_with_nodes(&["i-1", "i-2"]);
-        inv.instances[0].public_ip = Some("203.0.113.10".into());
-        inv.instances[1].public_dns =
+        inv.instances.data_mut()[0].public_ip = Some("203.0.113.10".into());
+        inv.instances.data_mut()[1].public_dns =
             Some("ec2-203-0-113-11.eu-west-1.compute.amazonaws.com".into());
         let findings = run(&CHECK, &inv);
         assert_eq!(statuses(&findings), [Status::Fail, Status::Fail]);
@@ -184,14 +182,14 @@ mod tests {
     #[test]
     fn empty_public_dns_is_not_public() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.instances[0].public_dns = Some(String::new());
+        inv.instances.data_mut()[0].public_dns = Some(String::new());
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
     }
 
     #[test]
     fn explicit_association_to_a_public_table_wins_over_the_main_table() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.route_tables.push(RouteTable {
+        inv.route_tables.data_mut().push(RouteTable {
             id: "rtb-public".into(),
             vpc_id: Some("vpc-1".into()),
             main: false,
@@ -210,28 +208,33 @@ mod tests {
     #[test]
     fn main_table_with_an_igw_default_route_fails_but_egress_only_gateway_passes() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.route_tables[0].routes.push(route("::/0", "eigw-1"));
+        inv.route_tables.data_mut()[0]
+            .routes
+            .push(route("::/0", "eigw-1"));
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
-        inv.route_tables[0].routes[1] = route("0.0.0.0/0", "igw-1");
+        inv.route_tables.data_mut()[0].routes[1] = route("0.0.0.0/0", "igw-1");
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
     }
 
     #[test]
     fn unknown_route_table_is_an_error_unless_the_node_is_public_anyway() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.route_tables.clear();
-        inv.gaps.push(denied("ec2:DescribeRouteTables", &[]));
+        inv.route_tables.data_mut().items.clear();
+        fail_part(
+            &mut inv.route_tables,
+            denied("ec2:DescribeRouteTables", &[]),
+        );
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("ec2:DescribeRouteTables"));
 
-        inv.instances[0].public_ip = Some("203.0.113.10".into());
+        inv.instances.data_mut()[0].public_ip = Some("203.0.113.10".into());
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Fail);
         assert!(
             finding
                 .message
-                .contains("ec2:DescribeRouteTables failed (access denied)"),
+                .contains("ec2:DescribeRouteTables (access denied)"),
             "{}",
             finding.message
         );
@@ -240,7 +243,7 @@ mod tests {
     #[test]
     fn missing_subnet_is_an_error() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.subnets.clear();
+        inv.subnets.data_mut().items.clear();
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("subnet subnet-private"));

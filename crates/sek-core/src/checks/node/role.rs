@@ -13,19 +13,8 @@ use serde_json::{Value, json};
 use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::ecr_writes_allowed;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::{ClusterView, IamRole, Missing, last_segment};
-
-/// The AWS managed policies a node role may carry.
-pub const MINIMAL_NODE_POLICIES: &[&str] = &[
-    "AmazonEKSWorkerNodePolicy",
-    // The narrower policy AWS introduced for EKS Auto Mode and Pod Identity nodes.
-    "AmazonEKSWorkerNodeMinimalPolicy",
-    "AmazonEC2ContainerRegistryReadOnly",
-    "AmazonEC2ContainerRegistryPullOnly",
-    "AmazonEKS_CNI_Policy",
-    "AmazonSSMManagedInstanceCore",
-];
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::{ClusterView, Instance, Missing, is_minimal_node_policy, last_segment};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -67,18 +56,12 @@ AmazonSSMManagedInstanceCore, delete inline policies, and move workload permissi
     eval,
 };
 
-/// Whether `arn` is one of [`MINIMAL_NODE_POLICIES`], in any partition.
-pub fn is_minimal_node_policy(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(parts.as_slice(), ["arn", _, "iam", "", "aws", resource]
-        if resource.strip_prefix("policy/").is_some_and(|name| MINIMAL_NODE_POLICIES.contains(&name)))
-}
+type NodeRoles = (BTreeMap<String, Vec<String>>, Vec<Finding>);
 
-/// The node roles (ARN -> who uses them) and error findings for profiles that could not be read.
-fn node_roles(inv: &ClusterView<'_>) -> (BTreeMap<String, Vec<String>>, Vec<Finding>) {
+fn node_roles(inv: &ClusterView<'_>, nodes: &[Instance]) -> Result<NodeRoles, Missing> {
     let mut roles: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut profiles: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for node in &inv.instances {
+    for node in nodes {
         if let Some(profile) = &node.iam_instance_profile_arn {
             profiles.entry(profile).or_default().push(&node.id);
         }
@@ -97,7 +80,7 @@ fn node_roles(inv: &ClusterView<'_>) -> (BTreeMap<String, Vec<String>>, Vec<Find
             Err(missing) => errors.push(Finding::missing(profile_arn, &missing)),
         }
     }
-    for nodegroup in &inv.nodegroups {
+    for nodegroup in inv.nodegroups()?.iter() {
         if let Some(role) = &nodegroup.node_role {
             roles
                 .entry(role.clone())
@@ -105,21 +88,7 @@ fn node_roles(inv: &ClusterView<'_>) -> (BTreeMap<String, Vec<String>>, Vec<Find
                 .push(format!("nodegroup/{}", nodegroup.name));
         }
     }
-    (roles, errors)
-}
-
-/// A list the role must have had read, or why it is missing.
-fn listed<'a, T>(
-    inv: &'a ClusterView<'a>,
-    role: &IamRole,
-    list: &'a Option<Vec<T>>,
-    api: &'static str,
-) -> Result<&'a [T], Missing<'a>> {
-    list.as_deref().ok_or_else(|| Missing {
-        what: format!("the policies of role {}", role.name),
-        api,
-        cause: inv.gap(api, &role.name),
-    })
+    Ok((roles, errors))
 }
 
 fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding {
@@ -127,13 +96,8 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
         Ok(role) => role,
         Err(missing) => return Finding::missing(arn, &missing),
     };
-    let attached = listed(
-        inv,
-        role,
-        &role.attached_policies,
-        "iam:ListAttachedRolePolicies",
-    );
-    let inline = listed(inv, role, &role.inline_policies, "iam:ListRolePolicies");
+    let attached = role.attached();
+    let inline = role.inline();
 
     let mut problems = Vec::new();
     let mut extra_policies = Vec::new();
@@ -150,7 +114,7 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
             let document = inv
                 .managed_policy(&policy.arn)
                 .ok()
-                .and_then(|p| p.document.as_ref());
+                .and_then(|p| p.document.got());
             note_writes(document, &policy.arn);
         }
         if !extra_policies.is_empty() {
@@ -163,7 +127,7 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
     }
     if let Ok(inline) = &inline {
         for policy in inline.iter() {
-            note_writes(policy.document.as_ref(), &policy.name);
+            note_writes(policy.document.got(), &policy.name);
         }
         if !inline.is_empty() {
             let names: Vec<&str> = inline.iter().map(|p| p.name.as_str()).collect();
@@ -220,15 +184,21 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
     finding.with_evidence(evidence)
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
-    let (roles, mut findings) = node_roles(inv);
+    let nodes = inv.instances()?;
+    let (roles, mut findings) = node_roles(inv, nodes)?;
     findings.extend(
         roles
             .iter()
             .map(|(arn, used_by)| assess_role(inv, arn, used_by)),
     );
-    conclude(inv, findings, "no nodes or node groups were found")
+    Ok(conclude(
+        inv,
+        nodes,
+        findings,
+        "no nodes or node groups were found",
+    ))
 }
 
 #[cfg(test)]
@@ -241,15 +211,16 @@ mod tests {
     };
 
     fn attach(inv: &mut ClusterInventory, arn: &str, document: Option<Value>) {
-        inv.roles[0]
+        let document = document.map_or(Read::NotCollected, Read::Got);
+        inv.roles.data_mut()[0]
             .attached_policies
-            .as_mut()
+            .got_mut()
             .unwrap()
             .push(AttachedPolicy {
                 arn: arn.into(),
                 name: None,
             });
-        inv.policies.push(ManagedPolicy {
+        inv.policies.data_mut().push(ManagedPolicy {
             arn: arn.into(),
             document,
             ..Default::default()
@@ -312,9 +283,9 @@ mod tests {
     #[test]
     fn inline_policies_fail_and_their_writes_are_read() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.roles[0].inline_policies = Some(vec![InlinePolicy {
+        inv.roles.data_mut()[0].inline_policies = read(vec![InlinePolicy {
             name: "push".into(),
-            document: Some(allow(&["ecr:*"])),
+            document: read(allow(&["ecr:*"])),
         }]);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Fail);
@@ -332,22 +303,21 @@ mod tests {
     #[test]
     fn unlisted_policies_are_an_error_never_a_pass() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.roles[0].inline_policies = None;
-        inv.gaps
-            .push(denied("iam:ListRolePolicies", &["node-role"]));
+        inv.roles.data_mut()[0].inline_policies =
+            Read::Failed(denied("iam:ListRolePolicies", &["node-role"]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(
             finding
                 .message
-                .contains("iam:ListRolePolicies failed (access denied)")
+                .contains("iam:ListRolePolicies (access denied)")
         );
     }
 
     #[test]
     fn a_known_extra_policy_fails_even_if_inline_policies_are_unknown() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.roles[0].inline_policies = None;
+        inv.roles.data_mut()[0].inline_policies = Read::NotCollected;
         attach(
             &mut inv,
             "arn:aws:iam::aws:policy/AdministratorAccess",
@@ -364,27 +334,31 @@ mod tests {
     #[test]
     fn unreadable_profile_and_role_are_errors() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.instance_profiles.clear();
-        inv.gaps
-            .push(denied("iam:GetInstanceProfile", &["node-profile"]));
+        inv.instance_profiles.data_mut().items.clear();
+        fail_part(
+            &mut inv.instance_profiles,
+            denied("iam:GetInstanceProfile", &["node-profile"]),
+        );
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(
-            finding.message.contains("iam:GetInstanceProfile failed"),
+            finding
+                .message
+                .contains("iam:GetInstanceProfile (access denied)"),
             "{}",
             finding.message
         );
 
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.roles.clear();
+        inv.roles.data_mut().items.clear();
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 
     #[test]
     fn node_group_roles_count_without_running_nodes() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.instances.clear();
-        inv.nodegroups.push(Nodegroup {
+        inv.instances.data_mut().items.clear();
+        inv.nodegroups.data_mut().push(Nodegroup {
             name: "ng".into(),
             node_role: Some(node_role_arn()),
             ..Default::default()

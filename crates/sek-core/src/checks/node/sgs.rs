@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::security_groups::assess_ingress;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -46,16 +46,17 @@ configure remote access without source security groups.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
+    let nodes = inv.instances()?;
     // Group id -> the nodes and templates using it; sorted by id for stable output.
     let mut users: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for node in &inv.instances {
+    for node in nodes.iter() {
         for group in &node.security_group_ids {
             users.entry(group).or_default().push(node.id.clone());
         }
     }
-    let (templates, mut findings) = nodegroup_templates(inv);
+    let (templates, mut findings) = nodegroup_templates(inv)?;
     for used in &templates {
         for group in &used.template.security_group_ids {
             let user = format!("{} version {}", used.template.id, used.template.version);
@@ -67,7 +68,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             .iter()
             .map(|(group, used_by)| assess_ingress(inv, group, used_by)),
     );
-    conclude(inv, findings, NO_NODES_OR_TEMPLATES)
+    Ok(conclude(inv, nodes, findings, NO_NODES_OR_TEMPLATES))
 }
 
 #[cfg(test)]
@@ -92,6 +93,7 @@ mod tests {
         let mut inv = cluster_with_nodes(&["i-1"]);
         let node_group = inv
             .security_groups
+            .data_mut()
             .iter_mut()
             .find(|g| g.id == "sg-node")
             .unwrap();
@@ -107,7 +109,7 @@ mod tests {
         let mut template = launch_template("lt-1");
         template.security_group_ids = vec!["sg-template".into()];
         add_launch_template(&mut inv, template);
-        inv.security_groups.push(group(
+        inv.security_groups.data_mut().push(group(
             "sg-template",
             vec![ingress("tcp", 0, 65535, &[], &["::/0"])],
         ));
@@ -122,7 +124,10 @@ mod tests {
     #[test]
     fn missing_group_is_an_error_and_no_nodes_not_applicable() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.security_groups.retain(|g| g.id != "sg-node");
+        inv.security_groups
+            .data_mut()
+            .items
+            .retain(|g| g.id != "sg-node");
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
         assert_eq!(statuses(&run(&CHECK, &cluster())), [Status::NotApplicable]);
     }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -35,10 +35,11 @@ AmazonSSMManagedInstanceCore to the node role and use `aws ssm start-session` wh
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
+    let nodes = inv.instances()?;
     let mut findings = Vec::new();
-    for nodegroup in &inv.nodegroups {
+    for nodegroup in inv.nodegroups()?.iter() {
         let resource = nodegroup.arn.clone().unwrap_or_else(|| {
             inv.resource_arn("eks", &format!("nodegroup/{}/{}", inv.name, nodegroup.name))
         });
@@ -68,7 +69,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             .with_evidence(evidence),
         );
     }
-    for node in &inv.instances {
+    for node in nodes.iter() {
         let resource = inv.ec2_arn("instance", &node.id);
         findings.push(match &node.key_name {
             Some(key) => Finding::fail(
@@ -78,7 +79,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             None => Finding::pass(resource, format!("{} has no key pair", node.id)),
         });
     }
-    let (templates, errors) = nodegroup_templates(inv);
+    let (templates, errors) = nodegroup_templates(inv)?;
     findings.extend(errors);
     for used in templates {
         if let Some(key) = &used.template.key_name {
@@ -91,7 +92,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             ));
         }
     }
-    conclude(inv, findings, NO_NODES_OR_TEMPLATES)
+    Ok(conclude(inv, nodes, findings, NO_NODES_OR_TEMPLATES))
 }
 
 #[cfg(test)]
@@ -112,8 +113,8 @@ mod tests {
     #[test]
     fn keys_on_nodes_templates_and_node_groups_fail() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.instances[0].key_name = Some("ops".into());
-        inv.nodegroups.push(Nodegroup {
+        inv.instances.data_mut()[0].key_name = Some("ops".into());
+        inv.nodegroups.data_mut().push(Nodegroup {
             name: "ng".into(),
             remote_access: Some(RemoteAccess {
                 ec2_ssh_key: Some("ops".into()),

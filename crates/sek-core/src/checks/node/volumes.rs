@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -40,12 +40,13 @@ device mappings, then replace the nodes (volumes cannot be encrypted in place)."
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
+    let nodes = inv.instances()?;
     let mut findings = Vec::new();
     let mut seen = BTreeSet::new();
 
-    for node in &inv.instances {
+    for node in nodes.iter() {
         for attached in &node.volumes {
             if !seen.insert(attached.volume_id.as_str()) {
                 continue;
@@ -85,7 +86,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         }
     }
 
-    let (templates, errors) = nodegroup_templates(inv);
+    let (templates, errors) = nodegroup_templates(inv)?;
     findings.extend(errors);
     for used in templates {
         let ebs: Vec<_> = used
@@ -121,11 +122,12 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         findings.push(finding.with_evidence(evidence));
     }
 
-    conclude(
+    Ok(conclude(
         inv,
+        nodes,
         findings,
         "no node volumes or node group launch templates were found",
-    )
+    ))
 }
 
 #[cfg(test)]
@@ -144,7 +146,7 @@ mod tests {
     #[test]
     fn unencrypted_volume_fails_even_if_the_template_asks_for_encryption() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.volumes[0].encrypted = Some(false);
+        inv.volumes.data_mut()[0].encrypted = Some(false);
         add_launch_template(&mut inv, launch_template("lt-1"));
         let findings = run(&CHECK, &inv);
         assert_eq!(about(&findings, "volume/vol-i-1").status, Status::Fail);
@@ -177,21 +179,24 @@ mod tests {
     #[test]
     fn volume_that_could_not_be_described_is_an_error() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.volumes.clear();
-        inv.gaps.push(denied("ec2:DescribeVolumes", &["vol-i-1"]));
+        inv.volumes.data_mut().items.clear();
+        fail_part(
+            &mut inv.volumes,
+            denied("ec2:DescribeVolumes", &["vol-i-1"]),
+        );
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(
             finding
                 .message
-                .contains("ec2:DescribeVolumes failed (access denied)")
+                .contains("ec2:DescribeVolumes (access denied)")
         );
     }
 
     #[test]
     fn unknown_encryption_state_is_an_error() {
         let mut inv = cluster_with_nodes(&["i-1"]);
-        inv.volumes[0].encrypted = None;
+        inv.volumes.data_mut()[0].encrypted = None;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 

@@ -7,8 +7,9 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{cis13, cis18, nist};
-use crate::checks::shared::k8s::needed;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::shared::k8s::kubernetes;
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::Need;
 use crate::inventory::k8s::resources::{
     CRONJOBS, DAEMONSETS, DEPLOYMENTS, JOBS, PODS, REPLICASETS, SERVICES, STATEFULSETS,
 };
@@ -27,14 +28,14 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
     ],
     needs: &[
-        PODS,
-        DEPLOYMENTS,
-        DAEMONSETS,
-        STATEFULSETS,
-        REPLICASETS,
-        JOBS,
-        CRONJOBS,
-        SERVICES,
+        Need::Kubernetes(&PODS),
+        Need::Kubernetes(&DEPLOYMENTS),
+        Need::Kubernetes(&DAEMONSETS),
+        Need::Kubernetes(&STATEFULSETS),
+        Need::Kubernetes(&REPLICASETS),
+        Need::Kubernetes(&JOBS),
+        Need::Kubernetes(&CRONJOBS),
+        Need::Kubernetes(&SERVICES),
     ],
     rationale: "Namespaces are the unit of RBAC, network policy, quotas and Pod Security Admission. What runs in \
 `default` shares all of them with whatever else lands there by omission (a forgotten -n), so none can be \
@@ -50,25 +51,18 @@ tightened for it.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (view, workloads) = match needed(ctx, "the workloads and Services", CHECK.needs, |k| {
-        k.workloads
-            .as_deref()
-            .filter(|_| k.inventory.services.is_some())
-    }) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let view = kubernetes(ctx)?;
+    let workloads = view.workloads()?;
+    let services = view.inventory.services()?;
     let mut found: Vec<String> = workloads
         .iter()
         .filter(|w| w.metadata.namespace == "default")
         .map(|w| w.reference())
         .collect();
     found.extend(
-        view.inventory
-            .services
+        services
             .iter()
-            .flatten()
             .filter(|s| s.metadata.namespace == "default" && s.metadata.name != "kubernetes")
             .filter(|s| !view.excludes(&s.metadata.namespace))
             .map(|s| format!("k8s:Service/default/{}", s.metadata.name)),
@@ -89,7 +83,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             ),
         )
     };
-    vec![finding.with_evidence(json!({ "objects": found }))]
+    Ok(vec![finding.with_evidence(json!({ "objects": found }))])
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::{exempt, needed, system_namespace};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::shared::k8s::{exempt, kubernetes, system_namespace};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::Need;
 use crate::inventory::k8s::NetworkPolicy;
 use crate::inventory::k8s::resources::{NAMESPACES, NETWORK_POLICIES};
 
@@ -25,7 +26,10 @@ pub static CHECK: Check = Check {
         nist("PR.AC-5"),
         bp("network-security"),
     ],
-    needs: &[NAMESPACES, NETWORK_POLICIES],
+    needs: &[
+        Need::Kubernetes(&NAMESPACES),
+        Need::Kubernetes(&NETWORK_POLICIES),
+    ],
     rationale: "Without a NetworkPolicy every pod accepts traffic from every other pod of the cluster and may \
 connect anywhere: one compromised pod can reach databases, internal APIs and other tenants. A default-deny \
 policy per namespace, with explicit allows, limits how far an intruder moves.",
@@ -53,21 +57,11 @@ fn is_default_deny(policy: &NetworkPolicy) -> bool {
         && policy.spec.ingress.is_empty()
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (view, namespaces) = match needed(
-        ctx,
-        "the namespaces and network policies",
-        &[NAMESPACES, NETWORK_POLICIES],
-        |k| {
-            k.namespaces
-                .as_deref()
-                .filter(|_| k.inventory.network_policies.is_some())
-        },
-    ) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
-    namespaces
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let view = kubernetes(ctx)?;
+    let namespaces = view.namespaces()?;
+    view.inventory.network_policies()?;
+    Ok(namespaces
         .iter()
         .map(|ns| {
             let name = ns.metadata.name.as_str();
@@ -92,7 +86,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             .with_evidence(json!({ "policies": names }));
             exempt(finding, system_namespace(name, "Kubernetes system namespace: its AWS and Kubernetes components need host and API access"))
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -107,7 +101,7 @@ mod tests {
         let mut inv = kube_cluster();
         k8s(&mut inv)
             .namespaces
-            .as_mut()
+            .got_mut()
             .unwrap()
             .push(namespace("batch", None));
         let findings = run(&CHECK, &inv);
@@ -126,7 +120,7 @@ mod tests {
         let mut inv = kube_cluster();
         k8s(&mut inv)
             .namespaces
-            .as_mut()
+            .got_mut()
             .unwrap()
             .push(namespace("sandbox-1", None));
         let settings = crate::config::Settings {

@@ -6,8 +6,9 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::k8s::{exempt, needed, system_namespace};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::shared::k8s::{exempt, kubernetes, system_namespace};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::Need;
 use crate::inventory::k8s::resources::NAMESPACES;
 
 /// The label Pod Security Admission enforces.
@@ -21,7 +22,7 @@ pub static CHECK: Check = Check {
     title: "Namespaces enforce the baseline or restricted Pod Security Standard",
     severity: Severity::Medium,
     refs: &[nist("PR.IP-1"), nist("PR.AC-4"), bp("pod-security")],
-    needs: &[NAMESPACES],
+    needs: &[Need::Kubernetes(&NAMESPACES)],
     rationale: "The pod-* checks see the workloads that exist; Pod Security Admission stops the next privileged, \
 host-namespace or hostPath pod at the API server. Without an enforce label, any subject that may create pods \
 in the namespace may create ones that own the node.",
@@ -38,14 +39,9 @@ workloads need it), after checking with the warn and audit labels what would be 
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (_, namespaces) = match needed(ctx, "the namespaces", &[NAMESPACES], |k| {
-        k.namespaces.as_deref()
-    }) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
-    namespaces
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let namespaces = kubernetes(ctx)?.namespaces()?;
+    Ok(namespaces
         .iter()
         .map(|ns| {
             let name = ns.metadata.name.as_str();
@@ -61,7 +57,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             .with_evidence(json!({ "enforce": level }));
             exempt(finding, system_namespace(name, "Kubernetes system namespace: its AWS and Kubernetes components need privileges"))
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -74,7 +70,7 @@ mod tests {
     #[test]
     fn restricted_passes_privileged_or_missing_fails() {
         let mut inv = kube_cluster();
-        let namespaces = k8s(&mut inv).namespaces.as_mut().unwrap();
+        let namespaces = k8s(&mut inv).namespaces.got_mut().unwrap();
         namespaces.push(namespace("legacy", Some("privileged")));
         namespaces.push(namespace("batch", None));
         let findings = run(&CHECK, &inv);

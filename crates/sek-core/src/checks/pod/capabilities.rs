@@ -7,7 +7,7 @@
 
 use crate::checks::frameworks::{bp, cis13, nist};
 use crate::checks::shared::k8s::{containers_where, judge_workloads};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// The check.
@@ -39,7 +39,7 @@ nothing, at most NET_BIND_SERVICE).",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_workloads(
         ctx,
         "every container drops ALL capabilities and adds none beyond NET_BIND_SERVICE",

@@ -3,7 +3,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{judge_workloads, problem_if};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// The check.
@@ -37,7 +37,7 @@ node agents that need it.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_workloads(ctx, "does not use the node's network", |w| {
         problem_if(
             w.spec.host_network,

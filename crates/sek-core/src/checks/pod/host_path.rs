@@ -3,7 +3,7 @@
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::judge_workloads;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// The check.
@@ -29,7 +29,7 @@ files, mount them readOnly and enforce the baseline Pod Security Standard everyw
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_workloads(ctx, "mounts no hostPath volume", |w| {
         Some(
             w.spec

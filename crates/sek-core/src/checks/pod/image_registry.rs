@@ -8,7 +8,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{ImageRef, containers_where, judge_workloads};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// Amazon's images for EKS add-ons and components, in any region's ECR or ECR Public.
@@ -75,7 +75,7 @@ fn approved(ctx: &Ctx<'_>) -> (Vec<String>, GlobSet) {
     (patterns, set.build().unwrap_or_else(|_| GlobSet::empty()))
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let (patterns, set) = approved(ctx);
     let pass = format!("every image comes from {}", patterns.join(", "));
     judge_workloads(ctx, &pass, |w| {

@@ -3,7 +3,7 @@
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::{ImageRef, containers_where, judge_workloads};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// The check.
@@ -28,7 +28,7 @@ names a version; a digest makes it immutable.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_workloads(ctx, "every image names a version", |w| {
         Some(containers_where(&w.spec, |c| {
             let image = c.image.as_deref().unwrap_or("");

@@ -11,12 +11,13 @@ use ipnet::Ipv4Net;
 use serde_json::{Value, json};
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::k8s::{judge_workloads, needed};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::shared::k8s::{judge_workloads, kubernetes};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status};
 use crate::inventory::k8s::NetworkPolicy;
 use crate::inventory::k8s::resources::{
     CRONJOBS, DAEMONSETS, DEPLOYMENTS, JOBS, NETWORK_POLICIES, PODS, REPLICASETS, STATEFULSETS,
 };
+use crate::inventory::{Need, aws};
 
 const IMDS: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
 
@@ -33,15 +34,15 @@ pub static CHECK: Check = Check {
         bp("identity-and-access-management"),
     ],
     needs: &[
-        PODS,
-        DEPLOYMENTS,
-        DAEMONSETS,
-        STATEFULSETS,
-        REPLICASETS,
-        JOBS,
-        CRONJOBS,
-        NETWORK_POLICIES,
-        "ec2:DescribeInstances",
+        Need::Kubernetes(&PODS),
+        Need::Kubernetes(&DEPLOYMENTS),
+        Need::Kubernetes(&DAEMONSETS),
+        Need::Kubernetes(&STATEFULSETS),
+        Need::Kubernetes(&REPLICASETS),
+        Need::Kubernetes(&JOBS),
+        Need::Kubernetes(&CRONJOBS),
+        Need::Kubernetes(&NETWORK_POLICIES),
+        aws("ec2:DescribeInstances"),
     ],
     rationale: "IMDS hands out the node role's credentials, which can pull every image, describe the VPC and \
 attach network interfaces. A pod that reaches it steps outside its own IRSA or Pod Identity role and gets the \
@@ -108,17 +109,17 @@ fn namespace_blocks_imds(policies: &[&NetworkPolicy]) -> bool {
             .any(rule_allows_imds)
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (view, _) = match needed(ctx, "the network policies", &[NETWORK_POLICIES], |k| {
-        k.inventory.network_policies.as_deref()
-    }) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
-    let open_nodes: Vec<&str> = ctx
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let view = kubernetes(ctx)?;
+    view.inventory.network_policies()?;
+    // Every node must be known: one not found could be the open one.
+    let nodes = ctx
         .inventory
-        .instances
+        .instances()
+        .and_then(|nodes| nodes.all("the nodes"));
+    let open_nodes: Vec<&str> = nodes
         .iter()
+        .flat_map(|nodes| nodes.iter())
         .filter(|node| {
             let options = node.metadata_options.as_ref();
             options.and_then(|o| o.http_endpoint.as_deref()) != Some("disabled")
@@ -135,9 +136,9 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
     } else {
         "a NetworkPolicy of its namespace blocks egress to 169.254.169.254"
     };
-    // Without the AWS side the nodes' metadata options are unknown: only host-network pods can
-    // be judged, and the rest is an error rather than a pass.
-    let nodes_known = ctx.inventory.cluster.is_some();
+    // Without every node the metadata options are unknown: only host-network pods can be
+    // judged, and the rest is an error rather than a pass.
+    let nodes_known = nodes.is_ok();
     let mut findings = judge_workloads(ctx, pass, |w| {
         if w.spec.host_network {
             return Some(vec![
@@ -164,20 +165,26 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 .join(", "),
             w.metadata.namespace
         )])
-    });
+    })?;
     for finding in &mut findings {
         if finding.evidence.is_object() {
             finding.evidence["open_nodes"] = json!(open_nodes);
         }
     }
-    if !nodes_known {
+    if let Err(missing) = nodes {
         findings.retain(|f| f.status != Status::NotApplicable);
-        findings.push(Finding::error(
-            ctx.inventory.arn(),
-            "the nodes' metadata options were not read (the AWS side was not collected), so pods off the host network cannot be judged",
-        ));
+        findings.push(
+            Finding::error(
+                ctx.inventory.arn(),
+                format!(
+                    "the nodes' metadata options are unknown, so pods off the host network cannot be judged: {}",
+                    missing.reason()
+                ),
+            )
+            .with_evidence(missing.evidence()),
+        );
     }
-    findings
+    Ok(findings)
 }
 
 #[cfg(test)]
@@ -195,7 +202,7 @@ mod tests {
             http_put_response_hop_limit: Some(2),
             http_endpoint: Some("enabled".into()),
         });
-        inv.instances.push(n);
+        inv.instances.data_mut().push(n);
         inv
     }
 
@@ -218,7 +225,7 @@ mod tests {
         let mut inv = with_open_node();
         k8s(&mut inv)
             .network_policies
-            .as_mut()
+            .got_mut()
             .unwrap()
             .retain(|p| p.metadata.namespace != "web");
         let findings = run(&CHECK, &inv);
@@ -230,9 +237,25 @@ mod tests {
     #[test]
     fn without_the_aws_side_only_host_network_pods_are_judged() {
         let mut inv = kube_cluster();
-        inv.cluster = None;
+        inv.instances = Read::NotCollected;
         let findings = run(&CHECK, &inv);
         assert_eq!(statuses(&findings), [Status::Waived, Status::Error]);
+    }
+
+    #[test]
+    fn a_node_not_found_could_be_the_open_one() {
+        let mut inv = kube_cluster();
+        fail_part(
+            &mut inv.instances,
+            denied("eks:DescribeNodegroup", &["workers"]),
+        );
+        let findings = run(&CHECK, &inv);
+        assert_eq!(statuses(&findings), [Status::Waived, Status::Error]);
+        assert!(
+            findings[1].message.contains("eks:DescribeNodegroup"),
+            "{}",
+            findings[1].message
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::checks::frameworks::{bp, cis13, nist};
 use crate::checks::shared::k8s::{containers_where, effective, judge_workloads};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// The check.
@@ -35,7 +35,7 @@ securityContext.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_workloads(ctx, "every container runs as a non-root user", |w| {
         Some(containers_where(&w.spec, |c| {
             let user = effective(&w.spec, c, |s| s.run_as_user);

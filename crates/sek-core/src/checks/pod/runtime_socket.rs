@@ -3,7 +3,7 @@
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::judge_workloads;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// Where runtimes listen.
@@ -50,7 +50,7 @@ Kaniko or BuildKit rootless instead of Docker-in-Docker, and read container data
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_workloads(ctx, "mounts no container runtime socket", |w| {
         Some(
             w.spec

@@ -7,11 +7,9 @@
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::{Grant, describe_rule, judge_bindings};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 use crate::inventory::k8s::Role;
-use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
-};
+use crate::inventory::k8s::resources::RBAC_READS;
 
 /// The identities of unauthenticated requests.
 const ANONYMOUS: &[&str] = &["system:anonymous", "system:unauthenticated"];
@@ -28,7 +26,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
+    needs: RBAC_READS,
     rationale: "EKS API servers accept anonymous requests and map them to system:anonymous in group \
 system:unauthenticated. Whatever is bound to those names is open to anyone who can reach the endpoint, \
 which for a public endpoint is the internet.",
@@ -68,7 +66,7 @@ fn only_public_info(role: &Role) -> bool {
     })
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_bindings(ctx, "access to anonymous requests", |view, binding| {
         let role = view.role_of(binding)?;
         binding
@@ -101,10 +99,10 @@ mod tests {
             .map(String::from)
             .to_vec();
         k8s.roles
-            .as_mut()
+            .got_mut()
             .unwrap()
             .push(role("", "system:public-info-viewer", vec![public]));
-        k8s.role_bindings.as_mut().unwrap().extend([
+        k8s.role_bindings.got_mut().unwrap().extend([
             binding(
                 "",
                 "system:public-info-viewer",
@@ -132,7 +130,7 @@ mod tests {
         );
 
         // The name is no exception: a public-info-viewer role widened to Secrets fails.
-        let roles = inv.kubernetes.as_mut().unwrap().roles.as_mut().unwrap();
+        let roles = inv.kubernetes.got_mut().unwrap().roles.got_mut().unwrap();
         let public = roles
             .iter_mut()
             .find(|r| r.metadata.name == "system:public-info-viewer");

@@ -6,10 +6,8 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{Grant, judge_bindings};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
-};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::RBAC_READS;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -24,7 +22,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
+    needs: RBAC_READS,
     rationale: "cluster-admin allows every action on every resource, Secrets and RBAC included: whoever \
 holds it can take over the cluster and, through service account tokens and IRSA roles, reach AWS. Each \
 binding to it is a standing path to full control that should exist only where nothing narrower works.",
@@ -40,7 +38,7 @@ entries with a narrow scope.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_bindings(ctx, "cluster-admin", |view, binding| {
         let role = view.role_of(binding)?;
         (binding.role_ref.kind == "ClusterRole" && binding.role_ref.name == "cluster-admin")
@@ -72,7 +70,7 @@ mod tests {
     #[test]
     fn a_user_bound_to_cluster_admin_fails_naming_the_subject() {
         let mut inv = kube_cluster();
-        k8s(&mut inv).role_bindings.as_mut().unwrap().push(binding(
+        k8s(&mut inv).role_bindings.got_mut().unwrap().push(binding(
             "web",
             "ops-admin",
             "ClusterRole/cluster-admin",
@@ -92,8 +90,7 @@ mod tests {
     #[test]
     fn unreadable_bindings_are_an_error_naming_the_read() {
         let mut inv = kube_cluster();
-        k8s(&mut inv).role_bindings = None;
-        k8s_denied(&mut inv, ROLE_BINDINGS);
+        k8s_denied(&mut inv, crate::inventory::k8s::resources::ROLE_BINDINGS);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(

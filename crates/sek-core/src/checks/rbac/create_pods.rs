@@ -6,10 +6,8 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{Access, judge_grants};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
-};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::RBAC_READS;
 
 /// The access this check looks for.
 const ACCESS: Access = Access {
@@ -39,7 +37,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
+    needs: RBAC_READS,
     rationale: "Whoever may create a pod may run it with any service account of the namespace, mount its Secrets \
 and, unless admission forbids it, run it privileged on the host. Creating a Deployment or a Job creates pods, \
 so those rights are the same right.",
@@ -54,7 +52,7 @@ namespaces they manage, and enforce Pod Security Admission so that created pods 
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_grants(ctx, "pod creation", ACCESS)
 }
 

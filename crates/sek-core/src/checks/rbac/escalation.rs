@@ -6,10 +6,8 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{Access, Grant, describe_rule, judge_bindings};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
-};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::RBAC_READS;
 
 /// Granting oneself more through roles.
 const BIND_OR_ESCALATE: Access = Access {
@@ -38,7 +36,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
+    needs: RBAC_READS,
     rationale: "RBAC stops a subject from granting permissions it lacks, unless it holds `escalate` (edit roles \
 beyond its own rights) or `bind` (bind roles it does not hold). `impersonate` lets it send requests as any user, \
 group or service account. Each is a path from a limited account to cluster-admin.",
@@ -55,7 +53,7 @@ group or service account. Each is a path from a limited account to cluster-admin
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_bindings(ctx, "bind, escalate or impersonate", |view, binding| {
         let role = view.role_of(binding)?;
         let rules: Vec<String> = role
@@ -71,18 +69,18 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
     use crate::checks::testkit::*;
     use crate::checks::testkit_k8s::*;
+    use crate::checks::{Finding, Status};
 
     fn with_rule(rule: crate::inventory::k8s::PolicyRule) -> Vec<Finding> {
         let mut inv = kube_cluster();
         let k8s = k8s(&mut inv);
         k8s.roles
-            .as_mut()
+            .got_mut()
             .unwrap()
             .push(role("", "power", vec![rule]));
-        k8s.role_bindings.as_mut().unwrap().push(binding(
+        k8s.role_bindings.got_mut().unwrap().push(binding(
             "",
             "power",
             "ClusterRole/power",

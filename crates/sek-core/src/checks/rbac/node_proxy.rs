@@ -5,10 +5,8 @@
 
 use crate::checks::frameworks::{bp, cis18, nist};
 use crate::checks::shared::k8s::{Access, judge_grants};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
-};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::RBAC_READS;
 
 /// The access this check looks for.
 const ACCESS: Access = Access {
@@ -29,7 +27,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
+    needs: RBAC_READS,
     rationale: "nodes/proxy reaches each kubelet's API through the API server: it runs commands in any pod of the \
 node (exec, attach) and reads its configuration, outside the audit trail of pods/exec and without admission \
 control.",
@@ -44,7 +42,7 @@ only get.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_grants(ctx, "access to nodes/proxy", ACCESS)
 }
 

@@ -5,10 +5,8 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{Access, judge_grants};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
-};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::RBAC_READS;
 
 /// The access this check looks for.
 const ACCESS: Access = Access {
@@ -30,7 +28,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
+    needs: RBAC_READS,
     rationale: "A subject that may read Secrets holds every credential stored in them: service account tokens, \
 database passwords, TLS keys. `list` and `watch` return the values too, so read access to Secrets is as strong \
 as the strongest credential in scope.",
@@ -45,7 +43,7 @@ Secret, grant get with resourceNames, in its namespace only, or mount it instead
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_grants(ctx, "read access to Secrets", ACCESS)
 }
 

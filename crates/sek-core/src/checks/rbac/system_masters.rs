@@ -7,8 +7,10 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, nist};
-use crate::checks::shared::k8s::needed;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::shared::k8s::kubernetes;
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::Need;
+use crate::inventory::k8s::AwsAuthConfigMap;
 use crate::inventory::k8s::resources::AWS_AUTH;
 
 /// The check.
@@ -24,7 +26,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[AWS_AUTH],
+    needs: &[Need::Kubernetes(&AWS_AUTH)],
     rationale: "Members of system:masters bypass RBAC entirely: no binding grants their power, so none can \
 revoke it, and it does not show in `kubectl auth can-i --list`. An IAM role mapped there is an irrevocable \
 cluster-admin for whoever can assume the role.",
@@ -39,19 +41,14 @@ cluster-admin for whoever can assume the role.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (_, aws_auth) = match needed(ctx, "the aws-auth ConfigMap", &[AWS_AUTH], |k| {
-        k.inventory.aws_auth.as_ref()
-    }) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let aws_auth = kubernetes(ctx)?.inventory.aws_auth()?;
     let resource = "k8s:ConfigMap/kube-system/aws-auth";
-    let Some(aws_auth) = aws_auth else {
-        return vec![Finding::pass(
+    let AwsAuthConfigMap::Present(aws_auth) = aws_auth else {
+        return Ok(vec![Finding::pass(
             resource,
             "there is no aws-auth ConfigMap: access is managed by access entries",
-        )];
+        )]);
     };
     let mut findings: Vec<Finding> = aws_auth
         .mappings
@@ -77,7 +74,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             ),
         ));
     }
-    findings
+    Ok(findings)
 }
 
 #[cfg(test)]
@@ -90,7 +87,7 @@ mod tests {
 
     fn with(auth: AwsAuth) -> Vec<Finding> {
         let mut inv = kube_cluster();
-        k8s(&mut inv).aws_auth = Some(Some(auth));
+        k8s(&mut inv).aws_auth = Read::Got(AwsAuthConfigMap::Present(auth));
         run(&CHECK, &inv)
     }
 
@@ -129,7 +126,7 @@ mod tests {
     fn no_configmap_passes_and_an_unread_one_is_an_error() {
         assert_eq!(statuses(&run(&CHECK, &kube_cluster())), [Status::Pass]);
         let mut inv = kube_cluster();
-        k8s(&mut inv).aws_auth = None;
+        k8s(&mut inv).aws_auth = Read::NotCollected;
         k8s_denied(&mut inv, AWS_AUTH);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);

@@ -5,10 +5,8 @@
 
 use crate::checks::frameworks::{bp, cis18, nist};
 use crate::checks::shared::k8s::{Access, judge_grants};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
-};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::RBAC_READS;
 
 /// The access this check looks for.
 const ACCESS: Access = Access {
@@ -29,7 +27,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
+    needs: RBAC_READS,
     rationale: "Creating a token for a service account is acting as it: its RBAC roles and, through IRSA, its IAM \
 role. A subject allowed to create tokens in a namespace holds the union of every service account there.",
     remediation: Remediation {
@@ -43,7 +41,7 @@ identity brokers).",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_grants(ctx, "service account token creation", ACCESS)
 }
 

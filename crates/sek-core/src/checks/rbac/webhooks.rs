@@ -5,10 +5,8 @@
 
 use crate::checks::frameworks::{bp, cis18, nist};
 use crate::checks::shared::k8s::{Access, judge_grants};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
-use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES,
-};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::inventory::k8s::resources::RBAC_READS;
 
 /// The access this check looks for.
 const ACCESS: Access = Access {
@@ -32,7 +30,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
+    needs: RBAC_READS,
     rationale: "Admission webhooks see and may rewrite every object sent to the API server, Secrets included. \
 Whoever may change them can switch off a policy engine or register a webhook that injects containers into \
 every new pod.",
@@ -47,7 +45,7 @@ cert-manager) and to cluster administrators.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     judge_grants(ctx, "changes to admission webhooks", ACCESS)
 }
 

@@ -7,8 +7,9 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::{describe_rule, exempt, managed_role, needed, reference};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::shared::k8s::{describe_rule, exempt, kubernetes, managed_role, reference};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::Need;
 use crate::inventory::k8s::PolicyRule;
 use crate::inventory::k8s::resources::{CLUSTER_ROLES, ROLES};
 
@@ -25,7 +26,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[ROLES, CLUSTER_ROLES],
+    needs: &[Need::Kubernetes(&ROLES), Need::Kubernetes(&CLUSTER_ROLES)],
     rationale: "A `*` grants every current and future verb, resource or API group: a role written for \
 Deployments silently covers Secrets, and a CRD installed later (with its own sensitive objects) is covered \
 the day it appears. Least privilege needs the list spelled out.",
@@ -48,13 +49,9 @@ fn has_wildcard(rule: &PolicyRule) -> bool {
         .any(|list| list.iter().any(|v| v == "*"))
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (view, roles) = match needed(ctx, "the RBAC roles", &[ROLES, CLUSTER_ROLES], |k| {
-        k.inventory.roles.as_deref()
-    }) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let view = kubernetes(ctx)?;
+    let roles = view.inventory.roles()?;
     let findings: Vec<Finding> = roles
         .iter()
         .filter(|role| !view.excludes(&role.metadata.namespace))
@@ -77,12 +74,12 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect();
     if findings.is_empty() {
-        return vec![Finding::pass(
+        return Ok(vec![Finding::pass(
             ctx.inventory.arn(),
             format!("none of the {} roles uses a wildcard", roles.len()),
-        )];
+        )]);
     }
-    findings
+    Ok(findings)
 }
 
 #[cfg(test)]
@@ -95,7 +92,7 @@ mod tests {
     #[test]
     fn roles_of_excluded_namespaces_are_left_out() {
         let mut inv = kube_cluster();
-        k8s(&mut inv).roles.as_mut().unwrap().push(role(
+        k8s(&mut inv).roles.got_mut().unwrap().push(role(
             "sandbox-1",
             "anything",
             vec![rule(&["*"], &["*"], &["*"])],
@@ -122,7 +119,7 @@ mod tests {
     #[test]
     fn a_custom_role_with_a_wildcard_verb_fails() {
         let mut inv = kube_cluster();
-        k8s(&mut inv).roles.as_mut().unwrap().push(role(
+        k8s(&mut inv).roles.got_mut().unwrap().push(role(
             "web",
             "deployer",
             vec![rule(&["apps"], &["deployments"], &["*"])],

@@ -7,9 +7,10 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::k8s::needed;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::shared::k8s::kubernetes;
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 use crate::inventory::k8s::resources::{DAEMONSETS, PODS, SERVICE_ACCOUNTS};
+use crate::inventory::{Need, aws};
 
 /// The annotation IRSA reads.
 pub const ROLE_ARN_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
@@ -23,10 +24,10 @@ pub static CHECK: Check = Check {
     severity: Severity::Medium,
     refs: &[nist("PR.AC-4"), bp("identity-and-access-management")],
     needs: &[
-        PODS,
-        DAEMONSETS,
-        SERVICE_ACCOUNTS,
-        "eks:ListPodIdentityAssociations",
+        Need::Kubernetes(&PODS),
+        Need::Kubernetes(&DAEMONSETS),
+        Need::Kubernetes(&SERVICE_ACCOUNTS),
+        aws("eks:ListPodIdentityAssociations"),
     ],
     rationale: "The VPC CNI needs AmazonEKS_CNI_Policy to manage network interfaces. Attached to the node role, \
 that policy is available to every pod that reaches IMDS and to anything running on the node; with IRSA or Pod \
@@ -45,40 +46,30 @@ then detach the policy from the node role.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (view, workloads) = match needed(
-        ctx,
-        "the aws-node DaemonSet and its service account",
-        CHECK.needs,
-        |k| {
-            k.workloads
-                .as_deref()
-                .filter(|_| k.inventory.service_accounts.is_some())
-        },
-    ) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let view = kubernetes(ctx)?;
+    // The aws-node DaemonSet is judged whatever became of the other kinds.
+    let workloads = view.workloads_of(&[Need::Kubernetes(&PODS), Need::Kubernetes(&DAEMONSETS)])?;
+    view.inventory.service_accounts()?;
     let Some(aws_node) = workloads.iter().find(|w| {
         w.kind == "DaemonSet"
             && w.metadata.namespace == "kube-system"
             && w.metadata.name == "aws-node"
     }) else {
-        return vec![Finding::not_applicable(
+        return Ok(vec![Finding::not_applicable(
             ctx.inventory.arn(),
             "there is no kube-system/aws-node DaemonSet (the VPC CNI is not installed)",
-        )];
+        )]);
     };
     let account = aws_node.spec.service_account();
     let resource = aws_node.reference();
     let irsa = view
         .service_account("kube-system", account)
         .and_then(|sa| sa.metadata.annotations.get(ROLE_ARN_ANNOTATION));
-    let pod_identity = ctx
-        .inventory
-        .pod_identity_associations
+    let associations = ctx.inventory.pod_identity_associations();
+    let pod_identity = associations
         .iter()
-        .flatten()
+        .flat_map(|all| all.iter())
         .find(|a| a.namespace == "kube-system" && a.service_account == account);
     let evidence = json!({ "service_account": account, "irsa_role": irsa, "pod_identity_association": pod_identity.and_then(|a| a.association_arn.clone()) });
     let finding = match (irsa, pod_identity) {
@@ -90,10 +81,11 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             resource,
             format!("service account {account} has a Pod Identity association"),
         ),
-        (None, None) if ctx.inventory.pod_identity_associations.is_none() => Finding::error(
+        (None, None) if let Err(missing) = &associations => Finding::error(
             resource,
             format!(
-                "service account {account} has no IRSA annotation, and Pod Identity associations could not be read (eks:ListPodIdentityAssociations)"
+                "service account {account} has no IRSA annotation, and {}",
+                missing.reason()
             ),
         ),
         (None, None) => Finding::fail(
@@ -103,7 +95,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             ),
         ),
     };
-    vec![finding.with_evidence(evidence)]
+    Ok(vec![finding.with_evidence(evidence)])
 }
 
 #[cfg(test)]
@@ -118,14 +110,14 @@ mod tests {
     fn the_node_role_fails_and_irsa_or_pod_identity_pass() {
         let mut inv = kube_cluster();
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
-        inv.pod_identity_associations = Some(vec![PodIdentityAssociation {
+        inv.pod_identity_associations = read(vec![PodIdentityAssociation {
             namespace: "kube-system".into(),
             service_account: "aws-node".into(),
             ..PodIdentityAssociation::default()
         }]);
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
-        inv.pod_identity_associations = Some(vec![]);
-        k8s(&mut inv).service_accounts.as_mut().unwrap()[4]
+        inv.pod_identity_associations = read(vec![]);
+        k8s(&mut inv).service_accounts.got_mut().unwrap()[4]
             .metadata
             .annotations
             .insert(
@@ -142,7 +134,7 @@ mod tests {
         let mut inv = kube_cluster();
         k8s(&mut inv)
             .workloads
-            .as_mut()
+            .got_mut()
             .unwrap()
             .retain(|w| w.metadata.name != "aws-node");
         assert_eq!(only(run(&CHECK, &inv)).status, Status::NotApplicable);

@@ -9,8 +9,9 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::{exempt, managed_binding, needed, system_namespace};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::shared::k8s::{exempt, kubernetes, managed_binding, system_namespace};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::Need;
 use crate::inventory::k8s::resources::{
     CLUSTER_ROLE_BINDINGS, NAMESPACES, ROLE_BINDINGS, SERVICE_ACCOUNTS,
 };
@@ -29,10 +30,10 @@ pub static CHECK: Check = Check {
         bp("identity-and-access-management"),
     ],
     needs: &[
-        NAMESPACES,
-        SERVICE_ACCOUNTS,
-        ROLE_BINDINGS,
-        CLUSTER_ROLE_BINDINGS,
+        Need::Kubernetes(&NAMESPACES),
+        Need::Kubernetes(&SERVICE_ACCOUNTS),
+        Need::Kubernetes(&ROLE_BINDINGS),
+        Need::Kubernetes(&CLUSTER_ROLE_BINDINGS),
     ],
     rationale: "Every pod that names no service account runs as its namespace's `default` one. Rights granted \
 to it go to every such pod, including ones added later for unrelated reasons, and its automatically mounted \
@@ -50,27 +51,14 @@ bindings that name it, and give workloads that need API access a dedicated servi
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (view, namespaces) = match needed(
-        ctx,
-        "the namespaces, service accounts and role bindings",
-        &[
-            NAMESPACES,
-            SERVICE_ACCOUNTS,
-            ROLE_BINDINGS,
-            CLUSTER_ROLE_BINDINGS,
-        ],
-        |k| {
-            k.namespaces
-                .as_deref()
-                .filter(|_| k.inventory.service_accounts.is_some() && k.role_bindings.is_some())
-        },
-    ) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let view = kubernetes(ctx)?;
+    let namespaces = view.namespaces()?;
+    view.inventory.service_accounts()?;
+    view.role_bindings()?;
     let mut users: std::collections::HashMap<&str, Vec<String>> = Default::default();
-    for w in view.workloads.iter().flatten() {
+    let workloads = view.workloads();
+    for w in workloads.iter().flat_map(|all| all.iter()) {
         if w.spec.service_account() == "default" {
             users
                 .entry(&w.metadata.namespace)
@@ -78,7 +66,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 .push(w.reference());
         }
     }
-    namespaces
+    Ok(namespaces
         .iter()
         .map(|ns| {
             let name = ns.metadata.name.as_str();
@@ -99,9 +87,9 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             }
             let used_by = users.get(name).cloned().unwrap_or_default();
             // Evidence only: unread workloads are said to be unread, not shown as none.
-            let workloads = match view.workloads {
-                Some(_) => json!(used_by),
-                None => json!("not read"),
+            let workloads = match workloads {
+                Ok(_) => json!(used_by),
+                Err(_) => json!("not read"),
             };
             let evidence = json!({ "bound_by": bound, "workloads": workloads });
             let finding = if account.is_none() {
@@ -124,7 +112,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 ),
             )
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -151,8 +139,8 @@ mod tests {
     fn a_bound_default_account_with_automount_fails_listing_its_users() {
         let mut inv = kube_cluster();
         let k = k8s(&mut inv);
-        k.service_accounts.as_mut().unwrap()[1].automount_service_account_token = None;
-        k.role_bindings.as_mut().unwrap().push(binding(
+        k.service_accounts.got_mut().unwrap()[1].automount_service_account_token = None;
+        k.role_bindings.got_mut().unwrap().push(binding(
             "web",
             "default-reader",
             "Role/reader",

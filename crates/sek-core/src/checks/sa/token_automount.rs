@@ -9,8 +9,9 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::{judge_workloads, needed};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::shared::k8s::{judge_workloads, kubernetes};
+use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::inventory::Need;
 use crate::inventory::k8s::resources::{
     CLUSTER_ROLE_BINDINGS, CRONJOBS, DAEMONSETS, DEPLOYMENTS, JOBS, PODS, REPLICASETS,
     ROLE_BINDINGS, SERVICE_ACCOUNTS, STATEFULSETS,
@@ -30,16 +31,16 @@ pub static CHECK: Check = Check {
         bp("identity-and-access-management"),
     ],
     needs: &[
-        PODS,
-        DEPLOYMENTS,
-        DAEMONSETS,
-        STATEFULSETS,
-        REPLICASETS,
-        JOBS,
-        CRONJOBS,
-        SERVICE_ACCOUNTS,
-        ROLE_BINDINGS,
-        CLUSTER_ROLE_BINDINGS,
+        Need::Kubernetes(&PODS),
+        Need::Kubernetes(&DEPLOYMENTS),
+        Need::Kubernetes(&DAEMONSETS),
+        Need::Kubernetes(&STATEFULSETS),
+        Need::Kubernetes(&REPLICASETS),
+        Need::Kubernetes(&JOBS),
+        Need::Kubernetes(&CRONJOBS),
+        Need::Kubernetes(&SERVICE_ACCOUNTS),
+        Need::Kubernetes(&ROLE_BINDINGS),
+        Need::Kubernetes(&CLUSTER_ROLE_BINDINGS),
     ],
     rationale: "A mounted token is a Kubernetes credential in the container's filesystem: whoever gets code \
 execution there can call the API as the service account. A workload whose service account has no role needs \
@@ -58,21 +59,10 @@ workloads that do not call the Kubernetes API.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let (view, _) = match needed(
-        ctx,
-        "the service accounts and role bindings",
-        &[SERVICE_ACCOUNTS, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS],
-        |k| {
-            k.inventory
-                .service_accounts
-                .as_deref()
-                .filter(|_| k.inventory.role_bindings.is_some())
-        },
-    ) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
+    let view = kubernetes(ctx)?;
+    view.inventory.service_accounts()?;
+    view.role_bindings()?;
     let mut findings = judge_workloads(
         ctx,
         "mounts no token, or one its service account's roles need",
@@ -103,13 +93,13 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 )]
             })
         },
-    );
+    )?;
     for finding in &mut findings {
         if finding.evidence.is_object() {
             finding.evidence["automount"] = json!(true);
         }
     }
-    findings
+    Ok(findings)
 }
 
 #[cfg(test)]
@@ -128,7 +118,7 @@ mod tests {
     #[test]
     fn a_token_without_roles_fails_and_a_token_with_roles_passes() {
         let mut inv = kube_cluster();
-        k8s(&mut inv).service_accounts.as_mut().unwrap()[2].automount_service_account_token = None;
+        k8s(&mut inv).service_accounts.got_mut().unwrap()[2].automount_service_account_token = None;
         let findings = run(&CHECK, &inv);
         let finding = about(&findings, "Deployment/web/api");
         assert_eq!(finding.status, Status::Fail);
@@ -138,7 +128,7 @@ mod tests {
             finding.message
         );
 
-        k8s(&mut inv).role_bindings.as_mut().unwrap().push(binding(
+        k8s(&mut inv).role_bindings.got_mut().unwrap().push(binding(
             "web",
             "api-reader",
             "Role/reader",

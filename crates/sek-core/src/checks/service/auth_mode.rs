@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -19,7 +20,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &["eks:DescribeCluster"],
+    needs: &[aws("eks:DescribeCluster")],
     rationale: "With the CONFIG_MAP authentication mode, who is a cluster administrator is decided by the \
 aws-auth ConfigMap inside the cluster: edits are not audited by CloudTrail, a typo can lock everyone out, and \
 the cluster creator keeps an invisible system:masters grant that cannot be removed. Access entries (API or \
@@ -37,7 +38,7 @@ entries, then to API. The change is one-way.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     ctx.on_control_plane(|cluster, arn| {
         let mode = cluster.access_config.as_ref().and_then(|a| a.authentication_mode.as_deref());
         let evidence = json!({ "authentication_mode": mode });
@@ -70,7 +71,7 @@ mod tests {
 
     fn mode(mode: Option<&str>) -> Status {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().access_config = mode.map(|m| AccessConfig {
+        inv.cluster.got_mut().unwrap().access_config = mode.map(|m| AccessConfig {
             authentication_mode: Some(m.into()),
             bootstrap_cluster_creator_admin_permissions: None,
         });

@@ -12,8 +12,9 @@ use serde_json::json;
 
 use super::super::access::entries_admin::admin_entries;
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 use crate::inventory::AccessEntry;
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -30,10 +31,10 @@ pub static CHECK: Check = Check {
         bp("identity-and-access-management"),
     ],
     needs: &[
-        "eks:DescribeCluster",
-        "eks:ListAccessEntries",
-        "eks:DescribeAccessEntry",
-        "eks:ListAssociatedAccessPolicies",
+        aws("eks:DescribeCluster"),
+        aws("eks:ListAccessEntries"),
+        aws("eks:DescribeAccessEntry"),
+        aws("eks:ListAssociatedAccessPolicies"),
     ],
     rationale: "Whoever creates a cluster becomes a Kubernetes administrator. If that is a person's role or a \
 CI role used for other things, cluster-admin spreads beyond the few identities meant to hold it. Create \
@@ -56,7 +57,7 @@ CONFIG_MAP, switch to API_AND_CONFIG_MAP first: only then can the creator's gran
 /// (cluster creation takes 10-15 minutes; the entry appears at its end).
 pub const BOOTSTRAP_WINDOW_SECONDS: i64 = 3600;
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     ctx.on_control_plane(|cluster, arn| {
         let access = cluster.access_config.as_ref();
@@ -140,11 +141,11 @@ mod tests {
 
     fn with(mode: &str, bootstrap: Option<bool>, admins: &[&str]) -> Finding {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().access_config = Some(AccessConfig {
+        inv.cluster.got_mut().unwrap().access_config = Some(AccessConfig {
             authentication_mode: Some(mode.into()),
             bootstrap_cluster_creator_admin_permissions: bootstrap,
         });
-        inv.access_entries = Some(admins.iter().map(|p| admin_entry(p)).collect());
+        inv.access_entries = Read::Got(admins.iter().map(|p| admin_entry(p)).collect());
         only(run(&CHECK, &inv))
     }
 
@@ -181,13 +182,13 @@ mod tests {
             entry
         };
         let mut inv = cluster();
-        let control_plane = inv.cluster.as_mut().unwrap();
+        let control_plane = inv.cluster.got_mut().unwrap();
         control_plane.created_at = Some(created);
         control_plane.access_config = Some(AccessConfig {
             authentication_mode: Some("API".into()),
             bootstrap_cluster_creator_admin_permissions: Some(true),
         });
-        inv.access_entries = Some(vec![
+        inv.access_entries = read(vec![
             entry_at("arn:aws:iam::111122223333:role/creator", 12),
             entry_at(
                 "arn:aws:iam::111122223333:role/platform-admin",
@@ -207,7 +208,7 @@ mod tests {
             finding.message
         );
 
-        inv.access_entries.as_mut().unwrap().remove(0);
+        inv.access_entries.got_mut().unwrap().remove(0);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Pass, "{}", finding.message);
     }
@@ -220,12 +221,11 @@ mod tests {
     #[test]
     fn unread_access_entries_are_an_error() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().access_config = Some(AccessConfig {
+        inv.cluster.got_mut().unwrap().access_config = Some(AccessConfig {
             authentication_mode: Some("API".into()),
             bootstrap_cluster_creator_admin_permissions: Some(true),
         });
-        inv.access_entries = None;
-        inv.gaps.push(denied("eks:ListAccessEntries", &["prod"]));
+        inv.access_entries = Read::Failed(denied("eks:ListAccessEntries", &["prod"]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("eks:ListAccessEntries"));
@@ -234,12 +234,11 @@ mod tests {
     #[test]
     fn a_denied_entry_is_named_not_taken_for_a_vanished_cluster() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().access_config = Some(AccessConfig {
+        inv.cluster.got_mut().unwrap().access_config = Some(AccessConfig {
             authentication_mode: Some("API".into()),
             bootstrap_cluster_creator_admin_permissions: Some(true),
         });
-        inv.access_entries = None;
-        inv.gaps.push(denied(
+        inv.access_entries = Read::Failed(denied(
             "eks:DescribeAccessEntry",
             &["arn:aws:iam::111122223333:role/admin"],
         ));

@@ -6,7 +6,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -23,7 +24,7 @@ pub static CHECK: Check = Check {
         nist("PR.PT-4"),
         bp("network-security"),
     ],
-    needs: &["eks:DescribeCluster"],
+    needs: &[aws("eks:DescribeCluster")],
     rationale: "A public endpoint exposes the Kubernetes API server to the Internet, where it is protected only by \
 authentication: any credential leak or API server vulnerability is reachable by anyone. With the private \
 endpoint on and the public one off, the API is reachable only from the VPC and networks connected to it.",
@@ -41,7 +42,7 @@ endpoint on and the public one off, the API is reachable only from the VPC and n
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     ctx.on_control_plane(|cluster, arn| {
         let vpc = &cluster.vpc;
         let evidence = json!({
@@ -76,7 +77,7 @@ mod tests {
 
     fn with_access(public: Option<bool>, private: Option<bool>) -> Status {
         let mut inv = cluster();
-        let vpc = &mut inv.cluster.as_mut().unwrap().vpc;
+        let vpc = &mut inv.cluster.got_mut().unwrap().vpc;
         vpc.endpoint_public_access = public;
         vpc.endpoint_private_access = private;
         only(run(&CHECK, &inv)).status
@@ -107,7 +108,7 @@ mod tests {
     #[test]
     fn errors_when_describe_cluster_failed() {
         let mut inv = cluster();
-        inv.cluster = None;
+        inv.cluster = Read::NotCollected;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 }

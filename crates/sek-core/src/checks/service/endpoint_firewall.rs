@@ -8,7 +8,8 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::net::is_open_to_world;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -24,7 +25,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-5"),
         bp("network-security"),
     ],
-    needs: &["eks:DescribeCluster"],
+    needs: &[aws("eks:DescribeCluster")],
     rationale: "When the public endpoint must stay on, its allow-list is the only network control in front of \
 the API server. With 0.0.0.0/0 (the EKS default) or ::/0 anyone on the Internet can reach it and try \
 stolen credentials or exploit API server vulnerabilities.",
@@ -42,7 +43,7 @@ the public endpoint off.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     ctx.on_control_plane(|cluster, arn| {
         let vpc = &cluster.vpc;
         let cidrs = &vpc.public_access_cidrs;
@@ -84,7 +85,7 @@ mod tests {
 
     fn public_with(cidrs: &[&str]) -> crate::checks::Finding {
         let mut inv = cluster();
-        let vpc = &mut inv.cluster.as_mut().unwrap().vpc;
+        let vpc = &mut inv.cluster.got_mut().unwrap().vpc;
         vpc.endpoint_public_access = Some(true);
         vpc.public_access_cidrs = cidrs.iter().map(|c| c.to_string()).collect();
         only(run(&CHECK, &inv))
@@ -123,7 +124,7 @@ mod tests {
     #[test]
     fn unreported_public_access_is_an_error() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().vpc.endpoint_public_access = None;
+        inv.cluster.got_mut().unwrap().vpc.endpoint_public_access = None;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 }

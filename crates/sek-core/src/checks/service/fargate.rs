@@ -6,8 +6,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, nist};
-use crate::checks::shared::unread;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -21,7 +21,10 @@ pub static CHECK: Check = Check {
         nist("PR.AC-5"),
         bp("protecting-the-infrastructure"),
     ],
-    needs: &["eks:ListFargateProfiles", "eks:DescribeFargateProfile"],
+    needs: &[
+        aws("eks:ListFargateProfiles"),
+        aws("eks:DescribeFargateProfile"),
+    ],
     rationale: "Fargate runs each pod in its own micro-VM with its own kernel: a container escape reaches no \
 other pod and no node credentials. Workloads that run untrusted code (customer code, build jobs, third-party \
 images) are safer there than on shared nodes.",
@@ -38,17 +41,10 @@ images) are safer there than on shared nodes.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     let arn = inv.arn();
-    let Some(profiles) = inv.fargate_profiles.as_ref() else {
-        return vec![unread(
-            arn,
-            "Fargate profiles",
-            &inv.gaps,
-            &["eks:ListFargateProfiles", "eks:DescribeFargateProfile"],
-        )];
-    };
+    let profiles = inv.fargate_profiles()?;
     let message = if profiles.is_empty() {
         "no Fargate profile: every pod shares nodes; review whether some workloads run untrusted code".to_string()
     } else {
@@ -58,10 +54,10 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             names.join(", ")
         )
     };
-    vec![
+    Ok(vec![
         Finding::new(Status::Manual, arn, message)
             .with_evidence(json!({ "fargate_profiles": profiles })),
-    ]
+    ])
 }
 
 #[cfg(test)]
@@ -75,13 +71,13 @@ mod tests {
         let finding = only(run(&CHECK, &cluster()));
         assert_eq!(finding.status, Status::Manual);
         let mut inv = cluster();
-        inv.fargate_profiles = Some(vec![FargateProfile {
+        inv.fargate_profiles = read(vec![FargateProfile {
             name: "ci".into(),
             selectors: vec!["namespace=ci".into()],
         }]);
         let finding = only(run(&CHECK, &inv));
         assert!(finding.message.contains("Fargate profiles: ci"));
-        inv.fargate_profiles = None;
+        inv.fargate_profiles = Read::NotCollected;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 }

@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::unread;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, shared};
 use crate::inventory::ClusterUpdate;
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -24,13 +24,13 @@ pub static CHECK: Check = Check {
     severity: Severity::Medium,
     refs: &[nist("DE.CM-7"), nist("PR.PT-5"), bp("cluster-upgrades")],
     needs: &[
-        "eks:DescribeCluster",
-        "eks:ListUpdates",
-        "eks:DescribeUpdate",
-        "eks:ListNodegroups",
-        "eks:DescribeNodegroup",
-        "eks:ListAddons",
-        "eks:DescribeAddon",
+        aws("eks:DescribeCluster"),
+        aws("eks:ListUpdates"),
+        aws("eks:DescribeUpdate"),
+        aws("eks:ListNodegroups"),
+        aws("eks:DescribeNodegroup"),
+        aws("eks:ListAddons"),
+        aws("eks:DescribeAddon"),
     ],
     rationale: "A cluster with health issues (a deleted subnet or security group, a disabled KMS key) or a failed \
 update may be running a configuration other than the one you think: a security fix or version upgrade that \
@@ -54,22 +54,27 @@ updates, which is an error.",
 /// What an update is the latest of: (node group, add-on, kind).
 type UpdateKey<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
+    // The control plane's health first: without it nothing here can be judged.
+    inv.control_plane()?;
+    // Updates are listed per node group and per add-on: those not read hide theirs (the
+    // collector records them as failed parts of the updates; older snapshots did not).
+    let updates = inv.updates().and_then(|u| u.all("the cluster's updates"));
+    if let Some(unread) = shared::all_read(
+        &inv.arn(),
+        [
+            inv.nodegroups()
+                .and_then(|n| n.all("the updates of the node groups"))
+                .err(),
+            inv.addons().err(),
+            updates.as_ref().err().cloned(),
+        ],
+    ) {
+        return Ok(vec![unread]);
+    }
+    let updates = updates?;
     ctx.on_control_plane(|cluster, arn| {
-        let Some(updates) = inv.updates.as_ref() else {
-            return unread(arn, "cluster updates", &inv.gaps, &["eks:ListUpdates", "eks:DescribeUpdate"]);
-        };
-        // Updates are listed per node group and per add-on: those not read hide theirs.
-        let owners_unread = ["eks:ListNodegroups", "eks:DescribeNodegroup"]
-            .iter()
-            .any(|api| inv.gaps.iter().any(|g| g.api == *api));
-        if owners_unread {
-            return unread(arn, "the updates of the node groups", &inv.gaps, &["eks:ListNodegroups", "eks:DescribeNodegroup"]);
-        }
-        if inv.addons.is_none() {
-            return unread(arn, "the updates of the add-ons", &inv.gaps, &["eks:ListAddons", "eks:DescribeAddon"]);
-        }
         // The latest update per (node group, add-on, kind).
         let mut latest: BTreeMap<UpdateKey<'_>, &ClusterUpdate> = BTreeMap::new();
         for update in updates {
@@ -137,7 +142,7 @@ mod tests {
     #[test]
     fn the_latest_failed_update_fails_but_a_superseded_one_does_not() {
         let mut inv = cluster();
-        inv.updates = Some(vec![
+        inv.updates = read(vec![
             update("u1", "VersionUpdate", "Failed", "2026-01-01T00:00:00Z"),
             update("u2", "VersionUpdate", "Successful", "2026-02-01T00:00:00Z"),
             update(
@@ -162,7 +167,7 @@ mod tests {
     #[test]
     fn health_issues_fail() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().health_issues = vec![HealthIssue {
+        inv.cluster.got_mut().unwrap().health_issues = vec![HealthIssue {
             code: Some("Ec2SubnetNotFound".into()),
             message: Some("subnet-1 was deleted".into()),
             resources: vec![],
@@ -179,8 +184,7 @@ mod tests {
     #[test]
     fn unread_updates_are_an_error() {
         let mut inv = cluster();
-        inv.updates = None;
-        inv.gaps.push(denied("eks:ListUpdates", &["prod"]));
+        inv.updates = Read::Failed(denied("eks:ListUpdates", &["prod"]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("eks:ListUpdates"));
@@ -191,7 +195,7 @@ mod tests {
         let mut inv = cluster();
         let mut failed = update("u9", "AddonUpdate", "Failed", "2026-03-01T00:00:00Z");
         failed.addon = Some("vpc-cni".into());
-        inv.updates = Some(vec![failed]);
+        inv.updates = read(vec![failed]);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Fail);
         assert!(
@@ -205,7 +209,10 @@ mod tests {
     fn unread_node_groups_or_add_ons_hide_their_updates_and_are_an_error() {
         // A failed node group update that sek could not see, because the group was not read.
         let mut inv = cluster();
-        inv.gaps.push(denied("eks:DescribeNodegroup", &["workers"]));
+        fail_part(
+            &mut inv.nodegroups,
+            denied("eks:DescribeNodegroup", &["workers"]),
+        );
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(
@@ -214,11 +221,10 @@ mod tests {
             finding.message
         );
         let mut inv = cluster();
-        inv.gaps.push(denied("eks:ListNodegroups", &["prod"]));
+        fail_part(&mut inv.nodegroups, denied("eks:ListNodegroups", &["prod"]));
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
         let mut inv = cluster();
-        inv.addons = None;
-        inv.gaps.push(denied("eks:ListAddons", &["prod"]));
+        inv.addons = Read::Failed(denied("eks:ListAddons", &["prod"]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(

@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis18, nist};
-use crate::checks::shared::unread;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -20,7 +20,7 @@ pub static CHECK: Check = Check {
         nist("DE.AE-3"),
         bp("auditing-and-logging"),
     ],
-    needs: &["eks:DescribeCluster", "logs:DescribeLogGroups"],
+    needs: &[aws("eks:DescribeCluster"), aws("logs:DescribeLogGroups")],
     rationale: "Control plane logs land in /aws/eks/<cluster>/cluster. Without a retention policy they are kept \
 (and paid for) forever, which is rarely the records policy; without a KMS key anyone with CloudWatch Logs read \
 access reads the audit trail, including request bodies.",
@@ -40,24 +40,17 @@ aws logs associate-kms-key --log-group-name /aws/eks/<cluster>/cluster --kms-key
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     let name = format!("/aws/eks/{}/cluster", inv.name);
     let resource = inv.resource_arn("logs", &format!("log-group:{name}"));
-    let Some(groups) = inv.log_groups.as_ref() else {
-        return vec![unread(
-            resource,
-            "the control plane log group",
-            &inv.gaps,
-            &["logs:DescribeLogGroups"],
-        )];
-    };
+    let groups = inv.log_groups().map_err(|missing| missing.on(&resource))?;
     let Some(group) = groups.iter().find(|g| g.name == name) else {
         let logging_on = inv
             .cluster
-            .as_ref()
+            .got()
             .is_some_and(|c| c.logging.iter().any(|s| s.enabled == Some(true)));
-        return vec![if logging_on {
+        return Ok(vec![if logging_on {
             Finding::fail(
                 resource,
                 format!(
@@ -71,7 +64,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                     "{name} does not exist: no control plane log is kept (see service-logging)"
                 ),
             )
-        }];
+        }]);
     };
     let mut problems = Vec::new();
     if group.retention_days.is_none() {
@@ -81,7 +74,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         problems.push("not encrypted with a KMS key");
     }
     let evidence = json!({ "log_group": group });
-    vec![
+    Ok(vec![
         if problems.is_empty() {
             Finding::pass(
                 resource,
@@ -94,7 +87,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             Finding::fail(resource, format!("{name}: {}", problems.join("; ")))
         }
         .with_evidence(evidence),
-    ]
+    ])
 }
 
 #[cfg(test)]
@@ -111,7 +104,7 @@ mod tests {
     #[test]
     fn missing_retention_or_key_fails() {
         let mut inv = cluster();
-        let group = &mut inv.log_groups.as_mut().unwrap()[0];
+        let group = &mut inv.log_groups.got_mut().unwrap()[0];
         group.retention_days = None;
         group.kms_key_id = None;
         let finding = only(run(&CHECK, &inv));
@@ -125,10 +118,9 @@ mod tests {
     #[test]
     fn a_missing_group_fails_and_an_unread_one_errors() {
         let mut inv = cluster();
-        inv.log_groups = Some(vec![]);
+        inv.log_groups = read(vec![]);
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
-        inv.log_groups = None;
-        inv.gaps.push(denied("logs:DescribeLogGroups", &[]));
+        inv.log_groups = Read::Failed(denied("logs:DescribeLogGroups", &[]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("logs:DescribeLogGroups"));

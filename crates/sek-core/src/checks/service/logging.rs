@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The control plane log types EKS can send to CloudWatch Logs.
 pub const LOG_TYPES: [&str; 5] = [
@@ -34,7 +35,7 @@ pub static CHECK: Check = Check {
         nist("DE.AE-3"),
         bp("auditing-and-logging"),
     ],
-    needs: &["eks:DescribeCluster"],
+    needs: &[aws("eks:DescribeCluster")],
     rationale: "Control plane logs (API server, audit, authenticator, controller manager, scheduler) are \
 the only record of who did what to the cluster through the Kubernetes API. Without the audit and \
 authenticator logs an incident cannot be investigated, and anomalous use cannot be detected.",
@@ -54,7 +55,7 @@ or with the CLI below. Logs go to the CloudWatch Logs group /aws/eks/<cluster>/c
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     ctx.on_control_plane(|cluster, arn| {
         let enabled: BTreeSet<&str> = cluster
             .logging
@@ -104,7 +105,7 @@ mod tests {
     #[test]
     fn a_disabled_entry_beside_a_complete_enabled_one_still_passes() {
         let mut inv = cluster();
-        let cp = inv.cluster.as_mut().unwrap();
+        let cp = inv.cluster.got_mut().unwrap();
         cp.logging.push(setup(&[], Some(false)));
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
     }
@@ -112,7 +113,7 @@ mod tests {
     #[test]
     fn fails_naming_the_missing_types() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().logging = vec![
+        inv.cluster.got_mut().unwrap().logging = vec![
             setup(&["api", "authenticator", "controllerManager"], Some(true)),
             setup(&["audit", "scheduler"], Some(false)),
         ];
@@ -128,14 +129,14 @@ mod tests {
     #[test]
     fn types_listed_without_an_enabled_flag_do_not_count() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().logging = vec![setup(&LOG_TYPES, None)];
+        inv.cluster.got_mut().unwrap().logging = vec![setup(&LOG_TYPES, None)];
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
     }
 
     #[test]
     fn no_logging_block_fails() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().logging.clear();
+        inv.cluster.got_mut().unwrap().logging.clear();
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Fail);
         assert_eq!(finding.evidence["missing"].as_array().unwrap().len(), 5);
@@ -144,14 +145,13 @@ mod tests {
     #[test]
     fn errors_when_describe_cluster_failed() {
         let mut inv = cluster();
-        inv.cluster = None;
-        inv.gaps.push(denied("eks:DescribeCluster", &["prod"]));
+        inv.cluster = Read::Failed(denied("eks:DescribeCluster", &["prod"]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(
             finding
                 .message
-                .contains("eks:DescribeCluster failed (access denied)"),
+                .contains("eks:DescribeCluster (access denied)"),
             "{}",
             finding.message
         );

@@ -9,8 +9,8 @@
 use serde_json::{Value, json};
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::addons;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -27,7 +27,11 @@ pub static CHECK: Check = Check {
         nist("PR.AC-5"),
         bp("network-security"),
     ],
-    needs: &["eks:DescribeCluster", "eks:ListAddons", "eks:DescribeAddon"],
+    needs: &[
+        aws("eks:DescribeCluster"),
+        aws("eks:ListAddons"),
+        aws("eks:DescribeAddon"),
+    ],
     rationale: "By default every pod can reach every other pod and service in the cluster. NetworkPolicies \
 segment that traffic, but only when a policy engine enforces them; with the VPC CNI alone they are silently \
 ignored, so a namespace that looks isolated is not. The VPC CNI add-on's configuration values are read as \
@@ -58,13 +62,10 @@ fn vpc_cni_enforces(configuration: &str) -> bool {
         .is_some_and(|v| v == json!("true") || v == json!(true))
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     let arn = inv.arn();
-    let addons = match addons(inv) {
-        Ok(addons) => addons,
-        Err(findings) => return findings,
-    };
+    let addons = inv.addons()?;
     let vpc_cni = addons.iter().find(|a| a.name == "vpc-cni");
     let enforced = vpc_cni
         .and_then(|a| a.configuration_values.as_deref())
@@ -95,7 +96,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             ),
         )
     };
-    vec![finding.with_evidence(evidence)]
+    Ok(vec![finding.with_evidence(evidence)])
 }
 
 #[cfg(test)]
@@ -126,19 +127,18 @@ mod tests {
     #[test]
     fn without_it_the_cluster_security_group_does_not_make_it_pass() {
         let mut inv = cluster();
-        inv.addons.as_mut().unwrap()[0].configuration_values = None;
+        inv.addons.got_mut().unwrap()[0].configuration_values = None;
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Manual);
         assert!(finding.message.contains("enableNetworkPolicy is off"));
-        inv.addons = Some(vec![]);
+        inv.addons = read(vec![]);
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Manual);
     }
 
     #[test]
     fn unread_addons_are_an_error() {
         let mut inv = cluster();
-        inv.addons = None;
-        inv.gaps.push(denied("eks:ListAddons", &["prod"]));
+        inv.addons = Read::Failed(denied("eks:ListAddons", &["prod"]));
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 }

@@ -8,7 +8,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -23,7 +24,7 @@ pub static CHECK: Check = Check {
         nist("PR.DS-1"),
         bp("data-encryption-and-secrets-management"),
     ],
-    needs: &["eks:DescribeCluster"],
+    needs: &[aws("eks:DescribeCluster")],
     rationale: "EKS stores Secrets in etcd; since Kubernetes 1.28 it envelope-encrypts all API data with an \
 AWS owned key by default. A customer managed KMS key as the key-encryption key puts that layer under your \
 control: its key policy decides who can decrypt, you can rotate or disable it, and every use is logged in \
@@ -44,7 +45,7 @@ can be done on an existing cluster and cannot be undone.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     ctx.on_control_plane(|cluster, arn| {
         let key = cluster.encryption.iter().find_map(|config| config.key_arn.as_deref().filter(|k| !k.is_empty()));
         match key {
@@ -76,14 +77,14 @@ mod tests {
     #[test]
     fn fails_without_encryption_config() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().encryption.clear();
+        inv.cluster.got_mut().unwrap().encryption.clear();
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Fail);
     }
 
     #[test]
     fn fails_when_no_entry_names_a_key() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().encryption = vec![
+        inv.cluster.got_mut().unwrap().encryption = vec![
             EncryptionConfig {
                 resources: vec!["secrets".into()],
                 key_arn: None,
@@ -99,7 +100,7 @@ mod tests {
     #[test]
     fn a_key_counts_whatever_the_deprecated_resources_field_says() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().encryption = vec![EncryptionConfig {
+        inv.cluster.got_mut().unwrap().encryption = vec![EncryptionConfig {
             resources: vec![],
             key_arn: Some("arn:aws:kms:eu-west-1:1:key/k".into()),
         }];
@@ -109,7 +110,7 @@ mod tests {
     #[test]
     fn errors_when_describe_cluster_failed() {
         let mut inv = cluster();
-        inv.cluster = None;
+        inv.cluster = Read::NotCollected;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 }

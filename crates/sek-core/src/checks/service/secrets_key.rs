@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::unread_about;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -21,9 +21,9 @@ pub static CHECK: Check = Check {
         bp("data-encryption-and-secrets-management"),
     ],
     needs: &[
-        "eks:DescribeCluster",
-        "kms:DescribeKey",
-        "kms:GetKeyRotationStatus",
+        aws("eks:DescribeCluster"),
+        aws("kms:DescribeKey"),
+        aws("kms:GetKeyRotationStatus"),
     ],
     rationale: "The key-encryption key protects every Secret. An AWS managed key cannot have its key policy \
 restricted; a disabled key or one pending deletion makes Secrets unreadable and the cluster degraded; a key \
@@ -40,28 +40,17 @@ key policy to the EKS cluster role and key administrators.",
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
-    let cluster = match inv.control_plane() {
-        Ok(cluster) => cluster,
-        Err(missing) => return vec![Finding::missing(inv.arn(), &missing)],
-    };
+    let cluster = inv.control_plane()?;
     let configured = cluster.encryption.iter().find_map(|c| c.key_arn.as_deref());
     let Some(key_arn) = configured else {
-        return vec![Finding::not_applicable(
+        return Ok(vec![Finding::not_applicable(
             inv.arn(),
             "Secrets are not encrypted with a KMS key (see service-secrets)",
-        )];
+        )]);
     };
-    let Some(key) = inv.secrets_key.as_ref() else {
-        return vec![unread_about(
-            key_arn,
-            "the Secrets key",
-            &inv.gaps,
-            &["kms:DescribeKey"],
-            key_arn,
-        )];
-    };
+    let key = inv.secrets_key().map_err(|missing| missing.on(key_arn))?;
     let mut problems = Vec::new();
     if key.manager.as_deref() != Some("CUSTOMER") {
         problems.push("it is an AWS managed key, whose policy you cannot restrict".to_string());
@@ -71,21 +60,18 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         Some(state) => problems.push(format!("it is {state}, so Secrets cannot be decrypted")),
         None => problems.push("its state is unknown".to_string()),
     }
-    if key.rotation_enabled == Some(false) {
+    let rotation = key.rotation();
+    if rotation == Ok(&false) {
         problems.push("automatic rotation is off".to_string());
     }
     // A known problem fails the key; otherwise an unread rotation status leaves it undecided.
-    if problems.is_empty() && key.rotation_enabled.is_none() {
-        return vec![unread_about(
-            key.arn.clone(),
-            "the key's rotation status",
-            &inv.gaps,
-            &["kms:GetKeyRotationStatus"],
-            key_arn,
-        )];
+    if problems.is_empty()
+        && let Err(missing) = rotation
+    {
+        return Err(missing.on(key.arn.clone()));
     }
     let evidence = json!({ "key": key });
-    vec![
+    Ok(vec![
         if problems.is_empty() {
             Finding::pass(
                 key.arn.clone(),
@@ -98,7 +84,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             )
         }
         .with_evidence(evidence),
-    ]
+    ])
 }
 
 #[cfg(test)]
@@ -115,10 +101,10 @@ mod tests {
     #[test]
     fn aws_managed_disabled_or_unrotated_keys_fail() {
         let mut inv = cluster();
-        let key = inv.secrets_key.as_mut().unwrap();
+        let key = inv.secrets_key.got_mut().unwrap();
         key.manager = Some("AWS".into());
         key.state = Some("PendingDeletion".into());
-        key.rotation_enabled = Some(false);
+        key.rotation_enabled = read(false);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Fail);
         for part in ["AWS managed", "PendingDeletion", "rotation is off"] {
@@ -133,16 +119,15 @@ mod tests {
     #[test]
     fn no_key_is_not_applicable_and_an_unread_key_is_an_error() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().encryption.clear();
+        inv.cluster.got_mut().unwrap().encryption.clear();
         assert_eq!(only(run(&CHECK, &inv)).status, Status::NotApplicable);
         let mut inv = cluster();
-        inv.secrets_key = None;
-        inv.gaps.push(denied("kms:DescribeKey", &[&key_arn()]));
+        inv.secrets_key = Read::Failed(denied("kms:DescribeKey", &[&key_arn()]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("kms:DescribeKey"));
         let mut inv = cluster();
-        inv.secrets_key.as_mut().unwrap().rotation_enabled = None;
+        inv.secrets_key.got_mut().unwrap().rotation_enabled = Read::NotCollected;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 }

@@ -10,8 +10,9 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::net::{Protocol, describe_ports};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 use crate::inventory::IpPermission;
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -21,7 +22,10 @@ pub static CHECK: Check = Check {
     title: "The cluster security group allows only the recommended minimum",
     severity: Severity::Medium,
     refs: &[nist("DE.AE-1"), nist("PR.AC-5"), bp("network-security")],
-    needs: &["eks:DescribeCluster", "ec2:DescribeSecurityGroups"],
+    needs: &[
+        aws("eks:DescribeCluster"),
+        aws("ec2:DescribeSecurityGroups"),
+    ],
     rationale: "The cluster security group guards the control plane's network interfaces and, on managed \
 node groups, the nodes themselves. Rules added over time (a CIDR for a VPN, a debugging port) widen who can \
 reach the API server and kubelets; the recommended minimum allows only the control plane and nodes to talk.",
@@ -55,23 +59,19 @@ fn is_baseline(rule: &IpPermission, group: &str) -> bool {
     port(443) || port(10250)
 }
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
-    let cluster = match inv.control_plane() {
-        Ok(cluster) => cluster,
-        Err(missing) => return vec![Finding::missing(inv.arn(), &missing)],
-    };
+    let cluster = inv.control_plane()?;
     let Some(group_id) = cluster.vpc.cluster_security_group_id.as_deref() else {
-        return vec![Finding::not_applicable(
+        return Ok(vec![Finding::not_applicable(
             inv.arn(),
             "DescribeCluster reports no cluster security group",
-        )];
+        )]);
     };
     let resource = inv.ec2_arn("security-group", group_id);
-    let group = match inv.security_group(group_id) {
-        Ok(group) => group,
-        Err(missing) => return vec![Finding::missing(resource, &missing)],
-    };
+    let group = inv
+        .security_group(group_id)
+        .map_err(|missing| missing.on(&resource))?;
     let extra: Vec<String> = group
         .ingress
         .iter()
@@ -89,7 +89,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect();
     let evidence = json!({ "group_id": group_id, "rules_beyond_minimum": extra });
-    vec![
+    Ok(vec![
         if extra.is_empty() {
             Finding::pass(
                 resource,
@@ -105,7 +105,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             )
         }
         .with_evidence(evidence),
-    ]
+    ])
 }
 
 #[cfg(test)]
@@ -127,10 +127,10 @@ mod tests {
     #[test]
     fn self_reference_and_node_https_pass() {
         let mut inv = cluster();
-        inv.security_groups[0]
+        inv.security_groups.data_mut()[0]
             .ingress
             .push(from_group("tcp", 443, 443, "sg-node"));
-        inv.security_groups[0]
+        inv.security_groups.data_mut()[0]
             .ingress
             .push(from_group("tcp", 10250, 10250, "sg-node"));
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Pass);
@@ -139,10 +139,14 @@ mod tests {
     #[test]
     fn cidr_sources_and_other_ports_fail() {
         let mut inv = cluster();
-        inv.security_groups[0]
-            .ingress
-            .push(ingress("tcp", 443, 443, &["10.0.0.0/8"], &[]));
-        inv.security_groups[0]
+        inv.security_groups.data_mut()[0].ingress.push(ingress(
+            "tcp",
+            443,
+            443,
+            &["10.0.0.0/8"],
+            &[],
+        ));
+        inv.security_groups.data_mut()[0]
             .ingress
             .push(from_group("tcp", 22, 22, "sg-bastion"));
         let finding = only(run(&CHECK, &inv));
@@ -158,9 +162,9 @@ mod tests {
     #[test]
     fn missing_group_is_an_error_and_none_is_not_applicable() {
         let mut inv = cluster();
-        inv.security_groups.clear();
+        inv.security_groups.data_mut().items.clear();
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
-        inv.cluster.as_mut().unwrap().vpc.cluster_security_group_id = None;
+        inv.cluster.got_mut().unwrap().vpc.cluster_security_group_id = None;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::NotApplicable);
     }
 }

@@ -6,7 +6,8 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::security_groups::assess_ingress;
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -23,7 +24,10 @@ pub static CHECK: Check = Check {
         nist("PR.PT-4"),
         bp("network-security"),
     ],
-    needs: &["eks:DescribeCluster", "ec2:DescribeSecurityGroups"],
+    needs: &[
+        aws("eks:DescribeCluster"),
+        aws("ec2:DescribeSecurityGroups"),
+    ],
     rationale: "The cluster security group and any additional security groups guard the control plane's network \
 interfaces in your VPC, and EKS also attaches the cluster security group to managed nodes. An ingress rule \
 from 0.0.0.0/0 or ::/0 for all traffic or for SSH (22) or RDP (3389) opens the cluster's network path to \
@@ -45,12 +49,9 @@ their source to known CIDRs or security groups. Prefer SSM Session Manager to SS
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
-    let cluster = match inv.control_plane() {
-        Ok(cluster) => cluster,
-        Err(missing) => return vec![Finding::missing(inv.arn(), &missing)],
-    };
+    let cluster = inv.control_plane()?;
     let mut groups: Vec<&str> = cluster
         .vpc
         .cluster_security_group_id
@@ -63,16 +64,16 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
         }
     }
     if groups.is_empty() {
-        return vec![Finding::not_applicable(
+        return Ok(vec![Finding::not_applicable(
             inv.arn(),
             "DescribeCluster reports no cluster or additional security groups",
-        )];
+        )]);
     }
     let used_by = [format!("control plane of {}", inv.name)];
-    groups
+    Ok(groups
         .into_iter()
         .map(|id| assess_ingress(inv, id, &used_by))
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -89,9 +90,9 @@ mod tests {
     #[test]
     fn each_group_is_a_finding_and_a_world_open_additional_group_fails() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().vpc.security_group_ids =
+        inv.cluster.got_mut().unwrap().vpc.security_group_ids =
             vec!["sg-extra".into(), "sg-cluster".into()];
-        inv.security_groups.push(group(
+        inv.security_groups.data_mut().push(group(
             "sg-extra",
             vec![ingress("-1", -1, -1, &["0.0.0.0/0"], &[])],
         ));
@@ -114,9 +115,13 @@ mod tests {
     #[test]
     fn port_range_containing_rdp_fails() {
         let mut inv = cluster();
-        inv.security_groups[0]
-            .ingress
-            .push(ingress("tcp", 3000, 4000, &["0.0.0.0/0"], &[]));
+        inv.security_groups.data_mut()[0].ingress.push(ingress(
+            "tcp",
+            3000,
+            4000,
+            &["0.0.0.0/0"],
+            &[],
+        ));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Fail);
         assert!(finding.message.contains("RDP (tcp/3389)"));
@@ -125,15 +130,18 @@ mod tests {
     #[test]
     fn not_applicable_without_groups() {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().vpc.cluster_security_group_id = None;
+        inv.cluster.got_mut().unwrap().vpc.cluster_security_group_id = None;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::NotApplicable);
     }
 
     #[test]
     fn uncollected_group_is_an_error() {
         let mut inv = cluster();
-        inv.security_groups.clear();
-        inv.gaps.push(denied("ec2:DescribeSecurityGroups", &[]));
+        inv.security_groups.data_mut().items.clear();
+        fail_part(
+            &mut inv.security_groups,
+            denied("ec2:DescribeSecurityGroups", &[]),
+        );
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("ec2:DescribeSecurityGroups"));
@@ -142,7 +150,7 @@ mod tests {
     #[test]
     fn describe_cluster_failure_is_an_error() {
         let mut inv = cluster();
-        inv.cluster = None;
+        inv.cluster = Read::NotCollected;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
     }
 }

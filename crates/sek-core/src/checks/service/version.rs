@@ -7,7 +7,9 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity};
+use crate::checks::shared::incomplete;
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -18,10 +20,10 @@ pub static CHECK: Check = Check {
     severity: Severity::High,
     refs: &[nist("PR.IP-1"), nist("DE.CM-8"), bp("cluster-upgrades")],
     needs: &[
-        "eks:DescribeCluster",
-        "eks:DescribeClusterVersions",
-        "eks:ListNodegroups",
-        "eks:DescribeNodegroup",
+        aws("eks:DescribeCluster"),
+        aws("eks:DescribeClusterVersions"),
+        aws("eks:ListNodegroups"),
+        aws("eks:DescribeNodegroup"),
     ],
     rationale: "Kubernetes versions in EKS standard support get security patches for 14 months. After that a \
 cluster moves to extended support (at extra cost, for 12 more months) and then is upgraded by AWS on AWS's \
@@ -43,23 +45,23 @@ approved versions in sek.toml ([allow] kubernetes_versions) to flag clusters out
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
+    let versions = ctx
+        .region_data()
+        .and_then(|region| region.cluster_versions());
     let mut findings = ctx.on_control_plane(|cluster, arn| {
         let Some(version) = cluster.version.as_deref() else {
             return Finding::error(arn, "DescribeCluster did not report the Kubernetes version");
         };
         let approved = &ctx.settings.kubernetes_versions;
-        let support = ctx
-            .region
-            .and_then(|r| r.cluster_versions.as_ref())
-            .map(|versions| {
-                versions
-                    .iter()
-                    .find(|v| v.version == version)
-                    .and_then(|v| v.status.clone())
-                    .unwrap_or_else(|| "UNSUPPORTED".into())
-            });
+        let support = versions.as_ref().ok().map(|versions| {
+            versions
+                .iter()
+                .find(|v| v.version == version)
+                .and_then(|v| v.status.clone())
+                .unwrap_or_else(|| "UNSUPPORTED".into())
+        });
         let evidence = json!({
             "version": version,
             "support_status": support,
@@ -90,14 +92,10 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             Some(_) => Finding::pass(arn, format!("Kubernetes {version} is in standard support"))
                 .with_evidence(evidence),
             None => {
-                let cause = ctx
-                    .region
-                    .and_then(|r| {
-                        r.gaps
-                            .iter()
-                            .find(|g| g.api == "eks:DescribeClusterVersions")
-                    })
-                    .map(|g| format!(": {}", g.summary()))
+                let cause = versions
+                    .as_ref()
+                    .err()
+                    .map(|missing| format!(": {}", missing.reason()))
                     .unwrap_or_default();
                 Finding::error(
                     arn,
@@ -106,11 +104,25 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
                 .with_evidence(evidence)
             }
         }
-    });
+    })?;
 
     // Node groups that lag the control plane.
-    if let Some(control_plane) = inv.cluster.as_ref().and_then(|c| c.version.as_deref()) {
-        for nodegroup in &inv.nodegroups {
+    if let Some(control_plane) = inv.control_plane()?.version.as_deref() {
+        // The control plane's finding stands; node groups not read are an error beside it.
+        let nodegroups = match inv.nodegroups() {
+            Ok(nodegroups) => nodegroups,
+            Err(missing) => {
+                findings.push(Finding::missing(inv.arn(), &missing));
+                return Ok(findings);
+            }
+        };
+        let arn = inv.arn();
+        findings.extend(incomplete(
+            &arn,
+            "node groups were not all read, some may lag the control plane",
+            nodegroups,
+        ));
+        for nodegroup in nodegroups.iter() {
             let Some(version) = nodegroup.version.as_deref() else {
                 continue;
             };
@@ -130,7 +142,7 @@ fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
             .with_evidence(evidence));
         }
     }
-    findings
+    Ok(findings)
 }
 
 #[cfg(test)]
@@ -143,7 +155,7 @@ mod tests {
 
     fn with_version(version: &str) -> Vec<Finding> {
         let mut inv = cluster();
-        inv.cluster.as_mut().unwrap().version = Some(version.into());
+        inv.cluster.got_mut().unwrap().version = Some(version.into());
         run_everywhere(&CHECK, &inv)
     }
 
@@ -187,7 +199,7 @@ mod tests {
     fn lagging_node_groups_fail() {
         let mut inv = cluster();
         for (name, version) in [("current", "1.31"), ("old", "1.30")] {
-            inv.nodegroups.push(Nodegroup {
+            inv.nodegroups.data_mut().push(Nodegroup {
                 name: name.into(),
                 version: Some(version.into()),
                 ..Default::default()

@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use super::unread;
-use crate::checks::{Ctx, Finding, Status, WaiverNote};
+use crate::checks::{Ctx, Evaluation, Finding, Status, WaiverNote};
+use crate::inventory::Missing;
 use crate::inventory::k8s::{
     Container, KubernetesView, ObjectMeta, PodSpec, PolicyRule, Role, RoleBinding, SecurityContext,
     Subject, Workload,
@@ -19,55 +19,9 @@ pub(crate) fn reference(kind: &str, metadata: &ObjectMeta) -> String {
     format!("k8s:{kind}/{}/{}", metadata.namespace, metadata.name)
 }
 
-/// The Kubernetes side, or the findings to report instead: one `error` saying why it was not read.
-pub(crate) fn kubernetes<'a>(ctx: &Ctx<'a>) -> Result<&'a KubernetesView<'a>, Vec<Finding>> {
-    let inv = ctx.inventory;
-    inv.kubernetes().ok_or_else(|| {
-        let failure = inv.gaps.iter().find(|g| g.api == "k8s:connect");
-        let finding = match failure {
-            Some(gap) => {
-                let what_to_do = if gap.help.is_some() {
-                    " (what to do is under the cluster's collection errors)"
-                } else {
-                    ""
-                };
-                Finding::error(
-                    inv.arn(),
-                    format!(
-                        "the Kubernetes API could not be read: {}{what_to_do}",
-                        gap.message
-                    ),
-                )
-                .with_evidence(json!({ "api": "k8s:connect", "error": gap.kind }))
-            }
-            None => Finding::error(
-                inv.arn(),
-                "the Kubernetes side was not read (--no-kubernetes, or a snapshot without it): scan \
-the cluster live, or with --k8s-dir",
-            )
-            .with_evidence(json!({ "api": "k8s:connect" })),
-        };
-        vec![finding]
-    })
-}
-
-/// A Kubernetes list the check needs, or an `error` naming the reads that failed.
-pub(crate) fn needed<'a, T: ?Sized>(
-    ctx: &Ctx<'a>,
-    what: &str,
-    reads: &[&str],
-    get: impl FnOnce(&'a KubernetesView<'a>) -> Option<&'a T>,
-) -> Result<(&'a KubernetesView<'a>, &'a T), Vec<Finding>> {
-    let view = kubernetes(ctx)?;
-    match get(view) {
-        Some(value) => Ok((view, value)),
-        None => Err(vec![unread(
-            ctx.inventory.arn(),
-            what,
-            &view.inventory.gaps,
-            reads,
-        )]),
-    }
+/// The Kubernetes side, or why it was not read (not collected, or the API unreachable).
+pub(crate) fn kubernetes<'a>(ctx: &Ctx<'a>) -> Result<&'a KubernetesView<'a>, Missing> {
+    ctx.inventory.kubernetes()
 }
 
 /// Turn a failing finding into a `waived` one when a built-in exception gives a reason.
@@ -214,16 +168,8 @@ pub(crate) fn judge_workloads(
     ctx: &Ctx<'_>,
     pass: &str,
     problems: impl Fn(&Workload) -> Option<Vec<String>>,
-) -> Vec<Finding> {
-    let (_, workloads) = match needed(
-        ctx,
-        "the workloads",
-        crate::inventory::k8s::resources::WORKLOAD_READS,
-        |k| k.workloads.as_deref(),
-    ) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+) -> Evaluation {
+    let workloads = kubernetes(ctx)?.workloads()?;
     let findings: Vec<Finding> = workloads
         .iter()
         .filter_map(|w| {
@@ -239,12 +185,12 @@ pub(crate) fn judge_workloads(
         })
         .collect();
     if findings.is_empty() {
-        return vec![Finding::not_applicable(
+        return Ok(vec![Finding::not_applicable(
             ctx.inventory.arn(),
             "no workload this check applies to",
-        )];
+        )]);
     }
-    findings
+    Ok(findings)
 }
 
 /// A workload's problems when a pod-level setting is wrong by itself: `problem` when `wrong`.
@@ -422,7 +368,7 @@ pub(crate) fn managed_role(role: &Role) -> Option<&'static str> {
 
 /// Judge every binding: those whose role has a rule `access` allows fail (with the rules and
 /// subjects), managed bindings are waived; with none, the cluster passes.
-pub(crate) fn judge_grants(ctx: &Ctx<'_>, what: &str, access: Access) -> Vec<Finding> {
+pub(crate) fn judge_grants(ctx: &Ctx<'_>, what: &str, access: Access) -> Evaluation {
     judge_bindings(ctx, what, |view, binding| {
         let role = view.role_of(binding)?;
         let rules: Vec<String> = role
@@ -462,20 +408,10 @@ pub(crate) fn judge_bindings<'a>(
     ctx: &Ctx<'a>,
     what: &str,
     grants: impl Fn(&KubernetesView<'a>, &RoleBinding) -> Option<Grant<'a>>,
-) -> Vec<Finding> {
-    let (view, bindings) = match needed(
-        ctx,
-        "the RBAC roles and bindings",
-        crate::inventory::k8s::resources::RBAC_READS,
-        |k| {
-            k.role_bindings
-                .as_deref()
-                .filter(|_| k.inventory.roles.is_some())
-        },
-    ) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+) -> Evaluation {
+    let view = kubernetes(ctx)?;
+    view.inventory.roles()?;
+    let bindings = view.role_bindings()?;
     let mut findings = Vec::new();
     for binding in bindings {
         let Some(Grant {
@@ -512,7 +448,7 @@ pub(crate) fn judge_bindings<'a>(
             format!("no role binding grants {what}"),
         ));
     }
-    findings
+    Ok(findings)
 }
 
 #[cfg(test)]

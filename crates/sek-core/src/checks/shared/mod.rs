@@ -8,76 +8,41 @@ pub mod security_groups;
 use serde_json::json;
 
 use crate::checks::Finding;
-use crate::inventory::{Addon, ClusterInventory, CollectError};
+use crate::inventory::{CollectError, Collection, Missing};
 
-/// An `error` finding: `what` could not be read. It quotes the recorded failure of the first of
-/// `apis` (the permission to grant), or says the data is absent from the snapshot.
-pub(crate) fn unread(
-    resource: impl Into<String>,
-    what: &str,
-    gaps: &[CollectError],
-    apis: &[&str],
-) -> Finding {
-    unread_cause(
-        resource,
-        what,
-        gaps.iter().find(|g| apis.contains(&g.api.as_str())),
-        apis,
-    )
-}
-
-/// Like [`unread`], for data about one `subject` (a repository, a key): only failures that
-/// concern it count.
-pub(crate) fn unread_about(
-    resource: impl Into<String>,
-    what: &str,
-    gaps: &[CollectError],
-    apis: &[&str],
-    subject: &str,
-) -> Finding {
-    unread_cause(
-        resource,
-        what,
-        gaps.iter()
-            .find(|g| apis.contains(&g.api.as_str()) && g.covers(subject)),
-        apis,
-    )
-}
-
-fn unread_cause(
-    resource: impl Into<String>,
-    what: &str,
-    cause: Option<&CollectError>,
-    apis: &[&str],
-) -> Finding {
-    match cause {
-        Some(gap) => Finding::error(
-            resource,
-            format!("{what} could not be read: {}", gap.summary()),
-        )
-        .with_evidence(json!({ "api": gap.api, "error": gap.kind })),
-        None => Finding::error(
-            resource,
-            format!(
-                "{what} could not be read: the snapshot does not hold it (rescan with {} allowed)",
-                apis.join(", ")
-            ),
-        )
-        .with_evidence(json!({ "api": apis.first() })),
+/// One `error` finding on `resource` naming every read that is missing among `lookups` (a check
+/// that needs several reads says all that stand in its way, not only the first), or `None`
+/// when nothing is missing.
+pub(crate) fn all_read<const N: usize>(
+    resource: &str,
+    lookups: [Option<Missing>; N],
+) -> Option<Finding> {
+    let missing: Vec<Missing> = lookups.into_iter().flatten().collect();
+    if missing.is_empty() {
+        return None;
     }
+    let reasons: Vec<String> = missing.iter().map(Missing::reason).collect();
+    let evidence: Vec<_> = missing.iter().map(Missing::evidence).collect();
+    Some(Finding::error(resource, reasons.join("; ")).with_evidence(json!(evidence)))
 }
 
-/// The cluster's EKS add-ons, or the findings to report instead: one `error` naming the failed
-/// call.
-pub(crate) fn addons(inv: &ClusterInventory) -> Result<&[Addon], Vec<Finding>> {
-    inv.addons.as_deref().ok_or_else(|| {
-        vec![unread(
-            inv.arn(),
-            "the cluster's add-ons",
-            &inv.gaps,
-            &["eks:ListAddons", "eks:DescribeAddon"],
-        )]
-    })
+/// An `error` finding on `resource` per part of `collection` that could not be read, saying
+/// `problem` (`node discovery is incomplete, nodes may be missing`) and the failure.
+pub(crate) fn incomplete<'a, T>(
+    resource: &'a str,
+    problem: &'a str,
+    collection: &'a Collection<T>,
+) -> impl Iterator<Item = Finding> + 'a {
+    collection
+        .failed
+        .iter()
+        .map(move |err| partial_failure(resource, problem, err))
+}
+
+/// The `error` finding of [`incomplete`] for one failure.
+pub(crate) fn partial_failure(resource: &str, problem: &str, err: &CollectError) -> Finding {
+    Finding::error(resource, format!("{problem}: {}", err.summary()))
+        .with_evidence(json!({ "api": err.api, "error": err.kind, "resources": err.resources }))
 }
 
 #[cfg(test)]
@@ -87,35 +52,19 @@ mod tests {
     use crate::checks::testkit::*;
 
     #[test]
-    fn unread_quotes_the_failure_of_the_named_api() {
-        let gaps = vec![
-            denied("ecr:GetLifecyclePolicy", &["other"]),
-            denied("ecr:GetLifecyclePolicy", &["web"]),
-        ];
-        let finding = unread_about(
-            "arn",
-            "the lifecycle policy",
-            &gaps,
-            &["ecr:GetLifecyclePolicy"],
-            "web",
-        );
-        assert_eq!(finding.status, Status::Error);
+    fn each_failed_part_is_an_error_naming_its_api() {
+        let collection = Collection {
+            items: vec![1],
+            failed: vec![denied("ec2:DescribeVolumes", &["vol-2"])],
+        };
+        let findings: Vec<Finding> =
+            incomplete("arn", "the volumes are incomplete", &collection).collect();
+        assert_eq!(statuses(&findings), [Status::Error]);
         assert!(
-            finding.message.contains("access denied"),
+            findings[0].message.contains("ec2:DescribeVolumes"),
             "{}",
-            finding.message
+            findings[0].message
         );
-        assert_eq!(finding.evidence["api"], "ecr:GetLifecyclePolicy");
-    }
-
-    #[test]
-    fn unread_without_a_recorded_failure_says_the_snapshot_lacks_it() {
-        let finding = unread("arn", "the add-ons", &[], &["eks:ListAddons"]);
-        assert!(
-            finding.message.contains("snapshot does not hold it"),
-            "{}",
-            finding.message
-        );
-        assert!(finding.message.contains("eks:ListAddons"));
+        assert_eq!(findings[0].evidence["resources"][0], "vol-2");
     }
 }

@@ -100,6 +100,7 @@ mod tests {
     fn ssh_from_ipv6_world_fails() {
         let mut inv = cluster();
         inv.security_groups
+            .data_mut()
             .push(group("sg-1", vec![ingress("tcp", 22, 22, &[], &["::/0"])]));
         let finding = assess_ingress(&ClusterView::new(&inv), "sg-1", &[]);
         assert_eq!(finding.status, Status::Fail);
@@ -117,7 +118,7 @@ mod tests {
     #[test]
     fn https_from_world_passes_but_is_listed() {
         let mut inv = cluster();
-        inv.security_groups.push(group(
+        inv.security_groups.data_mut().push(group(
             "sg-1",
             vec![ingress("tcp", 443, 443, &["0.0.0.0/0"], &[])],
         ));
@@ -134,7 +135,7 @@ mod tests {
     #[test]
     fn ssh_from_a_private_range_passes() {
         let mut inv = cluster();
-        inv.security_groups.push(group(
+        inv.security_groups.data_mut().push(group(
             "sg-1",
             vec![ingress("tcp", 22, 22, &["10.0.0.0/8"], &[])],
         ));
@@ -147,8 +148,10 @@ mod tests {
     #[test]
     fn a_group_that_was_not_collected_is_an_error_naming_the_api() {
         let mut inv = cluster();
-        inv.gaps
-            .push(denied("ec2:DescribeSecurityGroups", &["sg-9"]));
+        fail_part(
+            &mut inv.security_groups,
+            denied("ec2:DescribeSecurityGroups", &["sg-9"]),
+        );
         let finding = assess_ingress(&ClusterView::new(&inv), "sg-9", &[]);
         assert_eq!(finding.status, Status::Error);
         assert!(finding.message.contains("ec2:DescribeSecurityGroups"));

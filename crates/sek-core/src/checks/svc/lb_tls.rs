@@ -9,10 +9,11 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::k8s::{needed, reference};
-use crate::checks::{Area, Check, Ctx, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::shared::k8s::{kubernetes, reference};
+use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status};
 use crate::inventory::k8s::resources::{INGRESSES, SERVICES};
 use crate::inventory::k8s::{Ingress, Service};
+use crate::inventory::{Need, aws};
 
 const SERVICE_CERT: &str = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";
 const ALB_CERT: &str = "alb.ingress.kubernetes.io/certificate-arn";
@@ -30,7 +31,11 @@ pub static CHECK: Check = Check {
         nist("PR.DS-2"),
         bp("network-security"),
     ],
-    needs: &["eks:DescribeCluster", SERVICES, INGRESSES],
+    needs: &[
+        aws("eks:DescribeCluster"),
+        Need::Kubernetes(&SERVICES),
+        Need::Kubernetes(&INGRESSES),
+    ],
     rationale: "Traffic between clients and the cluster's load balancers crosses networks sek does not \
 control. Without a TLS listener (an ACM certificate on the ALB or NLB) credentials and data travel in the \
 clear and can be read or altered on the way.",
@@ -48,35 +53,30 @@ service.beta.kubernetes.io/aws-load-balancer-ssl-cert) and redirect HTTP to HTTP
     eval,
 };
 
-fn eval(ctx: &Ctx<'_>) -> Vec<Finding> {
+fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
-    if inv.kubernetes().is_none() {
-        return vec![Finding::new(
+    // Without the Kubernetes side (not read, or the API server could not be reached) the load
+    // balancers are still there to review by hand; a failed listing below is an error.
+    if inv.kubernetes.got().is_none() {
+        let unread = match inv.kubernetes_side() {
+            Err(missing) if missing.cause().is_some() => format!(" ({})", missing.reason()),
+            _ => String::new(),
+        };
+        return Ok(vec![Finding::new(
             Status::Manual,
             inv.arn(),
             format!(
                 "review the listeners of the load balancers tagged elbv2.k8s.aws/cluster={} (and those of \
 LoadBalancer Services): each should serve HTTPS/TLS with an ACM certificate; scanning the Kubernetes side \
-decides it",
+decides it{unread}",
                 inv.name
             ),
         )
-        .with_evidence(json!({ "load_balancer_tag": format!("elbv2.k8s.aws/cluster={}", inv.name) }))];
+        .with_evidence(json!({ "load_balancer_tag": format!("elbv2.k8s.aws/cluster={}", inv.name) }))]);
     }
-    let (view, services) = match needed(
-        ctx,
-        "the Services and Ingresses",
-        &[SERVICES, INGRESSES],
-        |k| {
-            k.inventory
-                .services
-                .as_deref()
-                .filter(|_| k.inventory.ingresses.is_some())
-        },
-    ) {
-        Ok(found) => found,
-        Err(findings) => return findings,
-    };
+    let view = kubernetes(ctx)?;
+    let services = view.inventory.services()?;
+    let ingresses = view.inventory.ingresses()?;
     let mut findings: Vec<Finding> = services
         .iter()
         .filter(|s| s.spec.kind.as_deref() == Some("LoadBalancer"))
@@ -84,10 +84,8 @@ decides it",
         .map(judge_service)
         .collect();
     findings.extend(
-        view.inventory
-            .ingresses
+        ingresses
             .iter()
-            .flatten()
             .filter(|i| !view.excludes(&i.metadata.namespace))
             .map(judge_ingress),
     );
@@ -97,7 +95,7 @@ decides it",
             "no LoadBalancer Service and no Ingress",
         ));
     }
-    findings
+    Ok(findings)
 }
 
 fn judge_service(service: &Service) -> Finding {
@@ -169,8 +167,8 @@ mod tests {
             },
         };
         let k = k8s(&mut inv);
-        k.services = Some(vec![secure, plain]);
-        k.ingresses = Some(vec![alb]);
+        k.services = read(vec![secure, plain]);
+        k.ingresses = read(vec![alb]);
         let findings = run(&CHECK, &inv);
         assert_eq!(about(&findings, "Service/web/api-lb").status, Status::Pass);
         assert_eq!(about(&findings, "Service/web/plain").status, Status::Fail);

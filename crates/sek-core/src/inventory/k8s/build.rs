@@ -5,7 +5,7 @@
 //! Pods are folded into the controller that owns them (a pod of a ReplicaSet of a Deployment
 //! counts towards the Deployment), so a finding names one workload rather than every replica.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -14,14 +14,34 @@ use super::resources::{self, Resource};
 use super::*;
 use crate::inventory::{CollectError, ErrorKind};
 
+/// The objects read so far, kind by kind.
+#[derive(Debug, Default)]
+struct Objects {
+    namespaces: Vec<Namespace>,
+    service_accounts: Vec<ServiceAccount>,
+    roles: Vec<Role>,
+    role_bindings: Vec<RoleBinding>,
+    network_policies: Vec<NetworkPolicy>,
+    services: Vec<Service>,
+    ingresses: Vec<Ingress>,
+    aws_auth: Option<AwsAuth>,
+    webhooks: Vec<WebhookConfiguration>,
+    crds: Vec<String>,
+    nodes: Vec<Node>,
+    csi_drivers: Vec<String>,
+}
+
 /// Collects objects kind by kind, then [`finish`](KubernetesBuilder::finish)es into an inventory.
 #[derive(Debug, Default)]
 pub struct KubernetesBuilder {
     inventory: KubernetesInventory,
+    objects: Objects,
     /// Reads that completed (even with no objects).
     read: BTreeSet<&'static str>,
-    /// Reads deliberately not made (no check needs them): their fields stay unset, without a
-    /// recorded failure.
+    /// Reads that failed, by read.
+    failed: BTreeMap<&'static str, CollectError>,
+    /// Reads deliberately not made (no check needs them): their fields stay not collected,
+    /// without a recorded failure.
     not_collected: BTreeSet<&'static str>,
     controllers: Vec<Workload>,
     /// `Kind/namespace/name` of the controllers added so far.
@@ -31,7 +51,6 @@ pub struct KubernetesBuilder {
     owned_pods: HashMap<String, u32>,
     /// Pods whose controller was not (yet) added: folded or kept at the end.
     pods: Vec<Workload>,
-    configmap_listed: bool,
     ignored: BTreeSet<String>,
 }
 
@@ -70,9 +89,6 @@ impl KubernetesBuilder {
     /// Record that `resource` was read completely; its objects come through [`add`](Self::add).
     pub fn read(&mut self, resource: &Resource) {
         self.read.insert(resource.need);
-        if resource.kind == "ConfigMap" {
-            self.configmap_listed = true;
-        }
     }
 
     /// Record that `resource` is deliberately not read: no failure, but its field stays unset,
@@ -83,9 +99,10 @@ impl KubernetesBuilder {
 
     /// Record that reading `resource` failed: the checks that need it report `error`.
     pub fn failed(&mut self, resource: &Resource, kind: ErrorKind, message: impl Into<String>) {
-        self.inventory
-            .gaps
-            .push(CollectError::new(resource.need, vec![], kind, message));
+        self.failed.insert(
+            resource.need,
+            CollectError::new(resource.need, vec![], kind, message),
+        );
     }
 
     /// Add one object. `kind` is the object's kind (List responses omit it on items). Objects of
@@ -97,9 +114,9 @@ impl KubernetesBuilder {
             .unwrap_or("")
             .to_string();
         let invalid = |e: serde_json::Error| format!("{kind} {name}: {e}");
-        let k8s = &mut self.inventory;
+        let k8s = &mut self.objects;
         match kind {
-            "Namespace" => push(&mut k8s.namespaces, parse(object).map_err(invalid)?),
+            "Namespace" => k8s.namespaces.push(parse(object).map_err(invalid)?),
             "Pod" => {
                 let pod: PodObject = parse(object).map_err(invalid)?;
                 if let Some(owner) = controlling_owner(&pod.metadata)
@@ -116,40 +133,37 @@ impl KubernetesBuilder {
                     pods: 1,
                 });
             }
-            "ServiceAccount" => push(&mut k8s.service_accounts, parse(object).map_err(invalid)?),
+            "ServiceAccount" => k8s.service_accounts.push(parse(object).map_err(invalid)?),
             "Role" | "ClusterRole" => {
                 let mut role: Role = parse(object).map_err(invalid)?;
                 role.kind = kind.into();
-                push(&mut k8s.roles, role);
+                k8s.roles.push(role);
             }
             "RoleBinding" | "ClusterRoleBinding" => {
                 let mut binding: RoleBinding = parse(object).map_err(invalid)?;
                 binding.kind = kind.into();
-                push(&mut k8s.role_bindings, binding);
+                k8s.role_bindings.push(binding);
             }
-            "NetworkPolicy" => push(&mut k8s.network_policies, parse(object).map_err(invalid)?),
-            "Service" => push(&mut k8s.services, parse(object).map_err(invalid)?),
-            "Ingress" => push(&mut k8s.ingresses, parse(object).map_err(invalid)?),
+            "NetworkPolicy" => k8s.network_policies.push(parse(object).map_err(invalid)?),
+            "Service" => k8s.services.push(parse(object).map_err(invalid)?),
+            "Ingress" => k8s.ingresses.push(parse(object).map_err(invalid)?),
             "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
                 let hooks: WebhookObject = parse(object).map_err(invalid)?;
-                push(
-                    &mut k8s.webhooks,
-                    WebhookConfiguration {
-                        kind: kind.into(),
-                        name: hooks.metadata.name,
-                        webhooks: hooks.webhooks.into_iter().map(|w| w.name).collect(),
-                    },
-                );
+                k8s.webhooks.push(WebhookConfiguration {
+                    kind: kind.into(),
+                    name: hooks.metadata.name,
+                    webhooks: hooks.webhooks.into_iter().map(|w| w.name).collect(),
+                });
             }
-            "CustomResourceDefinition" => push(&mut k8s.crds, name),
-            "Node" => push(&mut k8s.nodes, node_from_object(&object).map_err(invalid)?),
-            "CSIDriver" => push(&mut k8s.csi_drivers, name),
+            "CustomResourceDefinition" => k8s.crds.push(name),
+            "Node" => k8s.nodes.push(node_from_object(&object).map_err(invalid)?),
+            "CSIDriver" => k8s.csi_drivers.push(name),
             "ConfigMap" => {
                 let namespace = object
                     .pointer("/metadata/namespace")
                     .and_then(Value::as_str);
                 if name == "aws-auth" && namespace == Some("kube-system") {
-                    k8s.aws_auth = Some(Some(AwsAuth::from_configmap(&object)));
+                    k8s.aws_auth = Some(AwsAuth::from_configmap(&object));
                 }
             }
             _ => {
@@ -237,17 +251,8 @@ impl KubernetesBuilder {
 
     /// Set the kubelet configuration (or the failure to read it) of node `name`.
     pub fn kubelet(&mut self, name: &str, outcome: Result<KubeletConfig, CollectError>) {
-        if let Some(node) = self
-            .inventory
-            .nodes
-            .iter_mut()
-            .flatten()
-            .find(|n| n.name == name)
-        {
-            match outcome {
-                Ok(config) => node.kubelet = Some(config),
-                Err(error) => node.kubelet_error = Some(error),
-            }
+        if let Some(node) = self.objects.nodes.iter_mut().find(|n| n.name == name) {
+            node.kubelet = outcome.into();
         }
     }
 
@@ -272,12 +277,7 @@ impl KubernetesBuilder {
 
     /// The names of the nodes read so far.
     pub fn node_names(&self) -> Vec<String> {
-        self.inventory
-            .nodes
-            .iter()
-            .flatten()
-            .map(|n| n.name.clone())
-            .collect()
+        self.objects.nodes.iter().map(|n| n.name.clone()).collect()
     }
 
     /// Kinds of objects that were handed in but are not read (e.g. `Secret`).
@@ -285,84 +285,39 @@ impl KubernetesBuilder {
         self.ignored.iter().map(String::as_str)
     }
 
-    /// The inventory. Kinds neither read nor failed are recorded as gaps with `unread_reason`
-    /// (for exported files: which export is missing), and a field is `None` when one of its
-    /// reads failed, so no check takes an unread list for an empty one.
+    /// The inventory. A kind neither read, failed nor deliberately left out is recorded as
+    /// failed with `unread_reason` (for exported files: which export is missing); a field made
+    /// of several reads (workloads, RBAC) takes the failure of any of them, so no check takes an
+    /// unread list for an empty one.
     pub fn finish(mut self, unread_reason: &str) -> KubernetesInventory {
-        let failed: BTreeSet<String> = self.inventory.gaps.iter().map(|g| g.api.clone()).collect();
         for resource in resources::RESOURCES {
             if !self.read.contains(resource.need)
-                && !failed.contains(resource.need)
+                && !self.failed.contains_key(resource.need)
                 && !self.not_collected.contains(resource.need)
             {
-                self.inventory.gaps.push(CollectError::new(
+                self.failed.insert(
                     resource.need,
-                    vec![],
-                    ErrorKind::Other,
-                    unread_reason.replace("{resource}", resource.plural),
-                ));
+                    CollectError::new(
+                        resource.need,
+                        vec![],
+                        ErrorKind::Other,
+                        unread_reason.replace("{resource}", resource.plural),
+                    ),
+                );
             }
         }
-        let missing: BTreeSet<String> = self.inventory.gaps.iter().map(|g| g.api.clone()).collect();
-        let missing: BTreeSet<&str> = missing
-            .iter()
-            .map(String::as_str)
-            .chain(self.not_collected.iter().copied())
-            .collect();
-        let any_missing = |needs: &[&str]| needs.iter().any(|n| missing.contains(n));
+        let outcome = Outcome {
+            failed: &self.failed,
+            not_collected: &self.not_collected,
+        };
+        let objects = std::mem::take(&mut self.objects);
         let k8s = &mut self.inventory;
-        k8s.workloads = (!any_missing(resources::WORKLOAD_READS)).then(|| {
-            fold_pods(
+        k8s.workloads = outcome.listing(resources::WORKLOAD_READS, || {
+            let mut workloads = fold_pods(
                 std::mem::take(&mut self.controllers),
                 std::mem::take(&mut self.pods),
                 std::mem::take(&mut self.owned_pods),
-            )
-        });
-        fn keep<T>(field: &mut Option<Vec<T>>, ok: bool) {
-            if !ok {
-                *field = None;
-            } else if field.is_none() {
-                *field = Some(Vec::new());
-            }
-        }
-        keep(
-            &mut k8s.namespaces,
-            !missing.contains(resources::NAMESPACES),
-        );
-        keep(
-            &mut k8s.service_accounts,
-            !missing.contains(resources::SERVICE_ACCOUNTS),
-        );
-        keep(
-            &mut k8s.roles,
-            !any_missing(&[resources::ROLES, resources::CLUSTER_ROLES]),
-        );
-        keep(
-            &mut k8s.role_bindings,
-            !any_missing(&[resources::ROLE_BINDINGS, resources::CLUSTER_ROLE_BINDINGS]),
-        );
-        keep(
-            &mut k8s.network_policies,
-            !missing.contains(resources::NETWORK_POLICIES),
-        );
-        keep(&mut k8s.services, !missing.contains(resources::SERVICES));
-        keep(&mut k8s.ingresses, !missing.contains(resources::INGRESSES));
-        keep(
-            &mut k8s.webhooks,
-            !any_missing(&[resources::VALIDATING_WEBHOOKS, resources::MUTATING_WEBHOOKS]),
-        );
-        keep(&mut k8s.crds, !missing.contains(resources::CRDS));
-        keep(
-            &mut k8s.csi_drivers,
-            !missing.contains(resources::CSI_DRIVERS),
-        );
-        keep(&mut k8s.nodes, !missing.contains(resources::NODES));
-        if missing.contains(resources::AWS_AUTH) {
-            k8s.aws_auth = None;
-        } else if k8s.aws_auth.is_none() && self.configmap_listed {
-            k8s.aws_auth = Some(None);
-        }
-        if let Some(workloads) = &mut k8s.workloads {
+            );
             workloads.sort_by(|a, b| {
                 (&a.metadata.namespace, &a.kind, &a.metadata.name).cmp(&(
                     &b.metadata.namespace,
@@ -370,13 +325,73 @@ impl KubernetesBuilder {
                     &b.metadata.name,
                 ))
             });
-        }
+            workloads
+        });
+        use resources::*;
+        let k = Need::Kubernetes;
+        k8s.namespaces = outcome.of(&[k(&NAMESPACES)], || objects.namespaces);
+        k8s.service_accounts = outcome.of(&[k(&SERVICE_ACCOUNTS)], || objects.service_accounts);
+        k8s.roles = outcome.listing(&[k(&ROLES), k(&CLUSTER_ROLES)], || objects.roles);
+        k8s.role_bindings = outcome
+            .listing(&[k(&ROLE_BINDINGS), k(&CLUSTER_ROLE_BINDINGS)], || {
+                objects.role_bindings
+            });
+        k8s.network_policies = outcome.of(&[k(&NETWORK_POLICIES)], || objects.network_policies);
+        k8s.services = outcome.of(&[k(&SERVICES)], || objects.services);
+        k8s.ingresses = outcome.of(&[k(&INGRESSES)], || objects.ingresses);
+        k8s.webhooks = outcome.listing(&[k(&VALIDATING_WEBHOOKS), k(&MUTATING_WEBHOOKS)], || {
+            objects.webhooks
+        });
+        k8s.crds = outcome.of(&[k(&CRDS)], || objects.crds);
+        k8s.csi_drivers = outcome.of(&[k(&CSI_DRIVERS)], || objects.csi_drivers);
+        k8s.nodes = outcome.of(&[k(&NODES)], || objects.nodes);
+        k8s.aws_auth = outcome.of(&[k(&AWS_AUTH)], || match objects.aws_auth {
+            Some(mappings) => AwsAuthConfigMap::Present(mappings),
+            // The ConfigMap was read (listed or got) and is not there.
+            None => AwsAuthConfigMap::Absent,
+        });
         self.inventory
     }
 }
 
-fn push<T>(field: &mut Option<Vec<T>>, item: T) {
-    field.get_or_insert_with(Vec::new).push(item);
+/// What became of each read, to build the fields that depend on them.
+struct Outcome<'a> {
+    failed: &'a BTreeMap<&'static str, CollectError>,
+    not_collected: &'a BTreeSet<&'static str>,
+}
+
+impl Outcome<'_> {
+    /// A field made of several reads (`needs`): what was read, with every failure among them;
+    /// not collected when one was deliberately not read.
+    fn listing<T>(&self, needs: &[Need], data: impl FnOnce() -> Vec<T>) -> Read<Collection<T>> {
+        let failed: Vec<CollectError> = needs
+            .iter()
+            .filter_map(|n| self.failed.get(n.as_str()).cloned())
+            .collect();
+        if failed.is_empty()
+            && needs
+                .iter()
+                .any(|n| self.not_collected.contains(n.as_str()))
+        {
+            return Read::NotCollected;
+        }
+        Read::Got(Collection::of(data(), failed))
+    }
+
+    /// The field made of `needs`: the first failure among them, not collected when one was
+    /// deliberately not read, else the data.
+    fn of<T>(&self, needs: &[Need], data: impl FnOnce() -> T) -> Read<T> {
+        if let Some(err) = needs.iter().find_map(|n| self.failed.get(n.as_str())) {
+            return Read::Failed(err.clone());
+        }
+        if needs
+            .iter()
+            .any(|n| self.not_collected.contains(n.as_str()))
+        {
+            return Read::NotCollected;
+        }
+        Read::Got(data())
+    }
 }
 
 /// Parse an API object. A `null` field means the same as an absent one in the Kubernetes API
@@ -591,6 +606,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::inventory::Failures;
 
     #[test]
     fn null_fields_read_as_absent_ones() {
@@ -616,18 +632,17 @@ mod tests {
             resources::ROLE_BINDINGS,
             resources::CLUSTER_ROLE_BINDINGS,
         ] {
-            builder.read(
-                resources::RESOURCES
-                    .iter()
-                    .find(|r| r.need == resource)
-                    .unwrap(),
-            );
+            builder.read(&resource);
         }
         let inventory = builder.finish("unread");
-        let roles = inventory.roles.unwrap();
+        let roles = inventory.roles.got().unwrap();
         assert_eq!(roles[0].metadata.name, "admin");
         assert!(roles[0].rules.is_empty());
-        assert!(inventory.role_bindings.unwrap()[0].subjects.is_empty());
+        assert!(
+            inventory.role_bindings.got().unwrap()[0]
+                .subjects
+                .is_empty()
+        );
     }
 
     fn listed_everything(b: &mut KubernetesBuilder) {
@@ -671,7 +686,7 @@ mod tests {
         b.add("Pod", pod("node-mirror", Some(("Node", "ip-10-0-0-1"))))
             .unwrap();
         let k8s = b.finish("not read");
-        let workloads = k8s.workloads.unwrap();
+        let workloads = k8s.workloads.got().unwrap();
         let summary: Vec<(String, String, u32)> = workloads
             .iter()
             .map(|w| (w.kind.clone(), w.metadata.name.clone(), w.pods))
@@ -686,7 +701,7 @@ mod tests {
         );
         assert!(workloads[0].spec.host_network);
         assert_eq!(workloads[0].pod_labels["app"], "api");
-        assert!(k8s.gaps.is_empty());
+        assert!(k8s.failures().is_empty());
     }
 
     #[test]
@@ -717,7 +732,7 @@ mod tests {
                 // Counted on arrival, not kept.
                 assert_eq!(b.pods.len(), 1, "only the orphan waits");
             }
-            let workloads = b.finish("not read").workloads.unwrap();
+            let workloads = b.finish("not read").workloads.got().cloned().unwrap();
             workloads
                 .iter()
                 .map(|w| (w.kind.clone(), w.metadata.name.clone(), w.pods))
@@ -743,23 +758,50 @@ mod tests {
         )
         .unwrap();
         let k8s = b.finish("not read");
-        assert!(k8s.workloads.unwrap()[0].spec.host_pid);
+        assert!(k8s.workloads.got().unwrap()[0].spec.host_pid);
     }
 
     #[test]
-    fn a_failed_read_empties_the_field_instead_of_pretending_nothing_exists() {
+    fn a_failed_read_fails_the_field_instead_of_pretending_nothing_exists() {
         let mut b = KubernetesBuilder::new("test");
         listed_everything(&mut b);
         let roles = resources::by_kind("Role").unwrap();
         b.failed(roles, ErrorKind::AccessDenied, "forbidden");
         let k8s = b.finish("not read");
-        assert!(k8s.roles.is_none());
-        assert_eq!(k8s.role_bindings, Some(vec![]));
-        assert_eq!(k8s.gaps.len(), 1);
+        let missing = k8s.roles().unwrap_err();
+        assert_eq!(missing.cause().unwrap().api, resources::ROLES.need);
+        assert_eq!(k8s.role_bindings, Read::Got(Collection::default()));
+        assert_eq!(k8s.failures().len(), 1);
     }
 
     #[test]
-    fn kinds_never_read_are_gaps_with_the_reason_given() {
+    fn a_field_made_of_several_reads_keeps_every_failure() {
+        let mut b = KubernetesBuilder::new("test");
+        listed_everything(&mut b);
+        b.failed(&resources::ROLES, ErrorKind::AccessDenied, "forbidden");
+        b.failed(
+            &resources::CLUSTER_ROLES,
+            ErrorKind::AccessDenied,
+            "forbidden",
+        );
+        let k8s = b.finish("not read");
+        let apis: Vec<&str> = k8s.failures().iter().map(|f| f.api.as_str()).collect();
+        assert_eq!(apis, [resources::ROLES.need, resources::CLUSTER_ROLES.need]);
+        assert!(k8s.roles().is_err());
+    }
+
+    #[test]
+    fn kinds_deliberately_not_read_are_not_collected_and_not_failures() {
+        let mut b = KubernetesBuilder::new("test");
+        listed_everything(&mut b);
+        b.not_collected(&resources::INGRESSES);
+        let k8s = b.finish("not read");
+        assert_eq!(k8s.ingresses, Read::NotCollected);
+        assert!(k8s.failures().is_empty());
+    }
+
+    #[test]
+    fn kinds_never_read_are_failures_with_the_reason_given() {
         let mut b = KubernetesBuilder::new("dir");
         b.add_document(
             json!({"kind": "List", "items": [
@@ -768,10 +810,14 @@ mod tests {
         )
         .unwrap();
         let k8s = b.finish("no {resource} export in dir");
-        assert_eq!(k8s.namespaces.as_ref().unwrap().len(), 1);
-        assert!(k8s.workloads.is_none());
-        let pods = k8s.gaps.iter().find(|g| g.api == resources::PODS).unwrap();
+        assert_eq!(k8s.namespaces.got().unwrap().len(), 1);
+        let failures = k8s.failures();
+        let pods = failures
+            .iter()
+            .find(|g| g.api == resources::PODS.need)
+            .unwrap();
         assert_eq!(pods.message, "no pods export in dir");
+        assert_eq!(k8s.workloads().unwrap_err().cause(), Some(*pods));
     }
 
     #[test]
@@ -834,17 +880,16 @@ mod tests {
         )
         .unwrap();
         let k8s = b.finish("x");
-        assert_eq!(
-            k8s.aws_auth.unwrap().unwrap().mappings[0].groups,
-            ["system:masters"]
-        );
-        assert!(!k8s.gaps.iter().any(|g| g.api == resources::AWS_AUTH));
+        let Read::Got(AwsAuthConfigMap::Present(auth)) = &k8s.aws_auth else {
+            panic!("aws-auth not read: {:?}", k8s.aws_auth);
+        };
+        assert_eq!(auth.mappings[0].groups, ["system:masters"]);
     }
 
     #[test]
     fn a_configmap_list_without_aws_auth_means_it_is_absent() {
         let mut b = KubernetesBuilder::new("t");
         b.read(resources::by_kind("ConfigMap").unwrap());
-        assert_eq!(b.finish("x").aws_auth, Some(None));
+        assert_eq!(b.finish("x").aws_auth, Read::Got(AwsAuthConfigMap::Absent));
     }
 }

@@ -19,12 +19,16 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::CollectError;
+use crate::inventory::read::{accessors, failures_in, listing_accessors, no_failures};
+use crate::inventory::{Collection, Missing, Need, Read, Why};
 pub use build::KubernetesBuilder;
 pub use node::*;
+use resources::*;
 pub use view::KubernetesView;
 
-/// What was read from one cluster's Kubernetes API (or from exported files).
+/// What was read from one cluster's Kubernetes API (or from exported files). Each kind is a
+/// [`Read`]: the objects, the failed list (naming the RBAC permission), or not collected (a
+/// kind no selected check needs, or an export without it).
 #[derive(Serialize, Deserialize, Debug, Clone, Default)]
 pub struct KubernetesInventory {
     /// Where it came from: the kubeconfig context, the API server address, or the directory of
@@ -37,49 +41,118 @@ pub struct KubernetesInventory {
     /// The API server's version (`gitVersion`), when read.
     #[serde(default)]
     pub server_version: Option<String>,
-    /// Namespaces. `None` when they could not be listed (see `gaps`).
-    #[serde(default)]
-    pub namespaces: Option<Vec<Namespace>>,
+    /// Namespaces.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub namespaces: Read<Vec<Namespace>>,
     /// Workload controllers and the pods no listed controller owns, each with its pod template.
-    #[serde(default)]
-    pub workloads: Option<Vec<Workload>>,
+    /// Failed when any of the pod or controller lists failed.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub workloads: Read<Collection<Workload>>,
     /// Service accounts.
-    #[serde(default)]
-    pub service_accounts: Option<Vec<ServiceAccount>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub service_accounts: Read<Vec<ServiceAccount>>,
     /// Roles and ClusterRoles (`namespace` is empty for ClusterRoles).
-    #[serde(default)]
-    pub roles: Option<Vec<Role>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub roles: Read<Collection<Role>>,
     /// RoleBindings and ClusterRoleBindings.
-    #[serde(default)]
-    pub role_bindings: Option<Vec<RoleBinding>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub role_bindings: Read<Collection<RoleBinding>>,
     /// Network policies.
-    #[serde(default)]
-    pub network_policies: Option<Vec<NetworkPolicy>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub network_policies: Read<Vec<NetworkPolicy>>,
     /// Services.
-    #[serde(default)]
-    pub services: Option<Vec<Service>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub services: Read<Vec<Service>>,
     /// Ingresses.
-    #[serde(default)]
-    pub ingresses: Option<Vec<Ingress>>,
-    /// The `kube-system/aws-auth` ConfigMap's mappings; `Some(None)` when it does not exist.
-    #[serde(default)]
-    pub aws_auth: Option<Option<AwsAuth>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub ingresses: Read<Vec<Ingress>>,
+    /// The `kube-system/aws-auth` ConfigMap.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub aws_auth: Read<AwsAuthConfigMap>,
     /// Admission webhook configurations (validating and mutating).
-    #[serde(default)]
-    pub webhooks: Option<Vec<WebhookConfiguration>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub webhooks: Read<Collection<WebhookConfiguration>>,
     /// Names of the CustomResourceDefinitions (`<plural>.<group>`), to recognise policy engines,
     /// CNIs and secret stores.
-    #[serde(default)]
-    pub crds: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub crds: Read<Vec<String>>,
     /// Nodes, each with its kubelet's configuration when it could be read.
-    #[serde(default)]
-    pub nodes: Option<Vec<Node>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub nodes: Read<Vec<Node>>,
     /// Names of the CSIDrivers (e.g. `secrets-store.csi.k8s.io`).
-    #[serde(default)]
-    pub csi_drivers: Option<Vec<String>>,
-    /// Reads that failed, one per kind (`api` is `list <resource>`).
-    #[serde(default)]
-    pub gaps: Vec<CollectError>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub csi_drivers: Read<Vec<String>>,
+}
+
+const fn k8s(resource: &'static Resource) -> Need {
+    Need::Kubernetes(resource)
+}
+
+impl KubernetesInventory {
+    accessors! {
+        /// The namespaces.
+        namespaces: Vec<Namespace> = "the namespaces", [k8s(&NAMESPACES)];
+        /// The service accounts.
+        service_accounts: Vec<ServiceAccount> = "the service accounts", [k8s(&SERVICE_ACCOUNTS)];
+        /// The network policies.
+        network_policies: Vec<NetworkPolicy> = "the network policies", [k8s(&NETWORK_POLICIES)];
+        /// The Services.
+        services: Vec<Service> = "the Services", [k8s(&SERVICES)];
+        /// The Ingresses.
+        ingresses: Vec<Ingress> = "the Ingresses", [k8s(&INGRESSES)];
+        /// The aws-auth ConfigMap.
+        aws_auth: AwsAuthConfigMap = "the aws-auth ConfigMap", [k8s(&AWS_AUTH)];
+        /// The CustomResourceDefinitions.
+        crds: Vec<String> = "the CustomResourceDefinitions", [k8s(&CRDS)];
+        /// The nodes.
+        nodes: Vec<Node> = "the nodes", [k8s(&NODES)];
+        /// The CSIDrivers.
+        csi_drivers: Vec<String> = "the CSI drivers", [k8s(&CSI_DRIVERS)];
+    }
+    /// The workloads, when the reads among `needs` succeeded (others may have failed: a check
+    /// about a DaemonSet does not need the Jobs). Only the kinds `needs` names may be judged.
+    pub fn workloads_of(&self, needs: &'static [Need]) -> Result<&[Workload], Missing> {
+        const WHAT: &str = "the workloads";
+        let listing = self.workloads.get(WHAT, needs)?;
+        let failed = listing
+            .failed
+            .iter()
+            .find(|err| needs.iter().any(|need| need.as_str() == err.api));
+        match failed {
+            Some(err) => Err(Missing::new(
+                WHAT,
+                needs,
+                Why::Failed(Box::new(err.clone())),
+            )),
+            None => Ok(&listing.items),
+        }
+    }
+
+    // Fields made of several reads: each that failed is kept.
+    listing_accessors! {
+        /// The workloads (pods and their controllers).
+        workloads: [Workload] = "the workloads",
+            [k8s(&PODS), k8s(&DEPLOYMENTS), k8s(&DAEMONSETS), k8s(&STATEFULSETS),
+             k8s(&REPLICASETS), k8s(&JOBS), k8s(&CRONJOBS)];
+        /// Roles and ClusterRoles.
+        roles: [Role] = "the roles", [k8s(&ROLES), k8s(&CLUSTER_ROLES)];
+        /// RoleBindings and ClusterRoleBindings.
+        role_bindings: [RoleBinding] = "the role bindings",
+            [k8s(&ROLE_BINDINGS), k8s(&CLUSTER_ROLE_BINDINGS)];
+        /// The admission webhook configurations.
+        webhooks: [WebhookConfiguration] = "the admission webhooks",
+            [k8s(&VALIDATING_WEBHOOKS), k8s(&MUTATING_WEBHOOKS)];
+    }
+}
+
+/// The aws-auth ConfigMap, which may not exist (clusters using access entries only).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(tag = "state", content = "mappings", rename_all = "kebab-case")]
+pub enum AwsAuthConfigMap {
+    /// There is no aws-auth ConfigMap.
+    Absent,
+    /// Its mappings.
+    Present(AwsAuth),
 }
 
 /// How sek reached a cluster's Kubernetes API, and as whom: shown in reports and `-v`, so a
@@ -668,3 +741,37 @@ pub struct WebhookConfiguration {
     #[serde(default)]
     pub webhooks: Vec<String>,
 }
+
+no_failures!(
+    Namespace,
+    Workload,
+    ServiceAccount,
+    Role,
+    RoleBinding,
+    NetworkPolicy,
+    Service,
+    Ingress,
+    AwsAuthConfigMap,
+    WebhookConfiguration,
+    KubeletConfig,
+    NodeFile,
+    // A kubelet that could not be read is reported on its node, in every kubelet check's
+    // finding (with why and how to allow the read), not once per node among the collection
+    // errors.
+    Node,
+);
+failures_in!(
+    KubernetesInventory: namespaces,
+    workloads,
+    service_accounts,
+    roles,
+    role_bindings,
+    network_policies,
+    services,
+    ingresses,
+    aws_auth,
+    webhooks,
+    crds,
+    nodes,
+    csi_drivers,
+);

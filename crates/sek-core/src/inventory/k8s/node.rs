@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::ObjectMeta;
-use crate::inventory::CollectError;
+use crate::inventory::{Lookup, Need, Read};
 
 /// A Kubernetes node.
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
@@ -27,15 +27,23 @@ pub struct Node {
     /// The `Hostname` address the kubelet reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
-    /// The kubelet's effective configuration, when read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kubelet: Option<KubeletConfig>,
-    /// Why the kubelet's configuration could not be read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kubelet_error: Option<CollectError>,
+    /// The kubelet's effective configuration (configz through the node proxy, or `sek node`).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub kubelet: Read<KubeletConfig>,
     /// The kubelet's files, when `sek node` looked at them on the node.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub files: Option<Vec<NodeFile>>,
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub files: Read<Vec<NodeFile>>,
+}
+
+impl Node {
+    /// The kubelet's configuration, or why it is unknown.
+    pub fn kubelet_config(&self) -> Lookup<'_, KubeletConfig> {
+        const NEEDS: &[Need] = &[Need::KubeletConfig];
+        self.kubelet.get(
+            &format!("the kubelet configuration of node {}", self.name),
+            NEEDS,
+        )
+    }
 }
 
 /// One of the kubelet's files as `sek node` found it.

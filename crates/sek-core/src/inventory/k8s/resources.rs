@@ -2,8 +2,10 @@
 //! needs. The live collector walks this table; the checks' `needs` and the published ClusterRole
 //! name the same permissions, so the three cannot drift apart.
 
+use crate::inventory::Need;
+
 /// A kind sek lists (or, for the aws-auth ConfigMap, gets).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Resource {
     /// The object kind, as in `kind:` (`Pod`, `ClusterRole`...).
     pub kind: &'static str,
@@ -22,12 +24,11 @@ macro_rules! resources {
     ($($name:ident = $kind:literal, $plural:literal, $group:literal, $path:literal, $need:literal;)*) => {
         $(
             #[doc = concat!("`", $need, "`: ", $kind, " objects.")]
-            pub const $name: &str = $need;
+            pub const $name: Resource =
+                Resource { kind: $kind, plural: $plural, group: $group, path: $path, need: $need };
         )*
         /// Every resource sek reads, in collection order.
-        pub const RESOURCES: &[Resource] = &[
-            $(Resource { kind: $kind, plural: $plural, group: $group, path: $path, need: $need },)*
-        ];
+        pub const RESOURCES: &[Resource] = &[$($name),*];
     };
 }
 
@@ -62,18 +63,23 @@ resources! {
 pub const NODE_CONFIGZ: &str = "k8s:get:nodes/proxy";
 
 /// The reads behind the workload list: pods and every controller kind.
-pub const WORKLOAD_READS: &[&str] = &[
-    PODS,
-    DEPLOYMENTS,
-    DAEMONSETS,
-    STATEFULSETS,
-    REPLICASETS,
-    JOBS,
-    CRONJOBS,
+pub const WORKLOAD_READS: &[Need] = &[
+    Need::Kubernetes(&PODS),
+    Need::Kubernetes(&DEPLOYMENTS),
+    Need::Kubernetes(&DAEMONSETS),
+    Need::Kubernetes(&STATEFULSETS),
+    Need::Kubernetes(&REPLICASETS),
+    Need::Kubernetes(&JOBS),
+    Need::Kubernetes(&CRONJOBS),
 ];
 
 /// The reads behind the RBAC checks.
-pub const RBAC_READS: &[&str] = &[ROLES, CLUSTER_ROLES, ROLE_BINDINGS, CLUSTER_ROLE_BINDINGS];
+pub const RBAC_READS: &[Need] = &[
+    Need::Kubernetes(&ROLES),
+    Need::Kubernetes(&CLUSTER_ROLES),
+    Need::Kubernetes(&ROLE_BINDINGS),
+    Need::Kubernetes(&CLUSTER_ROLE_BINDINGS),
+];
 
 /// The resource of a kind (`Pod`) or of a list kind (`PodList`).
 pub fn by_kind(kind: &str) -> Option<&'static Resource> {
@@ -94,9 +100,10 @@ pub fn configz_path(node: &str) -> String {
     format!("/api/v1/nodes/{node}/proxy/configz")
 }
 
-/// Whether `need` is a Kubernetes read (`k8s:list:pods`) rather than an IAM action.
-pub fn is_kubernetes_read(need: &str) -> bool {
-    need.starts_with("k8s:")
+/// Whether a recorded failure's API is a Kubernetes read (`k8s:list:pods`, `k8s:connect`)
+/// rather than an IAM action.
+pub fn is_kubernetes_read(api: &str) -> bool {
+    api.starts_with("k8s:")
 }
 
 #[cfg(test)]
@@ -119,12 +126,12 @@ mod tests {
 
     #[test]
     fn kinds_and_file_names_resolve() {
-        assert_eq!(by_kind("PodList").unwrap().need, PODS);
-        assert_eq!(by_kind("ClusterRole").unwrap().need, CLUSTER_ROLES);
-        assert_eq!(by_plural("networkpolicies").unwrap().need, NETWORK_POLICIES);
+        assert_eq!(by_kind("PodList"), Some(&PODS));
+        assert_eq!(by_kind("ClusterRole"), Some(&CLUSTER_ROLES));
+        assert_eq!(by_plural("networkpolicies"), Some(&NETWORK_POLICIES));
         assert_eq!(
-            by_plural("networkpolicies.networking.k8s.io").unwrap().need,
-            NETWORK_POLICIES
+            by_plural("networkpolicies.networking.k8s.io"),
+            Some(&NETWORK_POLICIES)
         );
         assert!(by_kind("Secret").is_none());
         assert!(by_plural("secrets").is_none());

@@ -7,18 +7,17 @@ use std::collections::HashMap;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::*;
+use crate::inventory::Missing;
 
 /// The Kubernetes inventory with namespaces excluded by configuration left out, and indexed.
 #[derive(Debug)]
 pub struct KubernetesView<'a> {
     /// The inventory as collected.
     pub inventory: &'a KubernetesInventory,
-    /// Workloads outside excluded namespaces (`None`: not read).
-    pub workloads: Option<Vec<&'a Workload>>,
-    /// Namespaces not excluded (`None`: not read).
-    pub namespaces: Option<Vec<&'a Namespace>>,
-    /// Role bindings, without those of excluded namespaces (`None`: not read).
-    pub role_bindings: Option<Vec<&'a RoleBinding>>,
+    /// What was read of the workloads (all of them, or the kinds that were read).
+    workloads: Vec<&'a Workload>,
+    namespaces: Result<Vec<&'a Namespace>, Missing>,
+    role_bindings: Result<Vec<&'a RoleBinding>, Missing>,
     /// How many namespaced objects configuration excluded.
     pub excluded: usize,
     excluded_namespaces: GlobSet,
@@ -54,23 +53,25 @@ impl<'a> KubernetesView<'a> {
             excluded += usize::from(!keep);
             keep
         };
-        let workloads = inventory.workloads.as_ref().map(|all| {
-            all.iter()
-                .filter(|w| kept(&w.metadata.namespace))
-                .collect::<Vec<_>>()
-        });
-        let namespaces = inventory.namespaces.as_ref().map(|all| {
+        let workloads = inventory
+            .workloads
+            .got()
+            .into_iter()
+            .flatten()
+            .filter(|w| kept(&w.metadata.namespace))
+            .collect::<Vec<_>>();
+        let namespaces = inventory.namespaces().map(|all| {
             all.iter()
                 .filter(|n| kept(&n.metadata.name))
                 .collect::<Vec<_>>()
         });
-        let role_bindings = inventory.role_bindings.as_ref().map(|all| {
+        let role_bindings = inventory.role_bindings().map(|all| {
             all.iter()
                 .filter(|b| kept(&b.metadata.namespace))
                 .collect::<Vec<_>>()
         });
         let mut network_policies: HashMap<&str, Vec<&NetworkPolicy>> = HashMap::new();
-        for policy in inventory.network_policies.iter().flatten() {
+        for policy in inventory.network_policies.got().into_iter().flatten() {
             if kept(&policy.metadata.namespace) {
                 network_policies
                     .entry(&policy.metadata.namespace)
@@ -80,18 +81,20 @@ impl<'a> KubernetesView<'a> {
         }
         let roles = inventory
             .roles
-            .iter()
+            .got()
+            .into_iter()
             .flatten()
             .map(|r| (key(&[&r.metadata.namespace, &r.metadata.name]), r))
             .collect();
         let service_accounts = inventory
             .service_accounts
-            .iter()
+            .got()
+            .into_iter()
             .flatten()
             .map(|s| (key(&[&s.metadata.namespace, &s.metadata.name]), s))
             .collect();
         let mut bindings_by_subject: HashMap<_, Vec<&RoleBinding>> = HashMap::new();
-        for binding in inventory.role_bindings.iter().flatten() {
+        for binding in inventory.role_bindings.got().into_iter().flatten() {
             for subject in &binding.subjects {
                 bindings_by_subject
                     .entry(key(&[&subject.kind, &subject.namespace, &subject.name]))
@@ -111,6 +114,29 @@ impl<'a> KubernetesView<'a> {
             service_accounts,
             network_policies,
         }
+    }
+
+    /// Workloads outside excluded namespaces, or why they were not read.
+    pub fn workloads(&self) -> Result<&[&'a Workload], Missing> {
+        self.inventory.workloads()?;
+        Ok(&self.workloads)
+    }
+
+    /// The same, when the reads among `needs` succeeded (see
+    /// [`KubernetesInventory::workloads_of`]).
+    pub fn workloads_of(&self, needs: &'static [Need]) -> Result<&[&'a Workload], Missing> {
+        self.inventory.workloads_of(needs)?;
+        Ok(&self.workloads)
+    }
+
+    /// Namespaces not excluded, or why they were not read.
+    pub fn namespaces(&self) -> Result<&[&'a Namespace], Missing> {
+        self.namespaces.as_deref().map_err(Clone::clone)
+    }
+
+    /// Role bindings, without those of excluded namespaces, or why they were not read.
+    pub fn role_bindings(&self) -> Result<&[&'a RoleBinding], Missing> {
+        self.role_bindings.as_deref().map_err(Clone::clone)
     }
 
     /// Whether configuration leaves `namespace`'s objects out (never for cluster-scoped ones).
@@ -168,40 +194,46 @@ mod tests {
     #[test]
     fn a_role_binding_may_grant_a_cluster_role_and_excluded_namespaces_are_left_out() {
         let k8s = KubernetesInventory {
-            roles: Some(vec![Role {
-                kind: "ClusterRole".into(),
-                metadata: meta("", "view"),
-                rules: vec![],
-            }]),
-            role_bindings: Some(vec![
-                RoleBinding {
-                    kind: "RoleBinding".into(),
-                    metadata: meta("web", "viewers"),
-                    role_ref: RoleRef {
-                        kind: "ClusterRole".into(),
-                        name: "view".into(),
+            roles: Read::Got(
+                vec![Role {
+                    kind: "ClusterRole".into(),
+                    metadata: meta("", "view"),
+                    rules: vec![],
+                }]
+                .into(),
+            ),
+            role_bindings: Read::Got(
+                vec![
+                    RoleBinding {
+                        kind: "RoleBinding".into(),
+                        metadata: meta("web", "viewers"),
+                        role_ref: RoleRef {
+                            kind: "ClusterRole".into(),
+                            name: "view".into(),
+                        },
+                        subjects: vec![Subject {
+                            kind: "Group".into(),
+                            name: "devs".into(),
+                            namespace: String::new(),
+                        }],
                     },
-                    subjects: vec![Subject {
-                        kind: "Group".into(),
-                        name: "devs".into(),
-                        namespace: String::new(),
-                    }],
-                },
-                RoleBinding {
-                    kind: "RoleBinding".into(),
-                    metadata: meta("sandbox-1", "x"),
-                    role_ref: RoleRef {
-                        kind: "Role".into(),
-                        name: "missing".into(),
+                    RoleBinding {
+                        kind: "RoleBinding".into(),
+                        metadata: meta("sandbox-1", "x"),
+                        role_ref: RoleRef {
+                            kind: "Role".into(),
+                            name: "missing".into(),
+                        },
+                        subjects: vec![],
                     },
-                    subjects: vec![],
-                },
-            ]),
+                ]
+                .into(),
+            ),
             ..KubernetesInventory::default()
         };
         let view = KubernetesView::new(&k8s, &["sandbox-*".to_string()]);
         assert!(view.excludes("sandbox-7") && !view.excludes("web") && !view.excludes(""));
-        let bindings = view.role_bindings.as_ref().unwrap();
+        let bindings = view.role_bindings().unwrap();
         assert_eq!(bindings.len(), 1);
         assert_eq!(view.excluded, 1);
         assert_eq!(view.role_of(bindings[0]).unwrap().metadata.name, "view");

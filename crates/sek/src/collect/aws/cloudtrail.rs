@@ -3,15 +3,16 @@
 
 use aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput;
 use sek_core::inventory::{
-    AdvancedEventSelector, BasicEventSelector, CollectError, FieldCondition, Trail, TrailSelectors,
+    AdvancedEventSelector, BasicEventSelector, CollectError, FieldCondition, Read, Trail,
+    TrailSelectors,
 };
 
 use super::{Aws, each};
 
 /// DescribeTrails (shadow trails of multi-region and organization trails included), then
-/// GetTrailStatus and GetEventSelectors for each, by ARN. A failed status or selector read
-/// leaves that field unknown and is returned beside the trails.
-pub async fn trails(aws: &Aws) -> (Option<Vec<Trail>>, Vec<CollectError>) {
+/// GetTrailStatus and GetEventSelectors for each, by ARN. A failed status or selector read is
+/// recorded in that trail's field.
+pub async fn trails(aws: &Aws) -> Result<Vec<Trail>, CollectError> {
     let output = aws
         .call(
             "cloudtrail:DescribeTrails",
@@ -22,10 +23,7 @@ pub async fn trails(aws: &Aws) -> (Option<Vec<Trail>>, Vec<CollectError>) {
                 .send(),
         )
         .await;
-    let trails = match output {
-        Ok(output) => output.trail_list.unwrap_or_default(),
-        Err(err) => return (None, vec![err]),
-    };
+    let trails = output?.trail_list.unwrap_or_default();
     let (read, _) = each(&trails, |trail| async move {
         let name = trail.name.clone().unwrap_or_default();
         let key = trail.trail_arn.clone().unwrap_or_else(|| name.clone());
@@ -42,7 +40,6 @@ pub async fn trails(aws: &Aws) -> (Option<Vec<Trail>>, Vec<CollectError>) {
                 aws.cloudtrail.get_event_selectors().trail_name(&key).send()
             ),
         );
-        let mut errors = Vec::new();
         let read = Trail {
             name,
             arn: trail.trail_arn.clone(),
@@ -50,29 +47,18 @@ pub async fn trails(aws: &Aws) -> (Option<Vec<Trail>>, Vec<CollectError>) {
             multi_region: trail.is_multi_region_trail.unwrap_or(false),
             organization: trail.is_organization_trail.unwrap_or(false),
             log_file_validation: trail.log_file_validation_enabled.unwrap_or(false),
-            logging: status
-                .map_err(|e| errors.push(e))
-                .ok()
-                .and_then(|s| s.is_logging),
+            logging: match status {
+                Ok(status) => status.is_logging.map_or(Read::NotCollected, Read::Got),
+                Err(err) => Read::Failed(err),
+            },
             management_events: None,
-            selectors: selectors
-                .map_err(|e| errors.push(e))
-                .ok()
-                .map(|s| selectors_of(&s)),
+            selectors: selectors.map(|s| selectors_of(&s)).into(),
             kms_key_id: trail.kms_key_id.clone(),
         };
-        Ok::<_, CollectError>(Some((read, errors)))
+        Ok::<_, CollectError>(Some(read))
     })
     .await;
-    let mut errors = Vec::new();
-    let trails = read
-        .into_iter()
-        .map(|(trail, failed)| {
-            errors.extend(failed);
-            trail
-        })
-        .collect();
-    (Some(trails), errors)
+    Ok(read)
 }
 
 /// The event selectors as data, for the check to judge.

@@ -2,7 +2,7 @@
 //! its lifecycle and repository policies.
 
 use sek_core::inventory::{
-    CollectError, Document, EcrRepository, ErrorKind, RegistryScanning, ScanningRule,
+    CollectError, Document, EcrRepository, ErrorKind, Read, RegistryScanning, ScanningRule,
 };
 
 use super::{Aws, each};
@@ -39,8 +39,8 @@ pub async fn registry_scanning(aws: &Aws) -> Result<RegistryScanning, CollectErr
 }
 
 /// DescribeRepositories, then GetLifecyclePolicy and GetRepositoryPolicy for each. "Not found"
-/// means the policy is absent; any other failure leaves it unknown (`None`) and is returned.
-pub async fn repositories(aws: &Aws) -> (Option<Vec<EcrRepository>>, Vec<CollectError>) {
+/// means the policy is absent; any other failure is recorded in that repository's field.
+pub async fn repositories(aws: &Aws) -> Result<Vec<EcrRepository>, CollectError> {
     let pages = aws
         .paginate(
             "ecr:DescribeRepositories",
@@ -49,13 +49,10 @@ pub async fn repositories(aws: &Aws) -> (Option<Vec<EcrRepository>>, Vec<Collect
             |page| page.next_token(),
         )
         .await;
-    let repositories: Vec<_> = match pages {
-        Ok(pages) => pages
-            .into_iter()
-            .flat_map(|p| p.repositories.unwrap_or_default())
-            .collect(),
-        Err(err) => return (None, vec![err]),
-    };
+    let repositories: Vec<_> = pages?
+        .into_iter()
+        .flat_map(|p| p.repositories.unwrap_or_default())
+        .collect();
     let (read, _) = each(&repositories, |repository| async move {
         let name = repository.repository_name.clone().unwrap_or_default();
         let resources = [name.clone()];
@@ -74,9 +71,8 @@ pub async fn repositories(aws: &Aws) -> (Option<Vec<EcrRepository>>, Vec<Collect
                     .send()
             ),
         );
-        let mut errors = Vec::new();
-        let lifecycle_policy = document(lifecycle.map(|o| o.lifecycle_policy_text), &mut errors);
-        let repository_policy = document(policy.map(|o| o.policy_text), &mut errors);
+        let lifecycle_policy = document(lifecycle.map(|o| o.lifecycle_policy_text));
+        let repository_policy = document(policy.map(|o| o.policy_text));
         let encryption = repository.encryption_configuration.as_ref();
         let read = EcrRepository {
             name,
@@ -90,7 +86,7 @@ pub async fn repositories(aws: &Aws) -> (Option<Vec<EcrRepository>>, Vec<Collect
                 .image_tag_mutability
                 .as_ref()
                 .map(|m| m.as_str().to_string()),
-            tag_mutability_exclusions: Some(
+            tag_mutability_exclusions: Read::Got(
                 repository
                     .image_tag_mutability_exclusion_filters()
                     .iter()
@@ -102,36 +98,22 @@ pub async fn repositories(aws: &Aws) -> (Option<Vec<EcrRepository>>, Vec<Collect
             lifecycle_policy,
             repository_policy,
         };
-        Ok::<_, CollectError>(Some((read, errors)))
+        Ok::<_, CollectError>(Some(read))
     })
     .await;
-    let mut errors = Vec::new();
-    let repositories = read
-        .into_iter()
-        .map(|(repository, failed)| {
-            errors.extend(failed);
-            repository
-        })
-        .collect();
-    (Some(repositories), errors)
+    Ok(read)
 }
 
-/// A policy read: its JSON document, `Absent` when ECR says there is none, `None` (with the
-/// error kept) when it could not be read.
-fn document(
-    read: Result<Option<String>, CollectError>,
-    errors: &mut Vec<CollectError>,
-) -> Option<Document> {
+/// A policy read: its JSON document, `Absent` when ECR says there is none, the failure when it
+/// could not be read.
+fn document(read: Result<Option<String>, CollectError>) -> Read<Document> {
     match read {
-        Ok(Some(text)) => Some(Document::Present(
+        Ok(Some(text)) => Read::Got(Document::Present(
             serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
         )),
-        Ok(None) => Some(Document::Absent),
-        Err(err) if err.kind == ErrorKind::NotFound => Some(Document::Absent),
-        Err(err) => {
-            errors.push(err);
-            None
-        }
+        Ok(None) => Read::Got(Document::Absent),
+        Err(err) if err.kind == ErrorKind::NotFound => Read::Got(Document::Absent),
+        Err(err) => Read::Failed(err),
     }
 }
 
@@ -141,29 +123,23 @@ mod tests {
 
     #[test]
     fn not_found_is_absent_and_other_failures_are_unknown() {
-        let mut errors = Vec::new();
         let not_found = CollectError::new(
             "ecr:GetLifecyclePolicy",
             vec!["web".into()],
             ErrorKind::NotFound,
             "LifecyclePolicyNotFoundException: none",
         );
-        assert_eq!(
-            document(Err(not_found), &mut errors),
-            Some(Document::Absent)
-        );
-        assert!(errors.is_empty());
+        assert_eq!(document(Err(not_found)), Read::Got(Document::Absent));
         let denied = CollectError::new(
             "ecr:GetLifecyclePolicy",
             vec!["web".into()],
             ErrorKind::AccessDenied,
             "AccessDeniedException",
         );
-        assert_eq!(document(Err(denied), &mut errors), None);
-        assert_eq!(errors.len(), 1);
+        assert_eq!(document(Err(denied.clone())), Read::Failed(denied));
         assert_eq!(
-            document(Ok(Some("{\"rules\":[]}".into())), &mut errors),
-            Some(Document::Present(serde_json::json!({ "rules": [] })))
+            document(Ok(Some("{\"rules\":[]}".into()))),
+            Read::Got(Document::Present(serde_json::json!({ "rules": [] })))
         );
     }
 }

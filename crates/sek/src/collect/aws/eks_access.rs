@@ -50,7 +50,7 @@ pub async fn access_entries(aws: &Aws, cluster: &str) -> Result<Vec<AccessEntry>
                 kind: entry.r#type,
                 username: entry.username,
                 kubernetes_groups: entry.kubernetes_groups.unwrap_or_default(),
-                policies: policies.ok(),
+                policies: policies.into(),
                 created_at: timestamp(entry.created_at.as_ref()),
             }))
         })

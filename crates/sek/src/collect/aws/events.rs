@@ -1,13 +1,14 @@
 //! EventBridge reads: the default bus's rules, and the targets of those that match EKS events.
 
-use sek_core::inventory::{CollectError, EventRule};
+use futures::future::join_all;
+use sek_core::inventory::{CollectError, EventRule, Read};
 
-use super::{Aws, each};
+use super::Aws;
 
 /// ListRules, then ListTargetsByRule for the enabled rules matching EKS events (the others'
-/// targets do not matter to any check). A failed target list leaves `targets` unknown and is
-/// returned beside the rules.
-pub async fn rules(aws: &Aws) -> (Option<Vec<EventRule>>, Vec<CollectError>) {
+/// targets do not matter to any check, and stay not collected). A failed target list is
+/// recorded in that rule's `targets`.
+pub async fn rules(aws: &Aws) -> Result<Vec<EventRule>, CollectError> {
     let pages = aws
         .paginate(
             "events:ListRules",
@@ -16,11 +17,7 @@ pub async fn rules(aws: &Aws) -> (Option<Vec<EventRule>>, Vec<CollectError>) {
             |page| page.next_token(),
         )
         .await;
-    let pages = match pages {
-        Ok(pages) => pages,
-        Err(err) => return (None, vec![err]),
-    };
-    let mut rules: Vec<EventRule> = pages
+    let mut rules: Vec<EventRule> = pages?
         .into_iter()
         .flat_map(|p| p.rules.unwrap_or_default())
         .filter_map(|rule| {
@@ -29,7 +26,7 @@ pub async fn rules(aws: &Aws) -> (Option<Vec<EventRule>>, Vec<CollectError>) {
                 arn: rule.arn,
                 state: rule.state.map(|s| s.as_str().to_string()),
                 event_pattern: rule.event_pattern,
-                targets: None,
+                targets: Read::NotCollected,
             })
         })
         .collect();
@@ -40,7 +37,7 @@ pub async fn rules(aws: &Aws) -> (Option<Vec<EventRule>>, Vec<CollectError>) {
         .map(|(i, _)| i)
         .collect();
     let rules_ref = &rules;
-    let (counts, errors) = each(&wanted, |&index| async move {
+    let counts = join_all(wanted.iter().map(|&index| async move {
         let name = &rules_ref[index].name;
         let resources = [name.clone()];
         let pages = aws
@@ -56,16 +53,18 @@ pub async fn rules(aws: &Aws) -> (Option<Vec<EventRule>>, Vec<CollectError>) {
                 },
                 |page| page.next_token(),
             )
-            .await?;
-        let count = pages
-            .into_iter()
-            .map(|p| p.targets.map_or(0, |t| t.len()))
-            .sum::<usize>();
-        Ok(Some((index, count)))
-    })
+            .await;
+        let count = pages.map(|pages| {
+            pages
+                .into_iter()
+                .map(|p| p.targets.map_or(0, |t| t.len()))
+                .sum::<usize>()
+        });
+        (index, count)
+    }))
     .await;
     for (index, count) in counts {
-        rules[index].targets = Some(count);
+        rules[index].targets = count.into();
     }
-    (Some(rules), errors)
+    Ok(rules)
 }

@@ -8,11 +8,9 @@ use futures::future::join_all;
 use percent_encoding::percent_decode_str;
 use sek_core::inventory::{
     AttachedPolicy, CollectError, ErrorKind, IamRole, InlinePolicy, InstanceProfile, ManagedPolicy,
-    TrustedRole, last_segment,
+    Read, TrustedRole, is_minimal_node_policy, last_segment,
 };
 use serde_json::Value;
-
-use sek_core::checks::node::role::is_minimal_node_policy;
 
 use super::Aws;
 
@@ -25,7 +23,7 @@ pub struct NodeIam {
     pub roles: Vec<IamRole>,
     /// Attached managed policies with their documents.
     pub policies: Vec<ManagedPolicy>,
-    /// Reads that failed.
+    /// The instance profiles that could not be read.
     pub errors: Vec<CollectError>,
 }
 
@@ -60,7 +58,7 @@ impl NodeIam {
             .collect();
         let policy_arns: BTreeSet<&str> = roles
             .iter()
-            .flat_map(|r| r.attached_policies.iter().flatten())
+            .flat_map(|r| r.attached_policies.got().into_iter().flatten())
             .map(|p| p.arn.as_str())
             .collect();
         let policies = self
@@ -69,19 +67,14 @@ impl NodeIam {
             .filter(|p| policy_arns.contains(p.arn.as_str()))
             .cloned()
             .collect();
-        let role_names: BTreeSet<&str> = roles.iter().map(|r| r.name.as_str()).collect();
-        // Each read names its resource its own way: a profile's name, a policy's ARN, a role's
-        // name (a role whose reads failed is still listed, its policy lists unknown).
+        // The roles' and policies' failures are in them; the profiles' are by profile name.
         let errors = self
             .errors
             .iter()
             .filter(|err| {
-                let about = match err.api.as_str() {
-                    "iam:GetInstanceProfile" => &profile_names,
-                    "iam:GetPolicy" | "iam:GetPolicyVersion" => &policy_arns,
-                    _ => &role_names,
-                };
-                err.resources.iter().any(|id| about.contains(id.as_str()))
+                err.resources
+                    .iter()
+                    .any(|id| profile_names.contains(id.as_str()))
             })
             .cloned()
             .collect();
@@ -165,36 +158,25 @@ pub async fn node_iam(
     )
     .await;
     let mut policy_arns = BTreeSet::new();
-    for (role, errors) in role_results {
+    for role in role_results {
         // The minimal node policies are AWS managed and published; node-role accepts them by
         // ARN and needs no document, which saves two calls per policy.
-        let attached = role.attached_policies.iter().flatten();
+        let attached = role.attached_policies.got().into_iter().flatten();
         policy_arns.extend(
             attached
                 .filter(|p| !is_minimal_node_policy(&p.arn))
                 .map(|p| p.arn.clone()),
         );
         out.roles.push(role);
-        out.errors.extend(errors);
     }
-
-    let policies = join_all(policy_arns.iter().map(|arn| managed_policy(aws, arn))).await;
-    for (policy, error) in policies {
-        out.policies.push(policy);
-        out.errors.extend(error);
-    }
+    out.policies = join_all(policy_arns.iter().map(|arn| managed_policy(aws, arn))).await;
     out
 }
 
 /// The attached and inline policies of one role.
-async fn role_policies(
-    aws: &Aws,
-    arn: String,
-    trust_policy: Option<Value>,
-) -> (IamRole, Vec<CollectError>) {
+async fn role_policies(aws: &Aws, arn: String, trust_policy: Option<Value>) -> IamRole {
     let name = last_segment(&arn).to_string();
     let resources = [name.clone()];
-    let mut errors = Vec::new();
     let (attached, inline_names) = tokio::join!(
         aws.paginate(
             "iam:ListAttachedRolePolicies",
@@ -227,24 +209,18 @@ async fn role_policies(
             },
         ),
     );
-    let attached_policies = match attached {
-        Ok(pages) => Some(
-            pages
-                .into_iter()
-                .flat_map(|p| p.attached_policies.unwrap_or_default())
-                .filter_map(|p| {
-                    Some(AttachedPolicy {
-                        arn: p.policy_arn?,
-                        name: p.policy_name,
-                    })
+    let attached_policies = Read::from(attached.map(|pages| {
+        pages
+            .into_iter()
+            .flat_map(|p| p.attached_policies.unwrap_or_default())
+            .filter_map(|p| {
+                Some(AttachedPolicy {
+                    arn: p.policy_arn?,
+                    name: p.policy_name,
                 })
-                .collect(),
-        ),
-        Err(err) => {
-            errors.push(err);
-            None
-        }
-    };
+            })
+            .collect()
+    }));
     let inline_policies = match inline_names {
         Ok(pages) => {
             let names: Vec<String> = pages.into_iter().flat_map(|p| p.policy_names).collect();
@@ -267,37 +243,41 @@ async fn role_policies(
             .await;
             let mut inline = Vec::new();
             for (policy, result) in names.into_iter().zip(documents) {
-                let document = match result {
-                    Ok(output) => parse_document(&output.policy_document),
-                    Err(err) => {
-                        errors.push(err);
-                        None
-                    }
-                };
+                let document = result.and_then(|output| {
+                    parse_document(&output.policy_document)
+                        .ok_or_else(|| unparsable("iam:GetRolePolicy", &resources))
+                });
                 inline.push(InlinePolicy {
                     name: policy,
-                    document,
+                    document: document.into(),
                 });
             }
-            Some(inline)
+            Read::Got(inline)
         }
-        Err(err) => {
-            errors.push(err);
-            None
-        }
+        Err(err) => Read::Failed(err),
     };
-    let role = IamRole {
+    IamRole {
         name,
         arn,
         trust_policy,
         attached_policies,
         inline_policies,
-    };
-    (role, errors)
+    }
 }
 
-/// GetPolicy then GetPolicyVersion of its default version.
-async fn managed_policy(aws: &Aws, arn: &str) -> (ManagedPolicy, Option<CollectError>) {
+/// A policy document that is not JSON: recorded as a failed read of it.
+fn unparsable(api: &str, resources: &[String]) -> CollectError {
+    CollectError::new(
+        api,
+        resources.to_vec(),
+        ErrorKind::Other,
+        "the policy document is not valid JSON",
+    )
+}
+
+/// GetPolicy then GetPolicyVersion of its default version; a failure of either leaves the
+/// document failed.
+async fn managed_policy(aws: &Aws, arn: &str) -> ManagedPolicy {
     let resources = [arn.to_string()];
     let mut policy = ManagedPolicy {
         arn: arn.to_string(),
@@ -312,15 +292,18 @@ async fn managed_policy(aws: &Aws, arn: &str) -> (ManagedPolicy, Option<CollectE
         .await
     {
         Ok(output) => output.policy,
-        Err(err) => return (policy, Some(err)),
+        Err(err) => {
+            policy.document = Read::Failed(err);
+            return policy;
+        }
     };
     let Some(described) = described else {
-        return (policy, None);
+        return policy;
     };
     policy.name = described.policy_name;
     policy.default_version = described.default_version_id;
     let Some(version) = policy.default_version.clone() else {
-        return (policy, None);
+        return policy;
     };
     let request = aws
         .iam
@@ -328,23 +311,17 @@ async fn managed_policy(aws: &Aws, arn: &str) -> (ManagedPolicy, Option<CollectE
         .policy_arn(arn)
         .version_id(&version)
         .send();
-    match aws.call("iam:GetPolicyVersion", &resources, request).await {
-        Ok(output) => {
+    let document = aws
+        .call("iam:GetPolicyVersion", &resources, request)
+        .await
+        .and_then(|output| {
             let raw = output.policy_version.and_then(|v| v.document);
-            policy.document = raw.as_deref().and_then(parse_document);
-            let unparsed = raw.is_some() && policy.document.is_none();
-            let error = unparsed.then(|| {
-                CollectError::new(
-                    "iam:GetPolicyVersion",
-                    resources.to_vec(),
-                    ErrorKind::Other,
-                    "the policy document is not valid JSON",
-                )
-            });
-            (policy, error)
-        }
-        Err(err) => (policy, Some(err)),
-    }
+            raw.as_deref()
+                .and_then(parse_document)
+                .ok_or_else(|| unparsable("iam:GetPolicyVersion", &resources))
+        });
+    policy.document = document.into();
+    policy
 }
 
 /// ListOpenIDConnectProviders: the ARNs of the account's OIDC identity providers.
@@ -421,7 +398,7 @@ mod tests {
         IamRole {
             name: name.into(),
             arn: format!("arn:aws:iam::1:role/{name}"),
-            attached_policies: Some(
+            attached_policies: Read::Got(
                 policies
                     .iter()
                     .map(|arn| AttachedPolicy {
@@ -455,7 +432,11 @@ mod tests {
         let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
         let own = "arn:aws:iam::1:policy/b-extra";
         // Role `a` is reached through profile `a` only, role `b` as a node role; `c` belongs to
-        // another cluster, and so does profile `shared-name`, named like role `b`.
+        // another cluster, and so do profiles `b` (named like role `b`) and `gone`.
+        let mut role_b = role("b", &[own]);
+        role_b.inline_policies = Read::Failed(failed("iam:ListRolePolicies", "b"));
+        let mut own_policy = policy(own);
+        own_policy.document = Read::Failed(failed("iam:GetPolicyVersion", own));
         let read = NodeIam {
             profiles: vec![
                 InstanceProfile {
@@ -469,37 +450,31 @@ mod tests {
                     roles: vec![],
                 },
             ],
-            roles: vec![role("a", &[admin]), role("b", &[own]), role("c", &[admin])],
-            policies: vec![policy(admin), policy(own)],
+            roles: vec![role("a", &[admin]), role_b, role("c", &[admin])],
+            policies: vec![policy(admin), own_policy],
             errors: vec![
-                failed("iam:ListRolePolicies", "b"),
-                failed("iam:ListRolePolicies", "c"),
                 failed("iam:GetInstanceProfile", "b"),
-                failed("iam:GetPolicyVersion", own),
+                failed("iam:GetInstanceProfile", "gone"),
             ],
         };
         let set = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
         let mine = read.of_cluster(
-            &set(&["arn:aws:iam::1:instance-profile/nodes/a"]),
+            &set(&[
+                "arn:aws:iam::1:instance-profile/nodes/a",
+                "arn:aws:iam::1:instance-profile/gone",
+            ]),
             &set(&["arn:aws:iam::1:role/b"]),
         );
         assert_eq!(mine.profiles, read.profiles[..1]);
+        // Role b and its policy keep their failures inside them.
         assert_eq!(mine.roles, read.roles[..2]);
         assert_eq!(mine.policies, read.policies);
-        // Role b's failures are its own; profile `b` is not one of its profiles.
-        let apis: Vec<(&str, &str)> = mine
-            .errors
-            .iter()
-            .map(|e| (e.api.as_str(), e.resources[0].as_str()))
-            .collect();
-        assert_eq!(
-            apis,
-            [("iam:ListRolePolicies", "b"), ("iam:GetPolicyVersion", own)]
-        );
+        // Profile `b` is not one of this cluster's profiles; `gone` is.
+        assert_eq!(mine.errors, read.errors[1..]);
 
         let other = read.of_cluster(&BTreeSet::new(), &set(&["arn:aws:iam::1:role/c"]));
         assert_eq!(other.roles, read.roles[2..]);
         assert_eq!(other.policies, read.policies[..1]);
-        assert_eq!(other.errors, read.errors[1..2]);
+        assert!(other.errors.is_empty());
     }
 }

@@ -1,15 +1,14 @@
 //! KMS reads: the key that encrypts the cluster's Secrets.
 
-use sek_core::inventory::{CollectError, KmsKey};
+use sek_core::inventory::{CollectError, KmsKey, Read};
 
 use super::Aws;
 
 /// DescribeKey and GetKeyRotationStatus for `key_arn`: together for a key ARN or id; one after
 /// the other for an alias, since GetKeyRotationStatus takes no alias ("you cannot specify an
 /// alias", KMS API reference) and needs the key ARN DescribeKey resolves it to. A failed
-/// rotation read leaves `rotation_enabled` unknown; a failed DescribeKey leaves no key. Failures
-/// come back beside it.
-pub async fn key(aws: &Aws, key_arn: &str) -> (Option<KmsKey>, Vec<CollectError>) {
+/// rotation read is recorded in `rotation_enabled`; a failed DescribeKey fails the key.
+pub async fn key(aws: &Aws, key_arn: &str) -> Result<KmsKey, CollectError> {
     let resources = [key_arn.to_string()];
     let describe = || {
         aws.call(
@@ -44,22 +43,11 @@ pub async fn key(aws: &Aws, key_arn: &str) -> (Option<KmsKey>, Vec<CollectError>
         let (described, rotation) = tokio::join!(describe(), rotation_of(key_arn.to_string()));
         (described, Some(rotation))
     };
-    let mut errors = Vec::new();
     let rotation_enabled = match rotation {
-        Some(Ok(r)) => Some(r.key_rotation_enabled),
-        Some(Err(err)) => {
-            errors.push(err);
-            None
-        }
-        None => None,
+        Some(read) => read.map(|r| r.key_rotation_enabled).into(),
+        None => Read::NotCollected,
     };
-    let metadata = match described {
-        Ok(output) => output.key_metadata,
-        Err(err) => {
-            errors.push(err);
-            return (None, errors);
-        }
-    };
+    let metadata = described?.key_metadata;
     let key = KmsKey {
         arn: metadata
             .as_ref()
@@ -75,7 +63,7 @@ pub async fn key(aws: &Aws, key_arn: &str) -> (Option<KmsKey>, Vec<CollectError>
             .map(|s| s.as_str().to_string()),
         rotation_enabled,
     };
-    (Some(key), errors)
+    Ok(key)
 }
 
 /// Whether a key reference is an alias (`alias/name`, `arn:aws:kms:...:alias/name`).

@@ -140,7 +140,7 @@ fn no_context(cluster: &ClusterInventory, have_kubeconfig: bool) -> String {
     let region = &cluster.region;
     let endpoint = cluster
         .cluster
-        .as_ref()
+        .got()
         .and_then(|c| c.endpoint.as_deref())
         .map(|e| format!(" ({e})"))
         .unwrap_or_default();
@@ -160,7 +160,7 @@ or let sek authenticate itself (--kube-auth eks)"
 pub fn matching_context(config: &Kubeconfig, cluster: &ClusterInventory) -> Option<String> {
     let endpoint = cluster
         .cluster
-        .as_ref()
+        .got()
         .and_then(|c| c.endpoint.as_deref())
         .map(|e| e.trim_end_matches('/').to_ascii_lowercase());
     let arn = cluster.arn();
@@ -267,7 +267,7 @@ cluster live, or use a kubeconfig context"
                 .into(),
         ));
     };
-    let control_plane = cluster.cluster.as_ref().ok_or_else(|| {
+    let control_plane = cluster.cluster.got().ok_or_else(|| {
         NoConnection(
             "DescribeCluster was not read, so the endpoint and CA bundle are unknown; allow \
 eks:DescribeCluster, or use a kubeconfig context"
@@ -315,7 +315,7 @@ eks:DescribeCluster, or use a kubeconfig context"
 fn cluster_ca(cluster: &ClusterInventory) -> Result<Vec<Vec<u8>>, String> {
     let data = cluster
         .cluster
-        .as_ref()
+        .got()
         .and_then(|c| c.certificate_authority.as_deref())
         .ok_or("DescribeCluster gave no certificate authority data to trust the endpoint with")?;
     let pem = STANDARD
@@ -364,6 +364,7 @@ fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sek_core::inventory::Read;
 
     #[test]
     fn the_context_is_found_by_endpoint_or_cluster_arn() {
@@ -382,7 +383,7 @@ mod tests {
         .unwrap();
         let mut prod = ClusterInventory::new("prod", "eu-west-1");
         prod.account_id = Some("111122223333".into());
-        prod.cluster = Some(sek_core::inventory::EksCluster {
+        prod.cluster = Read::Got(sek_core::inventory::EksCluster {
             endpoint: Some("https://abc.gr7.eu-west-1.eks.amazonaws.com".into()),
             ..Default::default()
         });
@@ -410,14 +411,14 @@ mod tests {
                 .unwrap_err()
                 .contains("no certificate authority")
         );
-        cluster.cluster = Some(sek_core::inventory::EksCluster {
+        cluster.cluster = Read::Got(sek_core::inventory::EksCluster {
             certificate_authority: Some(STANDARD.encode(CA)),
             ..Default::default()
         });
         let roots = cluster_ca(&cluster).unwrap();
         assert_eq!(roots.len(), 1);
         assert_eq!(roots, der_certificates(CA.as_bytes()));
-        cluster.cluster.as_mut().unwrap().certificate_authority = Some(STANDARD.encode("junk"));
+        cluster.cluster.got_mut().unwrap().certificate_authority = Some(STANDARD.encode("junk"));
         assert!(
             cluster_ca(&cluster)
                 .unwrap_err()

@@ -94,7 +94,7 @@ apply -f -`",
 fn authentication_mode(cluster: &ClusterInventory) -> Option<&str> {
     cluster
         .cluster
-        .as_ref()?
+        .got()?
         .access_config
         .as_ref()?
         .authentication_mode
@@ -103,7 +103,7 @@ fn authentication_mode(cluster: &ClusterInventory) -> Option<&str> {
 
 /// Why an endpoint may be out of reach from where sek runs, from the cluster's endpoint access.
 fn reachability_hint(cluster: &ClusterInventory) -> Option<String> {
-    let vpc = &cluster.cluster.as_ref()?.vpc;
+    let vpc = &cluster.cluster.got()?.vpc;
     let run_inside = "run sek inside the cluster's VPC (or a network routed to it), e.g. as the \
 Kubernetes Job in docs/fleet.md (\"Private endpoints\")";
     if vpc.endpoint_public_access == Some(false) {
@@ -175,13 +175,14 @@ mod tests {
     use sek_core::inventory::EksCluster;
 
     use super::*;
+    use sek_core::inventory::Read;
 
     fn cluster(public: Option<bool>, cidrs: &[&str]) -> ClusterInventory {
         let mut cluster = ClusterInventory::new("prod", "eu-west-1");
         let mut control_plane = EksCluster::default();
         control_plane.vpc.endpoint_public_access = public;
         control_plane.vpc.public_access_cidrs = cidrs.iter().map(|c| c.to_string()).collect();
-        cluster.cluster = Some(control_plane);
+        cluster.cluster = Read::Got(control_plane);
         cluster
     }
 

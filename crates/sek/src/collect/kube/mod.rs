@@ -364,7 +364,7 @@ pub async fn collect_kubernetes(
     // Only the kinds some check reads: the published ClusterRole grants exactly those. Pods go
     // last, so most arrive after their controller and are counted rather than kept.
     let mut wanted = sek_core::checks::required_kubernetes_reads();
-    wanted.sort_by_key(|r| r.need == resources::PODS);
+    wanted.sort_by_key(|r| **r == resources::PODS);
     {
         let mut builder = builder.lock().expect("builder");
         for resource in resources::RESOURCES {

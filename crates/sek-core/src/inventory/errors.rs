@@ -51,7 +51,7 @@ impl ErrorKind {
 }
 
 /// One failed read.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, schemars::JsonSchema)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Hash, schemars::JsonSchema)]
 pub struct CollectError {
     /// The API in IAM action form, e.g. `ec2:DescribeVolumes`; this is also the permission to grant.
     pub api: String,
