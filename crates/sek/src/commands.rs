@@ -136,6 +136,7 @@ let sek find each cluster's context by its endpoint"
         context: args.context.clone(),
         kubelet_timeout: std::time::Duration::from_secs(args.kubelet_timeout),
         timeout: std::time::Duration::from_secs(args.kube_timeout),
+        reads: sek_core::checks::required_kubernetes_reads(),
     })
 }
 

@@ -15,24 +15,23 @@ pub mod pod;
 pub mod rbac;
 pub mod sa;
 pub mod service;
+mod settings;
 mod shared;
 pub mod svc;
 #[cfg(test)]
 pub(crate) mod testkit;
-#[cfg(test)]
-pub(crate) mod testkit_k8s;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::config::Settings;
 use crate::inventory::k8s::resources as k8s_resources;
 use crate::inventory::{
     AccountInventory, ClusterView, EksCluster, Lookup, Missing, Need, RegionInventory, Why,
 };
 pub use frameworks::{Framework, Ref};
+pub use settings::Settings;
 
 /// How bad a failure of a check is.
 #[derive(

@@ -124,9 +124,9 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::checks::Settings;
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::config::Settings;
     use crate::inventory::AccessPolicyAssociation;
 
     pub(crate) fn admin_entry(principal: &str) -> AccessEntry {

@@ -103,8 +103,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 mod tests {
     use super::*;
     use crate::checks::Status;
+    use crate::checks::testkit::k8s::*;
     use crate::checks::testkit::*;
-    use crate::checks::testkit_k8s::*;
 
     #[test]
     fn psa_everywhere_or_an_engine_passes() {

@@ -182,7 +182,7 @@ mod tests {
 
     #[test]
     fn the_kubernetes_side_settles_it_either_way() {
-        use crate::checks::testkit_k8s::*;
+        use crate::checks::testkit::k8s::*;
         let finding = only(run(&CHECK, &kube_cluster()));
         assert_eq!(finding.status, Status::Pass);
         assert!(
@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn a_refused_kubernetes_list_is_named_in_the_fallback() {
-        use crate::checks::testkit_k8s::*;
+        use crate::checks::testkit::k8s::*;
         // The CRDs were refused: the add-ons decide, and the finding says what was refused.
         let mut inv = kube_cluster();
         k8s(&mut inv).crds = Read::Failed(denied(CRDS.need, &[]));
@@ -213,7 +213,11 @@ mod tests {
         assert_eq!(finding.status, Status::Error);
         assert_eq!(finding.evidence[0]["api"], CRDS.need);
         assert_eq!(finding.evidence[1]["api"], "eks:ListAddons");
-        assert!(finding.message.contains("eks:ListAddons"), "{}", finding.message);
+        assert!(
+            finding.message.contains("eks:ListAddons"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]

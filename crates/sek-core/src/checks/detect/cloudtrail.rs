@@ -288,9 +288,9 @@ fn describe(field: &str, condition: &FieldCondition) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Settings;
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::config::Settings;
     use crate::inventory::{AdvancedEventSelector, BasicEventSelector, RegionInventory};
 
     fn judge_region(region: &RegionInventory) -> Finding {

@@ -85,9 +85,9 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Settings;
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::config::Settings;
 
     #[test]
     fn enabled_with_eks_features_passes_otherwise_fails() {

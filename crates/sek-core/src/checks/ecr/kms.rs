@@ -58,9 +58,9 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Settings;
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::config::Settings;
 
     #[test]
     fn kms_passes_aes256_fails() {

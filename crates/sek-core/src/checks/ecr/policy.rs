@@ -115,9 +115,9 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Settings;
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::config::Settings;
 
     fn with_policy(policy: serde_json::Value, settings: &Settings) -> Finding {
         let mut region = region();

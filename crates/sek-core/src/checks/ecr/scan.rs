@@ -104,9 +104,9 @@ repository's scan-on-push flag no longer applies, and no registry rule matches i
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Settings;
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::config::Settings;
     use crate::inventory::{RegistryScanning, ScanningRule};
 
     fn scan(region: &crate::inventory::RegionInventory) -> Vec<Finding> {

@@ -65,7 +65,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::kubelet::testing::*;
+    use crate::checks::testkit::kubelet::*;
     use crate::checks::testkit::*;
 
     #[test]

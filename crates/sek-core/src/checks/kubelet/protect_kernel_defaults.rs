@@ -62,7 +62,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::kubelet::testing::*;
+    use crate::checks::testkit::kubelet::*;
     use crate::checks::testkit::*;
 
     #[test]

@@ -48,7 +48,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::checks::kubelet::testing::*;
+    use crate::checks::testkit::kubelet::*;
 
     #[test]
     fn every_os_family_passes_and_a_kubelet_configured_otherwise_fails() {

@@ -153,9 +153,9 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Settings;
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::config::Settings;
     use crate::inventory::Nodegroup;
 
     #[test]

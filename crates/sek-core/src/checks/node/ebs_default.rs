@@ -60,9 +60,9 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Settings;
     use crate::checks::Status;
     use crate::checks::testkit::*;
-    use crate::config::Settings;
 
     #[test]
     fn on_passes_off_fails_unknown_errors() {

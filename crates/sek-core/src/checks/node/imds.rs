@@ -168,8 +168,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Settings;
     use crate::checks::testkit::*;
-    use crate::config::Settings;
 
     fn with_node_options(options: Option<MetadataOptions>) -> Finding {
         let mut inv = cluster_with_nodes(&["i-1"]);

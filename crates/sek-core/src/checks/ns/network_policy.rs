@@ -93,8 +93,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 mod tests {
     use super::*;
     use crate::checks::Status;
+    use crate::checks::testkit::k8s::*;
     use crate::checks::testkit::*;
-    use crate::checks::testkit_k8s::*;
 
     #[test]
     fn default_deny_passes_missing_fails_kube_system_is_an_exception() {
@@ -123,7 +123,7 @@ mod tests {
             .got_mut()
             .unwrap()
             .push(namespace("sandbox-1", None));
-        let settings = crate::config::Settings {
+        let settings = crate::checks::Settings {
             excluded_namespaces: vec!["sandbox-*".into()],
             ..Default::default()
         };

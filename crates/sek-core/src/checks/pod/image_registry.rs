@@ -96,10 +96,10 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::Settings;
     use crate::checks::Status;
+    use crate::checks::testkit::k8s::*;
     use crate::checks::testkit::*;
-    use crate::checks::testkit_k8s::*;
-    use crate::config::Settings;
 
     #[test]
     fn own_ecr_and_amazon_images_pass_by_default_docker_hub_fails() {

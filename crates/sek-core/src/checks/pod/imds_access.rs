@@ -190,8 +190,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testkit::k8s::*;
     use crate::checks::testkit::*;
-    use crate::checks::testkit_k8s::*;
     use crate::inventory::MetadataOptions;
 
     fn with_open_node() -> crate::inventory::ClusterInventory {

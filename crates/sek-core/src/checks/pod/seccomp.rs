@@ -52,7 +52,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit_k8s::*;
+    use crate::checks::testkit::k8s::*;
 
     #[test]
     fn the_hardened_workload_passes() {

@@ -50,8 +50,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 mod tests {
     use super::*;
     use crate::checks::Status;
+    use crate::checks::testkit::k8s::*;
     use crate::checks::testkit::*;
-    use crate::checks::testkit_k8s::*;
 
     #[test]
     fn only_the_default_binding_passes_as_a_built_in_exception() {

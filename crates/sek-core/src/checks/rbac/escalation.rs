@@ -69,8 +69,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::testkit::k8s::*;
     use crate::checks::testkit::*;
-    use crate::checks::testkit_k8s::*;
     use crate::checks::{Finding, Status};
 
     fn with_rule(rule: crate::inventory::k8s::PolicyRule) -> Vec<Finding> {

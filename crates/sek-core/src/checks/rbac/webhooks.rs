@@ -52,7 +52,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testkit_k8s::*;
+    use crate::checks::testkit::k8s::*;
 
     #[test]
     fn a_binding_granting_it_fails_a_wildcard_counts_a_narrower_rule_passes() {

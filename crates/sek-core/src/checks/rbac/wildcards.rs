@@ -86,8 +86,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 mod tests {
     use super::*;
     use crate::checks::Status;
+    use crate::checks::testkit::k8s::*;
     use crate::checks::testkit::*;
-    use crate::checks::testkit_k8s::*;
 
     #[test]
     fn roles_of_excluded_namespaces_are_left_out() {
@@ -97,7 +97,7 @@ mod tests {
             "anything",
             vec![rule(&["*"], &["*"], &["*"])],
         ));
-        let settings = crate::config::Settings {
+        let settings = crate::checks::Settings {
             excluded_namespaces: vec!["sandbox-*".into()],
             ..Default::default()
         };

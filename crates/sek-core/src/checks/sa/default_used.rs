@@ -119,8 +119,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 mod tests {
     use super::*;
     use crate::checks::Status;
+    use crate::checks::testkit::k8s::*;
     use crate::checks::testkit::*;
-    use crate::checks::testkit_k8s::*;
 
     #[test]
     fn hardened_namespaces_pass_and_kube_system_is_an_exception() {

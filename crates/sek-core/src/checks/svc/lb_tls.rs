@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn load_balancers_without_certificates_fail() {
-        use crate::checks::testkit_k8s::*;
+        use crate::checks::testkit::k8s::*;
         use crate::inventory::k8s::{Ingress, IngressSpec, Service, ServiceSpec};
         let mut inv = kube_cluster();
         assert_eq!(only(run(&CHECK, &inv)).status, Status::NotApplicable);

@@ -60,6 +60,9 @@ pub struct KubeOptions {
     pub kubelet_timeout: Duration,
     /// How long connecting to the API server and its first answer may take.
     pub timeout: Duration,
+    /// The kinds to list: those the checks read (the caller knows which; the published
+    /// ClusterRole grants exactly those).
+    pub reads: Vec<&'static Resource>,
 }
 
 impl Default for KubeOptions {
@@ -71,6 +74,7 @@ impl Default for KubeOptions {
             context: None,
             kubelet_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(15),
+            reads: resources::RESOURCES.iter().collect(),
         }
     }
 }
@@ -361,9 +365,9 @@ pub async fn collect_kubernetes(
             builder.server_version(v);
         }
     }
-    // Only the kinds some check reads: the published ClusterRole grants exactly those. Pods go
-    // last, so most arrive after their controller and are counted rather than kept.
-    let mut wanted = sek_core::checks::required_kubernetes_reads();
+    // Only the kinds asked for. Pods go last, so most arrive after their controller and are
+    // counted rather than kept.
+    let mut wanted = options.reads.clone();
     wanted.sort_by_key(|r| **r == resources::PODS);
     {
         let mut builder = builder.lock().expect("builder");

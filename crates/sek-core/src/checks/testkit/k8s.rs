@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::testkit::{cluster, read};
+use super::{cluster, read};
 use crate::inventory::k8s::resources::{self, Resource};
 use crate::inventory::k8s::*;
 use crate::inventory::{ClusterInventory, CollectError, ErrorKind, Read};
@@ -319,9 +319,9 @@ pub fn granting(rule: PolicyRule) -> ClusterInventory {
 
 /// The hardened `web/api` Deployment passes `check`.
 pub fn assert_hardened_workload_passes(check: &crate::checks::Check) {
-    let findings = super::testkit::run(check, &kube_cluster());
+    let findings = super::run(check, &kube_cluster());
     assert_eq!(
-        super::testkit::about(&findings, "Deployment/web/api").status,
+        super::about(&findings, "Deployment/web/api").status,
         crate::checks::Status::Pass
     );
 }
@@ -329,8 +329,8 @@ pub fn assert_hardened_workload_passes(check: &crate::checks::Check) {
 /// aws-node (privileged, on the host network) is never a failure of `check`: it passes or is
 /// waived by the built-in exceptions, with their reason.
 pub fn assert_aws_node_is_not_failed(check: &crate::checks::Check) {
-    let findings = super::testkit::run(check, &kube_cluster());
-    let aws_node = super::testkit::about(&findings, "DaemonSet/kube-system/aws-node");
+    let findings = super::run(check, &kube_cluster());
+    let aws_node = super::about(&findings, "DaemonSet/kube-system/aws-node");
     assert_ne!(aws_node.status, crate::checks::Status::Fail);
     if aws_node.status == crate::checks::Status::Waived {
         assert!(
@@ -351,8 +351,8 @@ pub fn assert_judges_grants(
     granting_rule: PolicyRule,
     narrower: PolicyRule,
 ) {
-    use super::testkit::{about, run};
     use crate::checks::Status;
+    use crate::checks::testkit::{about, run};
     for rule in [granting_rule, rule(&["*"], &["*"], &["*"])] {
         let findings = run(check, &granting(rule));
         let finding = about(&findings, "RoleBinding/web/tested");
@@ -378,8 +378,8 @@ pub fn assert_api_fails_when(
 ) {
     let mut inv = kube_cluster();
     change(api_of(&mut inv));
-    let findings = super::testkit::run(check, &inv);
-    let finding = super::testkit::about(&findings, "Deployment/web/api");
+    let findings = super::run(check, &inv);
+    let finding = super::about(&findings, "Deployment/web/api");
     assert_eq!(finding.status, crate::checks::Status::Fail);
     assert!(finding.message.contains(expect), "{}", finding.message);
 }

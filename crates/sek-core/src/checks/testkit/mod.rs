@@ -1,10 +1,13 @@
 //! Builders for small inventories in check tests. The defaults describe a compliant cluster,
 //! so each test changes only the field it is about.
 
+pub(crate) mod k8s;
+pub(crate) mod kubelet;
+
 use serde_json::json;
 
-use super::{Check, Ctx, Finding, Status};
-use crate::config::Settings;
+use crate::checks::Settings;
+use crate::checks::{Check, Ctx, Finding, Status};
 use crate::inventory::*;
 pub use crate::inventory::{Collection, Read};
 
