@@ -91,7 +91,7 @@ mod tests {
     use sek_core::inventory::Read;
 
     #[test]
-    fn an_empty_list_is_known_by_its_file_name_and_missing_kinds_are_gaps() {
+    fn an_empty_list_is_known_by_its_file_name_and_missing_kinds_are_failed_reads() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("networkpolicies.json"),
@@ -101,7 +101,8 @@ mod tests {
         let (k8s, ignored) = read_export(dir.path()).unwrap();
         assert_eq!(k8s.network_policies, Read::Got(vec![]));
         assert!(ignored.is_empty());
-        let pods = k8s.workloads.failure().unwrap();
+        let missing = k8s.workloads().unwrap_err();
+        let pods = missing.cause().unwrap();
         assert_eq!(pods.api, resources::PODS.need);
         assert!(
             pods.message.contains("kubectl get pods -A -o json"),

@@ -1,0 +1,274 @@
+//! What a command evaluates, from its flags: the demo, a snapshot (or a report, for the commands
+//! that take either), an exported Kubernetes side, or a live scan.
+
+use std::io::{self, IsTerminal, Read};
+use std::path::Path;
+use std::time::Instant;
+
+use sek_core::config::Config;
+use sek_core::demo;
+use sek_core::evaluate::{Selection, evaluate};
+use sek_core::inventory::k8s::KubernetesInventory;
+use sek_core::inventory::{ClusterInventory, Inventory, Meta};
+use sek_core::report::Report;
+
+use super::*;
+use crate::cli::RetryMode;
+use crate::cli::{AwsArgs, KubeArgs, KubeAuth, SourceArgs};
+use crate::collect::aws::AwsOptions;
+use crate::collect::k8s_files::read_export;
+use crate::collect::kube::{AuthChoice, KubeOptions};
+use crate::collect::{self, Accounts, Clusters, Progress, Regions, Scope};
+use crate::error::CliError;
+
+pub(super) fn aws_options(args: &AwsArgs) -> AwsOptions {
+    AwsOptions {
+        profile: args.profile.clone(),
+        region: args.region.first().cloned(),
+        concurrency: usize::from(args.concurrency),
+        max_attempts: args.max_attempts,
+        adaptive_retry: args.retry_mode == RetryMode::Adaptive,
+    }
+}
+
+/// What a live scan covers, from the flags.
+pub(super) fn scope(args: &AwsArgs, clusters: &[String], all_clusters: bool) -> Scope {
+    let accounts = match (&args.org_role, args.account_role_arn.as_slice()) {
+        (Some(role), _) => Accounts::Organization(role.clone()),
+        (None, []) => Accounts::Caller,
+        (None, roles) => Accounts::Roles(roles.to_vec()),
+    };
+    let mut regions: Vec<String> = Vec::new();
+    for region in &args.region {
+        if !region.is_empty() && !regions.contains(region) {
+            regions.push(region.clone());
+        }
+    }
+    Scope {
+        accounts,
+        regions: match (args.all_regions, regions.is_empty()) {
+            (true, _) => Regions::AllEnabled,
+            (false, true) => Regions::Default,
+            (false, false) => Regions::Listed(regions),
+        },
+        clusters: if all_clusters {
+            Clusters::All
+        } else {
+            Clusters::Named(clusters.to_vec())
+        },
+        external_id: args.external_id.clone(),
+    }
+}
+
+/// How to read the Kubernetes side live, from the flags (`--k8s-dir` reads files instead).
+pub(super) fn kube_options(args: &KubeArgs, scope: &Scope) -> Result<KubeOptions, CliError> {
+    let one_cluster = matches!(&scope.clusters, Clusters::Named(names) if names.len() == 1)
+        && scope.is_single_target();
+    if args.context.is_some() && !one_cluster {
+        return Err(CliError::Usage {
+            message: "--context names one cluster's API server; scan one cluster per context, or \
+let sek find each cluster's context by its endpoint"
+                .into(),
+        });
+    }
+    if args.context.is_some() && matches!(args.kube_auth, KubeAuth::Eks | KubeAuth::InCluster) {
+        return Err(CliError::Usage {
+            message: "--context picks a kubeconfig context; it does not go with --kube-auth eks or in-cluster"
+                .into(),
+        });
+    }
+    Ok(KubeOptions {
+        enabled: !args.no_kubernetes && args.k8s_dir.is_none(),
+        auth: match args.kube_auth {
+            KubeAuth::Auto => AuthChoice::Auto,
+            KubeAuth::Eks => AuthChoice::EksToken,
+            KubeAuth::Kubeconfig => AuthChoice::Kubeconfig,
+            KubeAuth::InCluster => AuthChoice::InCluster,
+        },
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        kubelet_timeout: std::time::Duration::from_secs(args.kubelet_timeout),
+        timeout: std::time::Duration::from_secs(args.kube_timeout),
+        reads: sek_core::checks::required_kubernetes_reads(),
+    })
+}
+
+/// Attach the exported Kubernetes side in `path` to the one cluster of `inventory`.
+pub(super) fn attach_export(inventory: &mut Inventory, path: &Path) -> Result<(), CliError> {
+    let [cluster] = inventory.clusters.as_mut_slice() else {
+        return Err(CliError::Usage {
+            message: format!(
+                "--k8s-dir holds one cluster's Kubernetes side, but this scan has {} clusters",
+                inventory.clusters.len()
+            ),
+        });
+    };
+    cluster.kubernetes = sek_core::inventory::Read::Got(read_export_warning(path)?);
+    Ok(())
+}
+
+pub(super) fn read_export_warning(path: &Path) -> Result<KubernetesInventory, CliError> {
+    let (k8s, ignored) = read_export(path).map_err(|e| CliError::Usage {
+        message: format!("cannot read the Kubernetes export {e}"),
+    })?;
+    if !ignored.is_empty() {
+        eprintln!(
+            "note: ignored {} objects in the export: sek does not read them (and never reads Secret values)",
+            ignored.join(", ")
+        );
+    }
+    Ok(k8s)
+}
+
+/// An inventory of just an exported Kubernetes side, named after the export.
+pub(super) fn export_only(path: &Path) -> Result<Inventory, CliError> {
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("exported")
+        .to_string();
+    let mut cluster = ClusterInventory::new(name, "");
+    cluster.kubernetes = sek_core::inventory::Read::Got(read_export_warning(path)?);
+    let mut inventory = Inventory::new(Meta {
+        sek_version: Some(sek_core::VERSION.to_string()),
+        ..Meta::default()
+    });
+    inventory.clusters.push(cluster);
+    Ok(inventory)
+}
+
+/// Collect what `scope` covers, with a progress display when stderr is a terminal.
+pub(super) fn collect_live(
+    options: &AwsOptions,
+    scope: &Scope,
+    kube: &KubeOptions,
+) -> Result<Inventory, CliError> {
+    let progress = if io::stderr().is_terminal() {
+        let what = match &scope.clusters {
+            Clusters::Named(names) => names.join(", "),
+            Clusters::All => "every cluster".into(),
+        };
+        Progress::new(&format!("collecting {what}:"))
+    } else {
+        Progress::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage {
+            message: format!("cannot start the async runtime: {e}"),
+        })?;
+    let inventory = runtime.block_on(collect::collect(options, scope, kube, progress))?;
+    if inventory.clusters.is_empty() && inventory.not_scanned.is_empty() {
+        eprintln!(
+            "note: no EKS clusters found{} in {} of the scanned account(s)",
+            match &scope.clusters {
+                Clusters::Named(names) => format!(" named {}", names.join(", ")),
+                Clusters::All => String::new(),
+            },
+            match inventory.regions.len() {
+                0 => "any region".to_string(),
+                n => format!("{n} region(s)"),
+            }
+        );
+    }
+    Ok(inventory)
+}
+
+pub(super) fn read_snapshot(path: &Path) -> Result<Inventory, CliError> {
+    let started = Instant::now();
+    let inventory = read_snapshot_file(path)?;
+    tracing::info!(
+        "read snapshot {} in {} ms",
+        path.display(),
+        started.elapsed().as_millis()
+    );
+    Ok(inventory)
+}
+
+pub(super) fn read_snapshot_file(path: &Path) -> Result<Inventory, CliError> {
+    let shown = path.display().to_string();
+    let mut text = String::new();
+    let read = if shown == "-" {
+        io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|t| text = t)
+    };
+    read.map_err(|e| CliError::Snapshot {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    Inventory::from_json(&text).map_err(|e| CliError::snapshot(&shown, e))
+}
+
+/// Evaluate what `source` names: the demo, a snapshot, or a live cluster.
+pub(super) fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
+    let config = load_config(source.config.as_deref())?;
+    let mut selection = Selection {
+        skip: resolve_skips(&source.skip)?,
+        ..Selection::default()
+    };
+    let export = source.kube.k8s_dir.as_deref();
+    let mut inventory = match (&source.snapshot, export) {
+        _ if source.demo => demo::inventory(),
+        (Some(path), _) => read_snapshot(path)?,
+        (None, Some(export)) if source.cluster.is_empty() => {
+            // Only the export: the AWS-side checks would all say "not collected".
+            selection
+                .checks
+                .retain(|c| c.needs.iter().any(|n| n.is_kubernetes()));
+            export_only(export)?
+        }
+        // clap requires --cluster, --snapshot, --k8s-dir or --demo.
+        (None, _) => {
+            let scope = scope(&source.aws, &source.cluster, source.all_clusters);
+            collect_live(
+                &aws_options(&source.aws),
+                &scope,
+                &kube_options(&source.kube, &scope)?,
+            )?
+        }
+    };
+    if let Some(export) = export
+        && (source.snapshot.is_some() || !source.cluster.is_empty() || source.demo)
+    {
+        attach_export(&mut inventory, export)?;
+    }
+    let started = Instant::now();
+    let report = evaluate(&inventory, &config, &selection);
+    tracing::info!(
+        "evaluated {} checks on {} clusters in {} ms",
+        selection.checks.len(),
+        inventory.clusters.len(),
+        started.elapsed().as_millis()
+    );
+    Ok(report)
+}
+
+/// A JSON report, or a snapshot evaluated with `config`.
+pub(super) fn report_or_snapshot(path: &Path, config: &Config) -> Result<Report, CliError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::Input {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        report_schema_version: Option<serde::de::IgnoredAny>,
+    }
+    let probe: Probe = serde_json::from_str(&text).map_err(|e| CliError::Input {
+        path: shown.clone(),
+        reason: format!("not JSON: {e}"),
+    })?;
+    if probe.report_schema_version.is_some() {
+        return Report::from_json(&text).map_err(|e| CliError::Input {
+            path: shown,
+            reason: e.to_string(),
+        });
+    }
+    let inventory = Inventory::from_json(&text).map_err(|e| CliError::Input {
+        path: shown,
+        reason: e.to_string(),
+    })?;
+    Ok(evaluate(&inventory, config, &Selection::default()))
+}
