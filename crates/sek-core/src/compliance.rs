@@ -184,6 +184,33 @@ pub enum ComplianceFormat {
     Html,
 }
 
+impl crate::Choice for ComplianceFormat {
+    fn every() -> Vec<ComplianceFormat> {
+        use ComplianceFormat::*;
+        vec![Text, Markdown, Csv, Json, Html]
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ComplianceFormat::Text => "text",
+            ComplianceFormat::Markdown => "markdown",
+            ComplianceFormat::Csv => "csv",
+            ComplianceFormat::Json => "json",
+            ComplianceFormat::Html => "html",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            ComplianceFormat::Text => "A terminal table",
+            ComplianceFormat::Markdown => "A Markdown table",
+            ComplianceFormat::Csv => "CSV, one row per requirement",
+            ComplianceFormat::Json => "JSON",
+            ComplianceFormat::Html => "A self-contained HTML page",
+        }
+    }
+}
+
 /// Render a compliance table.
 pub fn render(table: &Compliance, format: ComplianceFormat, out: &mut dyn Write) -> io::Result<()> {
     match format {

@@ -2,7 +2,25 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sek_core::Choice;
+use sek_core::checks::Framework;
+use sek_core::compliance::ComplianceFormat;
+use sek_core::report::{FailOn, Format};
+
+/// Parse one of sek-core's [`Choice`]s by its label; `--help` lists the labels with their help.
+fn choice<T: Choice + Clone>() -> impl TypedValueParser<Value = T> {
+    let values = T::every()
+        .into_iter()
+        .map(|value| PossibleValue::new(value.label()).help(value.describe()));
+    PossibleValuesParser::new(values).map(|label| {
+        T::every()
+            .into_iter()
+            .find(|value| value.label() == label)
+            .expect("clap only accepts listed labels")
+    })
+}
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -258,16 +276,15 @@ pub struct NodeArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Format of the report on stdout (text unless -o is given).
-    #[arg(long, short = 'f', value_enum)]
-    pub format: Option<OutputFormat>,
+    #[arg(long, short = 'f', value_parser = choice::<Format>())]
+    pub format: Option<Format>,
     /// Also write the report to FILE, as FORMAT (default: from the extension: .json .sarif .xml
     /// .csv .md .html .txt). Repeat for several: -o sarif=sek.sarif -o html=report.html.
     #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
     pub output: Vec<String>,
     /// Exit 1 when a check of at least this severity fails or cannot be evaluated; `none` never.
-    #[arg(long, value_name = "SEVERITY", default_value = "low",
-          value_parser = ["critical", "high", "medium", "low", "info", "none"])]
-    pub fail_on: String,
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = choice::<FailOn>())]
+    pub fail_on: FailOn,
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -276,26 +293,17 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct ComplianceArgs {
     /// The framework and version.
-    #[arg(long, value_name = "FRAMEWORK", value_parser = FRAMEWORKS)]
-    pub framework: String,
+    #[arg(long, value_name = "FRAMEWORK", value_parser = choice::<Framework>())]
+    pub framework: Framework,
     #[command(flatten)]
     pub source: SourceArgs,
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = ComplianceFormatArg::Text)]
-    pub format: ComplianceFormatArg,
+    #[arg(long, short = 'f', default_value = "text", value_parser = choice::<ComplianceFormat>())]
+    pub format: ComplianceFormat,
     /// Write to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
-
-/// Framework slugs accepted by --framework.
-pub const FRAMEWORKS: [&str; 5] = [
-    "cis-eks-1.3.0",
-    "cis-eks-1.8.0",
-    "nist-csf-1.1",
-    "nist-csf-2.0",
-    "eks-best-practices",
-];
 
 #[derive(Debug, Args)]
 pub struct CollectArgs {
@@ -363,8 +371,8 @@ pub enum ChecksCommand {
         #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
         /// Show this framework's requirements and the checks that cover them instead.
-        #[arg(long, value_name = "FRAMEWORK", value_parser = FRAMEWORKS)]
-        framework: Option<String>,
+        #[arg(long, value_name = "FRAMEWORK", value_parser = choice::<Framework>())]
+        framework: Option<Framework>,
     },
     /// Show one check's documentation: why it matters, how to fix it, what it needs.
     Show {
@@ -389,42 +397,6 @@ pub enum ChecksCommand {
         #[arg(long, value_name = "DIR", conflicts_with = "write")]
         check: Option<PathBuf>,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// Human-readable, failures first.
-    Text,
-    /// The versioned JSON report (docs/report-json.md, docs/report.schema.json).
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning.
-    Sarif,
-    /// JUnit XML, one test case per check and resource.
-    Junit,
-    /// CSV, one row per finding.
-    Csv,
-    /// Markdown, for pull-request comments.
-    Markdown,
-    /// One self-contained HTML page.
-    Html,
-    /// AWS Security Finding Format, for Security Hub BatchImportFindings.
-    Asff,
-    /// OCSF Compliance Finding events (class 2003).
-    Ocsf,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ComplianceFormatArg {
-    /// A terminal table.
-    Text,
-    /// A Markdown table.
-    Markdown,
-    /// CSV.
-    Csv,
-    /// JSON.
-    Json,
-    /// A self-contained HTML page.
-    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -304,6 +304,65 @@ impl Format {
     }
 }
 
+impl crate::Choice for Format {
+    fn every() -> Vec<Format> {
+        Format::ALL.iter().map(|(_, format)| *format).collect()
+    }
+
+    fn label(self) -> &'static str {
+        Format::ALL
+            .iter()
+            .find(|(_, format)| *format == self)
+            .map_or("", |(name, _)| name)
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Format::Text => "Human-readable, failures first",
+            Format::Json => {
+                "The versioned JSON report (docs/report-json.md, docs/report.schema.json)"
+            }
+            Format::Sarif => "SARIF 2.1.0, for GitHub code scanning",
+            Format::Junit => "JUnit XML, one test case per check and resource",
+            Format::Csv => "CSV, one row per finding",
+            Format::Markdown => "Markdown, for pull-request comments",
+            Format::Html => "One self-contained HTML page",
+            Format::Asff => "AWS Security Finding Format, for Security Hub BatchImportFindings",
+            Format::Ocsf => "OCSF Compliance Finding events (class 2003)",
+        }
+    }
+}
+
+impl crate::Choice for FailOn {
+    fn every() -> Vec<FailOn> {
+        let mut every: Vec<FailOn> = Severity::ALL
+            .into_iter()
+            .rev()
+            .map(FailOn::Severity)
+            .collect();
+        every.push(FailOn::Never);
+        every
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            FailOn::Severity(severity) => severity.as_str(),
+            FailOn::Never => "none",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            FailOn::Severity(Severity::Critical) => "only critical checks",
+            FailOn::Severity(Severity::High) => "high and critical",
+            FailOn::Severity(Severity::Medium) => "medium and above",
+            FailOn::Severity(Severity::Low) => "low and above (every check but info)",
+            FailOn::Severity(Severity::Info) => "every check",
+            FailOn::Never => "never: report only",
+        }
+    }
+}
+
 /// Render `report` as `format`. Text output carries ANSI styles; wrap `out` in an
 /// `anstream` stream to strip them where colour is not wanted.
 pub fn render(

@@ -26,9 +26,8 @@ pub(super) fn checks_command(command: ChecksCommand) -> Result<u8, CliError> {
         }
         ChecksCommand::List {
             format,
-            framework: Some(slug),
+            framework: Some(framework),
         } => {
-            let framework = Framework::from_slug(&slug).expect("clap checks the framework");
             write_to(None, ColorChoice::Never, |out| {
                 coverage(framework, format, out)
             })?;

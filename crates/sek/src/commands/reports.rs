@@ -1,14 +1,11 @@
 //! Commands over finished reports (or snapshots): `diff`, `merge`, `compliance`.
 
-use sek_core::checks::Framework;
-use sek_core::compliance::{self, ComplianceFormat};
+use sek_core::compliance::{self};
 use sek_core::report::Report;
 use sek_core::report::diff::Diff;
 
 use super::*;
-use crate::cli::{
-    ColorChoice, ComplianceArgs, ComplianceFormatArg, DiffArgs, DiffFormat, MergeArgs,
-};
+use crate::cli::{ColorChoice, ComplianceArgs, DiffArgs, DiffFormat, MergeArgs};
 use crate::error::CliError;
 use crate::output::write_to;
 
@@ -42,16 +39,10 @@ pub(super) fn merge_command(args: MergeArgs) -> Result<u8, CliError> {
 }
 
 pub(super) fn compliance_command(args: ComplianceArgs) -> Result<u8, CliError> {
-    let framework = Framework::from_slug(&args.framework).expect("clap checks the framework");
+    let framework = args.framework;
     let report = evaluate_source(&args.source)?;
     let table = compliance::compliance(&report, framework);
-    let format = match args.format {
-        ComplianceFormatArg::Text => ComplianceFormat::Text,
-        ComplianceFormatArg::Markdown => ComplianceFormat::Markdown,
-        ComplianceFormatArg::Csv => ComplianceFormat::Csv,
-        ComplianceFormatArg::Json => ComplianceFormat::Json,
-        ComplianceFormatArg::Html => ComplianceFormat::Html,
-    };
+    let format = args.format;
     write_to(args.output.as_deref(), ColorChoice::Never, |out| {
         compliance::render(&table, format, out)
     })?;

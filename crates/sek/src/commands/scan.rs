@@ -7,10 +7,10 @@ use sek_core::checks::{self};
 use sek_core::config::Config;
 use sek_core::evaluate::{Selection, evaluate};
 use sek_core::report::seed::{self, SEED_CHECKS};
-use sek_core::report::{self, FailOn, Format, RenderOptions, Report, text::summary_line};
+use sek_core::report::{self, Format, RenderOptions, Report, text::summary_line};
 
 use super::*;
-use crate::cli::{ColorChoice, OutputFormat, ReportArgs, ScanArgs, SeedArgs};
+use crate::cli::{ColorChoice, ReportArgs, ScanArgs, SeedArgs};
 use crate::collect::aws::AwsOptions;
 use crate::collect::kube::KubeOptions;
 use crate::collect::{Accounts, Clusters, Regions, Scope};
@@ -33,20 +33,6 @@ pub(super) fn parse_output(spec: &str) -> Result<(Format, PathBuf), CliError> {
     Ok((format, PathBuf::from(spec)))
 }
 
-pub(super) fn format_of(format: OutputFormat) -> Format {
-    match format {
-        OutputFormat::Text => Format::Text,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Junit => Format::Junit,
-        OutputFormat::Csv => Format::Csv,
-        OutputFormat::Markdown => Format::Markdown,
-        OutputFormat::Html => Format::Html,
-        OutputFormat::Asff => Format::Asff,
-        OutputFormat::Ocsf => Format::Ocsf,
-    }
-}
-
 pub(super) fn scan(args: ScanArgs) -> Result<u8, CliError> {
     let report = evaluate_source(&args.source)?;
     deliver(&report, &args.report)
@@ -59,10 +45,10 @@ pub(super) fn deliver(report: &Report, args: &ReportArgs) -> Result<u8, CliError
         .iter()
         .map(|spec| parse_output(spec))
         .collect::<Result<Vec<_>, _>>()?;
-    let fail_on = FailOn::parse(&args.fail_on).unwrap_or(FailOn::Severity(checks::Severity::Low));
+    let fail_on = args.fail_on;
     // stdout gets the report unless files were asked for without an explicit --format.
     let stdout_format = match (args.format, files.is_empty()) {
-        (Some(format), _) => Some(format_of(format)),
+        (Some(format), _) => Some(format),
         (None, true) => Some(Format::Text),
         (None, false) => None,
     };

@@ -101,6 +101,20 @@ impl Framework {
     }
 }
 
+impl crate::Choice for Framework {
+    fn every() -> Vec<Framework> {
+        Framework::ALL.to_vec()
+    }
+
+    fn label(self) -> &'static str {
+        self.slug()
+    }
+
+    fn describe(self) -> &'static str {
+        self.name()
+    }
+}
+
 /// One requirement a check satisfies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Ref {
