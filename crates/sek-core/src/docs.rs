@@ -39,7 +39,14 @@ pub fn page(check: &Check) -> String {
             let _ = writeln!(out, "| {} | {} |", framework.name(), refs);
         }
     }
-    let needs: Vec<String> = check.needs.iter().map(|n| format!("`{n}`")).collect();
+    let needs: Vec<String> = check
+        .needs
+        .iter()
+        .map(|need| match need {
+            Need::NodeFiles => format!("`{need}` (read on the node by `sek node`)"),
+            need => format!("`{need}`"),
+        })
+        .collect();
     let _ = writeln!(out, "| Permissions | {} |", needs.join(", "));
     let _ = writeln!(out, "\n## Why it matters\n\n{}", check.rationale);
     let _ = writeln!(out, "\n## How to fix\n\n{}", check.remediation.text);

@@ -119,16 +119,16 @@ pub struct AwsArgs {
         long,
         value_name = "REGION",
         value_delimiter = ',',
-        help_heading = "Scope"
+        help_heading = "Estate"
     )]
     pub region: Vec<String>,
     /// Scan every region enabled for each account (EC2 DescribeRegions); regions without
     /// clusters cost one request each.
-    #[arg(long, conflicts_with = "region", help_heading = "Scope")]
+    #[arg(long, conflicts_with = "region", help_heading = "Estate")]
     pub all_regions: bool,
     /// Scan the account of this IAM role, assumed with your credentials (sts:AssumeRole);
     /// repeat (or list several) for several accounts. A role that cannot be assumed is reported as not scanned.
-    #[arg(long, value_name = "ARN", num_args = 1.., help_heading = "Scope")]
+    #[arg(long, value_name = "ARN", num_args = 1.., help_heading = "Estate")]
     pub account_role_arn: Vec<String>,
     /// Scan every ACTIVE account of your AWS Organization through the role of this name in each
     /// (e.g. OrganizationAccountAccessRole or a read-only audit role). Needs
@@ -137,11 +137,11 @@ pub struct AwsArgs {
         long,
         value_name = "ROLE_NAME",
         conflicts_with = "account_role_arn",
-        help_heading = "Scope"
+        help_heading = "Estate"
     )]
     pub org_role: Option<String>,
     /// The external id the roles' trust policies require.
-    #[arg(long, value_name = "ID", help_heading = "Scope")]
+    #[arg(long, value_name = "ID", help_heading = "Estate")]
     pub external_id: Option<String>,
     /// AWS named profile (default: AWS_PROFILE or the default credential chain).
     #[arg(long)]
@@ -225,10 +225,10 @@ pub struct SourceArgs {
     /// EKS cluster to scan live. Repeat (or list several) for several clusters: the account's
     /// and region's settings are then read once for all of them. With several regions or
     /// accounts, each name is scanned wherever it exists.
-    #[arg(long, value_name = "NAME", num_args = 1.., conflicts_with_all = ["snapshot", "demo"], required_unless_present_any = ["snapshot", "demo", "k8s_dir", "all_clusters"], help_heading = "Scope")]
+    #[arg(long, value_name = "NAME", num_args = 1.., conflicts_with_all = ["snapshot", "demo"], required_unless_present_any = ["snapshot", "demo", "k8s_dir", "all_clusters"], help_heading = "Estate")]
     pub cluster: Vec<String>,
     /// Scan every EKS cluster of the selected regions and accounts.
-    #[arg(long, conflicts_with_all = ["cluster", "snapshot", "demo", "k8s_dir"], help_heading = "Scope")]
+    #[arg(long, conflicts_with_all = ["cluster", "snapshot", "demo", "k8s_dir"], help_heading = "Estate")]
     pub all_clusters: bool,
     /// Scan a snapshot written by `sek collect` instead of a live cluster (`-` reads stdin).
     #[arg(long, value_name = "FILE", conflicts_with = "demo")]
@@ -309,10 +309,10 @@ pub struct ComplianceArgs {
 pub struct CollectArgs {
     /// EKS cluster to collect; repeat (or list several) for several clusters. Without it,
     /// --k8s-dir turns an export into a snapshot of its own.
-    #[arg(long, value_name = "NAME", num_args = 1.., required_unless_present_any = ["k8s_dir", "all_clusters"], help_heading = "Scope")]
+    #[arg(long, value_name = "NAME", num_args = 1.., required_unless_present_any = ["k8s_dir", "all_clusters"], help_heading = "Estate")]
     pub cluster: Vec<String>,
     /// Collect every EKS cluster of the selected regions and accounts.
-    #[arg(long, conflicts_with_all = ["cluster", "k8s_dir"], help_heading = "Scope")]
+    #[arg(long, conflicts_with_all = ["cluster", "k8s_dir"], help_heading = "Estate")]
     pub all_clusters: bool,
     #[command(flatten)]
     pub aws: AwsArgs,

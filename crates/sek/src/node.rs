@@ -5,7 +5,7 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use sek_core::checks::{self, Area};
+use sek_core::checks;
 use sek_core::inventory::k8s::{KubeletConfig, KubernetesInventory, Node, NodeFile, OsFamily};
 use sek_core::inventory::{ClusterInventory, Inventory, Meta, Read};
 use serde_json::Value;
@@ -126,10 +126,12 @@ pub fn inspect(
         ..Meta::default()
     });
     inventory.clusters.push(cluster);
+    // The checks a node answers on its own: those that read its kubelet's configuration or files
+    // (not, say, the hostname override, which compares with the Node object in the API).
     let selected = checks::ALL
         .iter()
         .copied()
-        .filter(|c| c.area == Area::Kubelet && c.id != "kubelet-hostname-override")
+        .filter(|c| c.needs.iter().any(|need| need.is_on_node()))
         .collect();
     Ok((inventory, selected))
 }

@@ -19,8 +19,11 @@ pub enum Need {
     Aws(&'static str),
     /// A Kubernetes list (or, for the aws-auth ConfigMap, a get).
     Kubernetes(&'static Resource),
-    /// Each kubelet's configuration, through the API server's node proxy.
+    /// Each kubelet's configuration, through the API server's node proxy (or read on the node
+    /// by `sek node`).
     KubeletConfig,
+    /// The kubelet's files on the node (modes and owners), which only `sek node` reads.
+    NodeFiles,
     /// Reaching the cluster's Kubernetes API at all (`k8s:connect`).
     KubernetesApi,
 }
@@ -32,6 +35,7 @@ impl Need {
             Need::Aws(action) => action,
             Need::Kubernetes(resource) => resource.need,
             Need::KubeletConfig => NODE_CONFIGZ,
+            Need::NodeFiles => "node:files",
             Need::KubernetesApi => "k8s:connect",
         }
     }
@@ -39,6 +43,11 @@ impl Need {
     /// Whether this is a Kubernetes read rather than an AWS call.
     pub fn is_kubernetes(self) -> bool {
         !matches!(self, Need::Aws(_))
+    }
+
+    /// Whether `sek node` can make this read on the node itself.
+    pub fn is_on_node(self) -> bool {
+        matches!(self, Need::KubeletConfig | Need::NodeFiles)
     }
 
     /// The AWS action, for AWS calls.

@@ -47,9 +47,9 @@ pub enum Clusters {
     All,
 }
 
-/// What a scan covers.
+/// What a scan covers: which accounts, in which regions, which clusters (the estate).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scope {
+pub struct Estate {
     /// Accounts.
     pub accounts: Accounts,
     /// Regions in each account.
@@ -60,7 +60,7 @@ pub struct Scope {
     pub external_id: Option<String>,
 }
 
-impl Scope {
+impl Estate {
     /// Named clusters of one cluster set in the caller's account and one region: the classic
     /// scan. There a name that does not exist stops the scan (exit 3, with the names that do);
     /// in a wider scan it is reported as not scanned and the rest goes on.
@@ -97,14 +97,14 @@ pub struct AccountHarvest {
     pub not_scanned: Vec<NotScanned>,
 }
 
-/// The accounts of `scope`: assumed roles are assumed here (a refusal is that account's
+/// The accounts of `estate`: assumed roles are assumed here (a refusal is that account's
 /// [`NotScanned`]); an organization is listed first.
 pub async fn accounts(
     base: Aws,
-    scope: &Scope,
+    estate: &Estate,
     partition: &str,
 ) -> Result<(Vec<AccountTarget>, Vec<NotScanned>), ScanError> {
-    let roles: Vec<String> = match &scope.accounts {
+    let roles: Vec<String> = match &estate.accounts {
         Accounts::Caller => {
             return Ok((
                 vec![AccountTarget {
@@ -126,7 +126,7 @@ pub async fn accounts(
     let assumed = join_all(
         roles
             .iter()
-            .map(|role| base.assume(role, scope.external_id.as_deref())),
+            .map(|role| base.assume(role, estate.external_id.as_deref())),
     )
     .await;
     let mut targets = Vec::new();
@@ -139,7 +139,7 @@ pub async fn accounts(
             }),
             Err(err) => {
                 base.budget().progress().finish_one(Level::Account);
-                let help = assume_help(&err, scope.external_id.is_some());
+                let help = assume_help(&err, estate.external_id.is_some());
                 refused.push(NotScanned {
                     account: Some(role.clone()),
                     ..NotScanned::from_error(err, help)
@@ -177,7 +177,7 @@ and this external id; check the role ARN and --external-id"
 /// data and the account's IAM data together.
 pub async fn harvest_account(
     target: AccountTarget,
-    scope: &Scope,
+    estate: &Estate,
     kube: &KubeOptions,
 ) -> AccountHarvest {
     let aws = target.aws;
@@ -190,7 +190,7 @@ pub async fn harvest_account(
         ..NotScanned::from_error(err, help)
     };
 
-    let regions = match &scope.regions {
+    let regions = match &estate.regions {
         Regions::Default => vec![aws.region.clone()],
         Regions::Listed(regions) => regions.clone(),
         Regions::AllEnabled => match ec2::enabled_regions(&aws).await {
@@ -210,7 +210,12 @@ pub async fn harvest_account(
 
     // Phase 1: which clusters each region has.
     let regional: Vec<Aws> = regions.iter().map(|r| aws.in_region(r)).collect();
-    let listings = join_all(regional.iter().map(|aws| clusters_in(aws, &scope.clusters))).await;
+    let listings = join_all(
+        regional
+            .iter()
+            .map(|aws| clusters_in(aws, &estate.clusters)),
+    )
+    .await;
     let mut work: Vec<(Aws, Vec<String>)> = Vec::new();
     for (aws, listing) in regional.into_iter().zip(listings) {
         match listing {
@@ -244,7 +249,7 @@ pub async fn harvest_account(
         // Every cluster of the region is scanned: its nodes, Auto Scaling groups and log groups
         // are read at once, in a few pages, rather than by queries per cluster. Named clusters
         // keep their own queries, which read nothing of the other clusters'.
-        let region_wide = if scope.clusters == Clusters::All && names.len() > 1 {
+        let region_wide = if estate.clusters == Clusters::All && names.len() > 1 {
             RegionWide::shared()
         } else {
             RegionWide::per_cluster()
@@ -364,16 +369,16 @@ mod tests {
 
     #[test]
     fn only_named_clusters_in_one_region_of_the_callers_account_are_a_single_target() {
-        let scope = |accounts, regions, clusters| Scope {
+        let estate = |accounts, regions, clusters| Estate {
             accounts,
             regions,
             clusters,
             external_id: None,
         };
         let named = || Clusters::Named(vec!["prod".into()]);
-        assert!(scope(Accounts::Caller, Regions::Default, named()).is_single_target());
+        assert!(estate(Accounts::Caller, Regions::Default, named()).is_single_target());
         assert!(
-            scope(
+            estate(
                 Accounts::Caller,
                 Regions::Listed(vec!["eu-west-1".into()]),
                 named()
@@ -381,17 +386,17 @@ mod tests {
             .is_single_target()
         );
         assert!(
-            !scope(
+            !estate(
                 Accounts::Caller,
                 Regions::Listed(vec!["eu-west-1".into(), "us-east-1".into()]),
                 named()
             )
             .is_single_target()
         );
-        assert!(!scope(Accounts::Caller, Regions::Default, Clusters::All).is_single_target());
-        assert!(!scope(Accounts::Caller, Regions::AllEnabled, named()).is_single_target());
+        assert!(!estate(Accounts::Caller, Regions::Default, Clusters::All).is_single_target());
+        assert!(!estate(Accounts::Caller, Regions::AllEnabled, named()).is_single_target());
         assert!(
-            !scope(
+            !estate(
                 Accounts::Roles(vec!["arn".into()]),
                 Regions::Default,
                 named()

@@ -20,7 +20,7 @@ use sek_core::inventory::{ErrorKind, Inventory, Meta, NotScanned};
 
 use self::aws::{Aws, AwsOptions, Budget};
 use self::fleet::{AccountHarvest, harvest_account, read_clusters};
-pub use self::fleet::{Accounts, Clusters, Level, Regions, Scope};
+pub use self::fleet::{Accounts, Clusters, Estate, Level, Regions};
 use self::kube::KubeOptions;
 use self::region_wide::RegionWide;
 
@@ -160,20 +160,20 @@ impl Progress {
     }
 }
 
-/// Collect what `scope` covers into one inventory: one account and region with named clusters
+/// Collect what `estate` covers into one inventory: one account and region with named clusters
 /// (a name that does not exist stops the scan), or a fleet (what cannot be read is recorded and
 /// the rest goes on). Account data is read once per account, region data once per account-region.
 pub async fn collect(
     options: &AwsOptions,
-    scope: &Scope,
+    estate: &Estate,
     kube: &KubeOptions,
     progress: Progress,
 ) -> Result<Inventory, ScanError> {
     let started = Instant::now();
     let budget = Budget::new(options.concurrency, progress.clone());
     let base = Aws::new(aws::load_config(options).await, budget.clone())?;
-    let (identity, harvests, refused) = match &scope.clusters {
-        Clusters::Named(names) if scope.is_single_target() => {
+    let (identity, harvests, refused) = match &estate.clusters {
+        Clusters::Named(names) if estate.is_single_target() => {
             let mut unique: Vec<String> = Vec::new();
             for name in names {
                 if !unique.contains(name) {
@@ -206,10 +206,10 @@ pub async fn collect(
         }
         _ => {
             let identity = base.identify().await?;
-            let (targets, refused) = fleet::accounts(base, scope, &identity.partition).await?;
+            let (targets, refused) = fleet::accounts(base, estate, &identity.partition).await?;
             let harvests = join_all(targets.into_iter().map(|target| {
                 let account = target.account_id.clone();
-                async move { (account, harvest_account(target, scope, kube).await) }
+                async move { (account, harvest_account(target, estate, kube).await) }
             }))
             .await;
             (identity, harvests, refused)
@@ -249,7 +249,7 @@ pub async fn collect(
                 gap
             }));
     }
-    if let Clusters::Named(names) = &scope.clusters {
+    if let Clusters::Named(names) = &estate.clusters {
         // In a fleet, a name is looked for in every account and region; one found nowhere is
         // said, not silently dropped.
         for name in names {

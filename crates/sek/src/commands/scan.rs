@@ -13,7 +13,7 @@ use super::*;
 use crate::cli::{ColorChoice, ReportArgs, ScanArgs, SeedArgs};
 use crate::collect::aws::AwsOptions;
 use crate::collect::kube::KubeOptions;
-use crate::collect::{Accounts, Clusters, Regions, Scope};
+use crate::collect::{Accounts, Clusters, Estate, Regions};
 use crate::error::CliError;
 use crate::output::write_to;
 
@@ -96,13 +96,13 @@ pub(super) fn seed_scan(args: SeedArgs) -> Result<u8, CliError> {
             .collect(),
         skip: resolve_skips(&args.skip)?,
     };
-    let scope = Scope {
+    let estate = Estate {
         accounts: Accounts::Caller,
         regions: Regions::Default,
         clusters: Clusters::Named(vec![name.clone()]),
         external_id: None,
     };
-    let inventory = collect_live(&AwsOptions::default(), &scope, &KubeOptions::default())?;
+    let inventory = collect_live(&AwsOptions::default(), &estate, &KubeOptions::default())?;
     let report = evaluate(&inventory, &Config::default(), &selection);
     let echo = seed::SeedArgs {
         cloud: args.cloud.unwrap_or_default(),

@@ -11,11 +11,11 @@ pub(super) fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
     let inventory = match &args.kube.k8s_dir {
         Some(export) if args.cluster.is_empty() => export_only(export)?,
         export => {
-            let scope = scope(&args.aws, &args.cluster, args.all_clusters);
+            let estate = estate(&args.aws, &args.cluster, args.all_clusters);
             let mut inventory = collect_live(
                 &aws_options(&args.aws),
-                &scope,
-                &kube_options(&args.kube, &scope)?,
+                &estate,
+                &kube_options(&args.kube, &estate)?,
             )?;
             if let Some(export) = export {
                 attach_export(&mut inventory, export)?;

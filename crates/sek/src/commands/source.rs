@@ -18,7 +18,7 @@ use crate::cli::{AwsArgs, KubeArgs, KubeAuth, SourceArgs};
 use crate::collect::aws::AwsOptions;
 use crate::collect::k8s_files::read_export;
 use crate::collect::kube::{AuthChoice, KubeOptions};
-use crate::collect::{self, Accounts, Clusters, Progress, Regions, Scope};
+use crate::collect::{self, Accounts, Clusters, Estate, Progress, Regions};
 use crate::error::CliError;
 
 pub(super) fn aws_options(args: &AwsArgs) -> AwsOptions {
@@ -32,7 +32,7 @@ pub(super) fn aws_options(args: &AwsArgs) -> AwsOptions {
 }
 
 /// What a live scan covers, from the flags.
-pub(super) fn scope(args: &AwsArgs, clusters: &[String], all_clusters: bool) -> Scope {
+pub(super) fn estate(args: &AwsArgs, clusters: &[String], all_clusters: bool) -> Estate {
     let accounts = match (&args.org_role, args.account_role_arn.as_slice()) {
         (Some(role), _) => Accounts::Organization(role.clone()),
         (None, []) => Accounts::Caller,
@@ -44,7 +44,7 @@ pub(super) fn scope(args: &AwsArgs, clusters: &[String], all_clusters: bool) -> 
             regions.push(region.clone());
         }
     }
-    Scope {
+    Estate {
         accounts,
         regions: match (args.all_regions, regions.is_empty()) {
             (true, _) => Regions::AllEnabled,
@@ -61,9 +61,9 @@ pub(super) fn scope(args: &AwsArgs, clusters: &[String], all_clusters: bool) -> 
 }
 
 /// How to read the Kubernetes side live, from the flags (`--k8s-dir` reads files instead).
-pub(super) fn kube_options(args: &KubeArgs, scope: &Scope) -> Result<KubeOptions, CliError> {
-    let one_cluster = matches!(&scope.clusters, Clusters::Named(names) if names.len() == 1)
-        && scope.is_single_target();
+pub(super) fn kube_options(args: &KubeArgs, estate: &Estate) -> Result<KubeOptions, CliError> {
+    let one_cluster = matches!(&estate.clusters, Clusters::Named(names) if names.len() == 1)
+        && estate.is_single_target();
     if args.context.is_some() && !one_cluster {
         return Err(CliError::Usage {
             message: "--context names one cluster's API server; scan one cluster per context, or \
@@ -137,14 +137,14 @@ pub(super) fn export_only(path: &Path) -> Result<Inventory, CliError> {
     Ok(inventory)
 }
 
-/// Collect what `scope` covers, with a progress display when stderr is a terminal.
+/// Collect what `estate` covers, with a progress display when stderr is a terminal.
 pub(super) fn collect_live(
     options: &AwsOptions,
-    scope: &Scope,
+    estate: &Estate,
     kube: &KubeOptions,
 ) -> Result<Inventory, CliError> {
     let progress = if io::stderr().is_terminal() {
-        let what = match &scope.clusters {
+        let what = match &estate.clusters {
             Clusters::Named(names) => names.join(", "),
             Clusters::All => "every cluster".into(),
         };
@@ -158,11 +158,11 @@ pub(super) fn collect_live(
         .map_err(|e| CliError::Usage {
             message: format!("cannot start the async runtime: {e}"),
         })?;
-    let inventory = runtime.block_on(collect::collect(options, scope, kube, progress))?;
+    let inventory = runtime.block_on(collect::collect(options, estate, kube, progress))?;
     if inventory.clusters.is_empty() && inventory.not_scanned.is_empty() {
         eprintln!(
             "note: no EKS clusters found{} in {} of the scanned account(s)",
-            match &scope.clusters {
+            match &estate.clusters {
                 Clusters::Named(names) => format!(" named {}", names.join(", ")),
                 Clusters::All => String::new(),
             },
@@ -221,11 +221,11 @@ pub(super) fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
         }
         // clap requires --cluster, --snapshot, --k8s-dir or --demo.
         (None, _) => {
-            let scope = scope(&source.aws, &source.cluster, source.all_clusters);
+            let estate = estate(&source.aws, &source.cluster, source.all_clusters);
             collect_live(
                 &aws_options(&source.aws),
-                &scope,
-                &kube_options(&source.kube, &scope)?,
+                &estate,
+                &kube_options(&source.kube, &estate)?,
             )?
         }
     };

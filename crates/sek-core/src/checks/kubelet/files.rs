@@ -33,7 +33,7 @@ pub static CHECK: Check = Check {
         nist("PR.DS-1"),
         bp("protecting-the-infrastructure"),
     ],
-    needs: &[Need::Kubernetes(&NODES)],
+    needs: &[Need::Kubernetes(&NODES), Need::NodeFiles],
     rationale: "The kubelet's kubeconfig holds the node's credentials and its configuration decides how it \
 authenticates callers. Writable by others, either lets a local user impersonate the node or switch off the \
 kubelet's authentication at the next restart.",
