@@ -64,7 +64,7 @@ pub struct Cli {
     pub seed: SeedArgs,
 
     /// More logging on stderr (-v: progress, -vv: AWS requests and retries, -vvv: more). Credentials
-    /// and request signatures are never logged; SEK_LOG=<filter> overrides the levels.
+    /// and request signatures are never logged; `SEK_LOG=<filter>` overrides the levels.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }

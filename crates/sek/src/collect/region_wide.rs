@@ -3,7 +3,7 @@
 //! `/aws/eks/`. Each is a few pages instead of one or two requests per cluster; the first cluster
 //! to ask reads, the others wait for that read and take their share.
 //!
-//! A region-wide read that fails is not each cluster's gap: the clusters fall back to their own
+//! A region-wide read that fails is not each cluster's failure: the clusters fall back to their own
 //! reads, so one throttled page does not blank every cluster, and a failure they meet is
 //! reported with the cluster it concerns.
 

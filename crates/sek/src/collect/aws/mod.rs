@@ -1,5 +1,5 @@
 //! The AWS side of collection: one guarded client per service, a bound on requests in flight,
-//! per-API call accounting, and the translation of SDK errors into [`CollectError`]s.
+//! per-API call accounting, and the translation of SDK errors into [`CollectError`](sek_core::inventory::CollectError)s.
 
 pub mod autoscaling;
 mod budget;

@@ -1,5 +1,5 @@
 //! The Kubernetes side, live: a client for the cluster's API server (an EKS token sek makes
-//! itself, a kubeconfig context, or the in-cluster service account: see [`connect`]), paginated
+//! itself, a kubeconfig context, or the in-cluster service account: see [`connect()`]), paginated
 //! List requests for the kinds in [`resources::RESOURCES`], and each kubelet's configuration
 //! through the API server's node proxy. Only GET requests are ever sent, Secrets are never
 //! requested, and every request counts against the scan's one `--concurrency` bound.
