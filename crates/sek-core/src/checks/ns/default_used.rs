@@ -10,9 +10,7 @@ use crate::checks::frameworks::{cis13, cis18, nist};
 use crate::checks::shared::k8s::kubernetes;
 use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 use crate::inventory::Need;
-use crate::inventory::k8s::resources::{
-    CRONJOBS, DAEMONSETS, DEPLOYMENTS, JOBS, PODS, REPLICASETS, SERVICES, STATEFULSETS,
-};
+use crate::inventory::k8s::resources::{SERVICES, workload_needs};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -27,16 +25,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-5"),
         nist("PR.AC-4"),
     ],
-    needs: &[
-        Need::Kubernetes(&PODS),
-        Need::Kubernetes(&DEPLOYMENTS),
-        Need::Kubernetes(&DAEMONSETS),
-        Need::Kubernetes(&STATEFULSETS),
-        Need::Kubernetes(&REPLICASETS),
-        Need::Kubernetes(&JOBS),
-        Need::Kubernetes(&CRONJOBS),
-        Need::Kubernetes(&SERVICES),
-    ],
+    needs: workload_needs![Need::Kubernetes(&SERVICES),],
     rationale: "Namespaces are the unit of RBAC, network policy, quotas and Pod Security Admission. What runs in \
 `default` shares all of them with whatever else lands there by omission (a forgotten -n), so none can be \
 tightened for it.",

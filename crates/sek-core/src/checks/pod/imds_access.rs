@@ -14,9 +14,7 @@ use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::{judge_workloads, kubernetes};
 use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status};
 use crate::inventory::k8s::NetworkPolicy;
-use crate::inventory::k8s::resources::{
-    CRONJOBS, DAEMONSETS, DEPLOYMENTS, JOBS, NETWORK_POLICIES, PODS, REPLICASETS, STATEFULSETS,
-};
+use crate::inventory::k8s::resources::{NETWORK_POLICIES, workload_needs};
 use crate::inventory::{Need, aws};
 
 const IMDS: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
@@ -33,14 +31,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-5"),
         bp("identity-and-access-management"),
     ],
-    needs: &[
-        Need::Kubernetes(&PODS),
-        Need::Kubernetes(&DEPLOYMENTS),
-        Need::Kubernetes(&DAEMONSETS),
-        Need::Kubernetes(&STATEFULSETS),
-        Need::Kubernetes(&REPLICASETS),
-        Need::Kubernetes(&JOBS),
-        Need::Kubernetes(&CRONJOBS),
+    needs: workload_needs![
         Need::Kubernetes(&NETWORK_POLICIES),
         aws("ec2:DescribeInstances"),
     ],

@@ -13,8 +13,7 @@ use crate::checks::shared::k8s::{judge_workloads, kubernetes};
 use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
 use crate::inventory::Need;
 use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, CRONJOBS, DAEMONSETS, DEPLOYMENTS, JOBS, PODS, REPLICASETS,
-    ROLE_BINDINGS, SERVICE_ACCOUNTS, STATEFULSETS,
+    CLUSTER_ROLE_BINDINGS, ROLE_BINDINGS, SERVICE_ACCOUNTS, workload_needs,
 };
 
 /// The check.
@@ -30,14 +29,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[
-        Need::Kubernetes(&PODS),
-        Need::Kubernetes(&DEPLOYMENTS),
-        Need::Kubernetes(&DAEMONSETS),
-        Need::Kubernetes(&STATEFULSETS),
-        Need::Kubernetes(&REPLICASETS),
-        Need::Kubernetes(&JOBS),
-        Need::Kubernetes(&CRONJOBS),
+    needs: workload_needs![
         Need::Kubernetes(&SERVICE_ACCOUNTS),
         Need::Kubernetes(&ROLE_BINDINGS),
         Need::Kubernetes(&CLUSTER_ROLE_BINDINGS),

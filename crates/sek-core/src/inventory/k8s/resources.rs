@@ -62,16 +62,26 @@ resources! {
 /// [`RESOURCES`]; recorded per node.
 pub const NODE_CONFIGZ: &str = "k8s:get:nodes/proxy";
 
+/// The reads behind the workload list (pods and every controller kind), then `extra` ones: for
+/// the `needs` of checks that judge workloads.
+macro_rules! workload_needs {
+    ($($extra:expr),* $(,)?) => {
+        &[
+            $crate::inventory::Need::Kubernetes(&$crate::inventory::k8s::resources::PODS),
+            $crate::inventory::Need::Kubernetes(&$crate::inventory::k8s::resources::DEPLOYMENTS),
+            $crate::inventory::Need::Kubernetes(&$crate::inventory::k8s::resources::DAEMONSETS),
+            $crate::inventory::Need::Kubernetes(&$crate::inventory::k8s::resources::STATEFULSETS),
+            $crate::inventory::Need::Kubernetes(&$crate::inventory::k8s::resources::REPLICASETS),
+            $crate::inventory::Need::Kubernetes(&$crate::inventory::k8s::resources::JOBS),
+            $crate::inventory::Need::Kubernetes(&$crate::inventory::k8s::resources::CRONJOBS),
+            $($extra),*
+        ]
+    };
+}
+pub(crate) use workload_needs;
+
 /// The reads behind the workload list: pods and every controller kind.
-pub const WORKLOAD_READS: &[Need] = &[
-    Need::Kubernetes(&PODS),
-    Need::Kubernetes(&DEPLOYMENTS),
-    Need::Kubernetes(&DAEMONSETS),
-    Need::Kubernetes(&STATEFULSETS),
-    Need::Kubernetes(&REPLICASETS),
-    Need::Kubernetes(&JOBS),
-    Need::Kubernetes(&CRONJOBS),
-];
+pub const WORKLOAD_READS: &[Need] = workload_needs![];
 
 /// The reads behind the RBAC checks.
 pub const RBAC_READS: &[Need] = &[
