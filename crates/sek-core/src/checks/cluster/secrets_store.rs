@@ -211,8 +211,8 @@ mod tests {
         inv.addons = Read::Failed(denied("eks:ListAddons", &[]));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
-        assert_eq!(finding.evidence[0]["api"], CRDS.need);
-        assert_eq!(finding.evidence[1]["api"], "eks:ListAddons");
+        assert_eq!(finding.evidence["api"], CRDS.need);
+        assert_eq!(finding.evidence["unread"][1]["api"], "eks:ListAddons");
         assert!(
             finding.message.contains("eks:ListAddons"),
             "{}",

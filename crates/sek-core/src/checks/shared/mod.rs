@@ -12,7 +12,7 @@ use crate::inventory::{CollectError, Collection, Missing};
 
 /// One `error` finding on `resource` naming every read that is missing among `lookups` (a check
 /// that needs several reads says all that stand in its way, not only the first), or `None`
-/// when nothing is missing.
+/// when nothing is missing. The evidence is the first one's, with all of them under `unread`.
 pub(crate) fn all_read<const N: usize>(
     resource: &str,
     lookups: [Option<Missing>; N],
@@ -22,8 +22,13 @@ pub(crate) fn all_read<const N: usize>(
         return None;
     }
     let reasons: Vec<String> = missing.iter().map(Missing::reason).collect();
-    let evidence: Vec<_> = missing.iter().map(Missing::evidence).collect();
-    Some(Finding::error(resource, reasons.join("; ")).with_evidence(json!(evidence)))
+    // The first read's evidence at the top (as for one missing read), every one under `unread`.
+    let mut evidence = missing[0].evidence();
+    if let Some(fields) = evidence.as_object_mut() {
+        let unread: Vec<_> = missing.iter().map(Missing::evidence).collect();
+        fields.insert("unread".into(), json!(unread));
+    }
+    Some(Finding::error(resource, reasons.join("; ")).with_evidence(evidence))
 }
 
 /// An `error` finding on `resource` per part of `collection` that could not be read, saying
