@@ -15,6 +15,7 @@ pub mod k8s;
 mod missing;
 mod read;
 mod region;
+mod resource_ref;
 mod schema_v2;
 
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ pub use iam::*;
 pub use missing::*;
 pub use read::*;
 pub use region::*;
+pub use resource_ref::ResourceRef;
 
 /// The snapshot schema this build writes. It reads this one and schema 2 (converted as read).
 pub const SCHEMA_VERSION: u32 = 3;

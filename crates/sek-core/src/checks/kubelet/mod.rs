@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::checks::shared::k8s::kubernetes;
 use crate::checks::{Ctx, Evaluation, Finding, Status};
+use crate::inventory::ResourceRef;
 use crate::inventory::k8s::resources::{NODE_CONFIGZ, NODES};
 use crate::inventory::k8s::{Effective, Node};
 use crate::inventory::{ErrorKind, Need};
@@ -31,7 +32,7 @@ pub(crate) type Verdict = (Status, String, Value);
 
 /// `k8s:Node//<name>`.
 pub(crate) fn node_resource(node: &Node) -> String {
-    format!("k8s:Node//{}", node.name)
+    ResourceRef::cluster_scoped("Node", &node.name).into()
 }
 
 /// Judge every node: `decide` sees the node and (when read) its kubelet's effective settings.

@@ -10,6 +10,7 @@ use crate::checks::frameworks::{cis13, cis18, nist};
 use crate::checks::shared::k8s::kubernetes;
 use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 use crate::inventory::Need;
+use crate::inventory::ResourceRef;
 use crate::inventory::k8s::resources::{SERVICES, workload_needs};
 
 /// The check.
@@ -54,7 +55,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
             .iter()
             .filter(|s| s.metadata.namespace == "default" && s.metadata.name != "kubernetes")
             .filter(|s| !view.excludes(&s.metadata.namespace))
-            .map(|s| format!("k8s:Service/default/{}", s.metadata.name)),
+            .map(|s| ResourceRef::namespaced("Service", "default", &s.metadata.name).into()),
     );
     let resource = "k8s:Namespace//default";
     let finding = if found.is_empty() {

@@ -10,6 +10,7 @@ use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{exempt, kubernetes, system_namespace};
 use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 use crate::inventory::Need;
+use crate::inventory::ResourceRef;
 use crate::inventory::k8s::NetworkPolicy;
 use crate::inventory::k8s::resources::{NAMESPACES, NETWORK_POLICIES};
 
@@ -66,7 +67,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         .map(|ns| {
             let name = ns.metadata.name.as_str();
             let policies = view.network_policies_in(name);
-            let resource = format!("k8s:Namespace//{name}");
+            let resource = String::from(ResourceRef::cluster_scoped("Namespace", name));
             let names: Vec<&str> = policies.iter().map(|p| p.metadata.name.as_str()).collect();
             let finding = match policies.iter().find(|p| is_default_deny(p)) {
                 Some(deny) => Finding::pass(

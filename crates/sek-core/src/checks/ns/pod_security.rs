@@ -9,6 +9,7 @@ use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::{exempt, kubernetes, system_namespace};
 use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
 use crate::inventory::Need;
+use crate::inventory::ResourceRef;
 use crate::inventory::k8s::resources::NAMESPACES;
 
 /// The label Pod Security Admission enforces.
@@ -45,7 +46,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         .iter()
         .map(|ns| {
             let name = ns.metadata.name.as_str();
-            let resource = format!("k8s:Namespace//{name}");
+            let resource = String::from(ResourceRef::cluster_scoped("Namespace", name));
             let level = ns.metadata.labels.get(ENFORCE).map(String::as_str);
             let finding = match level {
                 Some(level @ ("baseline" | "restricted")) => {

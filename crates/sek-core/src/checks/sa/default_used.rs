@@ -11,10 +11,10 @@ use serde_json::json;
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{exempt, kubernetes, managed_binding, system_namespace};
 use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
-use crate::inventory::Need;
 use crate::inventory::k8s::resources::{
     CLUSTER_ROLE_BINDINGS, NAMESPACES, ROLE_BINDINGS, SERVICE_ACCOUNTS,
 };
+use crate::inventory::{Need, ResourceRef};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -70,7 +70,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         .iter()
         .map(|ns| {
             let name = ns.metadata.name.as_str();
-            let resource = format!("k8s:ServiceAccount/{name}/default");
+            let resource = String::from(ResourceRef::namespaced("ServiceAccount", name, "default"));
             let account = view.service_account(name, "default");
             let mut problems = Vec::new();
             if account.is_some_and(|a| a.automount_service_account_token != Some(false)) {

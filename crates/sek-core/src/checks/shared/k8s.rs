@@ -5,18 +5,18 @@
 use serde_json::json;
 
 use crate::checks::{Ctx, Evaluation, Finding, Status, WaiverNote};
-use crate::inventory::Missing;
 use crate::inventory::k8s::{
     Container, KubernetesView, ObjectMeta, PodSpec, PolicyRule, Role, RoleBinding, SecurityContext,
     Subject, Workload,
 };
+use crate::inventory::{Missing, ResourceRef};
 
 /// Where built-in exceptions are "written", as shown in reports.
 pub(crate) const BUILT_IN: &str = "sek built-in exceptions (docs/kubernetes.md)";
 
 /// `k8s:<Kind>/<namespace>/<name>`: how findings name a Kubernetes object.
 pub(crate) fn reference(kind: &str, metadata: &ObjectMeta) -> String {
-    format!("k8s:{kind}/{}/{}", metadata.namespace, metadata.name)
+    ResourceRef::namespaced(kind, &metadata.namespace, &metadata.name).into()
 }
 
 /// The Kubernetes side, or why it was not read (not collected, or the API unreachable).

@@ -27,10 +27,12 @@ pub struct Workload {
 impl Workload {
     /// `Kind/namespace/name`, the resource named in findings.
     pub fn reference(&self) -> String {
-        format!(
-            "k8s:{}/{}/{}",
-            self.kind, self.metadata.namespace, self.metadata.name
+        crate::inventory::ResourceRef::namespaced(
+            &self.kind,
+            &self.metadata.namespace,
+            &self.metadata.name,
         )
+        .into()
     }
 }
 
