@@ -127,7 +127,7 @@ impl Evaluator<'_> {
             }
         };
         let mut computed = run_parallel(&self.selection.checks, |check| {
-            (skipped(check).is_none() && !(check.scope == Scope::Region && region.is_some()))
+            (skipped(check).is_none() && !(check.scope() == Scope::Region && region.is_some()))
                 .then(|| run_isolated(check, &ctx, cluster))
         });
         let results = self
@@ -257,7 +257,7 @@ where
 }
 
 fn run_isolated(check: &Check, ctx: &Ctx<'_>, inventory: &ClusterInventory) -> Vec<Finding> {
-    match catch_unwind(AssertUnwindSafe(|| (check.eval)(ctx))) {
+    match catch_unwind(AssertUnwindSafe(|| ctx.evaluate(check))) {
         Ok(Ok(findings)) if !findings.is_empty() => findings,
         Ok(Err(missing)) => vec![Finding::missing(inventory.arn(), &missing)],
         Ok(Ok(_)) => vec![Finding::error(
@@ -288,7 +288,7 @@ fn run_isolated(check: &Check, ctx: &Ctx<'_>, inventory: &ClusterInventory) -> V
 mod tests {
     use super::*;
     use crate::checks::testkit::cluster;
-    use crate::checks::{Area, Evaluation, Remediation, Severity};
+    use crate::checks::{Area, Eval, Evaluation, Remediation, Severity};
     use crate::inventory::Meta;
 
     fn panics(_: &Ctx<'_>) -> Evaluation {
@@ -308,7 +308,6 @@ mod tests {
             severity: Severity::Low,
             refs: &[],
             needs: &[],
-            scope: Scope::Cluster,
             rationale: "r",
             remediation: Remediation {
                 text: "x",
@@ -316,7 +315,7 @@ mod tests {
                 terraform: None,
             },
             links: &[],
-            eval,
+            eval: Eval::Cluster(eval),
         }))
     }
 

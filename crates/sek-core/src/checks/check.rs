@@ -156,12 +156,21 @@ pub struct Check {
     pub remediation: Remediation,
     /// Further reading.
     pub links: &'static [&'static str],
-    /// Whether it judges a cluster or an account's settings in a region (evaluated once per
-    /// region and shown with every cluster there).
-    pub scope: Scope,
-    /// The evaluation. It returns at least one finding, or the data it missed, and never does
-    /// I/O.
-    pub eval: fn(&Ctx<'_>) -> Evaluation,
+    /// The evaluation, of one cluster or of an account's settings in a region (evaluated once
+    /// per region and shown with every cluster there). It returns at least one finding, or the
+    /// data it missed, and never does I/O.
+    pub eval: Eval,
+}
+
+/// A check's evaluation: what it is given decides what it can look at. A region check gets the
+/// region's data and no cluster, so its verdict cannot depend on which cluster of the region
+/// it was first evaluated for.
+#[derive(Debug, Clone, Copy)]
+pub enum Eval {
+    /// Judges one cluster (with its region's and account's data).
+    Cluster(fn(&Ctx<'_>) -> Evaluation),
+    /// Judges an account's settings in one region.
+    Region(fn(&RegionCtx<'_>) -> Evaluation),
 }
 
 /// What a check judges.
@@ -175,6 +184,14 @@ pub enum Scope {
 }
 
 impl Check {
+    /// What the check judges.
+    pub fn scope(&self) -> Scope {
+        match self.eval {
+            Eval::Cluster(_) => Scope::Cluster,
+            Eval::Region(_) => Scope::Region,
+        }
+    }
+
     /// Whether `name` is this check's id or one of its aliases.
     pub fn answers_to(&self, name: &str) -> bool {
         self.id == name || self.aliases.contains(&name)

@@ -1,4 +1,5 @@
-//! What a check evaluates: one cluster's inventory, its region's and account's, and settings.
+//! What a check evaluates: one cluster's inventory, its region's and account's, and settings
+//! ([`Ctx`]); or, for a region check, the region's alone ([`RegionCtx`]).
 
 use super::*;
 use crate::inventory::{
@@ -32,17 +33,24 @@ pub fn setting_arn(region: &RegionInventory, service: &str, setting: &str) -> St
     )
 }
 
-impl<'a> Ctx<'a> {
+/// Inputs of a region check: the account's settings in one region, shared by its clusters.
+#[derive(Debug, Clone, Copy)]
+pub struct RegionCtx<'a> {
+    /// The account-and-region data, if collected.
+    pub region: Option<&'a RegionInventory>,
+    /// Thresholds and allow-lists from `sek.toml`.
+    pub settings: &'a Settings,
+    /// Where the region is, to name it when its data was not collected: partition, region,
+    /// account.
+    place: (&'a str, &'a str, Option<&'a str>),
+}
+
+impl<'a> RegionCtx<'a> {
     /// The account-and-region data, or why it is missing (the snapshot predates it).
     pub fn region_data(&self) -> Lookup<'a, RegionInventory> {
         self.region.ok_or_else(|| {
-            let inv = self.inventory;
-            let resource = format!(
-                "arn:{}:eks:{}:{}:",
-                inv.partition,
-                inv.region,
-                inv.account_id.as_deref().unwrap_or("")
-            );
+            let (partition, region, account) = self.place;
+            let resource = format!("arn:{partition}:eks:{region}:{}:", account.unwrap_or(""));
             Missing::new(
                 "the account's settings in this region",
                 &[],
@@ -50,21 +58,6 @@ impl<'a> Ctx<'a> {
             )
             .with_fix("were not collected (the snapshot predates them); rescan live")
             .on(resource)
-        })
-    }
-
-    /// The account's IAM data, or why it is missing (the snapshot predates it).
-    pub fn account_data(&self) -> Lookup<'a, AccountInventory> {
-        self.account.ok_or_else(|| {
-            let inv = self.inventory;
-            let resource = format!(
-                "arn:{}:iam::{}:",
-                inv.partition,
-                inv.account_id.as_deref().unwrap_or("")
-            );
-            Missing::new("the account's IAM data", &[], Why::NotCollected)
-                .with_fix("was not collected (the snapshot predates it); rescan live")
-                .on(resource)
         })
     }
 
@@ -82,6 +75,47 @@ impl<'a> Ctx<'a> {
             Ok(value) => Ok((region, value, resource)),
             Err(missing) => Err(missing.on(resource)),
         }
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// Evaluate `check` here: a cluster check with this context, a region check with the
+    /// region's alone.
+    pub fn evaluate(&self, check: &Check) -> Evaluation {
+        match check.eval {
+            Eval::Cluster(eval) => eval(self),
+            Eval::Region(eval) => eval(&self.region_ctx()),
+        }
+    }
+
+    /// The region's context, for region checks.
+    pub fn region_ctx(&self) -> RegionCtx<'a> {
+        let inv = self.inventory;
+        RegionCtx {
+            region: self.region,
+            settings: self.settings,
+            place: (&inv.partition, &inv.region, inv.account_id.as_deref()),
+        }
+    }
+
+    /// The account-and-region data, or why it is missing (the snapshot predates it).
+    pub fn region_data(&self) -> Lookup<'a, RegionInventory> {
+        self.region_ctx().region_data()
+    }
+
+    /// The account's IAM data, or why it is missing (the snapshot predates it).
+    pub fn account_data(&self) -> Lookup<'a, AccountInventory> {
+        self.account.ok_or_else(|| {
+            let inv = self.inventory;
+            let resource = format!(
+                "arn:{}:iam::{}:",
+                inv.partition,
+                inv.account_id.as_deref().unwrap_or("")
+            );
+            Missing::new("the account's IAM data", &[], Why::NotCollected)
+                .with_fix("was not collected (the snapshot predates it); rescan live")
+                .on(resource)
+        })
     }
 
     /// One finding about the control plane from `decide(cluster, cluster_arn)`, or why the

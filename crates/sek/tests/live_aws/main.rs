@@ -254,7 +254,7 @@ fn region_settings_are_read_once_and_judged_alike_for_every_cluster_of_the_regio
     assert_eq!(clusters.len(), 2);
     let region_checks: Vec<&str> = sek_core::checks::ALL
         .iter()
-        .filter(|c| c.scope == sek_core::checks::Scope::Region)
+        .filter(|c| c.scope() == sek_core::checks::Scope::Region)
         .map(|c| c.id)
         .collect();
     assert_eq!(region_checks.len(), 10);

@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::{AccessEntry, AccessPolicyAssociation, ClusterInventory, Missing, aws};
 
 /// The access policy that makes an entry a cluster administrator.
@@ -47,8 +47,7 @@ not control. List accounts you do trust in sek.toml ([allow] trusted_accounts)."
         terraform: None,
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn is_admin(entry: &AccessEntry, policies: &[AccessPolicyAssociation]) -> bool {

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::ns::pod_security::ENFORCE;
 use crate::checks::shared::k8s::{SYSTEM_NAMESPACES, kubernetes};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::Need;
 use crate::inventory::k8s::resources::{CRDS, NAMESPACES};
 
@@ -44,8 +44,7 @@ resource limits.",
         terraform: None,
     },
     links: &["https://docs.aws.amazon.com/eks/latest/best-practices/pod-security.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

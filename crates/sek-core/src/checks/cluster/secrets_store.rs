@@ -17,7 +17,7 @@ const SECRET_STORE_CRDS: &[&str] = &[
     "secretproviderclasses.secrets-store.csi.x-k8s.io",
 ];
 use crate::checks::{
-    Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status, shared,
+    Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status, shared,
 };
 use crate::inventory::{Need, aws};
 
@@ -62,8 +62,7 @@ Store CSI driver and its AWS provider (an EKS add-on), or sync them with Externa
     links: &[
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/integrating_csi_driver.html",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Eval, Evaluation, Finding, RegionCtx, Remediation, Severity};
 use crate::inventory::aws;
 use crate::inventory::{FieldCondition, Missing, Trail, TrailSelectors};
 
@@ -56,11 +56,10 @@ with log file validation, to a bucket outside the reach of cluster administrator
         "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_EventSelector.html",
         "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedFieldSelector.html",
     ],
-    scope: Scope::Region,
-    eval,
+    eval: Eval::Region(eval),
 };
 
-fn eval(ctx: &Ctx<'_>) -> Evaluation {
+fn eval(ctx: &RegionCtx<'_>) -> Evaluation {
     let (_, trails, resource) = ctx.region_setting(("cloudtrail", "trails"), |r| r.trails())?;
     let evidence = json!({ "trails": trails });
     if trails.is_empty() {

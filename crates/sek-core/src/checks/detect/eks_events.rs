@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Eval, Evaluation, Finding, RegionCtx, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -38,11 +38,10 @@ eventSource eks.amazonaws.com) and send it to your alerting or response target."
         "https://docs.aws.amazon.com/eks/latest/userguide/logging-using-cloudtrail.html",
         "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Rule.html",
     ],
-    scope: Scope::Region,
-    eval,
+    eval: Eval::Region(eval),
 };
 
-fn eval(ctx: &Ctx<'_>) -> Evaluation {
+fn eval(ctx: &RegionCtx<'_>) -> Evaluation {
     let (_, rules, resource) = ctx.region_setting(("events", "rules"), |r| r.event_rules())?;
     let eks_rules: Vec<_> = rules
         .iter()

@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -37,8 +37,7 @@ and a REJECT log), and a log whose delivery fails (DeliverLogsStatus FAILED) rec
         "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html",
         "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_FlowLog.html",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

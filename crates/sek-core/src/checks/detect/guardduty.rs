@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Eval, Evaluation, Finding, RegionCtx, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -35,11 +35,10 @@ for EKS, letting GuardDuty manage its security agent add-on.",
         ),
     },
     links: &["https://docs.aws.amazon.com/guardduty/latest/ug/kubernetes-protection.html"],
-    scope: Scope::Region,
-    eval,
+    eval: Eval::Region(eval),
 };
 
-fn eval(ctx: &Ctx<'_>) -> Evaluation {
+fn eval(ctx: &RegionCtx<'_>) -> Evaluation {
     let (region, detectors, resource) =
         ctx.region_setting(("guardduty", "detector"), |r| r.guardduty())?;
     let Some(detector) = detectors

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Eval, Evaluation, Finding, RegionCtx, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -27,11 +27,10 @@ asks for, for both sides of a workload.",
         ),
     },
     links: &["https://docs.aws.amazon.com/inspector/latest/user/getting_started_tutorial.html"],
-    scope: Scope::Region,
-    eval,
+    eval: Eval::Region(eval),
 };
 
-fn eval(ctx: &Ctx<'_>) -> Evaluation {
+fn eval(ctx: &RegionCtx<'_>) -> Evaluation {
     let (_, status, resource) =
         ctx.region_setting(("inspector2", "account-status"), |r| r.inspector())?;
     let mut off = Vec::new();

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{matches_everything, per_repository};
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Eval, Evaluation, Finding, RegionCtx, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -35,11 +35,10 @@ your pipeline needs them).",
         terraform: Some("image_tag_mutability = \"IMMUTABLE\""),
     },
     links: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html"],
-    scope: Scope::Region,
-    eval,
+    eval: Eval::Region(eval),
 };
 
-fn eval(ctx: &Ctx<'_>) -> Evaluation {
+fn eval(ctx: &RegionCtx<'_>) -> Evaluation {
     per_repository(ctx, |_, repository, arn| {
         let name = &repository.name;
         let mutability = repository.tag_mutability.as_deref();

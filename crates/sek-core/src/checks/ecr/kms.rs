@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::per_repository;
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Eval, Evaluation, Finding, RegionCtx, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -30,11 +30,10 @@ re-push), or set it for new repositories with a repository creation template.",
         ),
     },
     links: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html"],
-    scope: Scope::Region,
-    eval,
+    eval: Eval::Region(eval),
 };
 
-fn eval(ctx: &Ctx<'_>) -> Evaluation {
+fn eval(ctx: &RegionCtx<'_>) -> Evaluation {
     per_repository(ctx, |_, repository, arn| {
         let evidence =
             json!({ "encryption_type": repository.encryption_type, "kms_key": repository.kms_key });

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::per_repository;
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Eval, Evaluation, Finding, RegionCtx, Remediation, Severity};
 use crate::inventory::Document;
 use crate::inventory::aws;
 
@@ -31,11 +31,10 @@ one tag away from production, and untagged layers accumulate cost.",
         terraform: Some("resource \"aws_ecr_lifecycle_policy\" \"this\" { ... }"),
     },
     links: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html"],
-    scope: Scope::Region,
-    eval,
+    eval: Eval::Region(eval),
 };
 
-fn eval(ctx: &Ctx<'_>) -> Evaluation {
+fn eval(ctx: &RegionCtx<'_>) -> Evaluation {
     per_repository(ctx, |_, repository, arn| {
         Ok(match repository.lifecycle()? {
             Document::Present(policy) => {

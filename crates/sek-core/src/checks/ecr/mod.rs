@@ -8,14 +8,14 @@ pub mod policy;
 pub mod scan;
 
 use crate::checks::shared::iam_policy::action_matches;
-use crate::checks::{Ctx, Evaluation, Finding, setting_arn};
+use crate::checks::{Evaluation, Finding, RegionCtx, setting_arn};
 use crate::inventory::{EcrRepository, Missing, RegionInventory};
 
 /// One finding per repository from `judge` (an `error` for a repository whose data `judge`
 /// missed); the repositories' failure when they could not be listed, `not-applicable` when
 /// there are none.
 pub(crate) fn per_repository(
-    ctx: &Ctx<'_>,
+    ctx: &RegionCtx<'_>,
     judge: impl Fn(&RegionInventory, &EcrRepository, &str) -> Result<Finding, Missing>,
 ) -> Evaluation {
     let (region, repositories, resource) =

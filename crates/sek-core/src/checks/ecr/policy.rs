@@ -14,7 +14,7 @@ use serde_json::json;
 use super::per_repository;
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::external_grants;
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Eval, Evaluation, Finding, RegionCtx, Remediation, Severity};
 use crate::inventory::Document;
 use crate::inventory::aws;
 
@@ -52,11 +52,10 @@ you do not control; list accounts you trust in sek.toml ([allow] trusted_account
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
     ],
-    scope: Scope::Region,
-    eval,
+    eval: Eval::Region(eval),
 };
 
-fn eval(ctx: &Ctx<'_>) -> Evaluation {
+fn eval(ctx: &RegionCtx<'_>) -> Evaluation {
     let settings = ctx.settings;
     per_repository(ctx, |region, repository, arn| {
         let policy = match repository.policy()? {

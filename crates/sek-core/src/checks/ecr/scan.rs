@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{per_repository, scan_filter_matches};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Eval, Evaluation, Finding, RegionCtx, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -50,11 +50,10 @@ at least basic scan on push.",
         "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",
         "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced-enabling.html",
     ],
-    scope: Scope::Region,
-    eval,
+    eval: Eval::Region(eval),
 };
 
-fn eval(ctx: &Ctx<'_>) -> Evaluation {
+fn eval(ctx: &RegionCtx<'_>) -> Evaluation {
     per_repository(ctx, |region, repository, arn| {
         let name = &repository.name;
         // Without the registry's configuration, neither its rules nor whether the repository's

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::oidc_provider;
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::{OidcTrust, oidc_trusts};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -54,8 +54,7 @@ system:serviceaccount:<namespace>:<service-account> and <issuer>:aud = sts.amazo
         "https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// Why a trust statement lets too much in (empty: it is specific).

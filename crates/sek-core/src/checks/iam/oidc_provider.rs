@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::oidc_provider;
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, shared};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, shared};
 use crate::inventory::aws;
 
 /// The check.
@@ -41,8 +41,7 @@ issuer, then give workloads their own roles.",
         "https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html",
         "https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

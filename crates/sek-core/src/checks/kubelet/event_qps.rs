@@ -4,7 +4,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets, verdict};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 
 /// Below this rate a node under stress drops events.
 const MIN_QPS: i64 = 5;
@@ -31,8 +31,7 @@ rate limit set too low drops them exactly when something goes wrong, leaving inv
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

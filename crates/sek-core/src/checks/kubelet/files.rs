@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::judge_nodes;
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity, Status};
 use crate::inventory::Need;
 use crate::inventory::k8s::resources::NODES;
 use crate::inventory::k8s::{NodeFile, OsFamily};
@@ -44,8 +44,7 @@ AMI's defaults stand). Run `sek node` on a node (or the Job in docs/sek-node-job
         terraform: None,
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-amis.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// What is wrong with one file, if anything.

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, nist};
 use crate::checks::kubelet::judge_nodes;
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity, Status};
 use crate::inventory::Need;
 use crate::inventory::k8s::resources::NODES;
 
@@ -35,8 +35,7 @@ node register under its private DNS name.",
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

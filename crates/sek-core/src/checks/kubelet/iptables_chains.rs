@@ -2,7 +2,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets, verdict};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -26,8 +26,7 @@ networking; off, the rules depend on manual or third-party changes that drift an
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity, Status};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -28,8 +28,7 @@ expects (Bottlerocket and AL2023 nodeadm do).",
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -2,7 +2,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets, verdict};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -27,8 +27,7 @@ environment variables, node and container metrics, to anyone who reaches the nod
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

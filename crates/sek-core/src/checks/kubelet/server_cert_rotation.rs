@@ -3,7 +3,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets, verdict};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -29,8 +29,7 @@ rotated, it expires or is made long-lived, and a leaked key stays useful.",
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -2,7 +2,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::kubelet::{KUBELET_READS, judge_kubelets, verdict};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 
 /// Whether a Go duration (`0`, `0s`, `0h0m0s`) is zero.
 fn is_zero(duration: &str) -> bool {
@@ -34,8 +34,7 @@ forgotten shell in a pod is a standing backdoor, and open connections exhaust th
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

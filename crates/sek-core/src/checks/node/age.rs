@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -29,8 +29,7 @@ expire nodes with expireAfter). The maximum age is configurable in sek.toml ([th
     links: &[
         "https://docs.aws.amazon.com/eks/latest/best-practices/protecting-the-infrastructure.html",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::{Image, Why};
 
 /// The account that publishes EKS-optimized AMIs in commercial regions.
@@ -51,8 +51,7 @@ from the EKS-optimized ones and list their ids or owners in sek.toml ([allow] am
         "https://docs.aws.amazon.com/eks/latest/userguide/eks-optimized-amis.html",
         "https://aws.amazon.com/bottlerocket/",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// Whether `image` is an AWS-published EKS-optimized image, by its name or by the AWS AMI type

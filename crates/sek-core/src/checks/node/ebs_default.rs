@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Eval, Evaluation, Finding, RegionCtx, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -29,11 +29,10 @@ default key).",
         terraform: Some("resource \"aws_ebs_encryption_by_default\" \"this\" { enabled = true }"),
     },
     links: &["https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html"],
-    scope: Scope::Region,
-    eval,
+    eval: Eval::Region(eval),
 };
 
-fn eval(ctx: &Ctx<'_>) -> Evaluation {
+fn eval(ctx: &RegionCtx<'_>) -> Evaluation {
     let (region, &on, resource) = ctx
         .region_setting(("ec2", "ebs-encryption-by-default"), |r| {
             r.ebs_encryption_by_default()

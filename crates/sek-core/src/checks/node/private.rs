@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::net::is_open_to_world;
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::{ClusterView, Instance, Missing, Need, Why, aws};
 
 /// The check.
@@ -46,8 +46,7 @@ MapPublicIpOnLaunch on those subnets and AssociatePublicIpAddress in launch temp
         "https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html",
         "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// The Internet gateway routes of the node's subnet, or why they are unknown.

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::ecr_writes_allowed;
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::{ClusterView, Instance, Missing, is_minimal_node_policy, last_segment};
 
 /// The check.
@@ -52,8 +52,7 @@ AmazonSSMManagedInstanceCore, delete inline policies, and move workload permissi
         "https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html",
         "https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 type NodeRoles = (BTreeMap<String, Vec<String>>, Vec<Finding>);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::security_groups::assess_ingress;
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -42,8 +42,7 @@ configure remote access without source security groups.",
         terraform: None,
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -31,8 +31,7 @@ AmazonSSMManagedInstanceCore to the node role and use `aws ssm start-session` wh
         terraform: Some("remote_access = null  # and no key_name in the launch template"),
     },
     links: &["https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -36,8 +36,7 @@ device mappings, then replace the nodes (volumes cannot be encrypted in place)."
         ),
     },
     links: &["https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{cis13, cis18, nist};
 use crate::checks::shared::k8s::kubernetes;
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::Need;
 use crate::inventory::ResourceRef;
 use crate::inventory::k8s::resources::{SERVICES, workload_needs};
@@ -37,8 +37,7 @@ tightened for it.",
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

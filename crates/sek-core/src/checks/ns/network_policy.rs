@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{exempt, kubernetes, system_namespace};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::Need;
 use crate::inventory::ResourceRef;
 use crate::inventory::k8s::NetworkPolicy;
@@ -43,8 +43,7 @@ namespace, then policies that allow the flows the workloads need (DNS included).
     links: &[
         "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn is_default_deny(policy: &NetworkPolicy) -> bool {

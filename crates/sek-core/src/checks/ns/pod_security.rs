@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::{exempt, kubernetes, system_namespace};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::Need;
 use crate::inventory::ResourceRef;
 use crate::inventory::k8s::resources::NAMESPACES;
@@ -36,8 +36,7 @@ workloads need it), after checking with the warn and audit labels what would be 
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/concepts/security/pod-security-admission/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -7,7 +7,7 @@
 
 use crate::checks::frameworks::{bp, cis13, nist};
 use crate::checks::shared::k8s::{containers_where, judge_workloads};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// The check.
@@ -35,8 +35,7 @@ nothing, at most NET_BIND_SERVICE).",
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -3,7 +3,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{judge_workloads, problem_if};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// The check.
@@ -33,8 +33,7 @@ node agents that need it.",
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -8,7 +8,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{ImageRef, containers_where, judge_workloads};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// Amazon's images for EKS add-ons and components, in any region's ECR or ECR Public.
@@ -47,8 +47,7 @@ registries in sek.toml.",
         terraform: None,
     },
     links: &["https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// The approved patterns: configured ones, else the account's ECR and Amazon's images.

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::{judge_workloads, kubernetes};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::k8s::NetworkPolicy;
 use crate::inventory::k8s::resources::{NETWORK_POLICIES, workload_needs};
 use crate::inventory::{Need, aws};
@@ -50,8 +50,7 @@ NetworkPolicy that excepts 169.254.169.254/32 where the hop limit must stay abov
     links: &[
         "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#restrict-access-to-the-instance-profile-assigned-to-the-worker-node",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// Whether an egress rule lets traffic to IMDS through.

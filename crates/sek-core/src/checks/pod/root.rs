@@ -5,7 +5,7 @@
 
 use crate::checks::frameworks::{bp, cis13, nist};
 use crate::checks::shared::k8s::{containers_where, effective, judge_workloads};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// The check.
@@ -31,8 +31,7 @@ securityContext.",
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -3,7 +3,7 @@
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::judge_workloads;
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 use crate::inventory::k8s::resources::WORKLOAD_READS;
 
 /// Where runtimes listen.
@@ -46,8 +46,7 @@ Kaniko or BuildKit rootless instead of Docker-in-Docker, and read container data
         terraform: None,
     },
     links: &["https://aws.github.io/aws-eks-best-practices/security/docs/pods/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

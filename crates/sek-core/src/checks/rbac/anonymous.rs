@@ -7,7 +7,7 @@
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::{Grant, describe_rule, judge_bindings};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 use crate::inventory::k8s::Role;
 use crate::inventory::k8s::resources::RBAC_READS;
 
@@ -41,8 +41,7 @@ system:public-info-viewer), and make the cluster endpoint private.",
     links: &[
         "https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// The endpoints Kubernetes opens to unauthenticated callers by default.

@@ -6,7 +6,7 @@
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{Access, Grant, describe_rule, judge_bindings};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 use crate::inventory::k8s::resources::RBAC_READS;
 
 /// Granting oneself more through roles.
@@ -49,8 +49,7 @@ group or service account. Each is a path from a limited account to cluster-admin
     links: &[
         "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -5,7 +5,7 @@
 
 use crate::checks::frameworks::{bp, cis18, nist};
 use crate::checks::shared::k8s::{Access, judge_grants};
-use crate::checks::{Area, Check, Ctx, Evaluation, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 use crate::inventory::k8s::resources::RBAC_READS;
 
 /// The access this check looks for.
@@ -37,8 +37,7 @@ through PersistentVolumeClaims and StorageClasses.",
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

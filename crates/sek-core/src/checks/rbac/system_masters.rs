@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, nist};
 use crate::checks::shared::k8s::kubernetes;
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::Need;
 use crate::inventory::k8s::AwsAuthConfigMap;
 use crate::inventory::k8s::resources::AWS_AUTH;
@@ -37,8 +37,7 @@ cluster-admin for whoever can assume the role.",
         terraform: None,
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

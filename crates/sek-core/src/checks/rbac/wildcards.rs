@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{describe_rule, exempt, kubernetes, managed_role, reference};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::Need;
 use crate::inventory::k8s::PolicyRule;
 use crate::inventory::k8s::resources::{CLUSTER_ROLES, ROLES};
@@ -39,8 +39,7 @@ auth can-i --list` on the subject shows what it has; audit logs show what it use
         terraform: None,
     },
     links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn has_wildcard(rule: &PolicyRule) -> bool {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::kubernetes;
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::k8s::resources::{DAEMONSETS, PODS, SERVICE_ACCOUNTS};
 use crate::inventory::{Need, aws};
 
@@ -42,8 +42,7 @@ then detach the policy from the node role.",
         terraform: None,
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

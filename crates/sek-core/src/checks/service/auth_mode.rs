@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -34,8 +34,7 @@ entries, then to API. The change is one-way.",
         terraform: Some("access_config { authentication_mode = \"API\" }"),
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/grant-k8s-access.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

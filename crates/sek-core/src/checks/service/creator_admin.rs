@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::super::access::entries_admin::admin_entries;
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::AccessEntry;
 use crate::inventory::aws;
 
@@ -49,8 +49,7 @@ CONFIG_MAP, switch to API_AND_CONFIG_MAP first: only then can the creator's gran
         terraform: Some("enable_cluster_creator_admin_permissions = false"),
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// How long after the cluster's creation an admin entry counts as the creator's bootstrap grant

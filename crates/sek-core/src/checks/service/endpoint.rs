@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -38,8 +38,7 @@ endpoint on and the public one off, the API is reachable only from the VPC and n
         terraform: Some("endpoint_private_access = true\nendpoint_public_access  = false"),
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::net::is_open_to_world;
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -39,8 +39,7 @@ the public endpoint off.",
         terraform: Some("endpoint_public_access_cidrs = [\"203.0.113.5/32\"]"),
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

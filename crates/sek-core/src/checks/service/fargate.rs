@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::aws;
 
 /// The check.
@@ -37,8 +37,7 @@ images) are safer there than on shared nodes.",
         terraform: None,
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/fargate.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, shared};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, shared};
 use crate::inventory::ClusterUpdate;
 use crate::inventory::aws;
 
@@ -47,8 +47,7 @@ updates, which is an error.",
         "https://docs.aws.amazon.com/eks/latest/APIReference/API_ClusterHealth.html",
         "https://docs.aws.amazon.com/eks/latest/APIReference/API_ListUpdates.html",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// What an update is the latest of: (node group, add-on, kind).

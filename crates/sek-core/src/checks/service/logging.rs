@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The control plane log types EKS can send to CloudWatch Logs.
@@ -51,8 +51,7 @@ or with the CLI below. Logs go to the CloudWatch Logs group /aws/eks/<cluster>/c
         ),
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -9,7 +9,7 @@
 use serde_json::{Value, json};
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::aws;
 
 /// The check.
@@ -47,8 +47,7 @@ the policy engine, then add default-deny policies per namespace.",
         ),
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// Whether VPC CNI configuration values turn network policy on (`"true"` or `true`). EKS takes

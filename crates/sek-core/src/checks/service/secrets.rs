@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -41,8 +41,7 @@ can be done on an existing cluster and cannot be undone.",
         ),
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -36,8 +36,7 @@ key policy to the EKS cluster role and key administrators.",
         terraform: Some("enable_key_rotation = true"),
     },
     links: &["https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::net::{Protocol, describe_ports};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::IpPermission;
 use crate::inventory::aws;
 
@@ -38,8 +38,7 @@ other sources access through the private endpoint's security group rules you man
         terraform: None,
     },
     links: &["https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 /// Whether a rule is part of the recommended minimum for `group`.

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::incomplete;
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 
 /// The check.
@@ -41,8 +41,7 @@ approved versions in sek.toml ([allow] kubernetes_versions) to flag clusters out
         "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html",
         "https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html",
     ],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::{kubernetes, reference};
-use crate::checks::{Area, Check, Ctx, Evaluation, Finding, Remediation, Scope, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::k8s::resources::{INGRESSES, SERVICES};
 use crate::inventory::k8s::{Ingress, Service};
 use crate::inventory::{Need, aws};
@@ -49,8 +49,7 @@ service.beta.kubernetes.io/aws-load-balancer-ssl-cert) and redirect HTTP to HTTP
         terraform: None,
     },
     links: &["https://docs.aws.amazon.com/eks/latest/best-practices/network-security.html"],
-    scope: Scope::Cluster,
-    eval,
+    eval: Eval::Cluster(eval),
 };
 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {

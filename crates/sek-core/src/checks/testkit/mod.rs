@@ -319,13 +319,14 @@ pub fn run_full(
     settings: &Settings,
 ) -> Vec<Finding> {
     let view = ClusterView::excluding_namespaces(inv, &settings.excluded_namespaces);
-    let evaluation = (check.eval)(&Ctx {
+    let evaluation = Ctx {
         inventory: &view,
         region,
         account,
         settings,
         now: now(),
-    });
+    }
+    .evaluate(check);
     // As the evaluator reports it: what the check missed is one `error` finding.
     let findings = evaluation.unwrap_or_else(|missing| vec![Finding::missing(inv.arn(), &missing)]);
     assert!(!findings.is_empty(), "{} returned no findings", check.id);
