@@ -3,7 +3,6 @@
 use std::io;
 
 use sek_core::config::ConfigError;
-use sek_core::inventory::SnapshotError;
 
 use crate::collect::ScanError;
 
@@ -54,14 +53,6 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// Build a snapshot error from a parse error.
-    pub fn snapshot(path: &str, err: SnapshotError) -> CliError {
-        CliError::Snapshot {
-            path: path.to_string(),
-            reason: err.to_string(),
-        }
-    }
-
     /// The process exit status for this error.
     pub fn exit_code(&self) -> u8 {
         match self {

@@ -187,18 +187,57 @@ pub(super) fn read_snapshot(path: &Path) -> Result<Inventory, CliError> {
 }
 
 pub(super) fn read_snapshot_file(path: &Path) -> Result<Inventory, CliError> {
-    let shown = path.display().to_string();
-    let mut text = String::new();
-    let read = if shown == "-" {
-        io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read_to_string(path).map(|t| text = t)
+    let error = |reason: String| CliError::Snapshot {
+        path: path.display().to_string(),
+        reason,
     };
-    read.map_err(|e| CliError::Snapshot {
-        path: shown.clone(),
-        reason: e.to_string(),
-    })?;
-    Inventory::from_json(&text).map_err(|e| CliError::snapshot(&shown, e))
+    // The snapshot reader says itself when it is given a report instead.
+    let text = read_text(path).map_err(error)?;
+    Inventory::from_json(&text).map_err(|e| error(e.to_string()))
+}
+
+/// The text of `path`, or of standard input for `-`.
+fn read_text(path: &Path) -> Result<String, String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| e.to_string())?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).map_err(|e| e.to_string())
+    }
+}
+
+/// A JSON file given to a command: a report or a snapshot.
+pub(super) enum Document {
+    /// A report written by `sek scan -f json`.
+    Report(Report),
+    /// A snapshot written by `sek collect -o FILE`.
+    Snapshot(Inventory),
+}
+
+/// Read `path` (`-`: standard input) as a report or a snapshot, for the commands that take
+/// either (`diff`, `merge`). `Err` is why it is neither, for the caller's error.
+pub(super) fn read_document(path: &Path) -> Result<Document, String> {
+    let text = read_text(path)?;
+    // Only the field that marks a report is read; anything else is left to the snapshot
+    // reader, whose errors say what a snapshot lacks.
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        report_schema_version: Option<serde::de::IgnoredAny>,
+    }
+    let is_report = serde_json::from_str::<Probe>(&text)
+        .is_ok_and(|probe| probe.report_schema_version.is_some());
+    if is_report {
+        Report::from_json(&text)
+            .map(Document::Report)
+            .map_err(|e| e.to_string())
+    } else {
+        Inventory::from_json(&text)
+            .map(Document::Snapshot)
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// Evaluate what `source` names: the demo, a snapshot, or a live cluster.
@@ -247,28 +286,12 @@ pub(super) fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
 
 /// A JSON report, or a snapshot evaluated with `config`.
 pub(super) fn report_or_snapshot(path: &Path, config: &Config) -> Result<Report, CliError> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CliError::Input {
-        path: shown.clone(),
-        reason: e.to_string(),
+    let document = read_document(path).map_err(|reason| CliError::Input {
+        path: path.display().to_string(),
+        reason,
     })?;
-    #[derive(serde::Deserialize)]
-    struct Probe {
-        report_schema_version: Option<serde::de::IgnoredAny>,
-    }
-    let probe: Probe = serde_json::from_str(&text).map_err(|e| CliError::Input {
-        path: shown.clone(),
-        reason: format!("not JSON: {e}"),
-    })?;
-    if probe.report_schema_version.is_some() {
-        return Report::from_json(&text).map_err(|e| CliError::Input {
-            path: shown,
-            reason: e.to_string(),
-        });
-    }
-    let inventory = Inventory::from_json(&text).map_err(|e| CliError::Input {
-        path: shown,
-        reason: e.to_string(),
-    })?;
-    Ok(evaluate(&inventory, config, &Selection::default()))
+    Ok(match document {
+        Document::Report(report) => report,
+        Document::Snapshot(inventory) => evaluate(&inventory, config, &Selection::default()),
+    })
 }
