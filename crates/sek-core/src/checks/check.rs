@@ -73,7 +73,8 @@ impl fmt::Display for Severity {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Area {
-    /// The EKS control plane.
+    /// The EKS service's side of a cluster: its control plane (endpoint, logging, encryption,
+    /// version, authentication mode). Not Kubernetes Services: those are [`Area::Svc`].
     Service,
     /// Worker nodes: instances, launch templates, their network and IAM.
     Node,
@@ -87,7 +88,8 @@ pub enum Area {
     Detect,
     /// Cluster-wide Kubernetes components (policy engines, secret stores).
     Cluster,
-    /// How Services and Ingresses expose workloads.
+    /// Kubernetes Services and Ingresses (`svc`, as kubectl abbreviates Service): how workloads
+    /// are exposed. Not the EKS service: that is [`Area::Service`].
     Svc,
     /// Kubernetes RBAC: who may do what.
     Rbac,
