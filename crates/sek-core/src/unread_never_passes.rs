@@ -1,14 +1,15 @@
 //! A generated test over every read the inventory records: whatever sek could not read, or did
 //! not read, no check may pass because of it.
 //!
-//! The test does not list the fields: it finds them. It walks the demo inventory's JSON (every
-//! side: AWS, Kubernetes, kubelets) and, at each field, tries what a failed read writes in a
+//! The test does not list the fields: it finds them. It walks the JSON of the demo inventory
+//! (every side: AWS, Kubernetes, kubelets) and of a moto cluster where most checks fail, and, at
+//! each field, tries what a failed read writes in a
 //! snapshot (`{"failed_read": ...}` for a value, `{"items": [], "failed": [...]}` for a listing).
 //! Fields that take it are reads; for each, it evaluates the inventory with that read failed and
 //! with it not collected (the key deleted) and compares with the full inventory: no finding may be
 //! `pass` that was not `pass` before, or pass saying something else (a pass that stands on the
-//! missing read), and a failure must be reported. A field added to the
-//! inventory as a `Read` is covered the day it is added.
+//! missing read), and a failure must be reported. A field added to the inventory as a `Read` is
+//! covered the day it is added.
 
 use std::collections::{BTreeSet, HashSet};
 
