@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::k8s::{judge_workloads, kubernetes};
+use crate::checks::shared::network_policy::{governs_egress, selects_every_pod};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::k8s::NetworkPolicy;
 use crate::inventory::k8s::resources::{NETWORK_POLICIES, workload_needs};
@@ -80,13 +81,7 @@ fn rule_allows_imds(rule: &Value) -> bool {
 /// egress, and none of its egress rules allows 169.254.169.254. (Policies add up, so one such
 /// policy is not enough if another allows IMDS; see [`namespace_blocks_imds`].)
 fn selects_all_and_restricts_egress(policy: &NetworkPolicy) -> bool {
-    let selects_all = policy.spec.pod_selector.as_object().is_none_or(|s| {
-        s.values().all(|v| {
-            v.as_object().is_some_and(|o| o.is_empty())
-                || v.as_array().is_some_and(|a| a.is_empty())
-        })
-    });
-    selects_all && policy.spec.policy_types.iter().any(|t| t == "Egress")
+    selects_every_pod(policy) && governs_egress(policy)
 }
 
 /// Whether the namespace's policies keep its pods from IMDS: one policy restricts egress for

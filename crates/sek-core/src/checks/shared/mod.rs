@@ -3,6 +3,7 @@
 pub mod iam_policy;
 pub mod k8s;
 pub mod net;
+pub(crate) mod network_policy;
 pub mod security_groups;
 
 use serde_json::json;
