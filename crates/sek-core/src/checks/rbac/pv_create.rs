@@ -57,4 +57,46 @@ mod tests {
             rule(&[""], &["persistentvolumeclaims"], &["create"]),
         );
     }
+
+    /// The EBS CSI driver's provisioner may create PersistentVolumes: installed by the add-on
+    /// (EKS manages its fields), it is waived with the reason; the same name without that
+    /// provenance is a user's binding and fails.
+    #[test]
+    fn an_add_ons_binding_is_waived_by_provenance_not_by_name() {
+        use crate::checks::Status;
+        use crate::checks::testkit::{about, run};
+        let provisioner = |managers: &[&str]| {
+            let mut inv = kube_cluster();
+            let k8s = k8s(&mut inv);
+            let mut role = role(
+                "",
+                "ebs-external-provisioner-role",
+                vec![rule(&[""], &["persistentvolumes"], &["create", "delete"])],
+            );
+            role.kind = "ClusterRole".into();
+            k8s.roles.data_mut().push(role);
+            let mut binding = binding(
+                "",
+                "ebs-csi-provisioner-binding",
+                "ClusterRole/ebs-external-provisioner-role",
+                &["ServiceAccount:kube-system/ebs-csi-controller-sa"],
+            );
+            binding.kind = "ClusterRoleBinding".into();
+            binding.metadata.field_managers = managers.iter().map(|m| m.to_string()).collect();
+            k8s.role_bindings.got_mut().unwrap().push(binding);
+            about(&run(&CHECK, &inv), "ebs-csi-provisioner-binding").clone()
+        };
+        let installed = provisioner(&["eks"]);
+        assert_eq!(installed.status, Status::Waived);
+        let waiver = installed.waiver.expect("a built-in exception");
+        assert!(
+            waiver.reason.contains("installed by an EKS add-on"),
+            "{}",
+            waiver.reason
+        );
+        assert_eq!(
+            provisioner(&["kubectl-client-side-apply"]).status,
+            Status::Fail
+        );
+    }
 }

@@ -135,10 +135,14 @@ Namespaces can be left out of evaluation altogether with `[kubernetes] exclude_n
         out.push_str(&format!("  - `{namespace}/{name}`: {what}\n"));
     }
     out.push_str(&format!(
-        "- **Managed RBAC** (rbac-* checks): bindings named `system:*` or `eks:*`, and bindings only to \
-`system:masters` (its members are judged by rbac-system-masters and access-entries-admin), unless they \
-reach one of {}; roles named `system:*` or `eks:*`, and the default `cluster-admin`, `admin`, `edit` and \
-`view` ClusterRoles (rbac-wildcards).\n\
+        "- **Managed RBAC** (rbac-* checks): bindings named `system:*` or `eks:*`, bindings only to \
+`system:masters` (its members are judged by rbac-system-masters and access-entries-admin), and bindings \
+an EKS add-on installed, unless they reach one of {}; roles named `system:*` or `eks:*`, the default \
+`cluster-admin`, `admin`, `edit` and `view` ClusterRoles, and roles an EKS add-on installed \
+(rbac-wildcards). An add-on's objects are known by provenance, not by name: EKS manages their fields \
+(field manager `eks` in `managedFields`) or labels them `app.kubernetes.io/managed-by: EKS`; an object \
+named like an add-on's without either is judged like any other. Exports keep `managedFields` only with \
+`kubectl get ... -o json --show-managed-fields`.\n\
 - **System namespaces** (`{}`) in ns-network-policy, ns-pod-security and sa-default-used.\n\
 - **Public health and version endpoints** in rbac-anonymous: a binding whose role only lets \
 unauthenticated callers get /healthz, /livez, /readyz and /version (Kubernetes' \
@@ -341,29 +345,47 @@ fn is_broad(subject: &Subject) -> bool {
 }
 
 /// Why a binding is exempt: Kubernetes' own `system:` bindings and EKS's `eks:` ones are
-/// reconciled by the control plane (edits are reverted), unless they reach a broad group.
+/// reconciled by the control plane (edits are reverted), and an EKS add-on's bindings are managed
+/// by EKS (by provenance, not name: a copy of an add-on's name is judged), unless they reach a
+/// broad group.
 pub(crate) fn managed_binding(binding: &RoleBinding) -> Option<&'static str> {
+    if binding.subjects.iter().any(is_broad) {
+        return None;
+    }
     let name = &binding.metadata.name;
-    let managed = name.starts_with("system:") || name.starts_with("eks:");
     // The default cluster-admin binding is to system:masters, which only aws-auth mappings and
     // the cluster creator reach; rbac-system-masters judges those.
     let bootstrap = binding
         .subjects
         .iter()
         .all(|s| s.kind == "Group" && s.name == "system:masters");
-    ((managed || bootstrap) && !binding.subjects.iter().any(is_broad)).then_some(
-        "Kubernetes or EKS default binding (system:/eks: prefix or to system:masters), reconciled by the control plane",
-    )
+    if name.starts_with("system:") || name.starts_with("eks:") || bootstrap {
+        Some(
+            "Kubernetes or EKS default binding (system:/eks: prefix or to system:masters), reconciled by the control plane",
+        )
+    } else if binding.metadata.installed_by_eks() {
+        Some("installed by an EKS add-on (EKS manages its fields); the add-on's updates set it")
+    } else {
+        None
+    }
 }
 
-/// Why a role is exempt: a default role of Kubernetes or EKS.
+/// Why a role is exempt: a default role of Kubernetes or EKS, or one an EKS add-on installed.
 pub(crate) fn managed_role(role: &Role) -> Option<&'static str> {
     let name = &role.metadata.name;
-    (name.starts_with("system:")
+    if name.starts_with("system:")
         || name.starts_with("eks:")
         || (role.kind == "ClusterRole"
-            && ["cluster-admin", "admin", "edit", "view"].contains(&name.as_str())))
-    .then_some("Kubernetes or EKS default role; the rbac-* checks report who is bound to it")
+            && ["cluster-admin", "admin", "edit", "view"].contains(&name.as_str()))
+    {
+        Some("Kubernetes or EKS default role; the rbac-* checks report who is bound to it")
+    } else if role.metadata.installed_by_eks() {
+        Some(
+            "installed by an EKS add-on (EKS manages its fields); the rbac-* checks report who is bound to it",
+        )
+    } else {
+        None
+    }
 }
 
 /// Judge every binding: those whose role has a rule `access` allows fail (with the rules and

@@ -249,6 +249,77 @@ pub struct ObjectMeta {
     /// Owners (the controller that created the object).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owner_references: Vec<OwnerReference>,
+    /// Who wrote the object, by field manager (server-side apply's `managedFields`, names only):
+    /// `eks` for what EKS add-ons install.
+    #[serde(
+        default,
+        alias = "managedFields",
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "field_managers"
+    )]
+    pub field_managers: Vec<String>,
+}
+
+impl ObjectMeta {
+    /// Whether an EKS add-on installed the object: EKS manages its fields (field manager `eks`,
+    /// as the EKS user guide's "Determine fields you can customize for Amazon EKS add-ons"
+    /// describes) or labels it managed by EKS. A copy of an add-on's name has neither.
+    pub fn installed_by_eks(&self) -> bool {
+        self.field_managers.iter().any(|m| m == "eks")
+            || self
+                .labels
+                .get("app.kubernetes.io/managed-by")
+                .is_some_and(|by| by == "EKS")
+    }
+}
+
+/// The field managers of `managedFields` (objects naming a `manager`, as the API gives them)
+/// or of a snapshot (the names), deduplicated. Everything else of `managedFields` is skipped
+/// unread: it can be as large as the object.
+fn field_managers<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    let entries: Vec<ManagerName> = Option::deserialize(deserializer)?.unwrap_or_default();
+    let mut managers: Vec<String> = entries.into_iter().filter_map(|entry| entry.0).collect();
+    managers.sort();
+    managers.dedup();
+    Ok(managers)
+}
+
+/// One `managedFields` entry's `manager`, or a name as a snapshot keeps it.
+struct ManagerName(Option<String>);
+
+impl<'de> Deserialize<'de> for ManagerName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ManagerName;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a managedFields entry or a field manager's name")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<ManagerName, E> {
+                Ok(ManagerName(Some(name.to_string())))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ManagerName, A::Error> {
+                let mut manager = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "manager" {
+                        manager = map.next_value::<Option<String>>()?;
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(ManagerName(manager))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 fn annotations<'de, D: serde::Deserializer<'de>>(

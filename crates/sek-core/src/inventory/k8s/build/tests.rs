@@ -289,3 +289,23 @@ fn a_configmap_list_without_aws_auth_means_it_is_absent() {
     b.read(resources::by_kind("ConfigMap").unwrap());
     assert_eq!(b.finish("x").aws_auth, Read::Got(AwsAuthConfigMap::Absent));
 }
+
+#[test]
+fn field_managers_are_kept_by_name_and_survive_a_snapshot() {
+    let meta: ObjectMeta = serde_json::from_value(json!({
+        "name": "ebs-csi-provisioner-binding",
+        "managedFields": [
+            {"manager": "eks", "operation": "Apply", "fieldsV1": {"f:subjects": {}}},
+            {"manager": "kubectl-edit", "operation": "Update"},
+            {"manager": "eks", "operation": "Update"},
+        ]
+    }))
+    .unwrap();
+    assert_eq!(meta.field_managers, ["eks", "kubectl-edit"]);
+    assert!(meta.installed_by_eks());
+    let again: ObjectMeta = serde_json::from_str(&serde_json::to_string(&meta).unwrap()).unwrap();
+    assert_eq!(again, meta);
+    let copy: ObjectMeta =
+        serde_json::from_value(json!({"name": "ebs-csi-provisioner-binding"})).unwrap();
+    assert!(!copy.installed_by_eks());
+}
