@@ -7,9 +7,11 @@ throttling error instead of forwarding them, the way AWS does under load.
 --always A    always throttle operation A (e.g. DescribeVolumes)
 --deny A[@T]  answer operation A with the service's access-denied error; with @T, only when T
               is the request's region or appears in its parameters (e.g. a role's account id)
+--fail A      always answer operation A with HTTP 500 and the service's InternalError (a
+              persistent server error, not throttling)
 
 Prints the port it listens on, then serves until killed. GET /__proxy/stats returns
-{"forwarded": n, "throttled": {"Operation": n}}.
+{"forwarded": n, "throttled": {"Operation": n}, "failed": {"Operation": n}}.
 """
 
 import argparse
@@ -22,7 +24,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
-STATS = {"forwarded": 0, "throttled": {}, "seen": 0}
+STATS = {"forwarded": 0, "throttled": {}, "failed": {}, "seen": 0}
 
 EC2_THROTTLE = (
     503,
@@ -35,6 +37,23 @@ QUERY_THROTTLE = (
     {"Content-Type": "text/xml"},
     b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
     b"</Error><RequestId>throttle</RequestId></ErrorResponse>",
+)
+EC2_INTERNAL = (
+    500,
+    {"Content-Type": "text/xml"},
+    b'<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>InternalError</Code>'
+    b"<Message>An internal error has occurred.</Message></Error></Errors><RequestID>fail</RequestID></Response>",
+)
+QUERY_INTERNAL = (
+    500,
+    {"Content-Type": "text/xml"},
+    b"<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>Internal failure</Message>"
+    b"</Error><RequestId>fail</RequestId></ErrorResponse>",
+)
+JSON_INTERNAL = (
+    500,
+    {"Content-Type": "application/x-amz-json-1.1"},
+    b'{"__type": "InternalFailure", "message": "Internal failure"}',
 )
 JSON_THROTTLE = (
     429,
@@ -104,6 +123,7 @@ class Proxy(BaseHTTPRequestHandler):
     every = 0
     always = ()
     deny = ()
+    fail = ()
 
     def log_message(self, *args):
         pass
@@ -148,6 +168,17 @@ class Proxy(BaseHTTPRequestHandler):
                 else:
                     status, headers, payload = QUERY_DENIED
                 return self.reply(status, headers, payload)
+        if operation in self.fail:
+            with LOCK:
+                STATS["failed"][operation] = STATS["failed"].get(operation, 0) + 1
+            service = service_of(self.headers)
+            if service == "ec2":
+                status, headers, payload = EC2_INTERNAL
+            elif service in JSON_SERVICES:
+                status, headers, payload = JSON_INTERNAL
+            else:
+                status, headers, payload = QUERY_INTERNAL
+            return self.reply(status, headers, payload)
         if throttle:
             service = service_of(self.headers)
             if service == "ec2":
@@ -175,11 +206,13 @@ def main():
     parser.add_argument("--every", type=int, default=0)
     parser.add_argument("--always", action="append", default=[])
     parser.add_argument("--deny", action="append", default=[])
+    parser.add_argument("--fail", action="append", default=[])
     args = parser.parse_args()
     Proxy.upstream = urllib.parse.urlsplit(args.upstream)
     Proxy.every = args.every
     Proxy.always = tuple(args.always)
     Proxy.deny = tuple(args.deny)
+    Proxy.fail = tuple(args.fail)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
     server.daemon_threads = True
     print(server.server_address[1], flush=True)

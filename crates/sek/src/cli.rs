@@ -149,8 +149,9 @@ pub struct AwsArgs {
     /// Most AWS requests in flight at once, over every account, region and cluster of the scan.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=512))]
     pub concurrency: u16,
-    /// Attempts per AWS request, retries included (throttling, 5xx and connection errors are
-    /// retried with backoff; a read still failing after that is reported, not fatal).
+    /// Attempts per AWS request, retries included (throttling, HTTP 503 and connection errors
+    /// are retried with backoff; HTTP 500, 502 and 504 get 3 attempts at most). A read still
+    /// failing after that is reported, not fatal.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
     /// How throttled requests are retried: `standard` backs off exponentially with jitter;

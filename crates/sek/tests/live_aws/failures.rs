@@ -27,6 +27,27 @@ fn throttled_requests_are_retried_to_the_same_verdicts() {
     );
 }
 
+/// An API that keeps answering HTTP 500 gets a few attempts, not the throttling budget: the scan
+/// goes on, that data's check is an error naming it, everything else is judged as without it.
+#[test]
+fn a_persistent_server_error_gets_a_small_retry_budget_and_an_error() {
+    let moto = Moto::start();
+    moto.build(&["secure"]);
+    let proxy = ThrottleProxy::start(&moto.endpoint(), &["--fail", "DescribeVolumes"]);
+    let direct = scan_json(sek(&moto.endpoint()), "secure", &[]);
+    let started = std::time::Instant::now();
+    let report = scan_json(sek(&proxy.endpoint()), "secure", &["--max-attempts", "8"]);
+    let elapsed = started.elapsed();
+    let mut expected = verdicts(&direct);
+    expected.insert("node-volumes".into(), "error".into());
+    assert_eq!(verdicts(&report), expected);
+    let message = messages(&report, "node-volumes");
+    assert!(message.contains("ec2:DescribeVolumes"), "{message}");
+    // Three attempts of the one request, not the eight --max-attempts allows throttling.
+    assert_eq!(proxy.failed()["DescribeVolumes"], 3, "{:?}", proxy.failed());
+    eprintln!("scan against an always-500 DescribeVolumes: {elapsed:?}");
+}
+
 #[test]
 fn throttling_that_outlasts_the_retries_is_an_error_for_that_data_only() {
     let moto = Moto::start();

@@ -218,6 +218,15 @@ impl ThrottleProxy {
 
     /// Requests it throttled, by operation.
     pub fn throttled(&self) -> BTreeMap<String, u64> {
+        self.stats("throttled")
+    }
+
+    /// Requests it failed with a server error (`--fail`), by operation.
+    pub fn failed(&self) -> BTreeMap<String, u64> {
+        self.stats("failed")
+    }
+
+    fn stats(&self, what: &str) -> BTreeMap<String, u64> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         use std::io::{Read, Write};
         write!(
@@ -229,7 +238,7 @@ impl ThrottleProxy {
         stream.read_to_string(&mut response).unwrap();
         let body = response.split("\r\n\r\n").nth(1).unwrap();
         let stats: Value = serde_json::from_str(body).unwrap();
-        serde_json::from_value(stats["throttled"].clone()).unwrap()
+        serde_json::from_value(stats[what].clone()).unwrap()
     }
 }
 

@@ -13,8 +13,9 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use sek_core::inventory::{CollectError, ErrorKind};
 use tokio::sync::OnceCell;
 
-use self::readonly::ReadOnlyGuard;
 use super::ScanError;
+use super::readonly::ReadOnlyGuard;
+use super::retries::{ServerErrorBudget, ServerErrorBudgetClassifier};
 use super::*;
 
 /// Connected, read-only AWS clients for one account and region.
@@ -55,12 +56,15 @@ pub struct Aws {
     caller: Arc<OnceCell<Result<GetCallerIdentityOutput, CollectError>>>,
 }
 
-/// Build a client of `$service` from the shared config with the read-only guard.
+/// Build a client of `$service` from the shared config with the read-only guard and the server
+/// error retry budget.
 macro_rules! guarded_client {
     ($service:ident, $config:expr) => {
         $service::Client::from_conf(
             $service::config::Builder::from($config)
                 .interceptor(ReadOnlyGuard)
+                .interceptor(ServerErrorBudget)
+                .retry_classifier(ServerErrorBudgetClassifier)
                 .build(),
         )
     };

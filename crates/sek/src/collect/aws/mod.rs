@@ -19,6 +19,7 @@ pub mod kms;
 pub mod logs;
 pub mod organizations;
 pub mod readonly;
+mod retries;
 #[cfg(test)]
 mod tests;
 mod values;
