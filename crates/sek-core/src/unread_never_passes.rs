@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use crate::config::Config;
 use crate::evaluate::{Selection, evaluate};
 use crate::inventory::Inventory;
+use crate::report::Report;
 
 /// Checks that pass on either of two reads, and so rightly pass, saying why, when one of them is
 /// missing: `(check, read)`.
@@ -33,11 +34,15 @@ fn failure() -> Value {
     json!({"api": "test:Read", "kind": "access-denied", "message": MARKER})
 }
 
+/// The report on `inventory`, as `sek scan` makes it.
+fn report(inventory: &Inventory) -> Report {
+    evaluate(inventory, &Config::default(), &Selection::default())
+}
+
 /// Every finding that passed: `(check, resource, message)`. (Not the evidence: a pass on a
 /// sufficient alternative, say Pod Identity instead of an OIDC provider, shows the unread one as
 /// unknown in its evidence and rightly passes.)
-fn passes(inventory: &Inventory) -> BTreeSet<(String, String, String)> {
-    let report = evaluate(inventory, &Config::default(), &Selection::default());
+fn passes(report: &Report) -> BTreeSet<(String, String, String)> {
     report
         .clusters
         .iter()
@@ -61,8 +66,7 @@ fn passes(inventory: &Inventory) -> BTreeSet<(String, String, String)> {
 
 /// Whether the evaluated report shows the marker failure (as a collection error or, for a
 /// node's kubelet, in the findings about the node).
-fn reports_the_failure(inventory: &Inventory) -> bool {
-    let report = evaluate(inventory, &Config::default(), &Selection::default());
+fn reports_the_failure(report: &Report) -> bool {
     report.clusters.iter().any(|cluster| {
         let listed = cluster
             .collection_errors
@@ -136,7 +140,7 @@ fn with_field(tree: &Value, pointer: &str, replacement: Option<Value>) -> Option
 
 /// Every read found in `inventory`, and every way its absence changed a pass.
 fn walk(inventory: &Inventory) -> (Vec<String>, Vec<String>) {
-    let baseline = passes(inventory);
+    let baseline = passes(&report(inventory));
     let tree: Value = serde_json::from_str(&inventory.to_json()).unwrap();
     let mut seen = HashSet::new();
     let mut reads = Vec::new();
@@ -161,17 +165,18 @@ fn walk(inventory: &Inventory) -> (Vec<String>, Vec<String>) {
             .find_map(|replacement| with_field(&tree, &pointer, Some(replacement)));
         let Some(failed) = failed else { continue };
         reads.push(pointer.clone());
+        let failed = report(&failed);
         if !reports_the_failure(&failed) {
             problems.push(format!(
                 "{pointer}: failed, but the failure is not reported"
             ));
         }
-        let not_collected = with_field(&tree, &pointer, None);
-        for (how, inventory) in [("failed", Some(failed)), ("not collected", not_collected)] {
-            let Some(inventory) = inventory else { continue };
+        let not_collected = with_field(&tree, &pointer, None).map(|inventory| report(&inventory));
+        for (how, report) in [("failed", Some(failed)), ("not collected", not_collected)] {
+            let Some(report) = report else { continue };
             // A pass that is new, or that says something else than with the read, stands on
             // what was not read.
-            for (check, resource, message) in passes(&inventory).difference(&baseline) {
+            for (check, resource, message) in passes(&report).difference(&baseline) {
                 if SUFFICIENT_ALTERNATIVES.contains(&(check.as_str(), pointer.as_str())) {
                     continue;
                 }
@@ -188,7 +193,7 @@ fn walk(inventory: &Inventory) -> (Vec<String>, Vec<String>) {
 fn no_check_passes_on_what_was_not_read_in_the_demo() {
     let inventory = crate::demo::inventory();
     assert!(
-        passes(&inventory).len() > 100,
+        passes(&report(&inventory)).len() > 100,
         "the demo passes many checks"
     );
     let (reads, problems) = walk(&inventory);
