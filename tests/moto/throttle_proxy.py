@@ -146,6 +146,16 @@ class Proxy(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def reply_as_service(self, ec2, json_protocol, query_protocol):
+        """Answer with the error shaped as the request's service speaks: EC2's XML, the JSON
+        protocol, or the query protocol's XML."""
+        service = service_of(self.headers)
+        if service == "ec2":
+            return self.reply(*ec2)
+        if service in JSON_SERVICES:
+            return self.reply(*json_protocol)
+        return self.reply(*query_protocol)
+
     def forward(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
@@ -160,34 +170,13 @@ class Proxy(BaseHTTPRequestHandler):
         for rule in self.deny:
             action, _, target = rule.partition("@")
             if action == operation and (not target or target == region_of(self.headers) or target in params):
-                service = service_of(self.headers)
-                if service == "ec2":
-                    status, headers, payload = EC2_DENIED
-                elif service in JSON_SERVICES:
-                    status, headers, payload = JSON_DENIED
-                else:
-                    status, headers, payload = QUERY_DENIED
-                return self.reply(status, headers, payload)
+                return self.reply_as_service(EC2_DENIED, JSON_DENIED, QUERY_DENIED)
         if operation in self.fail:
             with LOCK:
                 STATS["failed"][operation] = STATS["failed"].get(operation, 0) + 1
-            service = service_of(self.headers)
-            if service == "ec2":
-                status, headers, payload = EC2_INTERNAL
-            elif service in JSON_SERVICES:
-                status, headers, payload = JSON_INTERNAL
-            else:
-                status, headers, payload = QUERY_INTERNAL
-            return self.reply(status, headers, payload)
+            return self.reply_as_service(EC2_INTERNAL, JSON_INTERNAL, QUERY_INTERNAL)
         if throttle:
-            service = service_of(self.headers)
-            if service == "ec2":
-                status, headers, payload = EC2_THROTTLE
-            elif service in JSON_SERVICES:
-                status, headers, payload = JSON_THROTTLE
-            else:
-                status, headers, payload = QUERY_THROTTLE
-            return self.reply(status, headers, payload)
+            return self.reply_as_service(EC2_THROTTLE, JSON_THROTTLE, QUERY_THROTTLE)
         upstream = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "keep-alive")}
         upstream.request(self.command, self.path, body=body, headers=headers)
