@@ -155,7 +155,11 @@ certificate authority sek was given): {chain}"
         )
     } else if lower.contains("timed out") || lower.contains("elapsed") || lower.contains("timeout")
     {
-        (ErrorKind::Timeout, chain)
+        // hyper's connect timeout says only "deadline has elapsed": name it for what it is.
+        (
+            ErrorKind::Timeout,
+            format!("timed out connecting or waiting for an answer (--kube-timeout): {chain}"),
+        )
     } else if lower.contains("connection closed")
         || lower.contains("unexpected eof")
         || lower.contains("connection reset")
