@@ -5,7 +5,9 @@
 //! dates and range-checks thresholds. Every error carries the file, line and column it is about.
 //!
 //! ```toml
-//! skip = ["node-volumes"]          # check ids or aliases
+//! checks = ["cis-eks-1.8.0", "node-*"]  # run only these (ids, aliases, globs, areas,
+//!                                  # frameworks); only what they need is read
+//! skip = ["node-volumes"]          # the same names; skipped checks are not read either
 //!
 //! [severity]                       # per-check severity overrides
 //! service-endpoint = "high"
@@ -50,6 +52,8 @@ use crate::checks::{self, Check, Severity};
 pub struct Config {
     /// Where it was read from, if anywhere.
     pub source: Option<String>,
+    /// The checks to run, when the file narrows them (`checks = [...]`); `--checks` overrides.
+    pub checks: Option<Vec<&'static Check>>,
     /// Checks turned off.
     pub skip: Vec<&'static Check>,
     /// Severity overrides by check id.
@@ -134,6 +138,8 @@ impl std::error::Error for ConfigError {}
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
+    #[serde(default)]
+    checks: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     skip: Vec<Spanned<String>>,
     #[serde(default)]
@@ -248,10 +254,19 @@ impl Config {
             source: Some(source.to_string()),
             ..Config::default()
         };
+        if let Some(names) = &raw.checks {
+            let mut chosen = Vec::new();
+            for name in names {
+                let checks = checks::select_one(name.get_ref())
+                    .map_err(|m| error_at(Some(name.span()), m))?;
+                chosen.extend(checks);
+            }
+            config.checks = Some(checks::in_report_order(chosen));
+        }
         for name in &raw.skip {
-            let check =
-                resolve_check(name.get_ref()).map_err(|m| error_at(Some(name.span()), m))?;
-            config.skip.push(check);
+            let checks =
+                checks::select_one(name.get_ref()).map_err(|m| error_at(Some(name.span()), m))?;
+            config.skip.extend(checks);
         }
         for (name, level) in &raw.severity {
             let check =
@@ -400,6 +415,30 @@ mod tests {
     }
 
     #[test]
+    fn checks_and_skip_take_globs_areas_and_frameworks() {
+        let config = Config::parse(
+            "checks = [\"node-*\", \"rbac\"]\nskip = [\"node-r*\"]\n",
+            "sek.toml",
+        )
+        .unwrap();
+        let chosen = config.checks.unwrap();
+        assert!(chosen.iter().any(|c| c.id == "node-imds"));
+        assert!(chosen.iter().any(|c| c.id == "rbac-wildcards"));
+        assert!(!chosen.iter().any(|c| c.id.starts_with("pod-")));
+        assert_eq!(
+            config.skip.iter().map(|c| c.id).collect::<Vec<_>>(),
+            ["node-role"]
+        );
+        let err = Config::parse("checks = [\"cis-eks-9\"]\n", "sek.toml").unwrap_err();
+        assert_eq!(err.position, Some((1, 11)));
+        assert!(
+            err.message.contains("unknown check, area or framework"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
     fn empty_file_gives_defaults() {
         let config = Config::parse("", "sek.toml").unwrap();
         assert!(config.skip.is_empty());
@@ -412,7 +451,7 @@ mod tests {
         assert_eq!(err.position, Some((2, 9)));
         assert_eq!(
             err.to_string(),
-            "sek.toml:2:9: unknown check id `node-imsd`; did you mean `node-imds`? (`sek checks list` shows every id)"
+            "sek.toml:2:9: unknown check, area or framework `node-imsd`; did you mean `node-imds`? (`sek checks list` shows every id)"
         );
     }
 

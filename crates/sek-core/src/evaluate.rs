@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use jiff::Timestamp;
 
-use crate::checks::{self, Check, Ctx, Finding, Scope, Status, WaiverNote};
+use crate::checks::{self, Check, Ctx, Finding, ReadPlan, Scope, Status, WaiverNote};
 use crate::config::{Config, Waiver};
 use crate::inventory::{ClusterInventory, ClusterView, CollectError, Failures, Inventory};
 use crate::report::{CheckResult, ClusterReport, Report};
@@ -56,6 +56,7 @@ pub fn evaluate_at(
         waivers: &active,
         used: &mut used,
         region_results: HashMap::new(),
+        collected: ReadPlan::for_ids(inventory.meta.collected_for.as_deref()),
     };
     let clusters = inventory
         .clusters
@@ -101,6 +102,8 @@ struct Evaluator<'a> {
     /// Findings of region-scoped checks, by (account, region, check): each is evaluated once per
     /// region and shown with every cluster there.
     region_results: HashMap<(Option<String>, String, &'static str), Vec<Finding>>,
+    /// What the inventory was collected for: a check it did not read for is an error.
+    collected: ReadPlan,
 }
 
 impl Evaluator<'_> {
@@ -126,9 +129,12 @@ impl Evaluator<'_> {
                 None
             }
         };
+        let uncollected = |check: &Check| not_collected_for(&self.collected, check);
         let mut computed = run_parallel(&self.selection.checks, |check| {
-            (skipped(check).is_none() && !(check.scope() == Scope::Region && region.is_some()))
-                .then(|| run_isolated(check, &ctx, cluster))
+            (skipped(check).is_none()
+                && uncollected(check).is_none()
+                && !(check.scope() == Scope::Region && region.is_some()))
+            .then(|| run_isolated(check, &ctx, cluster))
         });
         let results = self
             .selection
@@ -152,6 +158,9 @@ impl Evaluator<'_> {
                     };
                 }
                 let mut findings = match (computed[index].take(), region) {
+                    _ if let Some(reason) = uncollected(check) => {
+                        vec![Finding::error(cluster.arn(), reason)]
+                    }
                     (Some(findings), _) => findings,
                     (None, Some(region)) => self
                         .region_results
@@ -194,6 +203,32 @@ impl Evaluator<'_> {
             kubernetes_access: cluster.kubernetes.got().and_then(|k| k.access.clone()),
         }
     }
+}
+
+/// Why `check` cannot be evaluated on an inventory collected for `collected`: the reads it
+/// needs were not made (`sek collect --checks` read for other checks).
+fn not_collected_for(collected: &ReadPlan, check: &Check) -> Option<String> {
+    let unread = collected.unread_needs(check);
+    let for_checks = collected.checks()?;
+    if unread.is_empty() {
+        return None;
+    }
+    let mut names: Vec<&str> = for_checks.iter().take(5).map(|c| c.id).collect();
+    if for_checks.len() > names.len() {
+        names.push("...");
+    }
+    Some(format!(
+        "not collected: this snapshot was collected for {} check(s) ({}) and holds no {}; \
+re-collect with `sek collect --checks {}` (or without --checks for every check)",
+        for_checks.len(),
+        names.join(", "),
+        unread
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        check.id
+    ))
 }
 
 /// Turn failing (and manual) findings covered by a waiver into `waived`. Errors are never
@@ -350,6 +385,37 @@ mod tests {
         };
         let report = evaluate(&inventory(), &Config::default(), &selection);
         assert_eq!(report.clusters[0].results[0].status, Status::Error);
+    }
+
+    #[test]
+    fn a_check_the_snapshot_was_not_collected_for_is_an_error_that_says_to_recollect() {
+        let mut inventory = with_public_node();
+        inventory.meta.collected_for = Some(vec!["service-secrets".into()]);
+        let selection = Selection {
+            checks: vec![
+                &checks::service::secrets::CHECK,
+                &checks::node::private::CHECK,
+                // Its only read (DescribeCluster) is discovery's: collected for every check.
+                &checks::service::endpoint::CHECK,
+            ],
+            skip: vec![],
+        };
+        let report = evaluate(&inventory, &Config::default(), &selection);
+        let results = &report.clusters[0].results;
+        assert_eq!(results[0].status, Status::Pass);
+        assert_eq!(results[1].status, Status::Error);
+        let message = &results[1].findings[0].message;
+        assert!(
+            message.contains("collected for 1 check(s) (service-secrets)")
+                && message.contains("ec2:DescribeInstances")
+                && message.contains("sek collect --checks node-private"),
+            "{message}"
+        );
+        assert_ne!(results[2].status, Status::Error);
+        // Collected for every check, the same inventory fails the public node.
+        inventory.meta.collected_for = None;
+        let report = evaluate(&inventory, &Config::default(), &selection);
+        assert_eq!(report.clusters[0].results[1].status, Status::Fail);
     }
 
     #[test]

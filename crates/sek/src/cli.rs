@@ -220,6 +220,21 @@ pub struct KubeArgs {
     pub kubelet_timeout: u64,
 }
 
+/// Which checks run; only what they need is read.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectArgs {
+    /// Run only these checks: ids or aliases (node-imds), globs (node-*), areas (rbac) or a
+    /// framework (cis-eks-1.8.0); repeat or separate with commas. Only the AWS calls and
+    /// Kubernetes reads they need are made, so a selection needs fewer permissions; the
+    /// Kubernetes API is not contacted when no selected check reads it (default: every check,
+    /// or `checks` in sek.toml).
+    #[arg(long, value_name = "NAME", num_args = 1.., value_delimiter = ',', help_heading = "Checks")]
+    pub checks: Vec<String>,
+    /// Checks to skip, named the same ways; they are listed as skipped and not read for.
+    #[arg(long, value_name = "NAME", num_args = 1.., value_delimiter = ',', help_heading = "Checks")]
+    pub skip: Vec<String>,
+}
+
 /// What to evaluate: a live cluster, a snapshot or the demo, and with which configuration.
 #[derive(Debug, Args)]
 pub struct SourceArgs {
@@ -241,9 +256,8 @@ pub struct SourceArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
-    /// Check ids (or aliases) to skip; repeat or list several.
-    #[arg(long, value_name = "ID", num_args = 1..)]
-    pub skip: Vec<String>,
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// Configuration file: skips, severities, thresholds, waivers (default: ./sek.toml when it exists).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -319,6 +333,8 @@ pub struct CollectArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// Write the snapshot to FILE (default: stdout).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -387,6 +403,9 @@ pub enum ChecksCommand {
         /// The Kubernetes ClusterRole instead of the IAM policy.
         #[arg(long)]
         kubernetes: bool,
+        /// Only what these checks need (ids, globs, areas, a framework; as `sek scan --checks`).
+        #[arg(long, value_name = "NAME", num_args = 1.., value_delimiter = ',')]
+        checks: Vec<String>,
     },
     /// Generate the documentation pages of every check, the index, the IAM policy and the JSON
     /// report schema.
@@ -483,7 +502,7 @@ mod tests {
         let Some(Command::Scan(scan)) = cli.command else {
             panic!()
         };
-        assert_eq!(scan.source.skip, ["node-imds", "node-role"]);
+        assert_eq!(scan.source.select.skip, ["node-imds", "node-role"]);
         let cli = Cli::try_parse_from([
             "sek",
             "scan",

@@ -2,7 +2,6 @@
 //! AWS actions and Kubernetes reads sek needs.
 
 use super::*;
-use crate::inventory::Need;
 use crate::inventory::k8s::resources as k8s_resources;
 
 /// Every check, in report order.
@@ -115,26 +114,13 @@ pub const COLLECTOR_ACTIONS: &[&str] = &["sts:GetCallerIdentity", "eks:ListClust
 /// Every IAM action a scan uses: [`COLLECTOR_ACTIONS`] and each check's `needs`, sorted and
 /// deduplicated. This is the minimal policy published in `docs/permissions.md`.
 pub fn required_actions() -> Vec<&'static str> {
-    let mut actions: Vec<&'static str> = COLLECTOR_ACTIONS
-        .iter()
-        .copied()
-        .chain(
-            ALL.iter()
-                .flat_map(|c| c.needs.iter().filter_map(|need| need.aws_action())),
-        )
-        .collect();
-    actions.sort_unstable();
-    actions.dedup();
-    actions
+    ReadPlan::everything().actions()
 }
 
 /// Every Kubernetes read a scan uses (`k8s:list:pods`...): the RBAC rules of the read-only
 /// ClusterRole published in `docs/permissions.md`.
 pub fn required_kubernetes_reads() -> Vec<&'static k8s_resources::Resource> {
-    k8s_resources::RESOURCES
-        .iter()
-        .filter(|r| ALL.iter().any(|c| c.needs.contains(&Need::Kubernetes(r))))
-        .collect()
+    ReadPlan::everything().kubernetes_reads()
 }
 
 /// The built-in exceptions of the Kubernetes checks, as a Markdown section.
@@ -151,6 +137,7 @@ mod registry_tests {
     use std::path::Path;
 
     use super::*;
+    use crate::inventory::Need;
 
     #[test]
     fn ids_are_unique_kebab_case_and_prefixed_by_their_area() {

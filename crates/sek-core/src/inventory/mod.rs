@@ -80,6 +80,10 @@ pub struct Meta {
     /// Wall time of collection in milliseconds.
     #[serde(default)]
     pub duration_ms: Option<u64>,
+    /// The checks it was collected for (`--checks`), when not every check: only their reads
+    /// were made, and evaluating another check on it is an error that says to re-collect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_for: Option<Vec<String>>,
 }
 
 pub(crate) fn default_partition() -> String {

@@ -420,6 +420,7 @@ pub(crate) mod fixture {
                 api_calls: Some(42),
                 api_calls_by_action: Default::default(),
                 duration_ms: Some(1234),
+                collected_for: None,
             },
             config: None,
             clusters: vec![ClusterReport {

@@ -10,7 +10,7 @@ use sek_core::inventory::{
 
 use super::ScanError;
 use super::aws::ec2::TemplateKey;
-use super::aws::{Aws, ec2, eks, eks_access, kms};
+use super::aws::{Aws, ec2, eks, eks_access, kms, read_or_not};
 use super::references::{self, References};
 use super::region_wide::RegionWide;
 
@@ -55,23 +55,22 @@ async fn collect_cluster(
     let mut inv = ClusterInventory::new(name, &aws.region);
 
     // The control plane, the node groups, the tagged nodes and the cluster's configuration are
-    // independent of each other.
-    let (
-        cluster,
-        (nodegroups, nodegroup_errors),
-        (mut instances, tag_errors),
-        addons,
-        fargate_profiles,
-        pod_identity,
-        log_groups,
-    ) = tokio::join!(
+    // independent of each other. Each is read only when a selected check needs it; the control
+    // plane always is (everything else is found through it).
+    let (cluster, nodegroups, tagged, addons, fargate_profiles, pod_identity, log_groups) = tokio::join!(
         eks::describe_cluster(aws, name),
-        eks::nodegroups(aws, name),
-        region_wide.nodes_of(aws, name),
-        eks::addons(aws, name),
-        eks::fargate_profiles(aws, name),
-        eks_access::pod_identity_associations(aws, name),
-        region_wide.log_groups_of(aws, name),
+        aws.when("eks:ListNodegroups", eks::nodegroups(aws, name)),
+        aws.when("ec2:DescribeInstances", region_wide.nodes_of(aws, name)),
+        aws.when("eks:ListAddons", eks::addons(aws, name)),
+        aws.when("eks:ListFargateProfiles", eks::fargate_profiles(aws, name)),
+        aws.when(
+            "eks:ListPodIdentityAssociations",
+            eks_access::pod_identity_associations(aws, name)
+        ),
+        aws.when(
+            "logs:DescribeLogGroups",
+            region_wide.log_groups_of(aws, name)
+        ),
     );
     match cluster {
         Err(err) if err.kind == ErrorKind::NotFound => {
@@ -85,22 +84,21 @@ async fn collect_cluster(
         }
         read => inv.cluster = read.into(),
     }
-    let mut nodegroups = Collection {
-        items: nodegroups,
-        failed: nodegroup_errors,
-    };
-    inv.addons = addons.into();
-    inv.fargate_profiles = fargate_profiles.into();
-    inv.pod_identity_associations = pod_identity.into();
-    inv.log_groups = log_groups.into();
+    let nodegroups = nodegroups.map(|(items, failed)| Collection { items, failed });
+    inv.addons = read_or_not(addons);
+    inv.fargate_profiles = read_or_not(fargate_profiles);
+    inv.pod_identity_associations = read_or_not(pod_identity);
+    inv.log_groups = read_or_not(log_groups);
 
     // Through the node groups: their Auto Scaling groups' instances and their launch templates;
     // through the control plane: its access entries and Secrets key.
-    let asg_names: Vec<String> = nodegroups
+    let no_nodegroups = Collection::default();
+    let listed = nodegroups.as_ref().unwrap_or(&no_nodegroups);
+    let asg_names: Vec<String> = listed
         .iter()
         .flat_map(|ng| ng.autoscaling_groups.clone())
         .collect();
-    let template_keys: Vec<TemplateKey> = nodegroups
+    let template_keys: Vec<TemplateKey> = listed
         .iter()
         .filter_map(|ng| ng.launch_template.as_ref())
         .filter_map(|lt| {
@@ -116,7 +114,7 @@ async fn collect_cluster(
             })
         })
         .collect();
-    let nodegroup_names: Vec<String> = nodegroups.iter().map(|ng| ng.name.clone()).collect();
+    let nodegroup_names: Vec<String> = listed.iter().map(|ng| ng.name.clone()).collect();
     let addon_names: Vec<String> = inv
         .addons
         .got()
@@ -125,17 +123,20 @@ async fn collect_cluster(
         .map(|addon| addon.name.clone())
         .collect();
     let control_plane = inv.cluster.got();
-    let (
-        (asg_instances, asg_errors),
-        (templates, template_errors),
-        updates,
-        access_entries,
-        secrets_key,
-    ) = tokio::join!(
-        region_wide.group_instances(aws, &asg_names),
-        ec2::launch_template_versions(aws, &template_keys),
-        eks::updates(aws, name, &nodegroup_names, &addon_names),
-        async {
+    let (asg_instances, templates, updates, access_entries, secrets_key) = tokio::join!(
+        aws.when(
+            "autoscaling:DescribeAutoScalingGroups",
+            region_wide.group_instances(aws, &asg_names)
+        ),
+        aws.when(
+            "ec2:DescribeLaunchTemplateVersions",
+            ec2::launch_template_versions(aws, &template_keys)
+        ),
+        aws.when(
+            "eks:ListUpdates",
+            eks::updates(aws, name, &nodegroup_names, &addon_names)
+        ),
+        aws.when("eks:ListAccessEntries", async {
             // With CONFIG_MAP authentication there are no access entries and the API refuses
             // to list them.
             let mode = control_plane
@@ -145,62 +146,65 @@ async fn collect_cluster(
                 Some("CONFIG_MAP") => Ok(Vec::new()),
                 _ => eks_access::access_entries(aws, name).await,
             }
-        },
-        async {
+        }),
+        aws.when("kms:DescribeKey", async {
             let key = control_plane?
                 .encryption
                 .iter()
                 .find_map(|e| e.key_arn.clone())?;
             Some(kms::key(aws, &key).await)
-        },
+        }),
     );
-    resolve_template_versions(&mut nodegroups.items, &templates);
-    // The updates of node groups and add-ons that were not read were not listed either.
-    let owners_unread = nodegroups
-        .failed
-        .iter()
-        .chain(inv.addons.failure())
-        .cloned();
-    inv.updates = Read::from(updates).map(|items| Collection {
-        items,
-        failed: owners_unread.collect(),
-    });
-    inv.access_entries = access_entries.into();
-    if let Some(key) = secrets_key {
+    if let Some(updates) = updates {
+        // The updates of node groups and add-ons that were not read were not listed either.
+        let owners_unread = listed.failed.iter().chain(inv.addons.failure()).cloned();
+        inv.updates = Read::from(updates).map(|items| Collection {
+            items,
+            failed: owners_unread.collect(),
+        });
+    }
+    inv.access_entries = read_or_not(access_entries);
+    if let Some(key) = secrets_key.flatten() {
         inv.secrets_key = key.into();
     }
+    let mut nodegroups = nodegroups;
+    if let (Some(nodegroups), Some((templates, _))) = (nodegroups.as_mut(), &templates) {
+        resolve_template_versions(&mut nodegroups.items, templates);
+    }
+    if let Some((items, failed)) = templates {
+        inv.launch_templates = Read::Got(Collection { items, failed });
+    }
 
-    // Auto Scaling members the tag queries did not already return.
-    let mut unseen: BTreeMap<String, String> = BTreeMap::new();
-    for (id, origin) in asg_instances {
-        match instances.iter_mut().find(|i| i.id == id) {
-            Some(known) => known.discovered_by.push(origin),
-            None => {
-                unseen.insert(id, origin);
+    if let Some((mut instances, tag_errors)) = tagged {
+        // Auto Scaling members the tag queries did not already return.
+        let (asg_instances, asg_errors) = asg_instances.unwrap_or_default();
+        let mut unseen: BTreeMap<String, String> = BTreeMap::new();
+        for (id, origin) in asg_instances {
+            match instances.iter_mut().find(|i| i.id == id) {
+                Some(known) => known.discovered_by.push(origin),
+                None => {
+                    unseen.insert(id, origin);
+                }
             }
         }
+        let (extra, extra_errors) = ec2::instances_by_id(aws, &unseen).await;
+        ec2::merge_instances(&mut instances, extra);
+        instances.sort_by(|a, b| a.id.cmp(&b.id));
+        // Nodes of node groups that were not read were not looked for.
+        let unread_groups = nodegroups.iter().flat_map(|ng| ng.failed.iter().cloned());
+        let discovery_errors: Vec<CollectError> = unread_groups
+            .chain(tag_errors)
+            .chain(asg_errors)
+            .chain(extra_errors)
+            .collect();
+        inv.instances = Read::Got(Collection {
+            items: instances,
+            failed: discovery_errors,
+        });
     }
-    let (extra, extra_errors) = ec2::instances_by_id(aws, &unseen).await;
-    ec2::merge_instances(&mut instances, extra);
-    instances.sort_by(|a, b| a.id.cmp(&b.id));
-    // Nodes of node groups that were not read were not looked for.
-    let discovery_errors: Vec<CollectError> = nodegroups
-        .failed
-        .iter()
-        .cloned()
-        .chain(tag_errors)
-        .chain(asg_errors)
-        .chain(extra_errors)
-        .collect();
-    inv.instances = Read::Got(Collection {
-        items: instances,
-        failed: discovery_errors,
-    });
-    inv.launch_templates = Read::Got(Collection {
-        items: templates,
-        failed: template_errors,
-    });
-    inv.nodegroups = Read::Got(nodegroups);
+    if let Some(nodegroups) = nodegroups {
+        inv.nodegroups = Read::Got(nodegroups);
+    }
 
     Ok(inv)
 }

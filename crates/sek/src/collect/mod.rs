@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use futures::future::join_all;
 use indicatif::ProgressBar;
+use sek_core::checks::ReadPlan;
 use sek_core::inventory::{ErrorKind, Inventory, Meta, NotScanned};
 
 use self::aws::{Aws, AwsOptions, Budget};
@@ -160,18 +161,20 @@ impl Progress {
     }
 }
 
-/// Collect what `estate` covers into one inventory: one account and region with named clusters
+/// Collect what `estate` covers into one inventory, reading only what `plan` needs: one account
+/// and region with named clusters
 /// (a name that does not exist stops the scan), or a fleet (what cannot be read is recorded and
 /// the rest goes on). Account data is read once per account, region data once per account-region.
 pub async fn collect(
     options: &AwsOptions,
     estate: &Estate,
     kube: &KubeOptions,
+    plan: &ReadPlan,
     progress: Progress,
 ) -> Result<Inventory, ScanError> {
     let started = Instant::now();
     let budget = Budget::new(options.concurrency, progress.clone());
-    let base = Aws::new(aws::load_config(options).await, budget.clone())?;
+    let base = Aws::new(aws::load_config(options).await, budget.clone())?.reading(plan);
     let (identity, harvests, refused) = match &estate.clusters {
         Clusters::Named(names) if estate.is_single_target() => {
             let mut unique: Vec<String> = Vec::new();
@@ -224,6 +227,9 @@ pub async fn collect(
         api_calls: Some(calls.values().sum()),
         api_calls_by_action: calls,
         duration_ms: Some(started.elapsed().as_millis() as u64),
+        collected_for: plan
+            .checks()
+            .map(|checks| checks.iter().map(|c| c.id.to_string()).collect()),
     });
     inventory.not_scanned = refused;
     for (account, harvest) in harvests {

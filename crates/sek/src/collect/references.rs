@@ -76,19 +76,20 @@ impl References {
     }
 }
 
-/// What a set of [`References`] named, as read: each kind with the reads of it that failed.
+/// What a set of [`References`] named, as read: each kind with the reads of it that failed;
+/// `None` for a kind no selected check needs (not read).
 #[derive(Debug)]
 pub struct Referenced {
-    security_groups: Collection<SecurityGroup>,
-    subnets: Collection<Subnet>,
-    route_tables: Collection<RouteTable>,
-    volumes: Collection<Volume>,
-    images: Collection<Image>,
-    flow_logs: Result<Vec<FlowLog>, CollectError>,
-    node_iam: NodeIam,
+    security_groups: Option<Collection<SecurityGroup>>,
+    subnets: Option<Collection<Subnet>>,
+    route_tables: Option<Collection<RouteTable>>,
+    volumes: Option<Collection<Volume>>,
+    images: Option<Collection<Image>>,
+    flow_logs: Option<Result<Vec<FlowLog>, CollectError>>,
+    node_iam: Option<NodeIam>,
 }
 
-/// Read what any of `wanted` references, each id once.
+/// Read what any of `wanted` references, each id once, of the kinds the scan's checks need.
 pub async fn read(aws: &Aws, wanted: &[&References]) -> Referenced {
     let mut all = References::default();
     for refs in wanted {
@@ -103,35 +104,36 @@ pub async fn read(aws: &Aws, wanted: &[&References]) -> Referenced {
         list(&all.volumes),
         list(&all.images),
     );
-    let (
-        (security_groups, sg_errors),
-        (subnets, subnet_errors),
-        (route_tables, table_errors),
-        (volumes, volume_errors),
-        (images, image_errors),
-        flow_logs,
-        node_iam,
-    ) = tokio::join!(
-        ec2::security_groups(aws, &groups),
-        ec2::subnets(aws, &subnets),
-        ec2::route_tables(aws, &node_vpcs),
-        ec2::volumes(aws, &volumes),
-        ec2::images(aws, &images),
-        async {
+    let (security_groups, subnets, route_tables, volumes, images, flow_logs, node_iam) = tokio::join!(
+        aws.when(
+            "ec2:DescribeSecurityGroups",
+            ec2::security_groups(aws, &groups)
+        ),
+        aws.when("ec2:DescribeSubnets", ec2::subnets(aws, &subnets)),
+        aws.when(
+            "ec2:DescribeRouteTables",
+            ec2::route_tables(aws, &node_vpcs)
+        ),
+        aws.when("ec2:DescribeVolumes", ec2::volumes(aws, &volumes)),
+        aws.when("ec2:DescribeImages", ec2::images(aws, &images)),
+        aws.when("ec2:DescribeFlowLogs", async {
             if cluster_vpcs.is_empty() {
                 Ok(Vec::new())
             } else {
                 ec2::flow_logs(aws, &cluster_vpcs).await
             }
-        },
-        iam::node_iam(aws, &all.profiles, &all.node_roles),
+        }),
+        aws.when(
+            "iam:GetInstanceProfile",
+            iam::node_iam(aws, &all.profiles, &all.node_roles)
+        ),
     );
     Referenced {
-        security_groups: Collection::of(security_groups, sg_errors),
-        subnets: Collection::of(subnets, subnet_errors),
-        route_tables: Collection::of(route_tables, table_errors),
-        volumes: Collection::of(volumes, volume_errors),
-        images: Collection::of(images, image_errors),
+        security_groups: security_groups.map(collection),
+        subnets: subnets.map(collection),
+        route_tables: route_tables.map(collection),
+        volumes: volumes.map(collection),
+        images: images.map(collection),
         flow_logs,
         node_iam,
     }
@@ -140,27 +142,38 @@ pub async fn read(aws: &Aws, wanted: &[&References]) -> Referenced {
 impl Referenced {
     /// Give `inv` what `refs` (its own references) name, and the failed reads about them.
     pub fn give(&self, refs: &References, inv: &mut ClusterInventory) {
-        inv.security_groups = pick(&self.security_groups, &refs.groups, |g| &g.id);
-        inv.subnets = pick(&self.subnets, &refs.subnets, |s| &s.id);
+        if let Some(groups) = &self.security_groups {
+            inv.security_groups = pick(groups, &refs.groups, |g| &g.id);
+        }
+        if let Some(subnets) = &self.subnets {
+            inv.subnets = pick(subnets, &refs.subnets, |s| &s.id);
+        }
         // Route tables are read by VPC.
-        inv.route_tables = Read::Got(Collection {
-            items: self
-                .route_tables
-                .iter()
-                .filter(|t| {
-                    t.vpc_id
-                        .as_ref()
-                        .is_some_and(|v| refs.node_vpcs.contains(v))
-                })
-                .cloned()
-                .collect(),
-            failed: failures_about(&self.route_tables.failed, &refs.node_vpcs),
-        });
-        inv.volumes = pick(&self.volumes, &refs.volumes, |v| &v.id);
-        inv.images = pick(&self.images, &refs.images, |i| &i.id);
+        if let Some(tables) = &self.route_tables {
+            inv.route_tables = Read::Got(Collection {
+                items: tables
+                    .iter()
+                    .filter(|t| {
+                        t.vpc_id
+                            .as_ref()
+                            .is_some_and(|v| refs.node_vpcs.contains(v))
+                    })
+                    .cloned()
+                    .collect(),
+                failed: failures_about(&tables.failed, &refs.node_vpcs),
+            });
+        }
+        if let Some(volumes) = &self.volumes {
+            inv.volumes = pick(volumes, &refs.volumes, |v| &v.id);
+        }
+        if let Some(images) = &self.images {
+            inv.images = pick(images, &refs.images, |i| &i.id);
+        }
         // No control plane VPC known: no flow logs to read (the check says why).
-        if !refs.cluster_vpc.is_empty() {
-            inv.flow_logs = match &self.flow_logs {
+        if let Some(flow_logs) = &self.flow_logs
+            && !refs.cluster_vpc.is_empty()
+        {
+            inv.flow_logs = match flow_logs {
                 Ok(logs) => Read::Got(
                     logs.iter()
                         .filter(|l| {
@@ -174,14 +187,20 @@ impl Referenced {
                 Err(err) => Read::Failed(err.clone()),
             };
         }
-        let node_iam = self.node_iam.of_cluster(&refs.profiles, &refs.node_roles);
-        inv.instance_profiles = Read::Got(Collection {
-            items: node_iam.profiles,
-            failed: node_iam.errors,
-        });
-        inv.roles = Read::Got(Collection::complete(node_iam.roles));
-        inv.policies = Read::Got(Collection::complete(node_iam.policies));
+        if let Some(node_iam) = &self.node_iam {
+            let node_iam = node_iam.of_cluster(&refs.profiles, &refs.node_roles);
+            inv.instance_profiles = Read::Got(Collection {
+                items: node_iam.profiles,
+                failed: node_iam.errors,
+            });
+            inv.roles = Read::Got(Collection::complete(node_iam.roles));
+            inv.policies = Read::Got(Collection::complete(node_iam.policies));
+        }
     }
+}
+
+fn collection<T>((items, failed): (Vec<T>, Vec<CollectError>)) -> Collection<T> {
+    Collection::of(items, failed)
 }
 
 /// The items of `read` whose key is in `wanted`, with the failures about them.

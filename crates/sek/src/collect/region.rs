@@ -4,7 +4,7 @@
 
 use sek_core::inventory::{AccountInventory, RegionInventory};
 
-use super::aws::{Aws, cloudtrail, ec2, ecr, eks, events, guardduty, iam, inspector};
+use super::aws::{Aws, cloudtrail, ec2, ecr, eks, events, guardduty, iam, inspector, read_or_not};
 
 /// The account's settings in the scanned region, each read recorded with its outcome.
 pub async fn collect_region(aws: &Aws) -> RegionInventory {
@@ -13,32 +13,41 @@ pub async fn collect_region(aws: &Aws) -> RegionInventory {
         ..RegionInventory::default()
     };
     let (ebs_default, versions, trails, detectors, inspector, scanning, repositories, rules) = tokio::join!(
-        ec2::ebs_encryption_by_default(aws),
-        eks::cluster_versions(aws),
-        cloudtrail::trails(aws),
-        guardduty::detectors(aws),
-        inspector::status(aws),
-        ecr::registry_scanning(aws),
-        ecr::repositories(aws),
-        events::rules(aws),
+        aws.when(
+            "ec2:GetEbsEncryptionByDefault",
+            ec2::ebs_encryption_by_default(aws)
+        ),
+        aws.when("eks:DescribeClusterVersions", eks::cluster_versions(aws)),
+        aws.when("cloudtrail:DescribeTrails", cloudtrail::trails(aws)),
+        aws.when("guardduty:ListDetectors", guardduty::detectors(aws)),
+        aws.when("inspector2:BatchGetAccountStatus", inspector::status(aws)),
+        aws.when(
+            "ecr:GetRegistryScanningConfiguration",
+            ecr::registry_scanning(aws)
+        ),
+        aws.when("ecr:DescribeRepositories", ecr::repositories(aws)),
+        aws.when("events:ListRules", events::rules(aws)),
     );
-    region.ebs_encryption_by_default = ebs_default.into();
-    region.cluster_versions = versions.into();
-    region.trails = trails.into();
-    region.guardduty = detectors.into();
-    region.inspector = inspector.into();
-    region.ecr_scanning = scanning.into();
-    region.ecr_repositories = repositories.into();
-    region.event_rules = rules.into();
+    region.ebs_encryption_by_default = read_or_not(ebs_default);
+    region.cluster_versions = read_or_not(versions);
+    region.trails = read_or_not(trails);
+    region.guardduty = read_or_not(detectors);
+    region.inspector = read_or_not(inspector);
+    region.ecr_scanning = read_or_not(scanning);
+    region.ecr_repositories = read_or_not(repositories);
+    region.event_rules = read_or_not(rules);
     region
 }
 
 /// The account's IAM OIDC providers and the roles that trust one.
 pub async fn collect_account(aws: &Aws) -> AccountInventory {
-    let (providers, roles) = tokio::join!(iam::oidc_providers(aws), iam::web_identity_roles(aws));
+    let (providers, roles) = tokio::join!(
+        aws.when("iam:ListOpenIDConnectProviders", iam::oidc_providers(aws)),
+        aws.when("iam:ListRoles", iam::web_identity_roles(aws)),
+    );
     AccountInventory {
-        oidc_providers: providers.into(),
-        roles: roles.into(),
+        oidc_providers: read_or_not(providers),
+        roles: read_or_not(roles),
         ..AccountInventory::default()
     }
 }

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use sek_core::checks::{self, Framework};
+use sek_core::checks::{self, Framework, ReadPlan};
 use sek_core::compliance::{self};
 use sek_core::config::resolve_check;
 use sek_core::docs;
@@ -11,6 +11,8 @@ use sek_core::docs;
 use crate::cli::{ChecksCommand, ColorChoice, ListFormat};
 use crate::error::CliError;
 use crate::output::write_to;
+
+use super::select_checks;
 
 pub(super) fn checks_command(command: ChecksCommand) -> Result<u8, CliError> {
     match command {
@@ -40,11 +42,18 @@ pub(super) fn checks_command(command: ChecksCommand) -> Result<u8, CliError> {
             })?;
             Ok(0)
         }
-        ChecksCommand::Permissions { kubernetes } => {
+        ChecksCommand::Permissions { kubernetes, checks } => {
+            let plan = match checks.as_slice() {
+                [] => ReadPlan::everything(),
+                names => ReadPlan::for_checks(&select_checks(names)?),
+            };
             let text = if kubernetes {
-                docs::kubernetes_cluster_role()
+                if !plan.wants_kubernetes() {
+                    eprintln!("note: none of the selected checks reads the Kubernetes API");
+                }
+                docs::kubernetes_cluster_role_for(&plan)
             } else {
-                docs::iam_policy()
+                docs::iam_policy_for(&plan)
             };
             write_to(None, ColorChoice::Never, |out| {
                 out.write_all(text.as_bytes())

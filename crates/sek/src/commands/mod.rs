@@ -6,11 +6,11 @@
 use std::io::{self, IsTerminal};
 use std::path::Path;
 
-use sek_core::checks::{self};
-use sek_core::config::{Config, resolve_check};
+use sek_core::checks::{self, ReadPlan};
+use sek_core::config::Config;
 use sek_core::evaluate::{Selection, evaluate};
 
-use crate::cli::{Cli, Command, NodeArgs};
+use crate::cli::{Cli, Command, NodeArgs, SelectArgs};
 use crate::error::CliError;
 use crate::node;
 
@@ -50,11 +50,45 @@ use `sek scan --cluster NAME` instead"
     }
 }
 
-pub(super) fn resolve_skips(names: &[String]) -> Result<Vec<&'static checks::Check>, CliError> {
-    names
+/// The checks `names` select (`--checks`, `--skip`): ids, aliases, globs, areas, frameworks.
+pub(super) fn select_checks(names: &[String]) -> Result<Vec<&'static checks::Check>, CliError> {
+    checks::select(names).map_err(|message| CliError::Usage { message })
+}
+
+/// What runs, from `--checks`/`--skip` and the configuration file: `--checks`, else the file's
+/// `checks`, else `default`; skips from both are listed as skipped.
+pub(super) fn choose(
+    select: &SelectArgs,
+    config: &Config,
+    default: Vec<&'static checks::Check>,
+) -> Result<Selection, CliError> {
+    let checks = match (select.checks.as_slice(), &config.checks) {
+        ([], Some(from_file)) => from_file.clone(),
+        ([], None) => default,
+        (names, _) => select_checks(names)?,
+    };
+    Ok(Selection {
+        checks,
+        skip: select_checks(&select.skip)?,
+    })
+}
+
+/// The reads `selection` needs: its checks but the skipped ones (on the command line or in
+/// `config`).
+pub(super) fn read_plan(selection: &Selection, config: &Config) -> ReadPlan {
+    let run: Vec<&'static checks::Check> = selection
+        .checks
         .iter()
-        .map(|name| resolve_check(name).map_err(|message| CliError::Usage { message }))
-        .collect()
+        .copied()
+        .filter(|c| {
+            !selection
+                .skip
+                .iter()
+                .chain(&config.skip)
+                .any(|s| s.id == c.id)
+        })
+        .collect();
+    ReadPlan::for_checks(&run)
 }
 
 pub(super) fn load_config(path: Option<&Path>) -> Result<Config, CliError> {

@@ -40,7 +40,11 @@ pub(super) fn merge_command(args: MergeArgs) -> Result<u8, CliError> {
 
 pub(super) fn compliance_command(args: ComplianceArgs) -> Result<u8, CliError> {
     let framework = args.framework;
-    let report = evaluate_source(&args.source)?;
+    // The framework's checks, unless --checks (or sek.toml) narrows them.
+    let report = evaluate_source(
+        &args.source,
+        checks::select_one(framework.slug()).unwrap_or_default(),
+    )?;
     let table = compliance::compliance(&report, framework);
     let format = args.format;
     write_to(args.output.as_deref(), ColorChoice::Never, |out| {

@@ -34,7 +34,7 @@ pub(super) fn parse_output(spec: &str) -> Result<(Format, PathBuf), CliError> {
 }
 
 pub(super) fn scan(args: ScanArgs) -> Result<u8, CliError> {
-    let report = evaluate_source(&args.source)?;
+    let report = evaluate_source(&args.source, checks::ALL.to_vec())?;
     deliver(&report, &args.report)
 }
 
@@ -94,15 +94,22 @@ pub(super) fn seed_scan(args: SeedArgs) -> Result<u8, CliError> {
             .iter()
             .filter_map(|id| checks::find(id))
             .collect(),
-        skip: resolve_skips(&args.skip)?,
+        skip: select_checks(&args.skip)?,
     };
+    // The original invocation's ten checks read only what they need.
+    let plan = read_plan(&selection, &Config::default());
     let estate = Estate {
         accounts: Accounts::Caller,
         regions: Regions::Default,
         clusters: Clusters::Named(vec![name.clone()]),
         external_id: None,
     };
-    let inventory = collect_live(&AwsOptions::default(), &estate, &KubeOptions::default())?;
+    let inventory = collect_live(
+        &AwsOptions::default(),
+        &estate,
+        &KubeOptions::default(),
+        &plan,
+    )?;
     let report = evaluate(&inventory, &Config::default(), &selection);
     let echo = seed::SeedArgs {
         cloud: args.cloud.unwrap_or_default(),

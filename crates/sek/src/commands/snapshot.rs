@@ -12,10 +12,13 @@ pub(super) fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
         Some(export) if args.cluster.is_empty() => export_only(export)?,
         export => {
             let estate = estate(&args.aws, &args.cluster, args.all_clusters);
+            let selection = choose(&args.select, &Config::default(), checks::ALL.to_vec())?;
+            let plan = read_plan(&selection, &Config::default());
             let mut inventory = collect_live(
                 &aws_options(&args.aws),
                 &estate,
-                &kube_options(&args.kube, &estate)?,
+                &kube_options(&args.kube, &estate, &plan)?,
+                &plan,
             )?;
             if let Some(export) = export {
                 attach_export(&mut inventory, export)?;

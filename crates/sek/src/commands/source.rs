@@ -5,6 +5,7 @@ use std::io::{self, IsTerminal, Read};
 use std::path::Path;
 use std::time::Instant;
 
+use sek_core::checks::{Check, ReadPlan};
 use sek_core::config::Config;
 use sek_core::demo;
 use sek_core::evaluate::{Selection, evaluate};
@@ -60,8 +61,13 @@ pub(super) fn estate(args: &AwsArgs, clusters: &[String], all_clusters: bool) ->
     }
 }
 
-/// How to read the Kubernetes side live, from the flags (`--k8s-dir` reads files instead).
-pub(super) fn kube_options(args: &KubeArgs, estate: &Estate) -> Result<KubeOptions, CliError> {
+/// How to read the Kubernetes side live, from the flags (`--k8s-dir` reads files instead): only
+/// the kinds `plan` needs, and nothing when it needs none.
+pub(super) fn kube_options(
+    args: &KubeArgs,
+    estate: &Estate,
+    plan: &ReadPlan,
+) -> Result<KubeOptions, CliError> {
     let one_cluster = matches!(&estate.clusters, Clusters::Named(names) if names.len() == 1)
         && estate.is_single_target();
     if args.context.is_some() && !one_cluster {
@@ -78,7 +84,7 @@ let sek find each cluster's context by its endpoint"
         });
     }
     Ok(KubeOptions {
-        enabled: !args.no_kubernetes && args.k8s_dir.is_none(),
+        enabled: !args.no_kubernetes && args.k8s_dir.is_none() && plan.wants_kubernetes(),
         auth: match args.kube_auth {
             KubeAuth::Auto => AuthChoice::Auto,
             KubeAuth::Eks => AuthChoice::EksToken,
@@ -89,7 +95,8 @@ let sek find each cluster's context by its endpoint"
         context: args.context.clone(),
         kubelet_timeout: std::time::Duration::from_secs(args.kubelet_timeout),
         timeout: std::time::Duration::from_secs(args.kube_timeout),
-        reads: sek_core::checks::required_kubernetes_reads(),
+        reads: plan.kubernetes_reads(),
+        kubelets: plan.wants_kubelets(),
     })
 }
 
@@ -142,6 +149,7 @@ pub(super) fn collect_live(
     options: &AwsOptions,
     estate: &Estate,
     kube: &KubeOptions,
+    plan: &ReadPlan,
 ) -> Result<Inventory, CliError> {
     let progress = if io::stderr().is_terminal() {
         let what = match &estate.clusters {
@@ -158,7 +166,7 @@ pub(super) fn collect_live(
         .map_err(|e| CliError::Usage {
             message: format!("cannot start the async runtime: {e}"),
         })?;
-    let inventory = runtime.block_on(collect::collect(options, estate, kube, progress))?;
+    let inventory = runtime.block_on(collect::collect(options, estate, kube, plan, progress))?;
     if inventory.clusters.is_empty() && inventory.not_scanned.is_empty() {
         eprintln!(
             "note: no EKS clusters found{} in {} of the scanned account(s)",
@@ -240,13 +248,14 @@ pub(super) fn read_document(path: &Path) -> Result<Document, String> {
     }
 }
 
-/// Evaluate what `source` names: the demo, a snapshot, or a live cluster.
-pub(super) fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
+/// Evaluate what `source` names: the demo, a snapshot, or a live cluster. The checks are
+/// `--checks`, else the configuration's, else `default`; a live scan reads only what they need.
+pub(super) fn evaluate_source(
+    source: &SourceArgs,
+    default: Vec<&'static Check>,
+) -> Result<Report, CliError> {
     let config = load_config(source.config.as_deref())?;
-    let mut selection = Selection {
-        skip: resolve_skips(&source.skip)?,
-        ..Selection::default()
-    };
+    let mut selection = choose(&source.select, &config, default)?;
     let export = source.kube.k8s_dir.as_deref();
     let mut inventory = match (&source.snapshot, export) {
         _ if source.demo => demo::inventory(),
@@ -261,10 +270,12 @@ pub(super) fn evaluate_source(source: &SourceArgs) -> Result<Report, CliError> {
         // clap requires --cluster, --snapshot, --k8s-dir or --demo.
         (None, _) => {
             let estate = estate(&source.aws, &source.cluster, source.all_clusters);
+            let plan = read_plan(&selection, &config);
             collect_live(
                 &aws_options(&source.aws),
                 &estate,
-                &kube_options(&source.kube, &estate)?,
+                &kube_options(&source.kube, &estate, &plan)?,
+                &plan,
             )?
         }
     };

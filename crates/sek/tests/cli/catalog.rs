@@ -3,6 +3,37 @@
 use super::*;
 
 #[test]
+fn permissions_for_a_selection_name_only_its_reads() {
+    let output = sek_offline()
+        .args(["checks", "permissions", "--checks", "node-volumes"])
+        .output()
+        .unwrap();
+    let policy: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let actions: Vec<&str> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"ec2:DescribeVolumes"));
+    assert!(actions.contains(&"sts:GetCallerIdentity"));
+    assert!(!actions.contains(&"iam:ListRoles"), "{actions:?}");
+    let all = sek_core::checks::required_actions();
+    assert!(actions.len() < all.len() / 2, "{actions:?}");
+
+    let output = sek_offline()
+        .args(["checks", "permissions", "--kubernetes", "--checks", "ns-*"])
+        .output()
+        .unwrap();
+    let role = String::from_utf8(output.stdout).unwrap();
+    assert!(role.contains("networkpolicies") && role.contains("namespaces"));
+    assert!(
+        !role.contains("nodes/proxy") && !role.contains("clusterroles"),
+        "{role}"
+    );
+}
+
+#[test]
 fn checks_list_show_and_docs() {
     let output = sek_offline().args(["checks", "list"]).output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();

@@ -124,8 +124,62 @@ fn skips_accept_aliases_and_reject_unknown_ids_with_a_suggestion() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "unknown check id `node-imsd`; did you mean `node-imds`?",
+            "unknown check, area or framework `node-imsd`; did you mean `node-imds`?",
         ));
+}
+
+#[test]
+fn checks_select_by_id_glob_area_and_framework() {
+    let ids = |selection: &str| -> Vec<String> {
+        let output = sek_offline()
+            .args(["scan", "--demo", "--format", "json", "--checks", selection])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["clusters"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["check"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("node-imds"), ["node-imds"]);
+    assert_eq!(
+        ids("service-logging,node-imds"),
+        ["service-logging", "node-imds"]
+    );
+    let kubelet = ids("kubelet-*");
+    assert!(kubelet.len() > 5 && kubelet.iter().all(|id| id.starts_with("kubelet-")));
+    assert!(ids("rbac").iter().all(|id| id.starts_with("rbac-")));
+    let cis = ids("cis-eks-1.8.0");
+    let covered = sek_core::checks::ALL
+        .iter()
+        .filter(|c| {
+            !c.refs_for(sek_core::checks::Framework::CisEks1_8_0)
+                .is_empty()
+        })
+        .count();
+    assert_eq!(cis.len(), covered);
+
+    sek_offline()
+        .args(["scan", "--demo", "--checks", "rbca"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `rbac`?"));
+    // sek.toml's `checks`, overridden by --checks.
+    let (_dir, config) = write_temp("sek.toml", "checks = [\"ecr-*\"]\n");
+    let output = sek_offline()
+        .args(["scan", "--demo", "--format", "json", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let results = report["clusters"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .all(|r| r["check"].as_str().unwrap().starts_with("ecr-"))
+    );
 }
 
 #[test]

@@ -322,3 +322,39 @@ fn the_view_access_policy_lacks_exactly_the_reads_the_docs_say() {
         .collect();
     assert_eq!(failed_k8s_reads(&report), expected);
 }
+
+#[test]
+fn a_selection_lists_only_its_kinds_and_leaves_the_api_server_alone_when_it_needs_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let k8s = local_cluster();
+    let (moto, key, secret, arn) = one_cluster(dir.path(), "k8s-select", &[READERS]);
+
+    let report = scan(
+        sek_as(&moto, &key, &secret),
+        "k8s-select",
+        &["--checks", "ns-network-policy"],
+    );
+    assert_eq!(failed_k8s_reads(&report), BTreeSet::new());
+    assert_ne!(verdicts(&report)["ns-network-policy"], "error");
+    let events = k8s.audit_events(&arn);
+    let resources: BTreeSet<&str> = events
+        .iter()
+        .filter_map(|e| e["objectRef"]["resource"].as_str())
+        .collect();
+    assert_eq!(
+        resources,
+        BTreeSet::from(["namespaces", "networkpolicies"]),
+        "only the kinds ns-network-policy reads (no nodes, so no kubelet either)"
+    );
+
+    // An AWS-only selection never contacts the API server.
+    let before = k8s.audit_events(&arn).len();
+    let report = scan(
+        sek_as(&moto, &key, &secret),
+        "k8s-select",
+        &["--checks", "service-logging"],
+    );
+    assert_eq!(verdicts(&report).len(), 1);
+    assert!(report["clusters"][0]["kubernetes_access"].is_null());
+    assert_eq!(k8s.audit_events(&arn).len(), before);
+}

@@ -3,6 +3,7 @@
 
 mod denials;
 mod failures;
+mod selection;
 #[path = "../support/mod.rs"]
 mod support;
 

@@ -25,6 +25,8 @@ pub static CHECK: Check = Check {
         aws("eks:DescribeCluster"),
         aws("iam:ListOpenIDConnectProviders"),
         aws("eks:ListAddons"),
+        // The add-ons are read whole (each described), so a missing one cannot pass as absent.
+        aws("eks:DescribeAddon"),
     ],
     rationale: "Without an IAM OIDC provider for the cluster (IRSA) or the Pod Identity agent, a pod that needs \
 AWS access can only use the node's role, shared by every pod on the node. Dedicated, least-privilege roles per \

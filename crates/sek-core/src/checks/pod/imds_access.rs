@@ -34,7 +34,12 @@ pub static CHECK: Check = Check {
     ],
     needs: workload_needs![
         Need::Kubernetes(&NETWORK_POLICIES),
+        // The nodes, found as the node checks find them (tags and node groups' Auto Scaling
+        // groups), so this check alone sees the same nodes as a full scan.
         aws("ec2:DescribeInstances"),
+        aws("eks:ListNodegroups"),
+        aws("eks:DescribeNodegroup"),
+        aws("autoscaling:DescribeAutoScalingGroups"),
     ],
     rationale: "IMDS hands out the node role's credentials, which can pull every image, describe the VPC and \
 attach network interfaces. A pod that reaches it steps outside its own IRSA or Pod Identity role and gets the \

@@ -10,7 +10,8 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_eks::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use sek_core::inventory::{CollectError, ErrorKind};
+use sek_core::checks::ReadPlan;
+use sek_core::inventory::{CollectError, ErrorKind, Read};
 use tokio::sync::OnceCell;
 
 use super::ScanError;
@@ -54,6 +55,8 @@ pub struct Aws {
     /// first: the scan's preflight or the Kubernetes side's messages; an assumed role's is known
     /// without asking).
     caller: Arc<OnceCell<Result<GetCallerIdentityOutput, CollectError>>>,
+    /// What the scan reads: a call outside it is refused before it is sent.
+    plan: Arc<ReadPlan>,
 }
 
 /// Build a client of `$service` from the shared config with the read-only guard and the server
@@ -89,7 +92,34 @@ impl Aws {
             .region()
             .map(|r| r.to_string())
             .ok_or(ScanError::NoRegion)?;
-        Ok(Aws::build(config, region, budget, Arc::default()))
+        Ok(Aws::build(
+            config,
+            region,
+            budget,
+            Arc::default(),
+            Arc::default(),
+        ))
+    }
+
+    /// The same clients, reading only what `plan` needs.
+    pub fn reading(mut self, plan: &ReadPlan) -> Aws {
+        self.plan = Arc::new(plan.clone());
+        self
+    }
+
+    /// Whether the scan reads the AWS call `action` for one of its checks.
+    pub fn wants(&self, action: &str) -> bool {
+        self.plan.wants_action(action)
+    }
+
+    /// `read`'s outcome when the scan reads `action` for one of its checks, else `None` (and no
+    /// request is made).
+    pub async fn when<T>(&self, action: &str, read: impl Future<Output = T>) -> Option<T> {
+        if self.wants(action) {
+            Some(read.await)
+        } else {
+            None
+        }
     }
 
     fn build(
@@ -97,6 +127,7 @@ impl Aws {
         region: String,
         budget: Arc<Budget>,
         caller: Arc<OnceCell<Result<GetCallerIdentityOutput, CollectError>>>,
+        plan: Arc<ReadPlan>,
     ) -> Aws {
         Aws {
             region,
@@ -116,6 +147,7 @@ impl Aws {
             config,
             budget,
             caller,
+            plan,
         }
     }
 
@@ -131,6 +163,7 @@ impl Aws {
             region.to_string(),
             self.budget.clone(),
             self.caller.clone(),
+            self.plan.clone(),
         )
     }
 
@@ -155,6 +188,7 @@ impl Aws {
             self.region.clone(),
             self.budget.clone(),
             Arc::new(OnceCell::new_with(Some(Ok(caller)))),
+            self.plan.clone(),
         ))
     }
 
@@ -234,6 +268,19 @@ the container or instance metadata"
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
+        if !self.plan.allows_call(api) {
+            // A read no selected check declared: refused, so a selection's requests are exactly
+            // its checks' needs. Reaching this is a bug in a collector's gating (the tests of
+            // each check alone look for this message).
+            return Err(CollectError::new(
+                api,
+                resources.to_vec(),
+                ErrorKind::Other,
+                format!(
+                    "internal error: sek was about to call {api}, which no selected check needs; please report this"
+                ),
+            ));
+        }
         // The semaphore is never closed, so acquiring cannot fail.
         let _permit = self.budget.limiter.acquire().await.expect("limiter open");
         self.budget.count(api);
@@ -287,6 +334,11 @@ the container or instance metadata"
             }
         }
     }
+}
+
+/// A read made for this scan's checks (its outcome), or not made ([`Aws::when`] said `None`).
+pub fn read_or_not<T, R: Into<Read<T>>>(read: Option<R>) -> Read<T> {
+    read.map_or(Read::NotCollected, Into::into)
 }
 
 /// Read each of `keys` with `read`, concurrently (within the client's bound): the items read and

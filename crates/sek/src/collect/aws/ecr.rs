@@ -56,23 +56,33 @@ pub async fn repositories(aws: &Aws) -> Result<Vec<EcrRepository>, CollectError>
     let (read, _) = each(&repositories, |repository| async move {
         let name = repository.repository_name.clone().unwrap_or_default();
         let resources = [name.clone()];
+        // Each policy is read only when a selected check judges it.
         let (lifecycle, policy) = tokio::join!(
-            aws.call(
+            aws.when(
                 "ecr:GetLifecyclePolicy",
-                &resources,
-                aws.ecr.get_lifecycle_policy().repository_name(&name).send()
+                aws.call(
+                    "ecr:GetLifecyclePolicy",
+                    &resources,
+                    aws.ecr.get_lifecycle_policy().repository_name(&name).send()
+                )
             ),
-            aws.call(
+            aws.when(
                 "ecr:GetRepositoryPolicy",
-                &resources,
-                aws.ecr
-                    .get_repository_policy()
-                    .repository_name(&name)
-                    .send()
+                aws.call(
+                    "ecr:GetRepositoryPolicy",
+                    &resources,
+                    aws.ecr
+                        .get_repository_policy()
+                        .repository_name(&name)
+                        .send()
+                )
             ),
         );
-        let lifecycle_policy = document(lifecycle.map(|o| o.lifecycle_policy_text));
-        let repository_policy = document(policy.map(|o| o.policy_text));
+        let lifecycle_policy = lifecycle.map_or(Read::NotCollected, |l| {
+            document(l.map(|o| o.lifecycle_policy_text))
+        });
+        let repository_policy =
+            policy.map_or(Read::NotCollected, |p| document(p.map(|o| o.policy_text)));
         let encryption = repository.encryption_configuration.as_ref();
         let read = EcrRepository {
             name,

@@ -63,6 +63,8 @@ pub struct KubeOptions {
     /// The kinds to list: those the checks read (the caller knows which; the published
     /// ClusterRole grants exactly those).
     pub reads: Vec<&'static Resource>,
+    /// Read each kubelet's configuration through the node proxy (the kubelet checks run).
+    pub kubelets: bool,
 }
 
 impl Default for KubeOptions {
@@ -75,6 +77,7 @@ impl Default for KubeOptions {
             kubelet_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(15),
             reads: resources::RESOURCES.iter().collect(),
+            kubelets: true,
         }
     }
 }
@@ -422,7 +425,11 @@ pub async fn collect_kubernetes(
     }
     // Each kubelet's effective configuration, through the API server's node proxy. A kubelet
     // that does not answer in time is an error for its node only.
-    let names = builder.node_names();
+    let names = if options.kubelets {
+        builder.node_names()
+    } else {
+        Vec::new()
+    };
     let timeout = options.kubelet_timeout;
     let kubelets: Vec<_> = stream::iter(names)
         .map(|name| {
