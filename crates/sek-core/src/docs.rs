@@ -149,7 +149,10 @@ interceptor refuses any other operation before it is sent. This is the minimal I
     );
     let _ = writeln!(
         out,
-        "A denied action does not stop the scan: the checks that need it report `error` and name it.\n"
+        "A denied action does not stop the scan: the checks that need it report `error` and name it. \
+A scan of selected checks (`--checks`) makes only their calls, so it needs only their actions: \
+`sek checks permissions --checks node-*,service-logging` prints that policy \
+(`--kubernetes`: that ClusterRole).\n"
     );
     let _ = writeln!(
         out,

@@ -55,7 +55,7 @@ The original sek invocation still works: sek --cloud aws --resource eks --name N
 /// Amazon EKS Benchmark (v1.3.0 and v1.8.0), the NIST CSF and the EKS Best Practices Guide, and
 /// reports, check by check and resource by resource, what is secure and what is not.
 #[derive(Debug, Parser)]
-#[command(name = "sek", version, after_help = AFTER_HELP)]
+#[command(name = "sek", version = LONG_VERSION, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -68,6 +68,9 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
+
+/// `sek --version`: the version and the commit it was built from (`unknown` without git).
+const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("SEK_GIT_COMMIT"), ")");
 
 /// The original sek's flags (`sek --cloud aws --resource eks --name NAME`).
 #[derive(Debug, Args)]
@@ -107,6 +110,17 @@ pub enum Command {
     /// List, show and document the checks.
     #[command(subcommand)]
     Checks(ChecksCommand),
+    /// Print a shell completion script: `sek completions bash > /etc/bash_completion.d/sek`,
+    /// `sek completions zsh > "${fpath[1]}/_sek"`, `sek completions fish >
+    /// ~/.config/fish/completions/sek.fish`, `sek completions powershell >> $PROFILE`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `sek man > /usr/local/share/man/man1/sek.1`; `man ./sek.1`
+    /// reads it in place.
+    Man,
 }
 
 /// Where to reach AWS, and which accounts and regions to scan.
@@ -294,7 +308,8 @@ pub struct ReportArgs {
     #[arg(long, short = 'f', value_parser = choice::<Format>())]
     pub format: Option<Format>,
     /// Also write the report to FILE, as FORMAT (default: from the extension: .json .sarif .xml
-    /// .csv .md .html .txt). Repeat for several: -o sarif=sek.sarif -o html=report.html.
+    /// .csv .md .html .txt .asff .ocsf, and .sarif.json .junit.xml .asff.json .ocsf.json; else
+    /// --format's). Repeat for several: -o sek.sarif -o html=report.html.
     #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
     pub output: Vec<String>,
     /// Exit 1 when a check of at least this severity fails or cannot be evaluated; `none` never.
@@ -395,6 +410,10 @@ pub enum ChecksCommand {
     Show {
         /// Check id or alias.
         id: String,
+        /// `text` (default on a terminal) or `markdown` (default in a pipe: the page in
+        /// docs/checks/).
+        #[arg(long, short = 'f', value_enum)]
+        format: Option<ShowFormat>,
     },
     /// Print what sek needs to scan: the IAM policy (JSON) for the AWS side, or with
     /// --kubernetes the read-only ClusterRole and its binding to the group `sek-readers` (YAML,
@@ -417,6 +436,14 @@ pub enum ChecksCommand {
         #[arg(long, value_name = "DIR", conflicts_with = "write")]
         check: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Plain text, wrapped to the terminal.
+    Text,
+    /// The Markdown page, as in docs/checks/.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

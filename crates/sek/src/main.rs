@@ -4,6 +4,7 @@ mod cli;
 mod collect;
 mod commands;
 mod error;
+mod markdown_text;
 mod node;
 mod output;
 

@@ -287,11 +287,27 @@ impl Format {
             .map(|(_, f)| *f)
     }
 
-    /// The format a file name implies: `.json`, `.sarif`, `.xml` (JUnit), `.csv`, `.md`, `.html`,
-    /// `.txt`. ASFF and OCSF are JSON too, so they need an explicit `asff=` / `ocsf=`.
+    /// The format a file name implies: `.json`, `.sarif` (or `.sarif.json`), `.xml` (JUnit, or
+    /// `.junit.xml`), `.csv`, `.md`, `.html`, `.txt`, and `.asff`/`.asff.json`,
+    /// `.ocsf`/`.ocsf.json` (plain `.json` is sek's own JSON).
     pub fn from_extension(path: &str) -> Option<Format> {
-        let extension = path.rsplit_once('.')?.1.to_ascii_lowercase();
-        Some(match extension.as_str() {
+        let name = path
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(path)
+            .to_ascii_lowercase();
+        for (suffix, format) in [
+            (".asff.json", Format::Asff),
+            (".ocsf.json", Format::Ocsf),
+            (".sarif.json", Format::Sarif),
+            (".junit.xml", Format::Junit),
+        ] {
+            if name.ends_with(suffix) {
+                return Some(format);
+            }
+        }
+        let extension = name.rsplit_once('.')?.1;
+        Some(match extension {
             "json" => Format::Json,
             "sarif" => Format::Sarif,
             "xml" => Format::Junit,
@@ -299,6 +315,8 @@ impl Format {
             "md" | "markdown" => Format::Markdown,
             "html" | "htm" => Format::Html,
             "txt" | "text" => Format::Text,
+            "asff" => Format::Asff,
+            "ocsf" => Format::Ocsf,
             _ => return None,
         })
     }

@@ -8,8 +8,9 @@ use sek_core::compliance::{self};
 use sek_core::config::resolve_check;
 use sek_core::docs;
 
-use crate::cli::{ChecksCommand, ColorChoice, ListFormat};
+use crate::cli::{ChecksCommand, ColorChoice, ListFormat, ShowFormat};
 use crate::error::CliError;
+use crate::markdown_text;
 use crate::output::write_to;
 
 use super::select_checks;
@@ -35,10 +36,18 @@ pub(super) fn checks_command(command: ChecksCommand) -> Result<u8, CliError> {
             })?;
             Ok(0)
         }
-        ChecksCommand::Show { id } => {
+        ChecksCommand::Show { id, format } => {
             let check = resolve_check(&id).map_err(|message| CliError::Usage { message })?;
+            let width = super::terminal_width();
+            let page = docs::page(check);
+            let page = match (format, width) {
+                (Some(ShowFormat::Markdown), _) | (None, None) => page,
+                (Some(ShowFormat::Text), width) | (None, width) => {
+                    markdown_text::to_text(&page, width.unwrap_or(100).clamp(40, 120))
+                }
+            };
             write_to(None, ColorChoice::Never, |out| {
-                out.write_all(docs::page(check).as_bytes())
+                out.write_all(page.as_bytes())
             })?;
             Ok(0)
         }

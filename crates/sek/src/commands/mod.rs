@@ -10,9 +10,10 @@ use sek_core::checks::{self, ReadPlan};
 use sek_core::config::Config;
 use sek_core::evaluate::{Selection, evaluate};
 
-use crate::cli::{Cli, Command, NodeArgs, SelectArgs};
+use crate::cli::{Cli, ColorChoice, Command, NodeArgs, SelectArgs};
 use crate::error::CliError;
 use crate::node;
+use crate::output::write_to;
 
 mod catalog;
 mod reports;
@@ -43,6 +44,18 @@ use `sek scan --cluster NAME` instead"
         Some(Command::Checks(command)) => checks_command(command),
         Some(Command::Diff(args)) => diff_command(args),
         Some(Command::Merge(args)) => merge_command(args),
+        Some(Command::Completions { shell }) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "sek", &mut script);
+            write_to(None, ColorChoice::Never, |out| out.write_all(&script))?;
+            Ok(0)
+        }
+        Some(Command::Man) => {
+            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            write_to(None, ColorChoice::Never, |out| page.render(out))?;
+            Ok(0)
+        }
         None if cli.seed.name.is_some() => seed_scan(cli.seed),
         None => Err(CliError::Usage {
             message: "no command given; try `sek scan --demo`, or `sek --help`".into(),

@@ -17,19 +17,24 @@ use crate::collect::{Accounts, Clusters, Estate, Regions};
 use crate::error::CliError;
 use crate::output::write_to;
 
-/// One `-o [FORMAT=]FILE`.
-pub(super) fn parse_output(spec: &str) -> Result<(Format, PathBuf), CliError> {
+/// One `-o [FORMAT=]FILE`: the format named, else the file's extension's, else `--format`'s.
+pub(super) fn parse_output(
+    spec: &str,
+    explicit: Option<Format>,
+) -> Result<(Format, PathBuf), CliError> {
     if let Some((name, path)) = spec.split_once('=')
         && let Some(format) = Format::from_name(name)
     {
         return Ok((format, PathBuf::from(path)));
     }
-    let format = Format::from_extension(spec).ok_or_else(|| CliError::Usage {
-        message: format!(
-            "cannot tell the format of `{spec}` from its extension; write FORMAT=FILE with FORMAT one of {}",
-            Format::ALL.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
-        ),
-    })?;
+    let format = Format::from_extension(spec)
+        .or(explicit)
+        .ok_or_else(|| CliError::Usage {
+            message: format!(
+                "cannot tell the format of `{spec}` from its extension; write FORMAT=FILE with FORMAT one of {}, or pass --format",
+                Format::ALL.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+            ),
+        })?;
     Ok((format, PathBuf::from(spec)))
 }
 
@@ -43,7 +48,7 @@ pub(super) fn deliver(report: &Report, args: &ReportArgs) -> Result<u8, CliError
     let files = args
         .output
         .iter()
-        .map(|spec| parse_output(spec))
+        .map(|spec| parse_output(spec, args.format))
         .collect::<Result<Vec<_>, _>>()?;
     let fail_on = args.fail_on;
     // stdout gets the report unless files were asked for without an explicit --format.

@@ -73,6 +73,50 @@ fn several_formats_in_one_run_from_flags_and_extensions() {
 }
 
 #[test]
+fn output_files_take_compound_extensions_and_fall_back_to_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sek_offline()
+        .current_dir(d)
+        .args(["scan", "--demo", "--fail-on", "none"])
+        .args([
+            "-o",
+            "hub.asff.json",
+            "-o",
+            "lake.ocsf.json",
+            "-o",
+            "code.sarif.json",
+        ])
+        .args(["-o", "ci.junit.xml", "-o", "plain.asff"])
+        .assert()
+        .success();
+    let read = |name: &str| std::fs::read_to_string(d.join(name)).unwrap();
+    let json = |name: &str| serde_json::from_str::<Value>(&read(name)).unwrap();
+    assert_eq!(json("hub.asff.json")[0]["SchemaVersion"], "2018-10-08");
+    assert_eq!(json("plain.asff")[0]["SchemaVersion"], "2018-10-08");
+    assert_eq!(json("lake.ocsf.json")[0]["class_uid"], 2003);
+    assert_eq!(json("code.sarif.json")["version"], "2.1.0");
+    assert!(read("ci.junit.xml").starts_with("<?xml"));
+
+    // An extension sek does not know takes --format's format.
+    sek_offline()
+        .current_dir(d)
+        .args([
+            "scan",
+            "--demo",
+            "--fail-on",
+            "none",
+            "--format",
+            "asff",
+            "-o",
+            "findings.out",
+        ])
+        .assert()
+        .success();
+    assert_eq!(json("findings.out")[0]["SchemaVersion"], "2018-10-08");
+}
+
+#[test]
 fn the_json_report_validates_against_the_published_schema() {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("docs/report.schema.json")).unwrap(),

@@ -4,6 +4,7 @@ mod catalog;
 mod compare;
 mod exports;
 mod formats;
+mod install;
 #[path = "../support/mod.rs"]
 mod support;
 
