@@ -385,7 +385,8 @@ pub enum DiffFormat {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// JSON reports (`sek scan -f json`) or snapshots (`sek collect`), one per run.
+    /// JSON reports (`sek scan -f json`) or snapshots (`sek collect`), one per run; a directory
+    /// stands for the .json files in it.
     #[arg(value_name = "FILE", required = true, num_args = 1..)]
     pub inputs: Vec<PathBuf>,
     /// Configuration for evaluating snapshots (default: ./sek.toml when it exists).

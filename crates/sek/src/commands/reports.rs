@@ -1,5 +1,7 @@
 //! Commands over finished reports (or snapshots): `diff`, `merge`, `compliance`.
 
+use std::path::{Path, PathBuf};
+
 use sek_core::compliance::{self};
 use sek_core::report::Report;
 use sek_core::report::diff::Diff;
@@ -29,13 +31,38 @@ pub(super) fn diff_command(args: DiffArgs) -> Result<u8, CliError> {
 /// `sek merge FILE...`.
 pub(super) fn merge_command(args: MergeArgs) -> Result<u8, CliError> {
     let config = load_config(args.config.as_deref())?;
-    let reports = args
-        .inputs
-        .iter()
-        .map(|path| report_or_snapshot(path, &config))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut reports = Vec::new();
+    for input in &args.inputs {
+        for path in json_files(input)? {
+            reports.push(report_or_snapshot(&path, &config)?);
+        }
+    }
     let report = Report::merge(reports);
     deliver(&report, &args.report)
+}
+
+/// `path`, or the `*.json` files of a directory (in name order), so a container without a shell
+/// can merge a directory of per-account reports.
+fn json_files(path: &Path) -> Result<Vec<PathBuf>, CliError> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let error = |reason: String| CliError::Input {
+        path: path.display().to_string(),
+        reason,
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| error(e.to_string()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(error(
+            "a directory with no .json report or snapshot in it".into(),
+        ));
+    }
+    Ok(files)
 }
 
 pub(super) fn compliance_command(args: ComplianceArgs) -> Result<u8, CliError> {

@@ -157,4 +157,28 @@ fn merge_combines_per_account_reports_into_one_fleet_report() {
         "{text}"
     );
     assert!(text.contains("Not scanned (1)"));
+
+    // A directory stands for its .json files (a container without a shell has no glob).
+    std::fs::write(dir.path().join("notes.txt"), "not a report").unwrap();
+    let output = sek_offline()
+        .arg("merge")
+        .arg(dir.path())
+        .args(["-f", "json", "--fail-on", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let from_dir: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(from_dir["clusters"], merged["clusters"]);
+    let empty = tempfile::tempdir().unwrap();
+    sek_offline()
+        .arg("merge")
+        .arg(empty.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no .json report"));
 }

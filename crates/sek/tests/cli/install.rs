@@ -119,3 +119,76 @@ fn the_man_page_documents_the_commands() {
         assert!(text.contains("security posture scanner"), "{text}");
     }
 }
+
+/// Every container of `manifest` (a multi-document YAML file) that runs the sek image.
+fn sek_containers(manifest: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(repo().join(manifest)).unwrap();
+    let documents: Vec<Value> = serde_saphyr::from_multiple(&text).unwrap();
+    let mut containers = Vec::new();
+    for document in &documents {
+        for field in ["apiVersion", "kind"] {
+            assert!(
+                document[field].is_string(),
+                "{manifest}: a document without {field}"
+            );
+        }
+        assert!(
+            document["metadata"]["name"].is_string(),
+            "{manifest}: unnamed object"
+        );
+        let pod = match document["kind"].as_str().unwrap() {
+            "CronJob" => &document["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+            "Job" => &document["spec"]["template"]["spec"],
+            _ => continue,
+        };
+        for list in ["initContainers", "containers"] {
+            for container in pod[list].as_array().into_iter().flatten() {
+                if container["image"].as_str().unwrap().contains("/sek:") {
+                    containers.push(container.clone());
+                }
+            }
+        }
+    }
+    containers
+}
+
+#[test]
+fn the_manifests_run_the_image_the_dockerfile_builds_with_arguments_sek_accepts() {
+    let dockerfile = std::fs::read_to_string(repo().join("Dockerfile")).unwrap();
+    // Base images are build arguments; the binary the build stage installs is the entrypoint;
+    // the image runs as a numeric non-root user.
+    assert!(dockerfile.contains("ARG BUILD_IMAGE=") && dockerfile.contains("ARG RUNTIME_IMAGE="));
+    assert!(
+        dockerfile.contains("FROM ${BUILD_IMAGE} AS build")
+            && dockerfile.contains("FROM ${RUNTIME_IMAGE}")
+    );
+    assert!(dockerfile.contains("install -D -m 0755 target/release/sek /out/usr/local/bin/sek"));
+    assert!(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/sek\"]"));
+    assert!(dockerfile.contains("USER 65532:65532"));
+
+    let mut seen = 0;
+    for manifest in ["docs/sek-fleet-cronjob.yaml", "docs/sek-node-job.yaml"] {
+        for container in sek_containers(manifest) {
+            seen += 1;
+            assert_eq!(container["image"], "REGISTRY/sek:0.1.0", "{manifest}");
+            assert!(
+                container["command"].is_null(),
+                "{manifest}: the image's entrypoint is sek"
+            );
+            let args: Vec<&str> = container["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            // The arguments parse: with --help at the end, sek prints that subcommand's help.
+            sek_offline()
+                .args(&args)
+                .arg("--help")
+                .assert()
+                .success()
+                .stdout(predicate::str::contains("Usage: sek"));
+        }
+    }
+    assert_eq!(seen, 3, "the account scan, the merge and the node Job");
+}
