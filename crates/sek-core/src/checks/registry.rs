@@ -99,12 +99,22 @@ pub fn find(name: &str) -> Option<&'static Check> {
 
 /// The known id closest to an unknown `name`, for "did you mean" hints.
 pub fn closest_id(name: &str) -> Option<&'static str> {
-    ALL.iter()
-        .flat_map(|c| std::iter::once(c.id).chain(c.aliases.iter().copied()))
-        .map(|id| (strsim::levenshtein(name, id), id))
-        .filter(|(distance, id)| *distance <= id.len().max(4) / 3 + 1)
+    let ids = ALL
+        .iter()
+        .flat_map(|c| std::iter::once(c.id).chain(c.aliases.iter().copied()));
+    closest(name, ids).map(|id| find(id).map_or(id, |c| c.id))
+}
+
+/// The candidate closest to `name`, when close enough to be a typo of it.
+pub(crate) fn closest(
+    name: &str,
+    candidates: impl Iterator<Item = &'static str>,
+) -> Option<&'static str> {
+    candidates
+        .map(|known| (strsim::levenshtein(name, known), known))
+        .filter(|(distance, known)| *distance <= known.len().max(4) / 3 + 1)
         .min_by_key(|(distance, _)| *distance)
-        .map(|(_, id)| find(id).map(|c| c.id).unwrap_or(id))
+        .map(|(_, known)| known)
 }
 
 /// Calls the collector makes whatever checks run: the identity preflight, and the cluster list

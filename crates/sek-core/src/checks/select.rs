@@ -102,12 +102,10 @@ fn closest_name(name: &str) -> Option<&'static str> {
     let ids = ALL
         .iter()
         .flat_map(|c| std::iter::once(c.id).chain(c.aliases.iter().copied()));
-    ids.chain(AREAS.map(Area::as_str))
-        .chain(Framework::ALL.map(Framework::slug))
-        .map(|known| (strsim::levenshtein(name, known), known))
-        .filter(|(distance, known)| *distance <= known.len().max(4) / 3 + 1)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, known)| super::find(known).map_or(known, |c| c.id))
+    let known = ids
+        .chain(AREAS.map(Area::as_str))
+        .chain(Framework::ALL.map(Framework::slug));
+    super::closest(name, known).map(|known| super::find(known).map_or(known, |c| c.id))
 }
 
 /// Whether `text` matches `pattern`, where `*` is any run of characters and `?` one character.
