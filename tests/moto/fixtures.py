@@ -24,6 +24,7 @@ The `region-hardened` and `region-lax` scenarios set up what the region's cluste
 """
 
 import argparse
+import base64
 import json
 import sys
 import urllib.request
@@ -147,8 +148,9 @@ class Env:
         return role_arn, profile
 
     # --- compute ----------------------------------------------------------------------------
-    def launch_template(self, name, tokens, hops, encrypted, groups, ami=AMI):
+    def launch_template(self, name, tokens, hops, encrypted, groups, ami=AMI, user_data=None):
         data = {
+            **({"UserData": base64.b64encode(user_data.encode()).decode()} if user_data else {}),
             "ImageId": ami,
             "MetadataOptions": {"HttpTokens": tokens, "HttpPutResponseHopLimit": hops, "HttpEndpoint": "enabled"},
             "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {"VolumeSize": 20, "Encrypted": encrypted}}],
@@ -293,7 +295,9 @@ def secure(env, name):
         f"{name}-node", ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKS_CNI_Policy"]
     )
     env.kms.enable_key_rotation(KeyId=key)
-    template = env.launch_template(f"{name}-lt", "required", 1, True, [node_group], ami=EKS_AMI)
+    # The EKS bootstrap: a CA bundle and an endpoint, nothing secret.
+    bootstrap = f"#!/bin/bash\n/etc/eks/bootstrap.sh {name} --b64-cluster-ca LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n"
+    template = env.launch_template(f"{name}-lt", "required", 1, True, [node_group], ami=EKS_AMI, user_data=bootstrap)
     logging = {"clusterLogging": [{"types": ALL_LOGS, "enabled": True}]}
     cluster = env.cluster(name, vpc, subnets, cluster_group, [extra_group], cluster_role, False, True, None, logging, key)
     asg = env.nodegroup(name, "workers", subnets, node_role, template, version="1.31")
@@ -331,7 +335,9 @@ def insecure(env, name):
     node_role, profile = env.node_identity(
         f"{name}-node", ["AmazonEKSWorkerNodePolicy", "AdministratorAccess"], {"push": push}
     )
-    template = env.launch_template(f"{name}-lt", "optional", 2, False, [node_group])
+    # A leftover deployment key (AWS's documentation example, not a real one).
+    leaky = "#!/bin/bash\nset -e\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nexport AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    template = env.launch_template(f"{name}-lt", "optional", 2, False, [node_group], user_data=leaky)
     env.ec2.create_key_pair(KeyName=f"{name}-ops")
     logging = {
         "clusterLogging": [

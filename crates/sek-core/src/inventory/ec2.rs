@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::read::no_failures;
+use super::{Read, UserDataScan};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +119,9 @@ pub struct LaunchTemplateVersion {
     /// Whether a network interface asks for a public IP.
     #[serde(default)]
     pub associate_public_ip: Option<bool>,
+    /// What the user data was found to hold (secrets by kind and line, never their values).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub user_data: Read<UserDataScan>,
 }
 
 /// One block device mapping of a launch template.

@@ -17,6 +17,7 @@ mod read;
 mod region;
 mod resource_ref;
 mod schema_v2;
+mod user_data;
 
 use std::collections::BTreeMap;
 
@@ -33,6 +34,7 @@ pub use missing::*;
 pub use read::*;
 pub use region::*;
 pub use resource_ref::ResourceRef;
+pub use user_data::{SecretHint, UserDataScan, find_secrets};
 
 /// The snapshot schema this build writes. It reads this one and schema 2 (converted as read).
 pub const SCHEMA_VERSION: u32 = 3;

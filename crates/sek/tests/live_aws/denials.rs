@@ -23,6 +23,7 @@ const NODEGROUP_CHECKS: &[&str] = &[
     "node-ami",
     "node-age",
     "node-ssh",
+    "node-user-data-secrets",
 ];
 const ECR_CHECKS: &[&str] = &[
     "ecr-scan",
@@ -67,6 +68,7 @@ const DENIALS: &[(&str, &[&str])] = &[
             "node-sgs",
             "node-private",
             "node-ssh",
+            "node-user-data-secrets",
         ],
     ),
     ("ec2:DescribeVolumes", &["node-volumes"]),

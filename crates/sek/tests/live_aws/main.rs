@@ -128,10 +128,19 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
             ("iam-irsa-trust", "fail"),
             ("node-ami", "fail"),
             ("node-ssh", "fail"),
+            ("node-user-data-secrets", "fail"),
             ("detect-flow-logs", "fail"),
         ],
     );
     expected.extend(all("fail"));
+    // The leaked key is named by kind and line, and its value appears nowhere in the report.
+    let leak = messages(&insecure, "node-user-data-secrets");
+    assert!(
+        leak.contains("AWS access key id on line 3")
+            && leak.contains("AWS secret access key on line 4"),
+        "{leak}"
+    );
+    assert!(!insecure.to_string().contains("AKIAIOSFODNN7EXAMPLE"));
     assert_eq!(verdicts(&insecure), expected);
     assert_moto_gaps_are_named(&insecure);
     assert!(

@@ -13,6 +13,7 @@ pub mod private;
 pub mod role;
 pub mod sgs;
 pub mod ssh;
+pub mod user_data_secrets;
 pub mod volumes;
 
 use super::Finding;

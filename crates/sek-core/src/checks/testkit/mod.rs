@@ -296,6 +296,10 @@ pub fn launch_template(id: &str) -> LaunchTemplateVersion {
             encrypted: Some(true),
             kms_key_id: None,
         }],
+        user_data: Read::Got(UserDataScan {
+            present: true,
+            ..UserDataScan::default()
+        }),
         ..Default::default()
     }
 }

@@ -3,7 +3,8 @@
 use super::Aws;
 use futures::future::join_all;
 use sek_core::inventory::{
-    CollectError, LaunchTemplateVersion, MetadataOptions, TemplateBlockDevice,
+    CollectError, LaunchTemplateVersion, MetadataOptions, Read, TemplateBlockDevice, UserDataScan,
+    find_secrets,
 };
 use std::collections::BTreeMap;
 
@@ -109,5 +110,33 @@ pub(super) fn convert_template(
             .iter()
             .filter_map(|i| i.associate_public_ip_address)
             .reduce(|a, b| a || b),
+        user_data: Read::Got(inspect_user_data(data.user_data.as_deref())),
     })
+}
+
+/// What base64 user data holds, judged here so its values never leave the collector.
+pub(super) fn inspect_user_data(encoded: Option<&str>) -> UserDataScan {
+    use base64::Engine;
+    let Some(encoded) = encoded.filter(|e| !e.trim().is_empty()) else {
+        return UserDataScan::default();
+    };
+    let uninspected = |why: &str| UserDataScan {
+        present: true,
+        uninspected: Some(why.to_string()),
+        secrets: Vec::new(),
+    };
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+        return uninspected("not valid base64");
+    };
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return uninspected("gzip-compressed");
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => UserDataScan {
+            present: true,
+            uninspected: None,
+            secrets: find_secrets(&text),
+        },
+        Err(_) => uninspected("not text"),
+    }
 }
