@@ -216,6 +216,7 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
         ],
     );
     expected.extend(all("not-applicable"));
+    expected.insert("node-user-data-secrets".into(), "not-applicable".into());
     for (check, status) in [
         ("service-logging", "pass"),
         ("service-secrets", "pass"),

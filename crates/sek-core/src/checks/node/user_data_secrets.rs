@@ -12,6 +12,7 @@ use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Se
 use crate::inventory::{Need, aws};
 
 use super::nodegroup_templates;
+use crate::checks::shared::incomplete;
 
 /// What the check reads: the node groups and their launch template versions (with user data).
 const NEEDS: &[Need] = &[
@@ -56,6 +57,13 @@ launch template versions that still hold it.",
 fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     let (templates, mut findings) = nodegroup_templates(inv)?;
+    // A node group that could not be listed may use a template: no "not applicable" then.
+    let arn = inv.arn();
+    findings.extend(incomplete(
+        &arn,
+        "the node groups could not all be read, so their launch templates are unknown",
+        inv.nodegroups()?,
+    ));
     for used in templates {
         let template = used.template;
         let scan = template
@@ -161,6 +169,27 @@ mod tests {
     fn unread_user_data_is_an_error() {
         let inv = with_user_data(Read::NotCollected);
         assert_eq!(statuses(&run(&CHECK, &inv)), [Status::Error]);
+    }
+
+    #[test]
+    fn node_groups_that_could_not_be_listed_are_an_error_not_a_pass() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.nodegroups = Read::Got(crate::inventory::Collection {
+            items: vec![],
+            failed: vec![crate::inventory::CollectError::new(
+                "eks:ListNodegroups",
+                vec![],
+                crate::inventory::ErrorKind::AccessDenied,
+                "denied",
+            )],
+        });
+        let findings = run(&CHECK, &inv);
+        assert_eq!(statuses(&findings), [Status::Error]);
+        assert!(
+            findings[0].message.contains("eks:ListNodegroups"),
+            "{}",
+            findings[0].message
+        );
     }
 
     #[test]
