@@ -20,6 +20,7 @@ pub static ALL: &[&Check] = &[
     &service::health::CHECK,
     &service::auth_mode::CHECK,
     &service::creator_admin::CHECK,
+    &service::deletion_protection::CHECK,
     &access::entries_admin::CHECK,
     &service::secrets_key::CHECK,
     &service::log_retention::CHECK,

@@ -62,6 +62,9 @@ pub struct EksCluster {
     /// `upgradePolicy.supportType`: `STANDARD` or `EXTENDED`.
     #[serde(default)]
     pub support_type: Option<String>,
+    /// `deletionProtection`; `None` when EKS did not report it (or an older snapshot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_protection: Option<bool>,
 }
 
 /// `accessConfig`.

@@ -3,6 +3,7 @@
 
 pub mod auth_mode;
 pub mod creator_admin;
+pub mod deletion_protection;
 pub mod endpoint;
 pub mod endpoint_firewall;
 pub mod fargate;

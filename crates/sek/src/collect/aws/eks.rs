@@ -77,6 +77,7 @@ fn convert_cluster(cluster: aws_sdk_eks::types::Cluster, name: &str) -> EksClust
         platform_version: cluster.platform_version,
         endpoint: cluster.endpoint,
         certificate_authority: cluster.certificate_authority.and_then(|ca| ca.data),
+        deletion_protection: cluster.deletion_protection,
         role_arn: cluster.role_arn,
         created_at: timestamp(cluster.created_at.as_ref()),
         vpc: vpc.unwrap_or_default(),
