@@ -6,6 +6,7 @@ pub mod host_ipc;
 pub mod host_network;
 pub mod host_path;
 pub mod host_pid;
+pub mod host_port;
 pub mod image_registry;
 pub mod image_tag;
 pub mod imds_access;

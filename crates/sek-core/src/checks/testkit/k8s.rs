@@ -40,6 +40,11 @@ pub fn container(name: &str, image: &str) -> Container {
             ]),
             requests: BTreeMap::new(),
         }),
+        ports: Some(vec![ContainerPort {
+            container_port: 8080,
+            host_port: None,
+            protocol: Some("TCP".into()),
+        }]),
         ..Container::default()
     }
 }

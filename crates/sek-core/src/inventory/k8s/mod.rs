@@ -401,6 +401,14 @@ pub struct ServiceSpec {
     /// The load balancer implementation, e.g. `service.k8s.aws/nlb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load_balancer_class: Option<String>,
+    /// `externalIPs`. `None` only in a snapshot from a sek that did not record them (the builder
+    /// makes an absent list empty).
+    #[serde(
+        default,
+        rename = "externalIPs",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_ips: Option<Vec<String>>,
 }
 
 /// A Service port.

@@ -77,6 +77,18 @@ pub(super) fn is_false(value: &bool) -> bool {
 }
 
 impl PodSpec {
+    /// Record every container's port list as read (empty when the API omitted it).
+    pub fn mark_ports_read(&mut self) {
+        for container in self
+            .containers
+            .iter_mut()
+            .chain(&mut self.init_containers)
+            .chain(&mut self.ephemeral_containers)
+        {
+            container.ports.get_or_insert_with(Vec::new);
+        }
+    }
+
     /// Every container: regular, init and ephemeral, with its kind.
     pub fn all_containers(&self) -> impl Iterator<Item = (&'static str, &Container)> {
         self.containers
@@ -124,6 +136,25 @@ pub struct Container {
     /// Volume mounts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volume_mounts: Vec<VolumeMount>,
+    /// Ports. `None` only in a snapshot from a sek that did not record them (the builder makes
+    /// an absent list empty), so a check cannot take "not recorded" for "none".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<ContainerPort>>,
+}
+
+/// A container port.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerPort {
+    /// The port in the container.
+    #[serde(default)]
+    pub container_port: i32,
+    /// The node port it is bound to, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_port: Option<i32>,
+    /// `TCP`, `UDP` or `SCTP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
 }
 
 /// A (pod or container) security context; the pod level has no `privileged` and friends.

@@ -118,7 +118,8 @@ impl KubernetesBuilder {
         match kind {
             "Namespace" => k8s.namespaces.push(parse(object).map_err(invalid)?),
             "Pod" => {
-                let pod: PodObject = parse(object).map_err(invalid)?;
+                let mut pod: PodObject = parse(object).map_err(invalid)?;
+                pod.spec.mark_ports_read();
                 if let Some(owner) = controlling_owner(&pod.metadata)
                     && self.controller_keys.contains(&owner)
                 {
@@ -145,7 +146,11 @@ impl KubernetesBuilder {
                 k8s.role_bindings.push(binding);
             }
             "NetworkPolicy" => k8s.network_policies.push(parse(object).map_err(invalid)?),
-            "Service" => k8s.services.push(parse(object).map_err(invalid)?),
+            "Service" => {
+                let mut service: Service = parse(object).map_err(invalid)?;
+                service.spec.external_ips.get_or_insert_with(Vec::new);
+                k8s.services.push(service);
+            }
             "Ingress" => k8s.ingresses.push(parse(object).map_err(invalid)?),
             "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
                 let hooks: WebhookObject = parse(object).map_err(invalid)?;
@@ -473,11 +478,13 @@ fn controller(kind: &str, mut object: Value, path: &[&str]) -> Result<Workload, 
     } else {
         serde_json::from_value(template)?
     };
+    let mut spec = template.spec;
+    spec.mark_ports_read();
     Ok(Workload {
         kind: kind.into(),
         metadata,
         pod_labels: template.metadata.labels,
-        spec: template.spec,
+        spec,
         pods: 0,
     })
 }
