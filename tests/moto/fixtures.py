@@ -233,7 +233,7 @@ class Env:
         self.asg.attach_instances(AutoScalingGroupName=asg, InstanceIds=instances)
 
     # --- around the cluster -----------------------------------------------------------------
-    def irsa_role(self, name, issuer, sub, aud=True):
+    def irsa_role(self, name, issuer, sub, aud=True, managed=(), inline=None):
         """An OIDC provider for the cluster's issuer (once) and a role its service accounts can
         assume, with `sub` matched by StringLike and, if `aud`, the STS audience."""
         host = issuer.removeprefix("https://")
@@ -256,7 +256,12 @@ class Env:
                 }
             ],
         }
-        return self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        arn = self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        for policy in managed:
+            self.iam.attach_role_policy(RoleName=name, PolicyArn=AWS_POLICY + policy)
+        for policy_name, document in (inline or {}).items():
+            self.iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+        return arn
 
     def control_plane_logs(self, cluster, retention, key):
         name = f"/aws/eks/{cluster}/cluster"
@@ -310,7 +315,10 @@ def secure(env, name):
     )
     env.control_plane_logs(name, 365, key)
     env.flow_log(vpc)
-    irsa = env.irsa_role(f"{name}-app", cluster["identity"]["oidc"]["issuer"], "system:serviceaccount:app:api")
+    irsa = env.irsa_role(
+        f"{name}-app", cluster["identity"]["oidc"]["issuer"], "system:serviceaccount:app:api", managed=["AmazonS3ReadOnlyAccess"],
+        inline={"own-bucket": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{name}-app/*"}]}},
+    )
     return {
         "cluster_arn": cluster["arn"],
         "irsa_role": irsa,
@@ -350,7 +358,11 @@ def insecure(env, name):
     tags = {"eks:cluster-name": name, "eks:nodegroup-name": "legacy"}
     node = env.node(subnet, [node_group], profile, "optional", 2, False, tags, key=f"{name}-ops")
     env.attach(asg, [node])
-    irsa = env.irsa_role(f"{name}-ci", cluster["identity"]["oidc"]["issuer"], "system:serviceaccount:*:*", aud=False)
+    # A CI role any service account can assume, with administrator access.
+    irsa = env.irsa_role(
+        f"{name}-ci", cluster["identity"]["oidc"]["issuer"], "system:serviceaccount:*:*", aud=False, managed=["AdministratorAccess"],
+        inline={"pass-any-role": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}},
+    )
     return {
         "cluster_arn": cluster["arn"],
         "irsa_role": irsa,

@@ -28,6 +28,7 @@ pub static ALL: &[&Check] = &[
     &service::sg_baseline::CHECK,
     &iam::oidc_provider::CHECK,
     &iam::irsa_trust::CHECK,
+    &iam::pod_roles::CHECK,
     &node::ami::CHECK,
     &node::age::CHECK,
     &node::ssh::CHECK,

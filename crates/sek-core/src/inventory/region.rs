@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::read::{accessors, failures_in, no_failures};
-use super::{ClusterVersion, Lookup, Need, Read, aws};
+use super::{ClusterVersion, IamRole, Lookup, ManagedPolicy, Need, Read, aws};
 
 /// A policy document that may not exist.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -326,6 +326,13 @@ pub struct AccountInventory {
     /// to find the roles pods can assume through IRSA.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub roles: Read<Vec<TrustedRole>>,
+    /// The attached and inline policies of those roles (ListAttachedRolePolicies,
+    /// ListRolePolicies, GetRolePolicy): what a pod that assumes one may do.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub role_permissions: Read<Vec<IamRole>>,
+    /// The managed policies those roles attach, with their default version's document.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub role_policies: Read<Vec<ManagedPolicy>>,
 }
 
 impl AccountInventory {
@@ -335,6 +342,12 @@ impl AccountInventory {
             [aws("iam:ListOpenIDConnectProviders")];
         /// The roles that trust an OIDC provider.
         roles: Vec<TrustedRole> = "the IAM roles", [aws("iam:ListRoles")];
+        /// The policies of the roles that trust an OIDC provider.
+        role_permissions: Vec<IamRole> = "the policies of the IRSA roles",
+            [aws("iam:ListAttachedRolePolicies"), aws("iam:ListRolePolicies")];
+        /// The managed policies those roles attach.
+        role_policies: Vec<ManagedPolicy> = "the managed policies of the IRSA roles",
+            [aws("iam:GetPolicy"), aws("iam:GetPolicyVersion")];
     }
 }
 
@@ -374,7 +387,7 @@ failures_in!(
     ecr_repositories,
     event_rules,
 );
-failures_in!(AccountInventory: oidc_providers, roles);
+failures_in!(AccountInventory: oidc_providers, roles, role_permissions, role_policies);
 
 impl Trail {
     /// Whether it is recording, or why that is unknown.

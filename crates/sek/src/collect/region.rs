@@ -2,7 +2,7 @@
 //! registries, defaults, supported versions, and the account's IAM identity providers and roles.
 //! It runs once per scan, beside the clusters.
 
-use sek_core::inventory::{AccountInventory, RegionInventory};
+use sek_core::inventory::{AccountInventory, Read, RegionInventory};
 
 use super::aws::{Aws, cloudtrail, ec2, ecr, eks, events, guardduty, iam, inspector, read_or_not};
 
@@ -45,9 +45,20 @@ pub async fn collect_account(aws: &Aws) -> AccountInventory {
         aws.when("iam:ListOpenIDConnectProviders", iam::oidc_providers(aws)),
         aws.when("iam:ListRoles", iam::web_identity_roles(aws)),
     );
+    let roles = read_or_not(roles);
+    // What the IRSA roles may do: read only for the check that judges it (iam-pod-roles).
+    let (role_permissions, role_policies) = match roles.got() {
+        Some(trusted) if aws.wants("iam:ListAttachedRolePolicies") => {
+            let (permissions, policies) = iam::role_permissions(aws, trusted).await;
+            (Read::Got(permissions), Read::Got(policies))
+        }
+        _ => (Read::NotCollected, Read::NotCollected),
+    };
     AccountInventory {
         oidc_providers: read_or_not(providers),
-        roles: read_or_not(roles),
+        roles,
+        role_permissions,
+        role_policies,
         ..AccountInventory::default()
     }
 }

@@ -51,7 +51,9 @@ const DENIALS: &[(&str, &[&str])] = &[
             "service-sg-baseline",
             "iam-oidc-provider",
             "iam-irsa-trust",
+            "iam-pod-roles",
             "detect-flow-logs",
+            "service-deletion-protection",
         ],
     ),
     (
@@ -77,10 +79,17 @@ const DENIALS: &[(&str, &[&str])] = &[
     ("ec2:DescribeFlowLogs", &["detect-flow-logs"]),
     ("ec2:GetEbsEncryptionByDefault", &["node-ebs-default"]),
     ("iam:GetInstanceProfile", &["node-role"]),
-    ("iam:ListAttachedRolePolicies", &["node-role"]),
-    ("iam:ListRolePolicies", &["node-role"]),
+    (
+        "iam:ListAttachedRolePolicies",
+        &["node-role", "iam-pod-roles"],
+    ),
+    ("iam:ListRolePolicies", &["node-role", "iam-pod-roles"]),
+    // The secure node role has only the minimal policies, whose documents are not read; the
+    // secure IRSA role's managed policy is.
+    ("iam:GetPolicy", &["iam-pod-roles"]),
+    ("iam:GetPolicyVersion", &["iam-pod-roles"]),
     ("iam:ListOpenIDConnectProviders", &["iam-oidc-provider"]),
-    ("iam:ListRoles", &["iam-irsa-trust"]),
+    ("iam:ListRoles", &["iam-irsa-trust", "iam-pod-roles"]),
     ("kms:DescribeKey", &["service-secrets-key"]),
     ("kms:GetKeyRotationStatus", &["service-secrets-key"]),
     ("logs:DescribeLogGroups", &["service-log-retention"]),
@@ -101,7 +110,8 @@ const DENIALS: &[(&str, &[&str])] = &[
     ("cloudtrail:GetEventSelectors", &["detect-cloudtrail"]),
     ("ecr:GetRegistryScanningConfiguration", &["ecr-scan"]),
     ("guardduty:GetDetector", &["detect-guardduty"]),
-    ("iam:GetRolePolicy", &["node-role"]),
+    // The secure node role has no inline policy; the secure IRSA role has one.
+    ("iam:GetRolePolicy", &["iam-pod-roles"]),
 ];
 
 /// Actions of docs/permissions.md the table above does not deny, and why.
@@ -125,14 +135,6 @@ const NOT_DENIED: &[(&str, &str)] = &[
     (
         "eks:ListClusters",
         "--all-clusters only (tests/live_fleet.rs)",
-    ),
-    (
-        "iam:GetPolicy",
-        "no scenario's node role has a customer-managed policy; unread documents: checks/node/role.rs tests",
-    ),
-    (
-        "iam:GetPolicyVersion",
-        "no scenario's node role has a customer-managed policy; unread documents: checks/node/role.rs tests",
     ),
     (
         "eks:DescribeFargateProfile",

@@ -97,6 +97,7 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
             ("service-version", "error"),
             // IRSA roles are judged, Pod Identity associations cannot be listed.
             ("iam-irsa-trust", "error"),
+            ("iam-pod-roles", "error"),
         ],
     );
     assert_eq!(verdicts(&secure), expected);
@@ -131,6 +132,7 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
             ("service-log-retention", "fail"),
             ("service-sg-baseline", "fail"),
             ("iam-irsa-trust", "fail"),
+            ("iam-pod-roles", "fail"),
             ("node-ami", "fail"),
             ("node-ssh", "fail"),
             ("node-user-data-secrets", "fail"),
@@ -214,6 +216,7 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
             // Pod Identity agent: unproven, not failed.
             ("iam-oidc-provider", "error"),
             ("iam-irsa-trust", "error"),
+            ("iam-pod-roles", "error"),
             ("node-ami", "not-applicable"),
             ("node-age", "not-applicable"),
             ("node-ssh", "not-applicable"),
@@ -392,8 +395,12 @@ fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_
         ("ec2:DescribeFlowLogs", 1),
         ("ec2:GetEbsEncryptionByDefault", 1),
         ("iam:GetInstanceProfile", 1),
-        ("iam:ListAttachedRolePolicies", 1),
-        ("iam:ListRolePolicies", 1),
+        // The node role's and the IRSA role's policies: the IRSA role's managed and inline one.
+        ("iam:ListAttachedRolePolicies", 2),
+        ("iam:ListRolePolicies", 2),
+        ("iam:GetRolePolicy", 1),
+        ("iam:GetPolicy", 1),
+        ("iam:GetPolicyVersion", 1),
         ("iam:ListOpenIDConnectProviders", 1),
         ("iam:ListRoles", 1),
         ("kms:DescribeKey", 1),
@@ -410,7 +417,7 @@ fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(calls, expected);
-    assert_eq!(inventory["meta"]["api_calls"], 37);
+    assert_eq!(inventory["meta"]["api_calls"], 42);
 }
 
 #[test]

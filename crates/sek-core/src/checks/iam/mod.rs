@@ -2,6 +2,7 @@
 
 pub mod irsa_trust;
 pub mod oidc_provider;
+pub mod pod_roles;
 
 use crate::inventory::EksCluster;
 

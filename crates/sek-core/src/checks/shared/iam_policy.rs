@@ -120,6 +120,91 @@ pub fn ecr_writes_allowed(document: &Value) -> Vec<String> {
     writes
 }
 
+/// Actions of three services: a rule that allows all of them allows every action.
+const EVERY_ACTION: &[&str] = &[
+    "iam:CreateUser",
+    "ec2:TerminateInstances",
+    "s3:DeleteBucket",
+];
+
+/// Grants that make a role powerful beyond its workload, each with sentinel actions: a rule
+/// grants the power when it allows any of them on every resource.
+const POWERS: &[(&str, &[&str])] = &[
+    (
+        "IAM changes (privilege escalation)",
+        &[
+            "iam:CreateAccessKey",
+            "iam:AttachRolePolicy",
+            "iam:PutRolePolicy",
+            "iam:CreatePolicyVersion",
+        ],
+    ),
+    ("iam:PassRole on any role", &["iam:PassRole"]),
+    ("sts:AssumeRole on any role", &["sts:AssumeRole"]),
+    (
+        "EKS administration (access entries, clusters)",
+        &[
+            "eks:CreateAccessEntry",
+            "eks:AssociateAccessPolicy",
+            "eks:DeleteCluster",
+        ],
+    ),
+    (
+        "every Secrets Manager secret",
+        &["secretsmanager:GetSecretValue"],
+    ),
+    (
+        "every SSM parameter",
+        &[
+            "ssm:GetParameter",
+            "ssm:GetParameters",
+            "ssm:GetParametersByPath",
+        ],
+    ),
+];
+
+/// What a policy document grants on every resource (`Resource: "*"`, or `NotResource`) that a
+/// workload's role should not hold, each power once. An every-action grant is reported alone
+/// (it implies the rest). Conditions are not evaluated: a conditioned grant
+/// still counts, and the description says it is conditioned.
+pub fn powerful_grants(document: &Value) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for statement in statements(document) {
+        if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        let everywhere = string_list(statement.get("Resource")).contains(&"*")
+            || statement.get("NotResource").is_some();
+        if !everywhere {
+            continue;
+        }
+        let actions = string_list(statement.get("Action"));
+        let not_actions = string_list(statement.get("NotAction"));
+        let allows = |action: &str| {
+            actions.iter().any(|p| action_matches(p, action))
+                || (statement.get("NotAction").is_some()
+                    && !not_actions.iter().any(|p| action_matches(p, action)))
+        };
+        let conditioned = if statement.get("Condition").is_some() {
+            " (with conditions)"
+        } else {
+            ""
+        };
+        if EVERY_ACTION.iter().all(|a| allows(a)) {
+            return vec![format!("every action (administrator){conditioned}")];
+        }
+        for (power, sentinels) in POWERS {
+            if sentinels.iter().any(|a| allows(a)) {
+                let described = format!("{power}{conditioned}");
+                if !found.contains(&described) {
+                    found.push(described);
+                }
+            }
+        }
+    }
+    found
+}
+
 /// How a trust policy statement lets a cluster's OIDC identities assume a role.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OidcTrust {
@@ -298,6 +383,61 @@ pub fn external_grants(document: &Value, trusted: &[&str]) -> Vec<ExternalGrant>
         }
     }
     grants
+}
+
+#[cfg(test)]
+mod powerful_grants_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn grants(statement: Value) -> Vec<String> {
+        powerful_grants(&json!({ "Version": "2012-10-17", "Statement": [statement] }))
+    }
+
+    #[test]
+    fn administrator_and_escalation_paths_are_named() {
+        assert_eq!(
+            grants(json!({"Effect": "Allow", "Action": "*", "Resource": "*"})),
+            ["every action (administrator)"]
+        );
+        assert_eq!(
+            grants(json!({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})),
+            [
+                "sts:AssumeRole on any role",
+                "EKS administration (access entries, clusters)",
+                "every Secrets Manager secret",
+                "every SSM parameter"
+            ]
+        );
+        assert_eq!(
+            grants(
+                json!({"Effect": "Allow", "Action": ["iam:PassRole", "secretsmanager:Get*"], "Resource": ["*"]})
+            ),
+            ["iam:PassRole on any role", "every Secrets Manager secret"]
+        );
+        assert_eq!(
+            grants(
+                json!({"Effect": "Allow", "Action": "eks:*", "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}})
+            ),
+            ["EKS administration (access entries, clusters) (with conditions)"]
+        );
+    }
+
+    #[test]
+    fn scoped_denied_and_ordinary_grants_are_not_powers() {
+        assert!(
+            grants(json!({"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::bucket/*"}))
+                .is_empty()
+        );
+        assert!(grants(json!({"Effect": "Deny", "Action": "*", "Resource": "*"})).is_empty());
+        assert!(
+            grants(json!({"Effect": "Allow", "Action": ["s3:*", "dynamodb:*"], "Resource": "*"}))
+                .is_empty()
+        );
+        assert!(
+            grants(json!({"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"})).is_empty()
+        );
+    }
 }
 
 #[cfg(test)]

@@ -444,6 +444,8 @@ pub fn account() -> AccountInventory {
         account_id: Some(ACCOUNT.into()),
         oidc_providers: read(vec![oidc_provider_arn()]),
         roles: read(vec![]),
+        role_permissions: read(vec![]),
+        role_policies: read(vec![]),
     }
 }
 

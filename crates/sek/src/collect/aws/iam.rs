@@ -173,6 +173,27 @@ pub async fn node_iam(
     out
 }
 
+/// The policies of `roles` (the account's IRSA roles) and the managed policies they attach, each
+/// policy read once.
+pub async fn role_permissions(
+    aws: &Aws,
+    roles: &[sek_core::inventory::TrustedRole],
+) -> (Vec<IamRole>, Vec<ManagedPolicy>) {
+    let roles = join_all(
+        roles
+            .iter()
+            .map(|role| role_policies(aws, role.arn.clone(), role.trust_policy.clone())),
+    )
+    .await;
+    let policy_arns: BTreeSet<String> = roles
+        .iter()
+        .flat_map(|role| role.attached_policies.got().into_iter().flatten())
+        .map(|p| p.arn.clone())
+        .collect();
+    let policies = join_all(policy_arns.iter().map(|arn| managed_policy(aws, arn))).await;
+    (roles, policies)
+}
+
 /// The attached and inline policies of one role.
 async fn role_policies(aws: &Aws, arn: String, trust_policy: Option<Value>) -> IamRole {
     let name = last_segment(&arn).to_string();
