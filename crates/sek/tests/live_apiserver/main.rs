@@ -231,6 +231,17 @@ fn every_kind_is_read_page_by_page_with_an_eks_token_and_no_kubeconfig() {
         ("ns-network-policy", "k8s:Namespace//legacy", "fail"),
         ("ns-network-policy", "k8s:Namespace//shop", "pass"),
         ("svc-lb-tls", "k8s:Service/payments/payments-api", "fail"),
+        ("rbac-exec", "k8s:ClusterRoleBinding//ops-deployers", "fail"),
+        (
+            "rbac-aws-auth-edit",
+            "k8s:ClusterRoleBinding//ci-admin",
+            "fail",
+        ),
+        (
+            "svc-external-ips",
+            "k8s:Service/payments/payments-api",
+            "pass",
+        ),
     ];
     for (check, resource, status) in checks {
         assert_eq!(
@@ -239,6 +250,12 @@ fn every_kind_is_read_page_by_page_with_an_eks_token_and_no_kubeconfig() {
             "{check} {resource}"
         );
     }
+
+    // A real API server's default bindings give everyone's groups discovery only (the discovery,
+    // basic-user, public-info-viewer and issuer-discovery roles): judged by their rules, they pass.
+    assert_eq!(verdicts(&report)["rbac-broad-groups"], "pass");
+    // Pods' ports are recorded as read: none binds a node port outside the host network.
+    assert_eq!(verdicts(&report)["pod-host-port"], "pass");
 
     // Kubelets through the API server's node proxy: judged, or an error for their node alone
     // that says whose doing it is.
