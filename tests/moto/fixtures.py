@@ -338,7 +338,7 @@ def insecure(env, name):
     cluster_group = env.group(vpc, f"{name}-cluster", [("-1", None, "self"), ("tcp", (22, 22), "0.0.0.0/0")])
     extra_group = env.group(vpc, f"{name}-extra", [("-1", None, "::/0")])
     node_group = env.group(vpc, f"{name}-node", [("tcp", (0, 65535), "0.0.0.0/0")])
-    cluster_role = env.role(f"{name}-cluster", "eks.amazonaws.com", ["AmazonEKSClusterPolicy"])
+    cluster_role = env.role(f"{name}-cluster", "eks.amazonaws.com", ["AmazonEKSClusterPolicy", "AmazonEC2FullAccess"])
     push = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ecr:PutImage"], "Resource": "*"}]}
     node_role, profile = env.node_identity(
         f"{name}-node", ["AmazonEKSWorkerNodePolicy", "AdministratorAccess"], {"push": push}

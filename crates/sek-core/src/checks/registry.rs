@@ -21,6 +21,7 @@ pub static ALL: &[&Check] = &[
     &service::auth_mode::CHECK,
     &service::creator_admin::CHECK,
     &service::deletion_protection::CHECK,
+    &service::role::CHECK,
     &access::entries_admin::CHECK,
     &service::secrets_key::CHECK,
     &service::log_retention::CHECK,

@@ -96,6 +96,10 @@ pub struct ClusterInventory {
     /// The Secrets encryption key, read when the control plane names one.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub secrets_key: Read<KmsKey>,
+    /// The cluster (control plane) IAM role with its trust policy (GetRole) and policies, read
+    /// when the control plane names one.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub cluster_role: Read<IamRole>,
     /// Log groups named `/aws/eks/<cluster>/cluster` or below.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub log_groups: Read<Vec<LogGroup>>,
@@ -177,6 +181,8 @@ impl ClusterInventory {
             [aws("eks:ListFargateProfiles"), aws("eks:DescribeFargateProfile")];
         /// The key that encrypts Secrets.
         secrets_key: KmsKey = "the Secrets encryption key", [aws("kms:DescribeKey")];
+        /// The cluster IAM role.
+        cluster_role: IamRole = "the cluster IAM role", [aws("iam:GetRole")];
         /// The control plane's log groups.
         log_groups: Vec<LogGroup> = "the control plane log groups", [aws("logs:DescribeLogGroups")];
         /// The flow logs of the cluster VPC.
@@ -435,6 +441,7 @@ failures_in!(
     pod_identity_associations,
     fargate_profiles,
     secrets_key,
+    cluster_role,
     log_groups,
     flow_logs,
     kubernetes,

@@ -19,9 +19,17 @@ pub const MINIMAL_NODE_POLICIES: &[&str] = &[
 
 /// Whether `arn` is one of [`MINIMAL_NODE_POLICIES`], in any partition.
 pub fn is_minimal_node_policy(arn: &str) -> bool {
+    aws_managed_policy_name(arn).is_some_and(|name| MINIMAL_NODE_POLICIES.contains(&name))
+}
+
+/// The name of an AWS managed policy (`arn:<partition>:iam::aws:policy/<name>`), from its full
+/// ARN: a customer policy named like an AWS one is not one.
+pub fn aws_managed_policy_name(arn: &str) -> Option<&str> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(parts.as_slice(), ["arn", _, "iam", "", "aws", resource]
-        if resource.strip_prefix("policy/").is_some_and(|name| MINIMAL_NODE_POLICIES.contains(&name)))
+    match parts.as_slice() {
+        ["arn", _, "iam", "", "aws", resource] => resource.strip_prefix("policy/"),
+        _ => None,
+    }
 }
 
 /// The node roles (ARN -> who uses them) and error findings for profiles that could not be read.

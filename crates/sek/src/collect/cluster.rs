@@ -10,7 +10,7 @@ use sek_core::inventory::{
 
 use super::ScanError;
 use super::aws::ec2::TemplateKey;
-use super::aws::{Aws, ec2, eks, eks_access, kms, read_or_not};
+use super::aws::{Aws, ec2, eks, eks_access, iam, kms, read_or_not};
 use super::references::{self, References};
 use super::region_wide::RegionWide;
 
@@ -123,7 +123,7 @@ async fn collect_cluster(
         .map(|addon| addon.name.clone())
         .collect();
     let control_plane = inv.cluster.got();
-    let (asg_instances, templates, updates, access_entries, secrets_key) = tokio::join!(
+    let (asg_instances, templates, updates, access_entries, secrets_key, cluster_role) = tokio::join!(
         aws.when(
             "autoscaling:DescribeAutoScalingGroups",
             region_wide.group_instances(aws, &asg_names)
@@ -154,6 +154,10 @@ async fn collect_cluster(
                 .find_map(|e| e.key_arn.clone())?;
             Some(kms::key(aws, &key).await)
         }),
+        aws.when("iam:GetRole", async {
+            let role = control_plane?.role_arn.clone()?;
+            Some(iam::cluster_role(aws, &role).await)
+        }),
     );
     if let Some(updates) = updates {
         // The updates of node groups and add-ons that were not read were not listed either.
@@ -166,6 +170,9 @@ async fn collect_cluster(
     inv.access_entries = read_or_not(access_entries);
     if let Some(key) = secrets_key.flatten() {
         inv.secrets_key = key.into();
+    }
+    if let Some(role) = cluster_role.flatten() {
+        inv.cluster_role = role.into();
     }
     let mut nodegroups = nodegroups;
     if let (Some(nodegroups), Some((templates, _))) = (nodegroups.as_mut(), &templates) {

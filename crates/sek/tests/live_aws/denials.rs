@@ -54,6 +54,7 @@ const DENIALS: &[(&str, &[&str])] = &[
             "iam-pod-roles",
             "detect-flow-logs",
             "service-deletion-protection",
+            "service-role",
         ],
     ),
     (

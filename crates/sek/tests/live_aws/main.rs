@@ -133,6 +133,8 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
             ("service-sg-baseline", "fail"),
             ("iam-irsa-trust", "fail"),
             ("iam-pod-roles", "fail"),
+            // Its cluster role also holds AmazonEC2FullAccess.
+            ("service-role", "fail"),
             ("node-ami", "fail"),
             ("node-ssh", "fail"),
             ("node-user-data-secrets", "fail"),
@@ -395,9 +397,11 @@ fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_
         ("ec2:DescribeFlowLogs", 1),
         ("ec2:GetEbsEncryptionByDefault", 1),
         ("iam:GetInstanceProfile", 1),
-        // The node role's and the IRSA role's policies: the IRSA role's managed and inline one.
-        ("iam:ListAttachedRolePolicies", 2),
-        ("iam:ListRolePolicies", 2),
+        // The node role's, the IRSA role's and the cluster role's policies: the IRSA role's
+        // managed and inline one.
+        ("iam:GetRole", 1),
+        ("iam:ListAttachedRolePolicies", 3),
+        ("iam:ListRolePolicies", 3),
         ("iam:GetRolePolicy", 1),
         ("iam:GetPolicy", 1),
         ("iam:GetPolicyVersion", 1),
@@ -417,7 +421,7 @@ fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(calls, expected);
-    assert_eq!(inventory["meta"]["api_calls"], 42);
+    assert_eq!(inventory["meta"]["api_calls"], 45);
 }
 
 #[test]

@@ -11,6 +11,7 @@ pub mod health;
 pub mod log_retention;
 pub mod logging;
 pub mod network_policy;
+pub mod role;
 pub mod secrets;
 pub mod secrets_key;
 pub mod sg_baseline;

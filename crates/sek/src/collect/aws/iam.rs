@@ -194,6 +194,25 @@ pub async fn role_permissions(
     (roles, policies)
 }
 
+/// The cluster (control plane) role: its trust policy (GetRole) and policies.
+pub async fn cluster_role(aws: &Aws, arn: &str) -> Result<IamRole, CollectError> {
+    let name = last_segment(arn).to_string();
+    let resources = [name.clone()];
+    let output = aws
+        .call(
+            "iam:GetRole",
+            &resources,
+            aws.iam.get_role().role_name(&name).send(),
+        )
+        .await?;
+    let trust = output
+        .role
+        .and_then(|role| role.assume_role_policy_document)
+        .as_deref()
+        .and_then(parse_document);
+    Ok(role_policies(aws, arn.to_string(), trust).await)
+}
+
 /// The attached and inline policies of one role.
 async fn role_policies(aws: &Aws, arn: String, trust_policy: Option<Value>) -> IamRole {
     let name = last_segment(&arn).to_string();
