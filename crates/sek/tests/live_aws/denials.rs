@@ -82,9 +82,13 @@ const DENIALS: &[(&str, &[&str])] = &[
     ("iam:GetInstanceProfile", &["node-role"]),
     (
         "iam:ListAttachedRolePolicies",
-        &["node-role", "iam-pod-roles"],
+        &["node-role", "iam-pod-roles", "service-role"],
     ),
-    ("iam:ListRolePolicies", &["node-role", "iam-pod-roles"]),
+    (
+        "iam:ListRolePolicies",
+        &["node-role", "iam-pod-roles", "service-role"],
+    ),
+    ("iam:GetRole", &["service-role"]),
     // The secure node role has only the minimal policies, whose documents are not read; the
     // secure IRSA role's managed policy is.
     ("iam:GetPolicy", &["iam-pod-roles"]),
