@@ -18,6 +18,7 @@ pub static ALL: &[&Check] = &[
     &node::role::CHECK,
     &service::version::CHECK,
     &service::health::CHECK,
+    &service::insights::CHECK,
     &service::auth_mode::CHECK,
     &service::creator_admin::CHECK,
     &service::deletion_protection::CHECK,

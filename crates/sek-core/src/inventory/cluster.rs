@@ -13,7 +13,7 @@ use super::k8s;
 use super::read::{accessors, failures_in};
 use super::{
     AccessEntry, Addon, ClusterUpdate, Collection, EksCluster, FargateProfile, FlowLog, IamRole,
-    Image, Instance, InstanceProfile, KmsKey, LaunchTemplateVersion, LogGroup, Lookup,
+    Image, Insight, Instance, InstanceProfile, KmsKey, LaunchTemplateVersion, LogGroup, Lookup,
     ManagedPolicy, Missing, Need, Nodegroup, PodIdentityAssociation, Read, RouteTable,
     SecurityGroup, Subnet, Volume, Why, aws,
 };
@@ -100,6 +100,9 @@ pub struct ClusterInventory {
     /// when the control plane names one.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub cluster_role: Read<IamRole>,
+    /// EKS's own cluster insights (upgrade readiness, misconfiguration).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub insights: Read<Vec<Insight>>,
     /// Log groups named `/aws/eks/<cluster>/cluster` or below.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub log_groups: Read<Vec<LogGroup>>,
@@ -183,6 +186,9 @@ impl ClusterInventory {
         secrets_key: KmsKey = "the Secrets encryption key", [aws("kms:DescribeKey")];
         /// The cluster IAM role.
         cluster_role: IamRole = "the cluster IAM role", [aws("iam:GetRole")];
+        /// EKS's cluster insights.
+        insights: Vec<Insight> = "the EKS cluster insights",
+            [aws("eks:ListInsights"), aws("eks:DescribeInsight")];
         /// The control plane's log groups.
         log_groups: Vec<LogGroup> = "the control plane log groups", [aws("logs:DescribeLogGroups")];
         /// The flow logs of the cluster VPC.
@@ -442,6 +448,7 @@ failures_in!(
     fargate_profiles,
     secrets_key,
     cluster_role,
+    insights,
     log_groups,
     flow_logs,
     kubernetes,

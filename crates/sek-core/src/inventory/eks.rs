@@ -187,6 +187,37 @@ pub struct PodIdentityAssociation {
     pub association_arn: Option<String>,
 }
 
+/// An EKS cluster insight (ListInsights; DescribeInsight for those not passing).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Insight {
+    /// Insight id.
+    pub id: String,
+    /// What it checks, e.g. `Deprecated APIs removed in Kubernetes v1.32`.
+    #[serde(default)]
+    pub name: String,
+    /// `UPGRADE_READINESS` or `MISCONFIGURATION`.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// `PASSING`, `WARNING`, `ERROR` or `UNKNOWN`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Why it has that status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The Kubernetes version it is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes_version: Option<String>,
+    /// What EKS recommends (DescribeInsight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<String>,
+    /// Deprecated APIs in use: `usage -> replacement (removed in version)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deprecations: Vec<String>,
+    /// How many resources it names.
+    #[serde(default)]
+    pub affected_resources: usize,
+}
+
 /// A Fargate profile (ListFargateProfiles, DescribeFargateProfile).
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
 pub struct FargateProfile {
@@ -374,6 +405,7 @@ no_failures!(
     Addon,
     PodIdentityAssociation,
     FargateProfile,
+    Insight,
     LogGroup,
     ClusterVersion,
     AccessPolicyAssociation,

@@ -57,7 +57,7 @@ async fn collect_cluster(
     // The control plane, the node groups, the tagged nodes and the cluster's configuration are
     // independent of each other. Each is read only when a selected check needs it; the control
     // plane always is (everything else is found through it).
-    let (cluster, nodegroups, tagged, addons, fargate_profiles, pod_identity, log_groups) = tokio::join!(
+    let (cluster, nodegroups, tagged, addons, fargate_profiles, pod_identity, log_groups, insights) = tokio::join!(
         eks::describe_cluster(aws, name),
         aws.when("eks:ListNodegroups", eks::nodegroups(aws, name)),
         aws.when("ec2:DescribeInstances", region_wide.nodes_of(aws, name)),
@@ -71,6 +71,7 @@ async fn collect_cluster(
             "logs:DescribeLogGroups",
             region_wide.log_groups_of(aws, name)
         ),
+        aws.when("eks:ListInsights", eks::insights(aws, name)),
     );
     match cluster {
         Err(err) if err.kind == ErrorKind::NotFound => {
@@ -89,6 +90,7 @@ async fn collect_cluster(
     inv.fargate_profiles = read_or_not(fargate_profiles);
     inv.pod_identity_associations = read_or_not(pod_identity);
     inv.log_groups = read_or_not(log_groups);
+    inv.insights = read_or_not(insights);
 
     // Through the node groups: their Auto Scaling groups' instances and their launch templates;
     // through the control plane: its access entries and Secrets key.

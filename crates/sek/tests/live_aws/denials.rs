@@ -156,6 +156,8 @@ const NOT_DENIED: &[(&str, &str)] = &[
     ("eks:ListAssociatedAccessPolicies", "not in moto"),
     ("eks:ListPodIdentityAssociations", "not in moto"),
     ("eks:DescribeClusterVersions", "not in moto"),
+    ("eks:ListInsights", "not in moto"),
+    ("eks:DescribeInsight", "not in moto"),
 ];
 
 /// Every action sek documents is denied in turn above, or said why not.

@@ -26,6 +26,7 @@ const MOTO_GAPS: &[(&str, &str)] = &[
     ("access-entries-admin", "eks:ListAccessEntries"),
     ("service-network-policy", "eks:ListAddons"),
     ("cluster-secrets-store", "eks:ListAddons"),
+    ("service-insights", "eks:ListInsights"),
 ];
 
 /// Every check with `status`, then `overrides`.

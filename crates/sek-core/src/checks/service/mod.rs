@@ -8,6 +8,7 @@ pub mod endpoint;
 pub mod endpoint_firewall;
 pub mod fargate;
 pub mod health;
+pub mod insights;
 pub mod log_retention;
 pub mod logging;
 pub mod network_policy;

@@ -3,7 +3,7 @@
 
 use sek_core::inventory::{
     AccessConfig, Addon, ClusterUpdate, ClusterVersion, ClusterVpcConfig, CollectError, EksCluster,
-    EncryptionConfig, FargateProfile, HealthIssue, LaunchTemplateRef, LogSetup, Nodegroup,
+    EncryptionConfig, FargateProfile, HealthIssue, Insight, LaunchTemplateRef, LogSetup, Nodegroup,
     RemoteAccess,
 };
 
@@ -345,6 +345,85 @@ pub async fn addons(aws: &Aws, cluster: &str) -> Result<Vec<Addon>, CollectError
                 configuration_values: addon.configuration_values,
                 service_account_role_arn: addon.service_account_role_arn,
             }))
+        })
+        .await,
+    )
+}
+
+/// ListInsights, then DescribeInsight for each insight that is not passing (its recommendation
+/// and the deprecated APIs in use).
+pub async fn insights(aws: &Aws, cluster: &str) -> Result<Vec<Insight>, CollectError> {
+    let scope = [cluster.to_string()];
+    let summaries: Vec<_> = aws
+        .paginate(
+            "eks:ListInsights",
+            &scope,
+            |token| {
+                aws.eks
+                    .list_insights()
+                    .cluster_name(cluster)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?
+        .into_iter()
+        .flat_map(|p| p.insights.unwrap_or_default())
+        .collect();
+    // A missing recommendation could hide which APIs are deprecated: the list is unread without it.
+    complete(
+        each(&summaries, |summary| async move {
+            let status = summary
+                .insight_status
+                .as_ref()
+                .and_then(|s| s.status.as_ref())
+                .map(|s| s.as_str().to_string());
+            let mut insight = Insight {
+                id: summary.id.clone().unwrap_or_default(),
+                name: summary.name.clone().unwrap_or_default(),
+                category: summary.category.as_ref().map(|c| c.as_str().to_string()),
+                reason: summary
+                    .insight_status
+                    .as_ref()
+                    .and_then(|s| s.reason.clone()),
+                kubernetes_version: summary.kubernetes_version.clone(),
+                status,
+                ..Insight::default()
+            };
+            if insight.status.as_deref() == Some("PASSING") {
+                return Ok(Some(insight));
+            }
+            let resources = [insight.id.clone()];
+            let output = aws
+                .call(
+                    "eks:DescribeInsight",
+                    &resources,
+                    aws.eks
+                        .describe_insight()
+                        .cluster_name(cluster)
+                        .id(&insight.id)
+                        .send(),
+                )
+                .await?;
+            if let Some(detail) = output.insight {
+                insight.recommendation = detail.recommendation.clone();
+                insight.affected_resources = detail.resources().len();
+                insight.deprecations = detail
+                    .category_specific_summary
+                    .iter()
+                    .flat_map(|s| s.deprecation_details())
+                    .map(|d| {
+                        format!(
+                            "{} -> {} (removed in {})",
+                            d.usage().unwrap_or("?"),
+                            d.replaced_with().unwrap_or("nothing"),
+                            d.stop_serving_version.as_deref().unwrap_or("?")
+                        )
+                    })
+                    .collect();
+            }
+            Ok(Some(insight))
         })
         .await,
     )
