@@ -78,6 +78,8 @@ pub enum Area {
     Service,
     /// Worker nodes: instances, launch templates, their network and IAM.
     Node,
+    /// The cluster's network beyond single nodes: VPC endpoints for private clusters.
+    Net,
     /// EKS access entries: who is a Kubernetes administrator through IAM.
     Access,
     /// IAM roles for pods (IRSA, Pod Identity).
@@ -109,6 +111,7 @@ impl Area {
         match self {
             Area::Service => "service",
             Area::Node => "node",
+            Area::Net => "net",
             Area::Access => "access",
             Area::Iam => "iam",
             Area::Ecr => "ecr",

@@ -11,6 +11,7 @@ pub mod ecr;
 pub mod frameworks;
 pub mod iam;
 pub mod kubelet;
+pub mod net;
 pub mod node;
 pub mod ns;
 pub mod pod;

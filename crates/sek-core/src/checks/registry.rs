@@ -36,6 +36,7 @@ pub static ALL: &[&Check] = &[
     &node::ssh::CHECK,
     &node::user_data_secrets::CHECK,
     &node::ebs_default::CHECK,
+    &net::vpc_endpoints::CHECK,
     &ecr::scan::CHECK,
     &ecr::immutable_tags::CHECK,
     &ecr::lifecycle::CHECK,

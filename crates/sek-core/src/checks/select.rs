@@ -7,9 +7,10 @@ use super::frameworks::Framework;
 use super::{ALL, Area, Check};
 
 /// Every area, for matching names (the order is irrelevant).
-const AREAS: [Area; 13] = [
+const AREAS: [Area; 14] = [
     Area::Service,
     Area::Node,
+    Area::Net,
     Area::Access,
     Area::Iam,
     Area::Ecr,

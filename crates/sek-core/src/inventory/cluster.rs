@@ -15,7 +15,7 @@ use super::{
     AccessEntry, Addon, ClusterUpdate, Collection, EksCluster, FargateProfile, FlowLog, IamRole,
     Image, Insight, Instance, InstanceProfile, KmsKey, LaunchTemplateVersion, LogGroup, Lookup,
     ManagedPolicy, Missing, Need, Nodegroup, PodIdentityAssociation, Read, RouteTable,
-    SecurityGroup, Subnet, Volume, Why, aws,
+    SecurityGroup, Subnet, Volume, VpcEndpoint, Why, aws,
 };
 
 /// The reads through which a cluster's nodes are found: its node groups' Auto Scaling groups,
@@ -62,6 +62,9 @@ pub struct ClusterInventory {
     /// Route tables of the nodes' subnets (explicitly associated, and the VPCs' main tables).
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub route_tables: Read<Collection<RouteTable>>,
+    /// VPC endpoints of the nodes' VPCs.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub vpc_endpoints: Read<Collection<VpcEndpoint>>,
     /// EBS volumes attached to the nodes.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub volumes: Read<Collection<Volume>>,
@@ -166,6 +169,8 @@ impl ClusterInventory {
             [aws("ec2:DescribeLaunchTemplateVersions")];
         /// The nodes' and launch templates' AMIs.
         images: Collection<Image> = "the nodes' AMIs", [aws("ec2:DescribeImages")];
+        /// The VPC endpoints of the nodes' VPCs.
+        vpc_endpoints: Collection<VpcEndpoint> = "the VPC endpoints", [aws("ec2:DescribeVpcEndpoints")];
         /// Recent updates of the control plane, node groups and add-ons.
         updates: Collection<ClusterUpdate> = "the cluster's updates",
             [aws("eks:ListUpdates"), aws("eks:DescribeUpdate")];
@@ -436,6 +441,7 @@ failures_in!(
     security_groups,
     subnets,
     route_tables,
+    vpc_endpoints,
     volumes,
     instance_profiles,
     roles,

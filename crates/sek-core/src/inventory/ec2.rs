@@ -226,6 +226,25 @@ pub struct RouteTable {
     pub routes: Vec<Route>,
 }
 
+/// A VPC endpoint (DescribeVpcEndpoints).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+pub struct VpcEndpoint {
+    /// Endpoint id.
+    pub id: String,
+    /// VPC.
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// The service, e.g. `com.amazonaws.eu-west-1.ecr.dkr`.
+    #[serde(default)]
+    pub service_name: String,
+    /// `Interface`, `Gateway` or `GatewayLoadBalancer`.
+    #[serde(default)]
+    pub endpoint_type: Option<String>,
+    /// `available`, `pending`...
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
 /// One route.
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub struct Route {
@@ -309,6 +328,7 @@ no_failures!(
     SecurityGroup,
     Subnet,
     RouteTable,
+    VpcEndpoint,
     Volume,
     Image,
     FlowLog,

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use sek_core::inventory::{
     ClusterInventory, CollectError, Collection, FlowLog, Image, Read, RouteTable, SecurityGroup,
-    Subnet, Volume,
+    Subnet, Volume, VpcEndpoint,
 };
 
 use super::aws::iam::{self, NodeIam};
@@ -83,6 +83,7 @@ pub struct Referenced {
     security_groups: Option<Collection<SecurityGroup>>,
     subnets: Option<Collection<Subnet>>,
     route_tables: Option<Collection<RouteTable>>,
+    vpc_endpoints: Option<Collection<VpcEndpoint>>,
     volumes: Option<Collection<Volume>>,
     images: Option<Collection<Image>>,
     flow_logs: Option<Result<Vec<FlowLog>, CollectError>>,
@@ -104,7 +105,16 @@ pub async fn read(aws: &Aws, wanted: &[&References]) -> Referenced {
         list(&all.volumes),
         list(&all.images),
     );
-    let (security_groups, subnets, route_tables, volumes, images, flow_logs, node_iam) = tokio::join!(
+    let (
+        security_groups,
+        subnets,
+        route_tables,
+        vpc_endpoints,
+        volumes,
+        images,
+        flow_logs,
+        node_iam,
+    ) = tokio::join!(
         aws.when(
             "ec2:DescribeSecurityGroups",
             ec2::security_groups(aws, &groups)
@@ -113,6 +123,10 @@ pub async fn read(aws: &Aws, wanted: &[&References]) -> Referenced {
         aws.when(
             "ec2:DescribeRouteTables",
             ec2::route_tables(aws, &node_vpcs)
+        ),
+        aws.when(
+            "ec2:DescribeVpcEndpoints",
+            ec2::vpc_endpoints(aws, &node_vpcs)
         ),
         aws.when("ec2:DescribeVolumes", ec2::volumes(aws, &volumes)),
         aws.when("ec2:DescribeImages", ec2::images(aws, &images)),
@@ -132,6 +146,7 @@ pub async fn read(aws: &Aws, wanted: &[&References]) -> Referenced {
         security_groups: security_groups.map(collection),
         subnets: subnets.map(collection),
         route_tables: route_tables.map(collection),
+        vpc_endpoints: vpc_endpoints.map(collection),
         volumes: volumes.map(collection),
         images: images.map(collection),
         flow_logs,
@@ -161,6 +176,21 @@ impl Referenced {
                     .cloned()
                     .collect(),
                 failed: failures_about(&tables.failed, &refs.node_vpcs),
+            });
+        }
+        // VPC endpoints are read by VPC.
+        if let Some(endpoints) = &self.vpc_endpoints {
+            inv.vpc_endpoints = Read::Got(Collection {
+                items: endpoints
+                    .iter()
+                    .filter(|e| {
+                        e.vpc_id
+                            .as_ref()
+                            .is_some_and(|v| refs.node_vpcs.contains(v))
+                    })
+                    .cloned()
+                    .collect(),
+                failed: failures_about(&endpoints.failed, &refs.node_vpcs),
             });
         }
         if let Some(volumes) = &self.volumes {

@@ -11,6 +11,7 @@ const NODE_CHECKS: &[&str] = &[
     "node-ami",
     "node-age",
     "node-ssh",
+    "net-vpc-endpoints",
 ];
 const NODEGROUP_CHECKS: &[&str] = &[
     "service-version",
@@ -24,6 +25,7 @@ const NODEGROUP_CHECKS: &[&str] = &[
     "node-age",
     "node-ssh",
     "node-user-data-secrets",
+    "net-vpc-endpoints",
 ];
 const ECR_CHECKS: &[&str] = &[
     "ecr-scan",
@@ -75,7 +77,12 @@ const DENIALS: &[(&str, &[&str])] = &[
         ],
     ),
     ("ec2:DescribeVolumes", &["node-volumes"]),
-    ("ec2:DescribeRouteTables", &["node-private"]),
+    (
+        "ec2:DescribeRouteTables",
+        &["node-private", "net-vpc-endpoints"],
+    ),
+    // The moto clusters' nodes reach the Internet: their endpoints are not consulted.
+    ("ec2:DescribeVpcEndpoints", &[]),
     ("ec2:DescribeImages", &["node-ami"]),
     ("ec2:DescribeFlowLogs", &["detect-flow-logs"]),
     ("ec2:GetEbsEncryptionByDefault", &["node-ebs-default"]),
@@ -111,7 +118,10 @@ const DENIALS: &[(&str, &[&str])] = &[
     ("eks:ListNodegroups", NODEGROUP_CHECKS),
     ("eks:DescribeNodegroup", NODEGROUP_CHECKS),
     ("eks:ListFargateProfiles", &["service-fargate"]),
-    ("ec2:DescribeSubnets", &["node-private"]),
+    (
+        "ec2:DescribeSubnets",
+        &["node-private", "net-vpc-endpoints"],
+    ),
     ("cloudtrail:GetEventSelectors", &["detect-cloudtrail"]),
     ("ecr:GetRegistryScanningConfiguration", &["ecr-scan"]),
     ("guardduty:GetDetector", &["detect-guardduty"]),

@@ -3,8 +3,9 @@
 use super::Aws;
 use super::*;
 use aws_sdk_ec2::operation::describe_route_tables::DescribeRouteTablesOutput;
+use aws_sdk_ec2::operation::describe_vpc_endpoints::DescribeVpcEndpointsOutput;
 use sek_core::inventory::{
-    CollectError, FlowLog, IpPermission, Route, RouteTable, SecurityGroup, Subnet,
+    CollectError, FlowLog, IpPermission, Route, RouteTable, SecurityGroup, Subnet, VpcEndpoint,
 };
 
 /// DescribeSecurityGroups by id.
@@ -132,6 +133,46 @@ pub async fn route_tables(aws: &Aws, vpc_ids: &[String]) -> (Vec<RouteTable>, Ve
         tables.into_iter().map(convert_route_table).collect(),
         errors,
     )
+}
+
+/// The VPC endpoints of `vpc_ids`, in batches by VPC.
+pub async fn vpc_endpoints(aws: &Aws, vpc_ids: &[String]) -> (Vec<VpcEndpoint>, Vec<CollectError>) {
+    let (endpoints, errors) = batched(
+        aws,
+        "ec2:DescribeVpcEndpoints",
+        vpc_ids,
+        |batch, token| {
+            aws.ec2
+                .describe_vpc_endpoints()
+                .filters(filter("vpc-id", batch))
+                .set_next_token(token)
+                .send()
+        },
+        vpc_endpoints_next,
+        vpc_endpoints_items,
+    )
+    .await;
+    (
+        endpoints
+            .into_iter()
+            .map(|e| VpcEndpoint {
+                id: e.vpc_endpoint_id.unwrap_or_default(),
+                vpc_id: e.vpc_id,
+                service_name: e.service_name.unwrap_or_default(),
+                endpoint_type: e.vpc_endpoint_type.map(|t| t.as_str().to_string()),
+                state: e.state.map(|s| s.as_str().to_string()),
+            })
+            .collect(),
+        errors,
+    )
+}
+
+fn vpc_endpoints_next(page: &DescribeVpcEndpointsOutput) -> Option<&str> {
+    page.next_token()
+}
+
+fn vpc_endpoints_items(page: DescribeVpcEndpointsOutput) -> Vec<aws_sdk_ec2::types::VpcEndpoint> {
+    page.vpc_endpoints.unwrap_or_default()
 }
 
 pub(super) fn route_tables_next(page: &DescribeRouteTablesOutput) -> Option<&str> {
