@@ -88,14 +88,15 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     for (vpc, ways) in egress {
         let resource = inv.ec2_arn("vpc", &vpc);
         if let Some(Egress::Internet(via)) = ways.iter().find(|w| matches!(w, Egress::Internet(_)))
+            && ways.iter().all(|w| matches!(w, Egress::Internet(_)))
         {
-            if ways.iter().all(|w| matches!(w, Egress::Internet(_))) {
-                findings.push(Finding::not_applicable(
-                    resource,
-                    format!("the nodes reach the Internet (default route to {via}): endpoints are optional"),
-                ));
-                continue;
-            }
+            findings.push(Finding::not_applicable(
+                resource,
+                format!(
+                    "the nodes reach the Internet (default route to {via}): endpoints are optional"
+                ),
+            ));
+            continue;
         }
         let region = &inv.region;
         let endpoints = inv.vpc_endpoints()?;
