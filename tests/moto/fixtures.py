@@ -103,6 +103,27 @@ class Env:
             self.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
         return subnet
 
+    def private_endpoints(self, vpc, subnets, group):
+        """The VPC endpoints nodes without Internet access need: interface endpoints for ECR,
+        STS, EC2 and CloudWatch Logs, and a gateway endpoint for S3."""
+        region = self.ec2.meta.region_name
+        for service in ["ecr.api", "ecr.dkr", "sts", "ec2", "logs"]:
+            self.ec2.create_vpc_endpoint(
+                VpcId=vpc,
+                ServiceName=f"com.amazonaws.{region}.{service}",
+                VpcEndpointType="Interface",
+                SubnetIds=subnets,
+                SecurityGroupIds=[group],
+                PrivateDnsEnabled=True,
+            )
+        tables = self.ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+        self.ec2.create_vpc_endpoint(
+            VpcId=vpc,
+            ServiceName=f"com.amazonaws.{region}.s3",
+            VpcEndpointType="Gateway",
+            RouteTableIds=[t["RouteTableId"] for t in tables],
+        )
+
     def internet_gateway(self, vpc):
         igw = self.ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
         self.ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
@@ -294,6 +315,8 @@ def secure(env, name):
     cluster_group = env.group(vpc, f"{name}-cluster", [("-1", None, "self")])
     extra_group = env.group(vpc, f"{name}-extra", [("tcp", (443, 443), "10.10.0.0/16")])
     node_group = env.group(vpc, f"{name}-node", [("-1", None, "self"), ("tcp", (443, 443), cluster_group), ("tcp", (10250, 10250), cluster_group)])
+    # Private subnets without a NAT gateway: the nodes reach AWS through VPC endpoints.
+    env.private_endpoints(vpc, subnets, node_group)
     key = env.kms.create_key(Description=f"{name} secrets")["KeyMetadata"]["Arn"]
     cluster_role = env.role(f"{name}-cluster", "eks.amazonaws.com", ["AmazonEKSClusterPolicy"])
     node_role, profile = env.node_identity(

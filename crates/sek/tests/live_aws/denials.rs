@@ -81,8 +81,7 @@ const DENIALS: &[(&str, &[&str])] = &[
         "ec2:DescribeRouteTables",
         &["node-private", "net-vpc-endpoints"],
     ),
-    // The moto clusters' nodes reach the Internet: their endpoints are not consulted.
-    ("ec2:DescribeVpcEndpoints", &[]),
+    ("ec2:DescribeVpcEndpoints", &["net-vpc-endpoints"]),
     ("ec2:DescribeImages", &["node-ami"]),
     ("ec2:DescribeFlowLogs", &["detect-flow-logs"]),
     ("ec2:GetEbsEncryptionByDefault", &["node-ebs-default"]),

@@ -49,7 +49,8 @@ fn expect(status: &str, overrides: &[(&str, &str)]) -> BTreeMap<String, String> 
             ("svc-lb-tls", "manual"),
             // moto's DescribeCluster does not report deletionProtection: review, never a pass.
             ("service-deletion-protection", "manual"),
-            // The moto clusters' nodes reach the Internet (NAT or Internet gateway).
+            // Without nodes, or with an Internet gateway, endpoints are optional (the secure
+            // cluster's private nodes have them).
             ("net-vpc-endpoints", "not-applicable"),
         ]
         .into_iter()
@@ -101,6 +102,7 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
             // IRSA roles are judged, Pod Identity associations cannot be listed.
             ("iam-irsa-trust", "error"),
             ("iam-pod-roles", "error"),
+            ("net-vpc-endpoints", "pass"),
         ],
     );
     assert_eq!(verdicts(&secure), expected);
@@ -395,6 +397,7 @@ fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_
         ("ec2:DescribeSecurityGroups", 1),
         ("ec2:DescribeSubnets", 1),
         ("ec2:DescribeRouteTables", 1),
+        ("ec2:DescribeVpcEndpoints", 1),
         ("ec2:DescribeVolumes", 1),
         ("ec2:DescribeImages", 1),
         ("ec2:DescribeFlowLogs", 1),
@@ -419,12 +422,13 @@ fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_
         ("ecr:GetRegistryScanningConfiguration", 1),
         ("ecr:DescribeRepositories", 1),
         ("events:ListRules", 1),
+        ("eks:ListInsights", 1),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(calls, expected);
-    assert_eq!(inventory["meta"]["api_calls"], 45);
+    assert_eq!(inventory["meta"]["api_calls"], 47);
 }
 
 #[test]

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::node::{conclude, node_needs};
+use crate::checks::shared::incomplete;
 use crate::checks::shared::net::is_open_to_world;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 
@@ -100,6 +101,15 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         }
         let region = &inv.region;
         let endpoints = inv.vpc_endpoints()?;
+        // An endpoint that could not be listed may be the one missing: no verdict on a partial list.
+        if !endpoints.failed.is_empty() {
+            findings.extend(incomplete(
+                &resource,
+                "the VPC endpoints could not all be read",
+                endpoints,
+            ));
+            continue;
+        }
         let missing: Vec<&str> = NEEDED
             .iter()
             .copied()
@@ -210,6 +220,28 @@ mod tests {
         let findings = private(Some("tgw-1"), &[]);
         assert_eq!(statuses(&findings), [Status::Manual]);
         assert!(findings[0].message.contains("tgw-1"));
+    }
+
+    #[test]
+    fn a_partly_read_endpoint_list_is_an_error_not_a_failure() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        for table in inv.route_tables.data_mut().iter_mut() {
+            table
+                .routes
+                .retain(|r| r.destination.as_deref() != Some("0.0.0.0/0"));
+        }
+        inv.vpc_endpoints = Read::Got(Collection {
+            items: vec![],
+            failed: vec![crate::inventory::CollectError::new(
+                "ec2:DescribeVpcEndpoints",
+                vec![],
+                crate::inventory::ErrorKind::AccessDenied,
+                "denied",
+            )],
+        });
+        let findings = run(&CHECK, &inv);
+        assert_eq!(statuses(&findings), [Status::Error]);
+        assert!(findings[0].message.contains("ec2:DescribeVpcEndpoints"));
     }
 
     #[test]
