@@ -11,7 +11,7 @@ use aws_sdk_eks::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use sek_core::checks::ReadPlan;
-use sek_core::inventory::{CollectError, ErrorKind, Read};
+use sek_core::inventory::{CollectError, ErrorKind, ManagedPolicy, Read};
 use tokio::sync::OnceCell;
 
 use super::ScanError;
@@ -57,7 +57,14 @@ pub struct Aws {
     caller: Arc<OnceCell<Result<GetCallerIdentityOutput, CollectError>>>,
     /// What the scan reads: a call outside it is refused before it is sent.
     plan: Arc<ReadPlan>,
+    /// Managed policy documents of this account, each read once for every role that attaches it
+    /// (node roles, IRSA roles, the cluster role).
+    policies: Arc<PolicyCache>,
 }
+
+/// Managed policies by ARN, read at most once per account.
+pub type PolicyCache =
+    tokio::sync::Mutex<std::collections::HashMap<String, Arc<OnceCell<ManagedPolicy>>>>;
 
 /// Build a client of `$service` from the shared config with the read-only guard and the server
 /// error retry budget.
@@ -98,6 +105,7 @@ impl Aws {
             budget,
             Arc::default(),
             Arc::default(),
+            Arc::default(),
         ))
     }
 
@@ -110,6 +118,22 @@ impl Aws {
     /// Whether the scan reads the AWS call `action` for one of its checks.
     pub fn wants(&self, action: &str) -> bool {
         self.plan.wants_action(action)
+    }
+
+    /// The managed policy `arn`, read by `read` the first time any role of this account asks.
+    pub async fn policy_once<F, Fut>(&self, arn: &str, read: F) -> ManagedPolicy
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = ManagedPolicy>,
+    {
+        let cell = self
+            .policies
+            .lock()
+            .await
+            .entry(arn.to_string())
+            .or_default()
+            .clone();
+        cell.get_or_init(read).await.clone()
     }
 
     /// `read`'s outcome when the scan reads `action` for one of its checks, else `None` (and no
@@ -128,6 +152,7 @@ impl Aws {
         budget: Arc<Budget>,
         caller: Arc<OnceCell<Result<GetCallerIdentityOutput, CollectError>>>,
         plan: Arc<ReadPlan>,
+        policies: Arc<PolicyCache>,
     ) -> Aws {
         Aws {
             region,
@@ -148,6 +173,7 @@ impl Aws {
             budget,
             caller,
             plan,
+            policies,
         }
     }
 
@@ -164,6 +190,7 @@ impl Aws {
             self.budget.clone(),
             self.caller.clone(),
             self.plan.clone(),
+            self.policies.clone(),
         )
     }
 
@@ -189,6 +216,7 @@ impl Aws {
             self.budget.clone(),
             Arc::new(OnceCell::new_with(Some(Ok(caller)))),
             self.plan.clone(),
+            Arc::default(),
         ))
     }
 

@@ -315,9 +315,14 @@ fn unparsable(api: &str, resources: &[String]) -> CollectError {
     )
 }
 
+/// A managed policy, read once per account whichever roles attach it.
+async fn managed_policy(aws: &Aws, arn: &str) -> ManagedPolicy {
+    aws.policy_once(arn, || read_managed_policy(aws, arn)).await
+}
+
 /// GetPolicy then GetPolicyVersion of its default version; a failure of either leaves the
 /// document failed.
-async fn managed_policy(aws: &Aws, arn: &str) -> ManagedPolicy {
+async fn read_managed_policy(aws: &Aws, arn: &str) -> ManagedPolicy {
     let resources = [arn.to_string()];
     let mut policy = ManagedPolicy {
         arn: arn.to_string(),
