@@ -319,13 +319,12 @@ fn a_regions_clusters_share_their_reads_and_each_gets_exactly_its_own_resources(
     // AdministratorAccess is also the insecure IRSA roles', so one scan reads it once, plus the
     // secure IRSA role's AmazonS3ReadOnlyAccess.
     let distinct = |snapshot: &Value| -> u64 {
-        let mut arns = std::collections::BTreeSet::new();
+        let mut arns = BTreeSet::new();
         for cluster in snapshot["clusters"].as_array().unwrap() {
-            for policy in cluster["policies"]["items"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
+            // A listing is an array, or {"items": [...], "failed": [...]} when parts failed.
+            let policies = &cluster["policies"];
+            let items = policies.as_array().or(policies["items"].as_array());
+            for policy in items.into_iter().flatten() {
                 arns.insert(policy["arn"].as_str().unwrap().to_string());
             }
         }
