@@ -10,7 +10,7 @@
 
 use serde_json::json;
 
-use super::oidc_provider;
+use super::{oidc_provider, with_pod_identity};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::{OidcTrust, oidc_trusts};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
@@ -146,27 +146,16 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
             }
         }
     }
-    match inv.pod_identity_associations() {
-        Ok(associations) => findings.extend(associations.iter().map(|a| {
-            let resource = a.association_arn.clone().unwrap_or_else(|| inv.arn());
-            Finding::pass(
-                resource,
-                format!(
-                    "the Pod Identity association names one service account, {}/{}",
-                    a.namespace, a.service_account
-                ),
-            )
-            .with_evidence(json!({ "association": a }))
-        })),
-        Err(missing) => findings.push(Finding::missing(inv.arn(), &missing)),
-    }
-    if findings.is_empty() {
-        findings.push(Finding::not_applicable(
-            inv.arn(),
-            "no IAM role trusts the cluster's OIDC provider and no Pod Identity association exists",
-        ));
-    }
-    Ok(findings)
+    with_pod_identity(inv, findings, |association, resource| {
+        Finding::pass(
+            resource,
+            format!(
+                "the Pod Identity association names one service account, {}/{}",
+                association.namespace, association.service_account
+            ),
+        )
+        .with_evidence(json!({ "association": association }))
+    })
 }
 
 #[cfg(test)]

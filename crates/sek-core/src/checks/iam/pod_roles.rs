@@ -9,7 +9,7 @@
 
 use serde_json::json;
 
-use super::oidc_provider;
+use super::{oidc_provider, with_pod_identity};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::{oidc_trusts, powerful_grants};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
@@ -156,32 +156,18 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     }
     // Pod Identity cannot be listed everywhere (an older API, a denied call): the IRSA roles are
     // still judged, and the gap is an error of its own.
-    match inv.pod_identity_associations() {
-        Ok(associations) => findings.extend(associations.iter().map(|association| {
-            let resource = association
-                .association_arn
-                .clone()
-                .unwrap_or_else(|| inv.arn());
-            Finding::new(
-                Status::Manual,
-                resource,
-                format!(
-                    "review the permissions of the role Pod Identity gives {}/{} (sek does not read \
+    with_pod_identity(inv, findings, |association, resource| {
+        Finding::new(
+            Status::Manual,
+            resource,
+            format!(
+                "review the permissions of the role Pod Identity gives {}/{} (sek does not read \
 association roles yet: aws eks describe-pod-identity-association)",
-                    association.namespace, association.service_account
-                ),
-            )
-            .with_evidence(json!({ "association": association }))
-        })),
-        Err(missing) => findings.push(Finding::missing(inv.arn(), &missing)),
-    }
-    if findings.is_empty() {
-        findings.push(Finding::not_applicable(
-            inv.arn(),
-            "no IAM role trusts the cluster's OIDC provider and no Pod Identity association exists",
-        ));
-    }
-    Ok(findings)
+                association.namespace, association.service_account
+            ),
+        )
+        .with_evidence(json!({ "association": association }))
+    })
 }
 
 #[cfg(test)]

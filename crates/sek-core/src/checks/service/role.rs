@@ -9,7 +9,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::iam_policy::principals;
+use crate::checks::shared::iam_policy::{principals, statements};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::{aws, aws_managed_policy_name};
 
@@ -69,12 +69,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     match &role.trust_policy {
         None => problems.push("its trust policy could not be read".to_string()),
         Some(trust) => {
-            let statements = match trust.get("Statement") {
-                Some(serde_json::Value::Array(items)) => items.iter().collect(),
-                Some(one) => vec![one],
-                None => Vec::new(),
-            };
-            for statement in statements {
+            for statement in statements(trust) {
                 if statement.get("Effect").and_then(|e| e.as_str()) != Some("Allow") {
                     continue;
                 }

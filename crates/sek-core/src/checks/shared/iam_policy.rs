@@ -48,7 +48,7 @@ const ECR_READ_VERBS: &[&str] = &[
 ];
 
 /// The statements of a policy document (`Statement` may be one object or a list).
-fn statements(document: &Value) -> Vec<&Value> {
+pub fn statements(document: &Value) -> Vec<&Value> {
     match document.get("Statement") {
         Some(Value::Array(items)) => items.iter().collect(),
         Some(single @ Value::Object(_)) => vec![single],
