@@ -10,9 +10,9 @@
 
 use serde_json::json;
 
-use super::{oidc_provider, with_pod_identity};
+use super::{oidc_provider, trusting_roles, with_pod_identity};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::iam_policy::{OidcTrust, oidc_trusts};
+use crate::checks::shared::iam_policy::OidcTrust;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 
@@ -106,22 +106,11 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let cluster = inv.control_plane()?;
     let account = ctx.account_data()?;
     let mut findings = Vec::new();
-    if let Some((issuer, provider_arn)) = oidc_provider(
-        cluster,
-        &inv.partition,
-        inv.account_id.as_deref().unwrap_or(""),
-    ) {
+    if let Some((issuer, provider_arn)) = oidc_provider(inv, cluster) {
         match account.roles() {
             Err(missing) => findings.push(Finding::missing(provider_arn.clone(), &missing)),
             Ok(roles) => {
-                for role in roles {
-                    let Some(document) = &role.trust_policy else {
-                        continue;
-                    };
-                    let trusts = oidc_trusts(document, &provider_arn, &issuer);
-                    if trusts.is_empty() {
-                        continue;
-                    }
+                for (role, trusts) in trusting_roles(roles, &issuer, &provider_arn) {
                     let issues: Vec<String> = trusts.iter().flat_map(problems).collect();
                     let evidence = json!({ "trusts": trusts, "provider": provider_arn });
                     findings.push(

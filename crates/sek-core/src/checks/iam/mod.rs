@@ -4,22 +4,41 @@ pub mod irsa_trust;
 pub mod oidc_provider;
 pub mod pod_roles;
 
+use crate::checks::shared::iam_policy::{OidcTrust, oidc_trusts};
 use crate::checks::{Evaluation, Finding};
-use crate::inventory::{ClusterView, EksCluster, PodIdentityAssociation};
+use crate::inventory::{ClusterView, EksCluster, PodIdentityAssociation, TrustedRole};
 
-/// The cluster's OIDC issuer without `https://`, and the IAM provider ARN that matches it.
+/// The OIDC issuer of `inv`'s control plane `cluster` without `https://`, and the IAM provider
+/// ARN that matches it in the cluster's account and partition.
 pub(crate) fn oidc_provider(
+    inv: &ClusterView<'_>,
     cluster: &EksCluster,
-    partition: &str,
-    account: &str,
 ) -> Option<(String, String)> {
     let issuer = cluster
         .oidc_issuer
         .as_deref()?
         .trim_start_matches("https://")
         .to_string();
+    let partition = &inv.partition;
+    let account = inv.account_id.as_deref().unwrap_or("");
     let arn = format!("arn:{partition}:iam::{account}:oidc-provider/{issuer}");
     Some((issuer, arn))
+}
+
+/// The roles among `roles` that the cluster's service accounts can assume through its OIDC
+/// provider (`issuer`, `provider_arn`), each with how its trust policy lets them.
+pub(crate) fn trusting_roles<'a>(
+    roles: &'a [TrustedRole],
+    issuer: &str,
+    provider_arn: &str,
+) -> Vec<(&'a TrustedRole, Vec<OidcTrust>)> {
+    roles
+        .iter()
+        .filter_map(|role| {
+            let trusts = oidc_trusts(role.trust_policy.as_ref()?, provider_arn, issuer);
+            (!trusts.is_empty()).then_some((role, trusts))
+        })
+        .collect()
 }
 
 /// The end of an evaluation about the roles pods assume: one finding per Pod Identity

@@ -51,8 +51,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     ctx.on_control_plane(|cluster, arn| {
         let addons = inv.addons();
         let pod_identity = addons.as_ref().ok().map(|addons| addons.iter().any(|a| a.name == "eks-pod-identity-agent"));
-        let account = inv.account_id.as_deref().unwrap_or("");
-        let provider = oidc_provider(cluster, &inv.partition, account);
+        let provider = oidc_provider(inv, cluster);
         let providers = ctx.account_data().and_then(|a| a.oidc_providers());
         let has_provider = match (&provider, &providers) {
             (Some((_, arn)), Ok(known)) => Some(known.iter().any(|p| p == arn)),

@@ -9,9 +9,9 @@
 
 use serde_json::json;
 
-use super::{oidc_provider, with_pod_identity};
+use super::{oidc_provider, trusting_roles, with_pod_identity};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::iam_policy::{oidc_trusts, powerful_grants};
+use crate::checks::shared::iam_policy::powerful_grants;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::{IamRole, ManagedPolicy, Missing, Need, Why, aws};
 
@@ -103,24 +103,12 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let cluster = inv.control_plane()?;
     let account = ctx.account_data()?;
     let mut findings = Vec::new();
-    if let Some((issuer, provider_arn)) = oidc_provider(
-        cluster,
-        &inv.partition,
-        inv.account_id.as_deref().unwrap_or(""),
-    ) {
-        let roles = account.roles()?;
-        let trusting: Vec<_> = roles
-            .iter()
-            .filter(|r| {
-                r.trust_policy
-                    .as_ref()
-                    .is_some_and(|t| !oidc_trusts(t, &provider_arn, &issuer).is_empty())
-            })
-            .collect();
+    if let Some((issuer, provider_arn)) = oidc_provider(inv, cluster) {
+        let trusting = trusting_roles(account.roles()?, &issuer, &provider_arn);
         if !trusting.is_empty() {
             let permissions = account.role_permissions()?;
             let policies = account.role_policies()?;
-            for trusted in trusting {
+            for (trusted, _) in trusting {
                 let judged = permissions
                     .iter()
                     .find(|p| p.arn == trusted.arn)
