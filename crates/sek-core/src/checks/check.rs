@@ -106,6 +106,24 @@ pub enum Area {
 }
 
 impl Area {
+    /// Every area, in declaration order.
+    pub const ALL: [Area; 14] = [
+        Area::Service,
+        Area::Node,
+        Area::Net,
+        Area::Access,
+        Area::Iam,
+        Area::Ecr,
+        Area::Detect,
+        Area::Cluster,
+        Area::Svc,
+        Area::Rbac,
+        Area::Sa,
+        Area::Pod,
+        Area::Ns,
+        Area::Kubelet,
+    ];
+
     /// Lower-case name: the id prefix and the module folder.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -6,24 +6,6 @@
 use super::frameworks::Framework;
 use super::{ALL, Area, Check};
 
-/// Every area, for matching names (the order is irrelevant).
-const AREAS: [Area; 14] = [
-    Area::Service,
-    Area::Node,
-    Area::Net,
-    Area::Access,
-    Area::Iam,
-    Area::Ecr,
-    Area::Detect,
-    Area::Cluster,
-    Area::Svc,
-    Area::Rbac,
-    Area::Sa,
-    Area::Pod,
-    Area::Ns,
-    Area::Kubelet,
-];
-
 /// The checks `names` select together, in report order, each once; `Err` says which name is
 /// unknown (or a glob that matches nothing) and what was probably meant.
 pub fn select<S: AsRef<str>>(names: &[S]) -> Result<Vec<&'static Check>, String> {
@@ -58,7 +40,7 @@ pub fn select_one(name: &str) -> Result<Vec<&'static Check>, String> {
     if let Some(check) = super::find(name) {
         return Ok(vec![check]);
     }
-    if let Some(area) = AREAS.iter().find(|a| a.as_str() == name) {
+    if let Some(area) = Area::ALL.iter().find(|a| a.as_str() == name) {
         return Ok(ALL.iter().copied().filter(|c| c.area == *area).collect());
     }
     if let Some(framework) = Framework::from_slug(name) {
@@ -91,7 +73,7 @@ pub fn select_one(name: &str) -> Result<Vec<&'static Check>, String> {
         ),
         None => format!(
             "unknown check, area or framework `{name}` (`sek checks list` shows every id; areas: {}; frameworks: {})",
-            AREAS.map(Area::as_str).join(", "),
+            Area::ALL.map(Area::as_str).join(", "),
             Framework::ALL.map(Framework::slug).join(", ")
         ),
     })
@@ -104,7 +86,7 @@ fn closest_name(name: &str) -> Option<&'static str> {
         .iter()
         .flat_map(|c| std::iter::once(c.id).chain(c.aliases.iter().copied()));
     let known = ids
-        .chain(AREAS.map(Area::as_str))
+        .chain(Area::ALL.map(Area::as_str))
         .chain(Framework::ALL.map(Framework::slug));
     super::closest(name, known).map(|known| super::find(known).map_or(known, |c| c.id))
 }
@@ -161,6 +143,13 @@ mod tests {
         assert!(nodes.iter().all(|id| id.starts_with("node-")));
         assert_eq!(ids(&["*-imds"]), ["node-imds"]);
         assert_eq!(ids(&["kubelet-?ead-only-port"]), ["kubelet-read-only-port"]);
+    }
+
+    #[test]
+    fn every_checks_area_can_be_selected() {
+        for check in ALL {
+            assert!(Area::ALL.contains(&check.area), "{}", check.id);
+        }
     }
 
     #[test]

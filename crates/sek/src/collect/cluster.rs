@@ -85,7 +85,7 @@ async fn collect_cluster(
         }
         read => inv.cluster = read.into(),
     }
-    let nodegroups = nodegroups.map(|(items, failed)| Collection { items, failed });
+    let mut nodegroups = nodegroups.map(|(items, failed)| Collection { items, failed });
     inv.addons = read_or_not(addons);
     inv.fargate_profiles = read_or_not(fargate_profiles);
     inv.pod_identity_associations = read_or_not(pod_identity);
@@ -176,7 +176,6 @@ async fn collect_cluster(
     if let Some(role) = cluster_role.flatten() {
         inv.cluster_role = role.into();
     }
-    let mut nodegroups = nodegroups;
     if let (Some(nodegroups), Some((templates, _))) = (nodegroups.as_mut(), &templates) {
         resolve_template_versions(&mut nodegroups.items, templates);
     }
