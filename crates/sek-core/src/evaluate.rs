@@ -56,7 +56,15 @@ pub fn evaluate_at(
         waivers: &active,
         used: &mut used,
         region_results: HashMap::new(),
-        collected: ReadPlan::for_ids(inventory.meta.collected_for.as_deref()),
+        uncollected: {
+            // Decided once per check: it depends on the inventory, not on the cluster.
+            let collected = ReadPlan::for_ids(inventory.meta.collected_for.as_deref());
+            selection
+                .checks
+                .iter()
+                .filter_map(|check| Some((check.id, not_collected_for(&collected, check)?)))
+                .collect()
+        },
     };
     let clusters = inventory
         .clusters
@@ -102,8 +110,9 @@ struct Evaluator<'a> {
     /// Findings of region-scoped checks, by (account, region, check): each is evaluated once per
     /// region and shown with every cluster there.
     region_results: HashMap<(Option<String>, String, &'static str), Vec<Finding>>,
-    /// What the inventory was collected for: a check it did not read for is an error.
-    collected: ReadPlan,
+    /// Why a selected check cannot be evaluated, by id: the inventory was collected for other
+    /// checks and lacks its reads.
+    uncollected: HashMap<&'static str, String>,
 }
 
 impl Evaluator<'_> {
@@ -129,10 +138,9 @@ impl Evaluator<'_> {
                 None
             }
         };
-        let uncollected = |check: &Check| not_collected_for(&self.collected, check);
         let mut computed = run_parallel(&self.selection.checks, |check| {
             (skipped(check).is_none()
-                && uncollected(check).is_none()
+                && !self.uncollected.contains_key(check.id)
                 && !(check.scope() == Scope::Region && region.is_some()))
             .then(|| run_isolated(check, &ctx, cluster))
         });
@@ -158,8 +166,8 @@ impl Evaluator<'_> {
                     };
                 }
                 let mut findings = match (computed[index].take(), region) {
-                    _ if let Some(reason) = uncollected(check) => {
-                        vec![Finding::error(cluster.arn(), reason)]
+                    _ if let Some(reason) = self.uncollected.get(check.id) => {
+                        vec![Finding::error(cluster.arn(), reason.clone())]
                     }
                     (Some(findings), _) => findings,
                     (None, Some(region)) => self
