@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::read::no_failures;
+use super::read::{failures_in, no_failures};
 use super::{Read, UserDataScan};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -322,9 +322,9 @@ pub struct Image {
     pub description: Option<String>,
 }
 
+failures_in!(LaunchTemplateVersion: user_data);
 no_failures!(
     Instance,
-    LaunchTemplateVersion,
     SecurityGroup,
     Subnet,
     RouteTable,

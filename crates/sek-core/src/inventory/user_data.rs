@@ -21,6 +21,8 @@ pub struct UserDataScan {
     pub secrets: Vec<SecretHint>,
 }
 
+super::read::no_failures!(UserDataScan);
+
 /// Something in user data that looks like a secret.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct SecretHint {
