@@ -101,6 +101,9 @@ pub static ALL: &[&Check] = &[
     &kubelet::rotate_certs::CHECK,
     &kubelet::server_cert_rotation::CHECK,
     &kubelet::protect_kernel_defaults::CHECK,
+    &kubelet::tls_ciphers::CHECK,
+    &kubelet::pod_pids_limit::CHECK,
+    &kubelet::seccomp_default::CHECK,
     &kubelet::files::CHECK,
 ];
 

@@ -7,13 +7,16 @@ pub mod authz_mode;
 pub mod client_ca;
 pub mod event_qps;
 pub mod files;
+pub mod pod_pids_limit;
 pub mod hostname_override;
 pub mod iptables_chains;
 pub mod protect_kernel_defaults;
 pub mod read_only_port;
 pub mod rotate_certs;
+pub mod seccomp_default;
 pub mod server_cert_rotation;
 pub mod streaming_timeout;
+pub mod tls_ciphers;
 
 use serde_json::{Value, json};
 

@@ -163,6 +163,18 @@ pub struct KubeletConfig {
     /// Fail when kernel tunables differ from the kubelet's defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protect_kernel_defaults: Option<bool>,
+    /// TLS cipher suites the kubelet's server accepts (absent: Go's defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_cipher_suites: Option<Vec<String>>,
+    /// Minimum TLS version of the kubelet's server, e.g. `VersionTLS13`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_min_version: Option<String>,
+    /// Most processes a pod may run (-1 or absent: unlimited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_pids_limit: Option<i64>,
+    /// Whether containers without a seccomp profile get the runtime's default profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seccomp_default: Option<bool>,
 }
 
 /// A setting as the kubelet runs with it, and whether it came from its default.
@@ -225,6 +237,14 @@ pub struct Effective {
     pub server_tls_bootstrap: Setting<bool>,
     /// protectKernelDefaults (default false).
     pub protect_kernel_defaults: Setting<bool>,
+    /// tlsCipherSuites (default: empty, Go's default suites).
+    pub tls_cipher_suites: Setting<Vec<String>>,
+    /// tlsMinVersion (default: Go's server minimum, TLS 1.2).
+    pub tls_min_version: Setting<String>,
+    /// podPidsLimit (default -1, unlimited).
+    pub pod_pids_limit: Setting<i64>,
+    /// seccompDefault (default false).
+    pub seccomp_default: Setting<bool>,
 }
 
 impl KubeletConfig {
@@ -278,6 +298,10 @@ impl KubeletConfig {
             ),
             server_tls_bootstrap: setting(self.server_tls_bootstrap, false),
             protect_kernel_defaults: setting(self.protect_kernel_defaults, false),
+            tls_cipher_suites: setting(self.tls_cipher_suites.clone(), Vec::new()),
+            tls_min_version: setting(self.tls_min_version.clone(), "VersionTLS12".to_string()),
+            pod_pids_limit: setting(self.pod_pids_limit, -1),
+            seccomp_default: setting(self.seccomp_default, false),
         }
     }
 }
