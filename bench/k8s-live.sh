@@ -82,7 +82,7 @@ users: [{name: admin, user: {client-certificate: "$(field "['admin_cert']")", cl
 contexts: [{name: bench, context: {cluster: bench, user: admin}}]
 current-context: bench
 EOF
-kinds="namespaces,pods,deployments.apps,daemonsets.apps,statefulsets.apps,replicasets.apps,jobs.batch,cronjobs.batch,serviceaccounts,roles.rbac.authorization.k8s.io,clusterroles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io,networkpolicies.networking.k8s.io,services,ingresses.networking.k8s.io,customresourcedefinitions.apiextensions.k8s.io,csidrivers.storage.k8s.io,nodes"
+kinds="namespaces,pods,deployments.apps,daemonsets.apps,statefulsets.apps,replicasets.apps,jobs.batch,cronjobs.batch,serviceaccounts,roles.rbac.authorization.k8s.io,clusterroles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io,networkpolicies.networking.k8s.io,services,ingresses.networking.k8s.io,customresourcedefinitions.apiextensions.k8s.io,csidrivers.storage.k8s.io,storageclasses.storage.k8s.io,nodes"
 cat > "$work/kubectl.sh" <<EOF
 #!/bin/sh
 "$kubectl" --kubeconfig "$work/kubeconfig" get $kinds -A -o json > /dev/null

@@ -85,7 +85,7 @@ write("pods", pods)
 for kind in ["daemonsets.apps", "statefulsets.apps", "jobs.batch", "cronjobs.batch",
              "ingresses.networking.k8s.io", "validatingwebhookconfigurations.admissionregistration.k8s.io",
              "mutatingwebhookconfigurations.admissionregistration.k8s.io",
-             "customresourcedefinitions.apiextensions.k8s.io", "csidrivers.storage.k8s.io", "configmaps"]:
+             "customresourcedefinitions.apiextensions.k8s.io", "csidrivers.storage.k8s.io", "storageclasses.storage.k8s.io", "configmaps"]:
     write(kind, [])
 
 sas = []

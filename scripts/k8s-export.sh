@@ -20,6 +20,7 @@ kinds=(
   validatingwebhookconfigurations.admissionregistration.k8s.io
   mutatingwebhookconfigurations.admissionregistration.k8s.io
   customresourcedefinitions.apiextensions.k8s.io csidrivers.storage.k8s.io nodes
+  storageclasses.storage.k8s.io
 )
 for kind in "${kinds[@]}"; do
   if ! kubectl get "$kind" --all-namespaces -o json "$@" > "$dir/$kind.json"; then

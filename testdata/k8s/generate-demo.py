@@ -97,6 +97,14 @@ for crd,kind in [("eniconfigs.crd.k8s.amazonaws.com","ENIConfig"),("securitygrou
         "versions":[{"name":"v1alpha1" if kind!="SecurityGroupPolicy" else "v1beta1","served":True,"storage":True,
                      "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":True}}}]})
 add("CSIDriver","storage.k8s.io/v1",meta("ebs.csi.aws.com"),spec={"attachRequired":True})
+# StorageClasses: the legacy default gp2 (encrypted only by the region's EBS default), gp3 with a KMS key,
+# and an EFS class that turned off encryption in transit.
+add("StorageClass","storage.k8s.io/v1",meta("gp2",annotations={"storageclass.kubernetes.io/is-default-class":"true"}),
+    provisioner="kubernetes.io/aws-ebs",parameters={"type":"gp2","fsType":"ext4"},reclaimPolicy="Delete",volumeBindingMode="WaitForFirstConsumer")
+add("StorageClass","storage.k8s.io/v1",meta("gp3-encrypted"),provisioner="ebs.csi.aws.com",
+    parameters={"type":"gp3","encrypted":"true","kmsKeyId":f"arn:aws:kms:eu-west-1:{ACC}:key/5c2a1f3e-8d7b-4e6a-9f0c-1b2d3e4f5a6b"},reclaimPolicy="Delete",volumeBindingMode="WaitForFirstConsumer")
+add("StorageClass","storage.k8s.io/v1",meta("efs-shared"),provisioner="efs.csi.aws.com",
+    parameters={"provisioningMode":"efs-ap","fileSystemId":"fs-0a1b2c3d4e5f60718","directoryPerms":"700","encryptInTransit":"false"},reclaimPolicy="Delete")
 # Nodes: the demo's four instances, and what each kubelet reports through configz.
 nodes=[("ip-10-0-1-23.eu-west-1.compute.internal","i-0a1f3c5e7d9b2a401","eu-west-1a","Amazon Linux 2023.6.20241111","al2023"),
        ("ip-10-0-2-41.eu-west-1.compute.internal","i-0b2e4d6f8a0c3b502","eu-west-1b","Amazon Linux 2023.6.20241111","al2023"),
@@ -106,7 +114,8 @@ configz={}
 base_auth={"x509":{"clientCAFile":"/etc/kubernetes/pki/ca.crt"},"webhook":{"enabled":True,"cacheTTL":"2m0s"},"anonymous":{"enabled":False}}
 shapes={
  "al2023":{"authentication":base_auth,"authorization":{"mode":"Webhook"},"streamingConnectionIdleTimeout":"4h0m0s","eventRecordQPS":50,"makeIPTablesUtilChains":True,"rotateCertificates":True,"serverTLSBootstrap":True,"featureGates":{"RotateKubeletServerCertificate":True},"protectKernelDefaults":True},
- "bottlerocket":{"authentication":base_auth,"authorization":{"mode":"Webhook"},"streamingConnectionIdleTimeout":"4h0m0s","eventRecordQPS":5,"makeIPTablesUtilChains":True,"rotateCertificates":True,"serverTLSBootstrap":True,"protectKernelDefaults":True},
+ # Bottlerocket, hardened through settings.kubernetes: PID limit, RuntimeDefault seccomp, TLS 1.3 only.
+ "bottlerocket":{"authentication":base_auth,"authorization":{"mode":"Webhook"},"streamingConnectionIdleTimeout":"4h0m0s","eventRecordQPS":5,"makeIPTablesUtilChains":True,"rotateCertificates":True,"serverTLSBootstrap":True,"protectKernelDefaults":True,"podPidsLimit":4096,"seccompDefault":True,"tlsMinVersion":"VersionTLS13"},
  # A hand-built AMI from 2023: read-only port open, anonymous requests answered, no rotation.
  "legacy":{"authentication":{"x509":{"clientCAFile":"/etc/kubernetes/pki/ca.crt"},"webhook":{"enabled":True},"anonymous":{"enabled":True}},"authorization":{"mode":"Webhook"},"readOnlyPort":10255,"streamingConnectionIdleTimeout":"0s","makeIPTablesUtilChains":True},
 }

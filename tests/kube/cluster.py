@@ -622,6 +622,7 @@ KINDS = {
     "MutatingWebhookConfiguration": ("/apis/admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations", False),
     "CustomResourceDefinition": ("/apis/apiextensions.k8s.io/v1", "customresourcedefinitions", False),
     "CSIDriver": ("/apis/storage.k8s.io/v1", "csidrivers", False),
+    "StorageClass": ("/apis/storage.k8s.io/v1", "storageclasses", False),
 }
 
 

@@ -101,13 +101,15 @@ pub enum Area {
     Pod,
     /// Namespaces: isolation, network policies, Pod Security Admission.
     Ns,
+    /// Kubernetes storage: the StorageClasses persistent volumes are made from.
+    Storage,
     /// Each node's kubelet, from its effective configuration.
     Kubelet,
 }
 
 impl Area {
     /// Every area, in declaration order.
-    pub const ALL: [Area; 14] = [
+    pub const ALL: [Area; 15] = [
         Area::Service,
         Area::Node,
         Area::Net,
@@ -121,6 +123,7 @@ impl Area {
         Area::Sa,
         Area::Pod,
         Area::Ns,
+        Area::Storage,
         Area::Kubelet,
     ];
 
@@ -140,6 +143,7 @@ impl Area {
             Area::Sa => "sa",
             Area::Pod => "pod",
             Area::Ns => "ns",
+            Area::Storage => "storage",
             Area::Kubelet => "kubelet",
         }
     }

@@ -23,6 +23,7 @@ mod select;
 pub mod service;
 mod settings;
 mod shared;
+pub mod storage;
 pub mod svc;
 #[cfg(test)]
 pub(crate) mod testkit;

@@ -90,6 +90,7 @@ pub static ALL: &[&Check] = &[
     &ns::default_used::CHECK,
     &ns::pod_security::CHECK,
     &cluster::policy_engine::CHECK,
+    &storage::encrypted::CHECK,
     &kubelet::anonymous_auth::CHECK,
     &kubelet::authz_mode::CHECK,
     &kubelet::client_ca::CHECK,

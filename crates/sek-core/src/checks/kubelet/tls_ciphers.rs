@@ -63,7 +63,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         if e.tls_min_version.value == "VersionTLS13" {
             return (
                 Status::Pass,
-                "tlsMinVersion is VersionTLS13: only TLS 1.3's suites, all strong, are negotiated".into(),
+                "tlsMinVersion is VersionTLS13: only TLS 1.3's suites, all strong, are negotiated"
+                    .into(),
                 evidence,
             );
         }
@@ -117,7 +118,11 @@ mod tests {
     fn go_default_suites_fail_on_every_os_family() {
         let findings = run(&CHECK, &with_nodes());
         assert_eq!(statuses(&findings), [Status::Fail; 3]);
-        assert!(findings[0].message.contains("not set"), "{}", findings[0].message);
+        assert!(
+            findings[0].message.contains("not set"),
+            "{}",
+            findings[0].message
+        );
         assert_eq!(
             findings[0].evidence["tlsCipherSuites"]["source"],
             "kubelet default"

@@ -243,6 +243,12 @@ pub fn kubernetes() -> KubernetesInventory {
         crds: read(vec![]),
         csi_drivers: read(vec!["secrets-store.csi.k8s.io".into()]),
         nodes: read(vec![]),
+        storage_classes: read(vec![storage_class(
+            "gp3",
+            "ebs.csi.aws.com",
+            &[("type", "gp3"), ("encrypted", "true")],
+            true,
+        )]),
     }
 }
 
@@ -303,6 +309,7 @@ pub fn k8s_denied(inv: &mut ClusterInventory, resource: Resource) {
         "CustomResourceDefinition" => k8s.crds = Read::Failed(failure),
         "CSIDriver" => k8s.csi_drivers = Read::Failed(failure),
         "Node" => k8s.nodes = Read::Failed(failure),
+        "StorageClass" => k8s.storage_classes = Read::Failed(failure),
         other => panic!("no field reads {other}: {:?}", resources::by_kind(other)),
     }
 }
@@ -394,4 +401,29 @@ pub fn first_container_context(w: &mut Workload) -> &mut SecurityContext {
     w.spec.containers[0]
         .security_context
         .get_or_insert_with(SecurityContext::default)
+}
+
+/// A StorageClass `name` of `provisioner` with `parameters`, the default class when `default`.
+pub fn storage_class(
+    name: &str,
+    provisioner: &str,
+    parameters: &[(&str, &str)],
+    default: bool,
+) -> StorageClass {
+    let mut class = StorageClass {
+        provisioner: provisioner.into(),
+        parameters: parameters
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..StorageClass::default()
+    };
+    class.metadata.name = name.into();
+    if default {
+        class.metadata.annotations.insert(
+            "storageclass.kubernetes.io/is-default-class".into(),
+            "true".into(),
+        );
+    }
+    class
 }

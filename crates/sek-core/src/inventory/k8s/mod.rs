@@ -86,6 +86,9 @@ pub struct KubernetesInventory {
     /// Names of the CSIDrivers (e.g. `secrets-store.csi.k8s.io`).
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub csi_drivers: Read<Vec<String>>,
+    /// StorageClasses.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub storage_classes: Read<Vec<StorageClass>>,
 }
 
 const fn k8s(resource: &'static Resource) -> Need {
@@ -112,6 +115,8 @@ impl KubernetesInventory {
         nodes: Vec<Node> = "the nodes", [k8s(&NODES)];
         /// The CSIDrivers.
         csi_drivers: Vec<String> = "the CSI drivers", [k8s(&CSI_DRIVERS)];
+        /// The StorageClasses.
+        storage_classes: Vec<StorageClass> = "the StorageClasses", [k8s(&STORAGE_CLASSES)];
     }
     /// The workloads, when the reads among `needs` succeeded (others may have failed: a check
     /// about a DaemonSet does not need the Jobs). Only the kinds `needs` names may be judged.
@@ -388,6 +393,28 @@ pub struct Service {
     pub spec: ServiceSpec,
 }
 
+/// A StorageClass: which driver provisions its volumes, with which parameters.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct StorageClass {
+    /// Metadata (the default class is marked by an annotation).
+    pub metadata: ObjectMeta,
+    /// The provisioner, e.g. `ebs.csi.aws.com`, `efs.csi.aws.com`.
+    #[serde(default)]
+    pub provisioner: String,
+    /// Provisioner parameters (`encrypted`, `kmsKeyId`, `fileSystemId`...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl StorageClass {
+    /// Whether this is the class of claims that name none
+    /// (`storageclass.kubernetes.io/is-default-class: "true"`).
+    pub fn is_default(&self) -> bool {
+        let key = "storageclass.kubernetes.io/is-default-class";
+        self.metadata.annotations.get(key).map(String::as_str) == Some("true")
+    }
+}
+
 /// The parts of a Service spec the checks read.
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -494,6 +521,7 @@ no_failures!(
     Ingress,
     AwsAuthConfigMap,
     WebhookConfiguration,
+    StorageClass,
     KubeletConfig,
     NodeFile,
     // A kubelet that could not be read is reported on its node, in every kubelet check's
@@ -515,4 +543,5 @@ failures_in!(
     crds,
     nodes,
     csi_drivers,
+    storage_classes,
 );

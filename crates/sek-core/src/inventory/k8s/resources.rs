@@ -55,6 +55,7 @@ resources! {
     CRDS = "CustomResourceDefinition", "customresourcedefinitions", "apiextensions.k8s.io", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "k8s:list:customresourcedefinitions.apiextensions.k8s.io";
     CSI_DRIVERS = "CSIDriver", "csidrivers", "storage.k8s.io", "/apis/storage.k8s.io/v1/csidrivers", "k8s:list:csidrivers.storage.k8s.io";
     NODES = "Node", "nodes", "", "/api/v1/nodes", "k8s:list:nodes";
+    STORAGE_CLASSES = "StorageClass", "storageclasses", "storage.k8s.io", "/apis/storage.k8s.io/v1/storageclasses", "k8s:list:storageclasses.storage.k8s.io";
 }
 
 /// Reading a kubelet's configuration: `GET /api/v1/nodes/<name>/proxy/configz`, which needs

@@ -29,6 +29,7 @@ struct Objects {
     crds: Vec<String>,
     nodes: Vec<Node>,
     csi_drivers: Vec<String>,
+    storage_classes: Vec<StorageClass>,
 }
 
 /// Collects objects kind by kind, then [`finish`](KubernetesBuilder::finish)es into an inventory.
@@ -163,6 +164,7 @@ impl KubernetesBuilder {
             "CustomResourceDefinition" => k8s.crds.push(name),
             "Node" => k8s.nodes.push(node_from_object(&object).map_err(invalid)?),
             "CSIDriver" => k8s.csi_drivers.push(name),
+            "StorageClass" => k8s.storage_classes.push(parse(object).map_err(invalid)?),
             "ConfigMap" => {
                 let namespace = object
                     .pointer("/metadata/namespace")
@@ -350,6 +352,7 @@ impl KubernetesBuilder {
         k8s.crds = outcome.of(&[k(&CRDS)], || objects.crds);
         k8s.csi_drivers = outcome.of(&[k(&CSI_DRIVERS)], || objects.csi_drivers);
         k8s.nodes = outcome.of(&[k(&NODES)], || objects.nodes);
+        k8s.storage_classes = outcome.of(&[k(&STORAGE_CLASSES)], || objects.storage_classes);
         k8s.aws_auth = outcome.of(&[k(&AWS_AUTH)], || match objects.aws_auth {
             Some(mappings) => AwsAuthConfigMap::Present(mappings),
             // The ConfigMap was read (listed or got) and is not there.

@@ -309,3 +309,25 @@ fn field_managers_are_kept_by_name_and_survive_a_snapshot() {
         serde_json::from_value(json!({"name": "ebs-csi-provisioner-binding"})).unwrap();
     assert!(!copy.installed_by_eks());
 }
+
+#[test]
+fn every_failed_read_is_among_the_inventorys_collection_errors() {
+    // A field left out of `failures_in!` would hide its failure from the report's collection
+    // errors: every resource, failed alone, must come back out.
+    for resource in resources::RESOURCES {
+        let mut builder = KubernetesBuilder::new("test");
+        for other in resources::RESOURCES {
+            if other != resource {
+                builder.read(other);
+            }
+        }
+        builder.failed(resource, ErrorKind::AccessDenied, "forbidden");
+        let inventory = builder.finish("unused");
+        let apis: Vec<&str> = inventory
+            .failures()
+            .iter()
+            .map(|e| e.api.as_str())
+            .collect();
+        assert_eq!(apis, [resource.need], "{}", resource.need);
+    }
+}
