@@ -19,6 +19,7 @@ pub static ALL: &[&Check] = &[
     &service::version::CHECK,
     &service::health::CHECK,
     &service::insights::CHECK,
+    &service::addon_versions::CHECK,
     &service::auth_mode::CHECK,
     &service::creator_admin::CHECK,
     &service::deletion_protection::CHECK,

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::k8s;
 use super::read::{accessors, failures_in};
 use super::{
-    AccessEntry, Addon, ClusterUpdate, Collection, EksCluster, FargateProfile, FlowLog, IamRole,
-    Image, Insight, Instance, InstanceProfile, KmsKey, LaunchTemplateVersion, LogGroup, Lookup,
-    ManagedPolicy, Missing, Need, Nodegroup, PodIdentityAssociation, Read, RouteTable,
-    SecurityGroup, Subnet, Volume, VpcEndpoint, Why, aws,
+    AccessEntry, Addon, AddonVersions, ClusterUpdate, Collection, EksCluster, FargateProfile,
+    FlowLog, IamRole, Image, Insight, Instance, InstanceProfile, KmsKey, LaunchTemplateVersion,
+    LogGroup, Lookup, ManagedPolicy, Missing, Need, Nodegroup, PodIdentityAssociation, Read,
+    RouteTable, SecurityGroup, Subnet, Volume, VpcEndpoint, Why, aws,
 };
 
 /// The reads through which a cluster's nodes are found: its node groups' Auto Scaling groups,
@@ -87,6 +87,10 @@ pub struct ClusterInventory {
     /// EKS add-ons.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub addons: Read<Vec<Addon>>,
+    /// The add-on versions EKS offers for the cluster's Kubernetes version: of every add-on
+    /// installed, and of the core components (VPC CNI, kube-proxy, CoreDNS) either way.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub addon_versions: Read<Vec<AddonVersions>>,
     /// Access entries.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub access_entries: Read<Vec<AccessEntry>>,
@@ -177,6 +181,9 @@ impl ClusterInventory {
         /// The EKS add-ons.
         addons: Vec<Addon> = "the cluster's add-ons",
             [aws("eks:ListAddons"), aws("eks:DescribeAddon")];
+        /// The add-on versions offered for the cluster's Kubernetes version.
+        addon_versions: Vec<AddonVersions> = "the add-on versions EKS offers",
+            [aws("eks:DescribeAddonVersions")];
         /// The access entries.
         access_entries: Vec<AccessEntry> = "the cluster's access entries",
             [aws("eks:ListAccessEntries"), aws("eks:DescribeAccessEntry"),
@@ -449,6 +456,7 @@ failures_in!(
     images,
     updates,
     addons,
+    addon_versions,
     access_entries,
     pod_identity_associations,
     fargate_profiles,

@@ -65,6 +65,53 @@ pub struct EksCluster {
     /// `deletionProtection`; `None` when EKS did not report it (or an older snapshot).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion_protection: Option<bool>,
+    /// EKS Auto Mode: `computeConfig`, `storageConfig.blockStorage` and
+    /// `kubernetesNetworkConfig.elasticLoadBalancing`; `None` when EKS reported none of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_mode: Option<AutoMode>,
+    /// EKS Hybrid Nodes: `remoteNetworkConfig`, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_network: Option<RemoteNetwork>,
+}
+
+impl EksCluster {
+    /// Whether EKS Auto Mode manages the cluster's compute (`computeConfig.enabled`).
+    pub fn auto_mode_compute(&self) -> bool {
+        self.auto_mode.as_ref().is_some_and(|a| a.compute)
+    }
+}
+
+/// EKS Auto Mode, as DescribeCluster reports it. Auto Mode is on when all three capabilities
+/// are; EKS then runs the VPC CNI, kube-proxy, CoreDNS, the EBS CSI driver and the load
+/// balancer controller itself, on instances it manages.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct AutoMode {
+    /// `computeConfig.enabled`: EKS launches and manages the nodes.
+    #[serde(default)]
+    pub compute: bool,
+    /// `computeConfig.nodePools`: the built-in NodePools (`system`, `general-purpose`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub node_pools: Vec<String>,
+    /// `computeConfig.nodeRoleArn`: the IAM role of the built-in NodePools' nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_role_arn: Option<String>,
+    /// `storageConfig.blockStorage.enabled`.
+    #[serde(default)]
+    pub block_storage: bool,
+    /// `kubernetesNetworkConfig.elasticLoadBalancing.enabled`.
+    #[serde(default)]
+    pub load_balancing: bool,
+}
+
+/// `remoteNetworkConfig`: the on-premises networks of EKS Hybrid Nodes.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct RemoteNetwork {
+    /// CIDRs of the hybrid nodes.
+    #[serde(default)]
+    pub node_cidrs: Vec<String>,
+    /// CIDRs of the pods on hybrid nodes.
+    #[serde(default)]
+    pub pod_cidrs: Vec<String>,
 }
 
 /// `accessConfig`.
@@ -185,6 +232,20 @@ pub struct PodIdentityAssociation {
     /// The association's ARN.
     #[serde(default)]
     pub association_arn: Option<String>,
+}
+
+/// The versions of one add-on EKS offers for the cluster's Kubernetes version
+/// (DescribeAddonVersions with `kubernetesVersion`).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct AddonVersions {
+    /// Add-on name, e.g. `vpc-cni`.
+    pub name: String,
+    /// The version EKS installs by default on this Kubernetes version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_version: Option<String>,
+    /// Every version compatible with this Kubernetes version.
+    #[serde(default)]
+    pub compatible: Vec<String>,
 }
 
 /// An EKS cluster insight (ListInsights; DescribeInsight for those not passing).
@@ -403,6 +464,9 @@ no_failures!(
     Nodegroup,
     ClusterUpdate,
     Addon,
+    AddonVersions,
+    AutoMode,
+    RemoteNetwork,
     PodIdentityAssociation,
     FargateProfile,
     Insight,

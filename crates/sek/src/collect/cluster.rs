@@ -125,7 +125,22 @@ async fn collect_cluster(
         .map(|addon| addon.name.clone())
         .collect();
     let control_plane = inv.cluster.got();
-    let (asg_instances, templates, updates, access_entries, secrets_key, cluster_role) = tokio::join!(
+    // Installed add-ons and the core components, whether add-ons or self-managed.
+    let mut versions_of = addon_names.clone();
+    for core in eks::CORE_ADDONS {
+        if !versions_of.iter().any(|n| n == core) {
+            versions_of.push(core.to_string());
+        }
+    }
+    let (
+        asg_instances,
+        templates,
+        updates,
+        access_entries,
+        secrets_key,
+        cluster_role,
+        addon_versions,
+    ) = tokio::join!(
         aws.when(
             "autoscaling:DescribeAutoScalingGroups",
             region_wide.group_instances(aws, &asg_names)
@@ -160,6 +175,10 @@ async fn collect_cluster(
             let role = control_plane?.role_arn.clone()?;
             Some(iam::cluster_role(aws, &role).await)
         }),
+        aws.when("eks:DescribeAddonVersions", async {
+            let version = control_plane?.version.clone()?;
+            Some(eks::addon_versions(aws, &version, &versions_of).await)
+        }),
     );
     if let Some(updates) = updates {
         // The updates of node groups and add-ons that were not read were not listed either.
@@ -175,6 +194,9 @@ async fn collect_cluster(
     }
     if let Some(role) = cluster_role.flatten() {
         inv.cluster_role = role.into();
+    }
+    if let Some(versions) = addon_versions.flatten() {
+        inv.addon_versions = versions.into();
     }
     if let (Some(nodegroups), Some((templates, _))) = (nodegroups.as_mut(), &templates) {
         resolve_template_versions(&mut nodegroups.items, templates);

@@ -167,6 +167,7 @@ const NOT_DENIED: &[(&str, &str)] = &[
     ("eks:DescribeClusterVersions", "not in moto"),
     ("eks:ListInsights", "not in moto"),
     ("eks:DescribeInsight", "not in moto"),
+    ("eks:DescribeAddonVersions", "not in moto"),
 ];
 
 /// Every action sek documents is denied in turn above, or said why not.

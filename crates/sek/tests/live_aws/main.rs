@@ -27,6 +27,7 @@ const MOTO_GAPS: &[(&str, &str)] = &[
     ("service-network-policy", "eks:ListAddons"),
     ("cluster-secrets-store", "eks:ListAddons"),
     ("service-insights", "eks:ListInsights"),
+    ("service-addon-versions", "eks:ListAddons"),
 ];
 
 /// Every check with `status`, then `overrides`.

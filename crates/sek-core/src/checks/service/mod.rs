@@ -1,6 +1,7 @@
 //! Checks of the EKS control plane: version and health, logging, secrets encryption, endpoint
 //! access, authentication mode, security groups, add-ons.
 
+pub mod addon_versions;
 pub mod auth_mode;
 pub mod creator_admin;
 pub mod deletion_protection;

@@ -2,9 +2,9 @@
 //! region's Kubernetes versions, and the cluster list (for "did you mean").
 
 use sek_core::inventory::{
-    AccessConfig, Addon, ClusterUpdate, ClusterVersion, ClusterVpcConfig, CollectError, EksCluster,
-    EncryptionConfig, FargateProfile, HealthIssue, Insight, LaunchTemplateRef, LogSetup, Nodegroup,
-    RemoteAccess,
+    AccessConfig, Addon, AddonVersions, AutoMode, ClusterUpdate, ClusterVersion, ClusterVpcConfig,
+    CollectError, EksCluster, EncryptionConfig, FargateProfile, HealthIssue, Insight,
+    LaunchTemplateRef, LogSetup, Nodegroup, RemoteAccess, RemoteNetwork,
 };
 
 use super::{Aws, complete, each, timestamp};
@@ -69,7 +69,47 @@ fn convert_cluster(cluster: aws_sdk_eks::types::Cluster, name: &str) -> EksClust
             key_arn: config.provider.and_then(|p| p.key_arn),
         })
         .collect();
+    let load_balancing = cluster
+        .kubernetes_network_config
+        .and_then(|k| k.elastic_load_balancing)
+        .and_then(|e| e.enabled);
+    let block_storage = cluster
+        .storage_config
+        .and_then(|s| s.block_storage)
+        .and_then(|b| b.enabled);
+    let auto_mode = match (cluster.compute_config, block_storage, load_balancing) {
+        (None, None, None) => None,
+        (compute, block_storage, load_balancing) => {
+            let (enabled, node_pools, node_role_arn) = match compute {
+                Some(c) => (c.enabled, c.node_pools, c.node_role_arn),
+                None => (None, None, None),
+            };
+            Some(AutoMode {
+                compute: enabled.unwrap_or(false),
+                node_pools: node_pools.unwrap_or_default(),
+                node_role_arn: node_role_arn.filter(|arn| !arn.is_empty()),
+                block_storage: block_storage.unwrap_or(false),
+                load_balancing: load_balancing.unwrap_or(false),
+            })
+        }
+    };
+    let remote_network = cluster.remote_network_config.map(|remote| RemoteNetwork {
+        node_cidrs: remote
+            .remote_node_networks
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|n| n.cidrs.unwrap_or_default())
+            .collect(),
+        pod_cidrs: remote
+            .remote_pod_networks
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|n| n.cidrs.unwrap_or_default())
+            .collect(),
+    });
     EksCluster {
+        auto_mode,
+        remote_network,
         name: cluster.name.unwrap_or_else(|| name.to_string()),
         arn: cluster.arn.unwrap_or_default(),
         version: cluster.version,
@@ -350,6 +390,64 @@ pub async fn addons(aws: &Aws, cluster: &str) -> Result<Vec<Addon>, CollectError
     )
 }
 
+/// The core components EKS ships as add-ons: their versions are read even when a cluster runs
+/// them self-managed, to judge their image tags.
+pub const CORE_ADDONS: &[&str] = &["vpc-cni", "kube-proxy", "coredns"];
+
+/// DescribeAddonVersions for each add-on `names`, on Kubernetes `kubernetes_version`: the
+/// versions compatible with it and its default.
+pub async fn addon_versions(
+    aws: &Aws,
+    kubernetes_version: &str,
+    names: &[String],
+) -> Result<Vec<AddonVersions>, CollectError> {
+    complete(
+        each(names, |name| async move {
+            let resources = [name.clone()];
+            let pages = aws
+                .paginate(
+                    "eks:DescribeAddonVersions",
+                    &resources,
+                    |token| {
+                        aws.eks
+                            .describe_addon_versions()
+                            .addon_name(name)
+                            .kubernetes_version(kubernetes_version)
+                            .set_next_token(token)
+                            .send()
+                    },
+                    |page| page.next_token(),
+                )
+                .await?;
+            let mut versions = AddonVersions {
+                name: name.clone(),
+                ..AddonVersions::default()
+            };
+            let offered = pages
+                .into_iter()
+                .flat_map(|page| page.addons.unwrap_or_default())
+                .flat_map(|addon| addon.addon_versions.unwrap_or_default());
+            for offer in offered {
+                let Some(version) = offer.addon_version else {
+                    continue;
+                };
+                let on_this_version = offer
+                    .compatibilities
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|c| c.cluster_version.as_deref() == Some(kubernetes_version))
+                    .collect::<Vec<_>>();
+                if on_this_version.iter().any(|c| c.default_version) {
+                    versions.default_version = Some(version.clone());
+                }
+                versions.compatible.push(version);
+            }
+            Ok(Some(versions))
+        })
+        .await,
+    )
+}
+
 /// ListInsights, then DescribeInsight for each insight that is not passing (its recommendation
 /// and the deprecated APIs in use).
 pub async fn insights(aws: &Aws, cluster: &str) -> Result<Vec<Insight>, CollectError> {
@@ -518,4 +616,70 @@ pub async fn cluster_versions(aws: &Aws) -> Result<Vec<ClusterVersion>, CollectE
             })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_eks::types::{
+        BlockStorage, Cluster, ComputeConfigResponse, ElasticLoadBalancing,
+        KubernetesNetworkConfigResponse, RemoteNetworkConfigResponse, RemoteNodeNetwork,
+        RemotePodNetwork, StorageConfigResponse,
+    };
+
+    use super::*;
+
+    #[test]
+    fn an_auto_mode_cluster_with_hybrid_nodes_is_recognised() {
+        // DescribeCluster's shape for Auto Mode (all three capabilities) and hybrid nodes.
+        let cluster = Cluster::builder()
+            .name("auto")
+            .version("1.31")
+            .compute_config(
+                ComputeConfigResponse::builder()
+                    .enabled(true)
+                    .node_pools("system")
+                    .node_pools("general-purpose")
+                    .node_role_arn("arn:aws:iam::111122223333:role/auto-node")
+                    .build(),
+            )
+            .storage_config(
+                StorageConfigResponse::builder()
+                    .block_storage(BlockStorage::builder().enabled(true).build())
+                    .build(),
+            )
+            .kubernetes_network_config(
+                KubernetesNetworkConfigResponse::builder()
+                    .elastic_load_balancing(ElasticLoadBalancing::builder().enabled(true).build())
+                    .build(),
+            )
+            .remote_network_config(
+                RemoteNetworkConfigResponse::builder()
+                    .remote_node_networks(
+                        RemoteNodeNetwork::builder().cidrs("10.80.0.0/16").build(),
+                    )
+                    .remote_pod_networks(RemotePodNetwork::builder().cidrs("10.85.0.0/16").build())
+                    .build(),
+            )
+            .build();
+        let converted = convert_cluster(cluster, "auto");
+        assert!(converted.auto_mode_compute());
+        let auto = converted.auto_mode.unwrap();
+        assert_eq!(auto.node_pools, ["system", "general-purpose"]);
+        assert_eq!(
+            auto.node_role_arn.as_deref(),
+            Some("arn:aws:iam::111122223333:role/auto-node")
+        );
+        assert!(auto.block_storage && auto.load_balancing);
+        let remote = converted.remote_network.unwrap();
+        assert_eq!(remote.node_cidrs, ["10.80.0.0/16"]);
+        assert_eq!(remote.pod_cidrs, ["10.85.0.0/16"]);
+    }
+
+    #[test]
+    fn a_cluster_without_auto_mode_or_hybrid_nodes_records_neither() {
+        let converted = convert_cluster(Cluster::builder().name("plain").build(), "plain");
+        assert_eq!(converted.auto_mode, None);
+        assert_eq!(converted.remote_network, None);
+        assert!(!converted.auto_mode_compute());
+    }
 }
