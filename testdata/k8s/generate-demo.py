@@ -96,6 +96,33 @@ for crd,kind in [("eniconfigs.crd.k8s.amazonaws.com","ENIConfig"),("securitygrou
         "names":{"plural":plural,"singular":kind.lower(),"kind":kind,"listKind":kind+"List"},
         "versions":[{"name":"v1alpha1" if kind!="SecurityGroupPolicy" else "v1beta1","served":True,"storage":True,
                      "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":True}}}]})
+# Karpenter 1.x: its CRDs (schemas trimmed), two EC2NodeClasses and the NodePools that use them.
+for crd,kind in [("ec2nodeclasses.karpenter.k8s.aws","EC2NodeClass"),("nodepools.karpenter.sh","NodePool")]:
+    plural,group=crd.split(".",1)
+    add("CustomResourceDefinition","apiextensions.k8s.io/v1",meta(crd),spec={"group":group,"scope":"Cluster",
+        "names":{"plural":plural,"singular":kind.lower(),"kind":kind,"listKind":kind+"List"},
+        "versions":[{"name":"v1","served":True,"storage":True,
+                     "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":True}}}]})
+selectors={"securityGroupSelectorTerms":[{"tags":{"karpenter.sh/discovery":"demo-prod"}}],
+           "subnetSelectorTerms":[{"tags":{"karpenter.sh/discovery":"demo-prod"}}]}
+# "default" keeps Karpenter's defaults (IMDSv2, hop limit 1, encrypted root volume); "batch" was loosened
+# for a legacy job that reads instance metadata, and adds an unencrypted scratch volume.
+add("EC2NodeClass","karpenter.k8s.aws/v1",meta("default"),spec={"amiSelectorTerms":[{"alias":"al2023@latest"}],
+    "role":"demo-prod-karpenter-node",**selectors},
+    status={"amis":[{"id":"ami-0e1f2a3b4c5d6e7f8","name":"amazon-eks-node-al2023-x86_64-standard-1.31-v20241115"}],
+            "subnets":[{"id":"subnet-0priv0000000001","zone":"eu-west-1a"}],"securityGroups":[{"id":"sg-0node000000000001"}]})
+add("EC2NodeClass","karpenter.k8s.aws/v1",meta("batch"),spec={"amiSelectorTerms":[{"id":"ami-0b47c1d2e3f405162"}],
+    "role":"demo-prod-karpenter-node","metadataOptions":{"httpEndpoint":"enabled","httpTokens":"optional","httpPutResponseHopLimit":2},
+    "blockDeviceMappings":[{"deviceName":"/dev/xvda","rootVolume":True,"ebs":{"volumeSize":"50Gi","volumeType":"gp3","encrypted":True}},
+                           {"deviceName":"/dev/xvdb","ebs":{"volumeSize":"500Gi","volumeType":"gp3"}}],**selectors},
+    status={"amis":[{"id":"ami-0b47c1d2e3f405162","name":"batch-golden-2024-03"}]})
+def nodepool(name, node_class, expire=None):
+    spec={"nodeClassRef":{"group":"karpenter.k8s.aws","kind":"EC2NodeClass","name":node_class},
+          "requirements":[{"key":"karpenter.sh/capacity-type","operator":"In","values":["on-demand"]}]}
+    if expire: spec["expireAfter"]=expire
+    add("NodePool","karpenter.sh/v1",meta(name),spec={"template":{"spec":spec},"disruption":{"consolidationPolicy":"WhenEmptyOrUnderutilized"}})
+nodepool("default","default")
+nodepool("batch","batch","Never")
 add("CSIDriver","storage.k8s.io/v1",meta("ebs.csi.aws.com"),spec={"attachRequired":True})
 # StorageClasses: the legacy default gp2 (encrypted only by the region's EBS default), gp3 with a KMS key,
 # and an EFS class that turned off encryption in transit.

@@ -623,6 +623,9 @@ KINDS = {
     "CustomResourceDefinition": ("/apis/apiextensions.k8s.io/v1", "customresourcedefinitions", False),
     "CSIDriver": ("/apis/storage.k8s.io/v1", "csidrivers", False),
     "StorageClass": ("/apis/storage.k8s.io/v1", "storageclasses", False),
+    "EC2NodeClass": ("/apis/karpenter.k8s.aws/v1", "ec2nodeclasses", False),
+    "NodePool": ("/apis/karpenter.sh/v1", "nodepools", False),
+    "NodeClass": ("/apis/eks.amazonaws.com/v1", "nodeclasses", False),
 }
 
 
@@ -811,11 +814,27 @@ class Cluster:
         last = ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]
         for kind in order:
             self.apply_all([o for o in objects if o["kind"] == kind])
+        self.wait_established([o for o in objects if o["kind"] == "CustomResourceDefinition"])
         rest = [self.node(o, kubelet_ports) if o["kind"] == "Node" else o
                 for o in objects if o["kind"] not in order + last + ["Namespace"]]
         self.apply_all(rest)
         self.apply_all(namespaces)
         self.apply_all([o for o in objects if o["kind"] in last])
+
+    def wait_established(self, crds, timeout=30):
+        """Wait until the API server serves the kinds of `crds` (custom objects are refused
+        until then)."""
+        deadline = time.monotonic() + timeout
+        for crd in crds:
+            path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd['metadata']['name']}"
+            while True:
+                _, current = self.admin.request("GET", path)
+                conditions = current.get("status", {}).get("conditions", [])
+                if any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"CRD {crd['metadata']['name']} not established in {timeout}s")
+                time.sleep(0.1)
 
     def apply_all(self, objects):
         """Create (or replace) objects as an administrator, many at once."""

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::{ALL, COLLECTOR_ACTIONS, Check};
 use crate::inventory::Need;
-use crate::inventory::k8s::resources::{RESOURCES, Resource};
+use crate::inventory::k8s::resources::{CRDS, RESOURCES, Resource};
 
 /// Calls made whatever checks run: who the caller is, the named cluster itself (its endpoint,
 /// network and keys lead to everything else), the cluster list when a name is not found, and
@@ -137,11 +137,18 @@ impl ReadPlan {
     }
 }
 
+/// The needs of `checks`, and the CRD list whenever a custom kind is read: it tells a kind whose
+/// CRD is not installed (none of it) from one whose CRD serves another version (unread).
 fn needs_of(checks: &[&'static Check]) -> HashSet<Need> {
-    checks
+    let mut needs: HashSet<Need> = checks
         .iter()
         .flat_map(|c| c.needs.iter().copied())
-        .collect()
+        .collect();
+    let custom = |n: &Need| matches!(n, Need::Kubernetes(r) if r.is_custom());
+    if needs.iter().any(custom) {
+        needs.insert(Need::Kubernetes(&CRDS));
+    }
+    needs
 }
 
 #[cfg(test)]
@@ -200,6 +207,19 @@ mod tests {
         assert!(kubelets.wants_kubelets());
         let files_only = ReadPlan::for_checks(&select(&["service-logging"]).unwrap());
         assert!(!files_only.wants_kubernetes());
+    }
+
+    #[test]
+    fn reading_a_custom_kind_reads_the_crds_too() {
+        let plan = ReadPlan::for_checks(&select(&["node-age"]).unwrap());
+        let reads: Vec<&str> = plan.kubernetes_reads().iter().map(|r| r.need).collect();
+        assert_eq!(
+            reads,
+            [
+                "k8s:list:customresourcedefinitions.apiextensions.k8s.io",
+                "k8s:list:nodepools.karpenter.sh"
+            ]
+        );
     }
 
     #[test]

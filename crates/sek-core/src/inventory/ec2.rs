@@ -65,6 +65,26 @@ pub struct Instance {
     /// Instance tags.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The service that manages the instance (`operator.principal` of a managed instance):
+    /// `eks.amazonaws.com` for EKS Auto Mode nodes, whose AMI, IMDS, volumes and SSH access
+    /// the cluster's owner cannot change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
+}
+
+/// `operator.principal` of the instances EKS Auto Mode launches.
+pub const AUTO_MODE_OPERATOR: &str = "eks.amazonaws.com";
+
+impl Instance {
+    /// Whether EKS Auto Mode manages this instance.
+    pub fn is_auto_mode(&self) -> bool {
+        self.managed_by.as_deref() == Some(AUTO_MODE_OPERATOR)
+    }
+
+    /// The Karpenter NodePool that launched it (`karpenter.sh/nodepool` tag), if any.
+    pub fn karpenter_node_pool(&self) -> Option<&str> {
+        self.tags.get("karpenter.sh/nodepool").map(String::as_str)
+    }
 }
 
 /// Instance metadata service options (`MetadataOptions`).

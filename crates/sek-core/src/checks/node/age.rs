@@ -1,11 +1,17 @@
 //! `node-age`: no node is older than the configured maximum (default 30 days): nodes are
-//! replaced regularly (checklist 001: automate periodic replacement of worker nodes).
+//! replaced regularly (checklist 001: automate periodic replacement of worker nodes). Karpenter
+//! and Auto Mode NodePools are judged on `expireAfter`, the age at which they replace their nodes
+//! (Karpenter's default, 720h, is 30 days; `Never` fails).
 
 use serde_json::json;
 
-use super::{conclude, node_needs};
+use super::conclude;
+use super::provisioners::{class_resource, provisioning_list};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
+use crate::inventory::k8s::duration_seconds;
+use crate::inventory::k8s::resources::NODE_POOLS;
+use crate::inventory::{Need, aws};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -15,7 +21,13 @@ pub static CHECK: Check = Check {
     title: "Nodes are replaced regularly",
     severity: Severity::Low,
     refs: &[nist("PR.IP-1"), bp("protecting-the-infrastructure")],
-    needs: node_needs![],
+    needs: &[
+        aws("ec2:DescribeInstances"),
+        aws("eks:ListNodegroups"),
+        aws("eks:DescribeNodegroup"),
+        aws("autoscaling:DescribeAutoScalingGroups"),
+        Need::Kubernetes(&NODE_POOLS),
+    ],
     rationale: "Immutable nodes get security patches by being replaced with a fresh AMI. A node running for \
 months misses kernel and runtime fixes, and drifts from its launch configuration through in-place changes.",
     remediation: Remediation {
@@ -36,7 +48,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     let nodes = inv.instances()?;
     let max_days = i64::from(ctx.settings.node_max_age_days);
-    let findings = nodes
+    let mut findings: Vec<Finding> = nodes
         .iter()
         .map(|node| {
             let resource = inv.ec2_arn("instance", &node.id);
@@ -60,6 +72,42 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
             .with_evidence(evidence)
         })
         .collect();
+    let (pools, errors) = provisioning_list(ctx, nodes, |k| k.node_pools());
+    findings.extend(errors);
+    for pool in pools {
+        let resource = class_resource("NodePool", &pool.metadata.name);
+        let (expire_after, default) = pool.expire_after();
+        let source = if default {
+            " (Karpenter's default)"
+        } else {
+            ""
+        };
+        let evidence =
+            json!({ "expire_after": expire_after, "default": default, "max_age_days": max_days });
+        let finding = match duration_seconds(expire_after) {
+            Some(seconds) if seconds.div_ceil(86_400) as i64 <= max_days => Finding::pass(
+                resource,
+                format!(
+                    "expireAfter is {expire_after}{source}: its nodes are replaced within {max_days} days"
+                ),
+            ),
+            Some(_) => Finding::fail(
+                resource,
+                format!(
+                    "expireAfter is {expire_after}{source}, beyond the maximum node age of {max_days} days"
+                ),
+            ),
+            None if expire_after == "Never" => Finding::fail(
+                resource,
+                "expireAfter is Never: its nodes are never replaced for age",
+            ),
+            None => Finding::error(
+                resource,
+                format!("expireAfter {expire_after:?} is not a duration"),
+            ),
+        };
+        findings.push(finding.with_evidence(evidence));
+    }
     Ok(conclude(inv, nodes, findings, "no nodes were found"))
 }
 
@@ -101,5 +149,38 @@ mod tests {
         inv.instances.data_mut()[0].launch_time = None;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
         assert_eq!(only(run(&CHECK, &cluster())).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn node_pools_are_judged_on_expire_after() {
+        use crate::checks::testkit::k8s::{k8s, kube_cluster};
+        use crate::inventory::k8s::NodePool;
+        let pool = |name: &str, expire: Option<&str>| -> NodePool {
+            let mut spec = serde_json::json!({"nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "default"}});
+            if let Some(expire) = expire {
+                spec["expireAfter"] = expire.into();
+            }
+            serde_json::from_value(
+                serde_json::json!({"metadata": {"name": name}, "spec": {"template": {"spec": spec}}}),
+            )
+            .unwrap()
+        };
+        let mut inv = kube_cluster();
+        k8s(&mut inv).node_pools = read(vec![
+            pool("default", None),
+            pool("weekly", Some("168h")),
+            pool("forever", Some("Never")),
+            pool("quarterly", Some("2160h")),
+        ]);
+        let findings = run(&CHECK, &inv);
+        assert_eq!(about(&findings, "NodePool//default").status, Status::Pass);
+        assert!(
+            about(&findings, "NodePool//default")
+                .message
+                .contains("720h (Karpenter's default)")
+        );
+        assert_eq!(about(&findings, "NodePool//weekly").status, Status::Pass);
+        assert_eq!(about(&findings, "NodePool//forever").status, Status::Fail);
+        assert_eq!(about(&findings, "NodePool//quarterly").status, Status::Fail);
     }
 }

@@ -8,13 +8,19 @@
 //! managed node group whose AMI type is one of AWS's (`AL2023_*`, `BOTTLEROCKET_*`, `WINDOWS_*`...,
 //! anything but `CUSTOM`), which names its image however AWS names it. The node group's word
 //! never stands in for the image: an image that cannot be described is an error, not a pass.
+//!
+//! A Karpenter EC2NodeClass that selects its AMIs by alias (`al2023@latest`) gets EKS-optimized
+//! images; one that selects by id, name or tags is for review (its nodes are judged by the image
+//! they run). EKS Auto Mode chooses its instances' images itself: they are never failed.
 
 use serde_json::json;
 
-use super::{conclude, node_needs};
+use super::conclude;
+use super::provisioners::{class_resource, provisioning_list, unless_auto_mode};
 use crate::checks::frameworks::{bp, cis13, nist};
-use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
-use crate::inventory::{Image, Why};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
+use crate::inventory::k8s::resources::EC2_NODE_CLASSES;
+use crate::inventory::{Image, Need, Why, aws};
 
 /// The account that publishes EKS-optimized AMIs in commercial regions.
 pub const EKS_AMI_ACCOUNT: &str = "602401143452";
@@ -32,7 +38,14 @@ pub static CHECK: Check = Check {
         nist("DE.CM-7"),
         bp("protecting-the-infrastructure"),
     ],
-    needs: node_needs!["ec2:DescribeImages"],
+    needs: &[
+        aws("ec2:DescribeInstances"),
+        aws("eks:ListNodegroups"),
+        aws("eks:DescribeNodegroup"),
+        aws("autoscaling:DescribeAutoScalingGroups"),
+        aws("ec2:DescribeImages"),
+        Need::Kubernetes(&EC2_NODE_CLASSES),
+    ],
     rationale: "EKS-optimized and Bottlerocket AMIs are minimal, hardened for containers, and patched by AWS on \
 a known cadence with the CIS kubelet settings applied. A custom or unknown AMI may carry unneeded packages, \
 miss security patches, or come from an untrusted source: the playbook's \"worker node running an unauthorized AMI\". \
@@ -143,6 +156,47 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
                     "{image_id} is deregistered or not visible to this account: the node's image cannot be traced; replace the node"
                 ),
             ),
+        };
+        findings.push(unless_auto_mode(
+            node,
+            "image",
+            finding.with_evidence(evidence),
+        ));
+    }
+    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
+    findings.extend(errors);
+    for class in classes {
+        let resource = class_resource("EC2NodeClass", &class.metadata.name);
+        let terms = &class.spec.ami_selector_terms;
+        let evidence = json!({
+            "ami_selector_terms": terms,
+            "ami_family": class.spec.ami_family,
+            "resolved": class.status.amis,
+        });
+        let aliases: Vec<&str> = terms.iter().filter_map(|t| t.alias.as_deref()).collect();
+        let finding = if !aliases.is_empty() && aliases.len() == terms.len() {
+            Finding::pass(
+                resource,
+                format!(
+                    "amiSelectorTerms select EKS-optimized images by alias: {}",
+                    aliases.join(", ")
+                ),
+            )
+        } else {
+            let resolved: Vec<&str> = class.status.amis.iter().map(|a| a.id.as_str()).collect();
+            Finding::new(
+                Status::Manual,
+                resource,
+                format!(
+                    "amiSelectorTerms select AMIs by id, name or tags (resolved to {}): confirm they are \
+EKS-optimized, Bottlerocket or approved images; the nodes they launch are judged by the image they run",
+                    if resolved.is_empty() {
+                        "nothing yet".to_string()
+                    } else {
+                        resolved.join(", ")
+                    }
+                ),
+            )
         };
         findings.push(finding.with_evidence(evidence));
     }
@@ -285,5 +339,35 @@ mod tests {
         // A snapshot without images (an older sek) decides nothing.
         inv.images = Read::NotCollected;
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
+    }
+
+    #[test]
+    fn node_classes_selecting_by_alias_pass_and_by_id_are_for_review() {
+        use crate::checks::testkit::k8s::{k8s, kube_cluster};
+        use crate::inventory::k8s::Ec2NodeClass;
+        let class = |name: &str, terms: serde_json::Value| -> Ec2NodeClass {
+            serde_json::from_value(
+                json!({"metadata": {"name": name}, "spec": {"amiSelectorTerms": terms},
+                "status": {"amis": [{"id": "ami-0custom"}]}}),
+            )
+            .unwrap()
+        };
+        let mut inv = kube_cluster();
+        k8s(&mut inv).ec2_node_classes = read(vec![
+            class("default", json!([{"alias": "bottlerocket@latest"}])),
+            class("golden", json!([{"id": "ami-0custom"}])),
+        ]);
+        let findings = run(&CHECK, &inv);
+        assert_eq!(
+            about(&findings, "EC2NodeClass//default").status,
+            Status::Pass
+        );
+        let golden = about(&findings, "EC2NodeClass//golden");
+        assert_eq!(golden.status, Status::Manual);
+        assert!(
+            golden.message.contains("resolved to ami-0custom"),
+            "{}",
+            golden.message
+        );
     }
 }

@@ -3,14 +3,18 @@
 //!
 //! Reads each instance's `MetadataOptions` (the effective setting) and each node group launch
 //! template's. A template that leaves a setting unset fails, because the effective value then
-//! depends on the AMI and the account defaults rather than on the template.
+//! depends on the AMI and the account defaults rather than on the template. Karpenter
+//! EC2NodeClasses are judged with Karpenter v1's defaults (IMDSv2 required, hop limit 1); EKS
+//! Auto Mode sets its instances' options itself, so they are never failed.
 
 use serde_json::json;
 
-use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
+use super::provisioners::{class_resource, provisioning_list, unless_auto_mode};
+use super::{NO_NODES_OR_TEMPLATES, conclude, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
-use crate::inventory::MetadataOptions;
+use crate::inventory::k8s::resources::EC2_NODE_CLASSES;
+use crate::inventory::{MetadataOptions, Need, aws};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -26,14 +30,22 @@ pub static CHECK: Check = Check {
         nist("PR.DS-5"),
         bp("identity-and-access-management"),
     ],
-    needs: node_needs!["ec2:DescribeLaunchTemplateVersions"],
+    needs: &[
+        aws("ec2:DescribeInstances"),
+        aws("eks:ListNodegroups"),
+        aws("eks:DescribeNodegroup"),
+        aws("autoscaling:DescribeAutoScalingGroups"),
+        aws("ec2:DescribeLaunchTemplateVersions"),
+        Need::Kubernetes(&EC2_NODE_CLASSES),
+    ],
     rationale: "The instance metadata service hands out the node role's credentials. IMDSv1 answers any GET, so a \
 server-side request forgery in any pod can steal them; IMDSv2 requires a PUT-issued session token. With a hop \
 limit of 1 the token response cannot cross the extra network hop into a pod's network namespace, so only \
 host-network processes reach IMDS and pods must use IRSA or Pod Identity for AWS access.",
     remediation: Remediation {
         text: "Set HttpTokens=required and HttpPutResponseHopLimit=1 in the node group launch template (and roll \
-the nodes), or per instance with the CLI. Give pods AWS access through IRSA or EKS Pod Identity instead. The \
+the nodes), or per instance with the CLI; in a Karpenter EC2NodeClass set `metadataOptions` the same way (or \
+leave it out: Karpenter's defaults are these). Give pods AWS access through IRSA or EKS Pod Identity instead. The \
 maximum hop limit is configurable in sek.toml ([thresholds] imds_max_hop_limit).",
         cli: Some(
             "aws ec2 modify-instance-metadata-options --instance-id <id> --http-tokens required \
@@ -126,7 +138,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 
     for node in nodes.iter() {
         let resource = inv.ec2_arn("instance", &node.id);
-        findings.push(match &node.metadata_options {
+        let finding = match &node.metadata_options {
             None => Finding::error(
                 resource,
                 "DescribeInstances returned no MetadataOptions for this instance",
@@ -139,7 +151,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
                     json!(node.nodegroup),
                 ))
             }
-        });
+        };
+        findings.push(unless_auto_mode(node, "metadata options", finding));
     }
 
     let (templates, errors) = nodegroup_templates(inv)?;
@@ -158,6 +171,26 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         findings.push(
             Finding::new(status, used.arn, format!("version {version}: {message}"))
                 .with_evidence(evidence(&options, max_hop, json!(used.nodegroups))),
+        );
+    }
+
+    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
+    findings.extend(errors);
+    for class in classes {
+        let options = class.effective_metadata_options();
+        let (status, message) = judge(&options, max_hop, Subject::Instance);
+        let source = if class.spec.metadata_options.is_some() {
+            "metadataOptions"
+        } else {
+            "Karpenter's default metadataOptions"
+        };
+        findings.push(
+            Finding::new(
+                status,
+                class_resource("EC2NodeClass", &class.metadata.name),
+                format!("{source}: {message}"),
+            )
+            .with_evidence(evidence(&options, max_hop, json!(null))),
         );
     }
 
@@ -271,5 +304,53 @@ mod tests {
             denied("autoscaling:DescribeAutoScalingGroups", &["eks-ng-1"]),
         );
         assert_eq!(statuses(&run(&CHECK, &inv)), [Status::Pass, Status::Error]);
+    }
+
+    #[test]
+    fn karpenter_node_classes_are_judged_with_karpenters_defaults() {
+        use crate::checks::testkit::k8s::{k8s, kube_cluster};
+        use crate::inventory::k8s::Ec2NodeClass;
+        let mut inv = kube_cluster();
+        let class = |name: &str, spec: serde_json::Value| -> Ec2NodeClass {
+            serde_json::from_value(json!({"metadata": {"name": name}, "spec": spec})).unwrap()
+        };
+        k8s(&mut inv).ec2_node_classes = read(vec![
+            class(
+                "default",
+                json!({"amiSelectorTerms": [{"alias": "al2023@latest"}]}),
+            ),
+            class(
+                "loose",
+                json!({"metadataOptions": {"httpTokens": "optional", "httpPutResponseHopLimit": 2}}),
+            ),
+        ]);
+        let findings = run(&CHECK, &inv);
+        let default = about(&findings, "EC2NodeClass//default");
+        assert_eq!(default.status, Status::Pass);
+        assert!(
+            default
+                .message
+                .starts_with("Karpenter's default metadataOptions: IMDSv2 is required"),
+            "{}",
+            default.message
+        );
+        let loose = about(&findings, "EC2NodeClass//loose");
+        assert_eq!(loose.status, Status::Fail);
+        assert!(
+            loose.message.contains("IMDSv1 is allowed"),
+            "{}",
+            loose.message
+        );
+    }
+
+    #[test]
+    fn an_auto_mode_instance_is_never_failed_on_its_metadata_options() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        let node = &mut inv.instances.data_mut()[0];
+        node.metadata_options = options(Some("optional"), Some(2), Some("enabled"));
+        node.managed_by = Some(crate::inventory::AUTO_MODE_OPERATOR.into());
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Waived);
+        assert!(finding.waiver.unwrap().reason.contains("EKS Auto Mode"));
     }
 }

@@ -10,6 +10,7 @@ pub mod ami;
 pub mod ebs_default;
 pub mod imds;
 pub mod private;
+mod provisioners;
 pub mod role;
 pub mod sgs;
 pub mod ssh;

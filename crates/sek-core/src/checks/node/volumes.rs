@@ -4,14 +4,21 @@
 //! The attached volume is the truth: a template that asks for encryption does not make an
 //! unencrypted volume pass, and a template without EBS mappings (root volume from the AMI)
 //! yields no template finding, because its volumes are judged directly.
+//!
+//! A Karpenter EC2NodeClass is judged on its block device mappings (none: Karpenter's default, an
+//! encrypted gp3 root volume); an EKS Auto Mode NodeClass always gets encrypted ephemeral storage,
+//! with its own KMS key or an AWS managed one.
 
 use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use super::{conclude, node_needs, nodegroup_templates};
+use super::provisioners::{class_resource, provisioning_list, unless_auto_mode};
+use super::{conclude, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
+use crate::inventory::k8s::resources::{AUTO_NODE_CLASSES, EC2_NODE_CLASSES};
+use crate::inventory::{Need, aws};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -24,12 +31,22 @@ pub static CHECK: Check = Check {
         nist("PR.DS-1"),
         bp("data-encryption-and-secrets-management"),
     ],
-    needs: node_needs!["ec2:DescribeLaunchTemplateVersions", "ec2:DescribeVolumes"],
+    needs: &[
+        aws("ec2:DescribeInstances"),
+        aws("eks:ListNodegroups"),
+        aws("eks:DescribeNodegroup"),
+        aws("autoscaling:DescribeAutoScalingGroups"),
+        aws("ec2:DescribeLaunchTemplateVersions"),
+        aws("ec2:DescribeVolumes"),
+        Need::Kubernetes(&EC2_NODE_CLASSES),
+        Need::Kubernetes(&AUTO_NODE_CLASSES),
+    ],
     rationale: "Node volumes hold container images, logs, emptyDir data and sometimes secrets written to disk. \
 Encryption at rest protects them in snapshots, in a detached volume, and in the storage layer.",
     remediation: Remediation {
         text: "Turn on EBS encryption by default in the region, set Encrypted=true on the launch template's block \
-device mappings, then replace the nodes (volumes cannot be encrypted in place).",
+device mappings (in a Karpenter EC2NodeClass: `ebs.encrypted: true` on every mapping), then replace the \
+nodes (volumes cannot be encrypted in place).",
         cli: Some("aws ec2 enable-ebs-encryption-by-default --region <region>"),
         terraform: Some(
             "block_device_mappings { device_name = \"/dev/xvda\"  ebs { encrypted = true } }",
@@ -81,7 +98,11 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
                     "DescribeVolumes did not report whether the volume is encrypted",
                 ),
             };
-            findings.push(finding.with_evidence(evidence));
+            findings.push(unless_auto_mode(
+                node,
+                "volume encryption",
+                finding.with_evidence(evidence),
+            ));
         }
     }
 
@@ -119,6 +140,57 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
             )
         };
         findings.push(finding.with_evidence(evidence));
+    }
+
+    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
+    findings.extend(errors);
+    for class in classes {
+        let resource = class_resource("EC2NodeClass", &class.metadata.name);
+        let mappings = &class.spec.block_device_mappings;
+        let evidence = json!({ "block_device_mappings": mappings });
+        let unencrypted: Vec<&str> = mappings
+            .iter()
+            .filter(|m| {
+                m.ebs
+                    .as_ref()
+                    .is_some_and(|ebs| ebs.encrypted != Some(true))
+            })
+            .map(|m| m.device_name.as_deref().unwrap_or("?"))
+            .collect();
+        let finding = if mappings.is_empty() {
+            Finding::pass(
+                resource,
+                "no blockDeviceMappings: Karpenter's default root volume is encrypted",
+            )
+        } else if unencrypted.is_empty() {
+            Finding::pass(resource, "every EBS block device sets encrypted: true")
+        } else {
+            Finding::fail(
+                resource,
+                format!(
+                    "block devices without encrypted: true: {}",
+                    unencrypted.join(", ")
+                ),
+            )
+        };
+        findings.push(finding.with_evidence(evidence));
+    }
+    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.auto_node_classes());
+    findings.extend(errors);
+    for class in classes {
+        let key = class
+            .spec
+            .ephemeral_storage
+            .as_ref()
+            .and_then(|s| s.kms_key_id.as_deref());
+        let message = match key {
+            Some(key) => format!("Auto Mode encrypts its ephemeral storage with KMS key {key}"),
+            None => "Auto Mode encrypts its ephemeral storage (with an AWS managed key)".into(),
+        };
+        findings.push(
+            Finding::pass(class_resource("NodeClass", &class.metadata.name), message)
+                .with_evidence(json!({ "kms_key_id": key })),
+        );
     }
 
     Ok(conclude(
@@ -202,5 +274,37 @@ mod tests {
     #[test]
     fn no_nodes_is_not_applicable() {
         assert_eq!(statuses(&run(&CHECK, &cluster())), [Status::NotApplicable]);
+    }
+
+    #[test]
+    fn node_classes_are_judged_on_their_block_devices_and_auto_mode_storage_is_encrypted() {
+        use crate::checks::testkit::k8s::{k8s, kube_cluster};
+        let mut inv = kube_cluster();
+        fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+            serde_json::from_value(v).unwrap()
+        }
+        k8s(&mut inv).ec2_node_classes = read(vec![
+            parse(json!({"metadata": {"name": "default"}, "spec": {}})),
+            parse(
+                json!({"metadata": {"name": "data"}, "spec": {"blockDeviceMappings": [
+                {"deviceName": "/dev/xvda", "rootVolume": true, "ebs": {"volumeSize": "50Gi", "encrypted": true}},
+                {"deviceName": "/dev/xvdb", "ebs": {"volumeSize": "200Gi"}}]}}),
+            ),
+        ]);
+        k8s(&mut inv).auto_node_classes = read(vec![parse(json!({
+            "metadata": {"name": "secure"},
+            "spec": {"ephemeralStorage": {"kmsKeyID": "arn:aws:kms:eu-west-1:111122223333:key/k"}}
+        }))]);
+        let findings = run(&CHECK, &inv);
+        assert_eq!(
+            about(&findings, "EC2NodeClass//default").status,
+            Status::Pass
+        );
+        let data = about(&findings, "EC2NodeClass//data");
+        assert_eq!(data.status, Status::Fail);
+        assert!(data.message.ends_with("/dev/xvdb"), "{}", data.message);
+        let auto = about(&findings, "NodeClass//secure");
+        assert_eq!(auto.status, Status::Pass);
+        assert!(auto.message.contains("key/k"), "{}", auto.message);
     }
 }

@@ -243,6 +243,9 @@ pub fn kubernetes() -> KubernetesInventory {
         crds: read(vec![]),
         csi_drivers: read(vec!["secrets-store.csi.k8s.io".into()]),
         nodes: read(vec![]),
+        ec2_node_classes: read(vec![]),
+        node_pools: read(vec![]),
+        auto_node_classes: read(vec![]),
         storage_classes: read(vec![storage_class(
             "gp3",
             "ebs.csi.aws.com",
@@ -310,6 +313,9 @@ pub fn k8s_denied(inv: &mut ClusterInventory, resource: Resource) {
         "CSIDriver" => k8s.csi_drivers = Read::Failed(failure),
         "Node" => k8s.nodes = Read::Failed(failure),
         "StorageClass" => k8s.storage_classes = Read::Failed(failure),
+        "EC2NodeClass" => k8s.ec2_node_classes = Read::Failed(failure),
+        "NodePool" => k8s.node_pools = Read::Failed(failure),
+        "NodeClass" => k8s.auto_node_classes = Read::Failed(failure),
         other => panic!("no field reads {other}: {:?}", resources::by_kind(other)),
     }
 }

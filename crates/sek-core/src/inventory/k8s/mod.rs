@@ -12,6 +12,7 @@
 pub mod access_policies;
 mod build;
 mod node;
+mod provisioning;
 mod rbac;
 pub mod resources;
 mod view;
@@ -25,6 +26,7 @@ use crate::inventory::read::{accessors, failures_in, listing_accessors, no_failu
 use crate::inventory::{Collection, Missing, Need, Read, Why};
 pub use build::KubernetesBuilder;
 pub use node::*;
+pub use provisioning::*;
 pub use rbac::*;
 use resources::*;
 pub use view::KubernetesView;
@@ -89,6 +91,15 @@ pub struct KubernetesInventory {
     /// StorageClasses.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub storage_classes: Read<Vec<StorageClass>>,
+    /// Karpenter EC2NodeClasses.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub ec2_node_classes: Read<Vec<Ec2NodeClass>>,
+    /// Karpenter NodePools (Auto Mode's included).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub node_pools: Read<Vec<NodePool>>,
+    /// EKS Auto Mode NodeClasses.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub auto_node_classes: Read<Vec<AutoNodeClass>>,
 }
 
 const fn k8s(resource: &'static Resource) -> Need {
@@ -117,6 +128,12 @@ impl KubernetesInventory {
         csi_drivers: Vec<String> = "the CSI drivers", [k8s(&CSI_DRIVERS)];
         /// The StorageClasses.
         storage_classes: Vec<StorageClass> = "the StorageClasses", [k8s(&STORAGE_CLASSES)];
+        /// The Karpenter EC2NodeClasses.
+        ec2_node_classes: Vec<Ec2NodeClass> = "the Karpenter EC2NodeClasses", [k8s(&EC2_NODE_CLASSES)];
+        /// The Karpenter NodePools.
+        node_pools: Vec<NodePool> = "the Karpenter NodePools", [k8s(&NODE_POOLS)];
+        /// The Auto Mode NodeClasses.
+        auto_node_classes: Vec<AutoNodeClass> = "the Auto Mode NodeClasses", [k8s(&AUTO_NODE_CLASSES)];
     }
     /// The workloads, when the reads among `needs` succeeded (others may have failed: a check
     /// about a DaemonSet does not need the Jobs). Only the kinds `needs` names may be judged.
@@ -522,6 +539,9 @@ no_failures!(
     AwsAuthConfigMap,
     WebhookConfiguration,
     StorageClass,
+    Ec2NodeClass,
+    NodePool,
+    AutoNodeClass,
     KubeletConfig,
     NodeFile,
     // A kubelet that could not be read is reported on its node, in every kubelet check's
@@ -544,4 +564,7 @@ failures_in!(
     nodes,
     csi_drivers,
     storage_classes,
+    ec2_node_classes,
+    node_pools,
+    auto_node_classes,
 );

@@ -55,7 +55,21 @@ resources! {
     CRDS = "CustomResourceDefinition", "customresourcedefinitions", "apiextensions.k8s.io", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "k8s:list:customresourcedefinitions.apiextensions.k8s.io";
     CSI_DRIVERS = "CSIDriver", "csidrivers", "storage.k8s.io", "/apis/storage.k8s.io/v1/csidrivers", "k8s:list:csidrivers.storage.k8s.io";
     NODES = "Node", "nodes", "", "/api/v1/nodes", "k8s:list:nodes";
+    EC2_NODE_CLASSES = "EC2NodeClass", "ec2nodeclasses", "karpenter.k8s.aws", "/apis/karpenter.k8s.aws/v1/ec2nodeclasses", "k8s:list:ec2nodeclasses.karpenter.k8s.aws";
+    NODE_POOLS = "NodePool", "nodepools", "karpenter.sh", "/apis/karpenter.sh/v1/nodepools", "k8s:list:nodepools.karpenter.sh";
+    AUTO_NODE_CLASSES = "NodeClass", "nodeclasses", "eks.amazonaws.com", "/apis/eks.amazonaws.com/v1/nodeclasses", "k8s:list:nodeclasses.eks.amazonaws.com";
     STORAGE_CLASSES = "StorageClass", "storageclasses", "storage.k8s.io", "/apis/storage.k8s.io/v1/storageclasses", "k8s:list:storageclasses.storage.k8s.io";
+}
+
+/// Kinds defined by CustomResourceDefinitions (Karpenter, Auto Mode): a cluster without the CRD
+/// answers their list with 404, which means "none", not a failed read.
+pub const CUSTOM_RESOURCES: &[Resource] = &[EC2_NODE_CLASSES, NODE_POOLS, AUTO_NODE_CLASSES];
+
+impl Resource {
+    /// Whether a CRD defines this kind (see [`CUSTOM_RESOURCES`]).
+    pub fn is_custom(&self) -> bool {
+        CUSTOM_RESOURCES.contains(self)
+    }
 }
 
 /// Reading a kubelet's configuration: `GET /api/v1/nodes/<name>/proxy/configz`, which needs

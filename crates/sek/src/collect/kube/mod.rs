@@ -402,9 +402,20 @@ pub async fn collect_kubernetes(
                         Err(err) => Err(err),
                     }
                 } else {
-                    list_into(client, budget, resource, builder)
-                        .await
-                        .map(|_| ())
+                    match list_into(client, budget, resource, builder).await {
+                        // Not served: without its CRD there are none (the builder decides, from
+                        // the CRDs); with it, an older API version is installed.
+                        Err(mut err) if err.kind == ErrorKind::NotFound && resource.is_custom() => {
+                            err.message = format!(
+                                "{}: the API server does not serve {} (its CRD is installed without \
+version v1: an older release, such as Karpenter before 1.0?)",
+                                err.message,
+                                resource.path.rsplit_once('/').map_or(resource.path, |(p, _)| p)
+                            );
+                            Err(err)
+                        }
+                        outcome => outcome.map(|_| ()),
+                    }
                 };
                 (resource, outcome)
             }

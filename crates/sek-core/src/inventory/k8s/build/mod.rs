@@ -30,6 +30,9 @@ struct Objects {
     nodes: Vec<Node>,
     csi_drivers: Vec<String>,
     storage_classes: Vec<StorageClass>,
+    ec2_node_classes: Vec<Ec2NodeClass>,
+    node_pools: Vec<NodePool>,
+    auto_node_classes: Vec<AutoNodeClass>,
 }
 
 /// Collects objects kind by kind, then [`finish`](KubernetesBuilder::finish)es into an inventory.
@@ -165,6 +168,9 @@ impl KubernetesBuilder {
             "Node" => k8s.nodes.push(node_from_object(&object).map_err(invalid)?),
             "CSIDriver" => k8s.csi_drivers.push(name),
             "StorageClass" => k8s.storage_classes.push(parse(object).map_err(invalid)?),
+            "EC2NodeClass" => k8s.ec2_node_classes.push(parse(object).map_err(invalid)?),
+            "NodePool" => k8s.node_pools.push(parse(object).map_err(invalid)?),
+            "NodeClass" => k8s.auto_node_classes.push(parse(object).map_err(invalid)?),
             "ConfigMap" => {
                 let namespace = object
                     .pointer("/metadata/namespace")
@@ -292,11 +298,27 @@ impl KubernetesBuilder {
         self.ignored.iter().map(String::as_str)
     }
 
-    /// The inventory. A kind neither read, failed nor deliberately left out is recorded as
+    /// The inventory. A custom kind whose CRD was not among the CRDs read has no objects. Any
+    /// other kind neither read, failed nor deliberately left out is recorded as
     /// failed with `unread_reason` (for exported files: which export is missing); a field made
     /// of several reads (workloads, RBAC) takes the failure of any of them, so no check takes an
     /// unread list for an empty one.
     pub fn finish(mut self, unread_reason: &str) -> KubernetesInventory {
+        // A custom kind whose CRD is not among the CRDs read does not exist in the cluster: none
+        // of it, rather than an unread list (an export has no file for a kind that is not there).
+        if self.read.contains(resources::CRDS.need) {
+            for resource in resources::CUSTOM_RESOURCES {
+                let crd = format!("{}.{}", resource.plural, resource.group);
+                let not_served = self
+                    .failed
+                    .get(resource.need)
+                    .is_none_or(|err| err.kind == ErrorKind::NotFound);
+                if !self.objects.crds.contains(&crd) && not_served {
+                    self.failed.remove(resource.need);
+                    self.read.insert(resource.need);
+                }
+            }
+        }
         for resource in resources::RESOURCES {
             if !self.read.contains(resource.need)
                 && !self.failed.contains_key(resource.need)
@@ -353,6 +375,9 @@ impl KubernetesBuilder {
         k8s.csi_drivers = outcome.of(&[k(&CSI_DRIVERS)], || objects.csi_drivers);
         k8s.nodes = outcome.of(&[k(&NODES)], || objects.nodes);
         k8s.storage_classes = outcome.of(&[k(&STORAGE_CLASSES)], || objects.storage_classes);
+        k8s.ec2_node_classes = outcome.of(&[k(&EC2_NODE_CLASSES)], || objects.ec2_node_classes);
+        k8s.node_pools = outcome.of(&[k(&NODE_POOLS)], || objects.node_pools);
+        k8s.auto_node_classes = outcome.of(&[k(&AUTO_NODE_CLASSES)], || objects.auto_node_classes);
         k8s.aws_auth = outcome.of(&[k(&AWS_AUTH)], || match objects.aws_auth {
             Some(mappings) => AwsAuthConfigMap::Present(mappings),
             // The ConfigMap was read (listed or got) and is not there.

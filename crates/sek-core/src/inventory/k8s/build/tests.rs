@@ -331,3 +331,32 @@ fn every_failed_read_is_among_the_inventorys_collection_errors() {
         assert_eq!(apis, [resource.need], "{}", resource.need);
     }
 }
+
+#[test]
+fn a_custom_kind_without_its_crd_has_no_objects_and_with_it_must_be_read() {
+    let finish = |crds: &[&str]| {
+        let mut builder = KubernetesBuilder::new("export");
+        for crd in crds {
+            builder
+                .add(
+                    "CustomResourceDefinition",
+                    json!({"metadata": {"name": crd}}),
+                )
+                .unwrap();
+        }
+        builder.read(&resources::CRDS);
+        builder.finish("no {resource} in the export")
+    };
+    let without = finish(&[]);
+    assert_eq!(without.node_pools().unwrap().len(), 0);
+    assert_eq!(without.ec2_node_classes().unwrap().len(), 0);
+    // The CRD is installed but its objects were not exported: unread, not empty.
+    let with = finish(&["nodepools.karpenter.sh"]);
+    let missing = with.node_pools().unwrap_err();
+    assert!(
+        missing.reason().contains("no nodepools in the export"),
+        "{}",
+        missing.reason()
+    );
+    assert_eq!(with.ec2_node_classes().unwrap().len(), 0);
+}

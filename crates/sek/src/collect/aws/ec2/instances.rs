@@ -230,7 +230,12 @@ pub(super) fn convert_instance(i: aws_sdk_ec2::types::Instance, discovered_by: &
             }
         }
     }
+    let managed_by = i
+        .operator
+        .filter(|o| o.managed == Some(true))
+        .and_then(|o| o.principal);
     Instance {
+        managed_by,
         id: i.instance_id.unwrap_or_default(),
         state: i.state.and_then(|s| s.name).map(|n| n.as_str().to_string()),
         launch_time: timestamp(i.launch_time.as_ref()),
