@@ -829,7 +829,7 @@ class Cluster:
             path = f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{crd['metadata']['name']}"
             while True:
                 _, current = self.admin.request("GET", path)
-                conditions = current.get("status", {}).get("conditions", [])
+                conditions = (current.get("status") or {}).get("conditions") or []
                 if any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions):
                     break
                 if time.monotonic() > deadline:

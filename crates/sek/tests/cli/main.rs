@@ -292,7 +292,8 @@ fn configuration_is_applied_and_its_errors_point_into_the_file() {
             .clone()
     };
     assert_eq!(status("node-volumes"), "skipped");
-    // With hop limit 2 allowed, only the IMDSv1 node still fails node-imds.
+    // With hop limit 2 allowed, only the IMDSv1 node and the EC2NodeClass allowing IMDSv1
+    // still fail node-imds.
     let imds = &report["clusters"][0]["results"]
         .as_array()
         .unwrap()
@@ -305,7 +306,18 @@ fn configuration_is_applied_and_its_errors_point_into_the_file() {
         .iter()
         .filter(|f| f["status"] == "fail")
         .collect();
-    assert_eq!(failing.len(), 1, "{imds:#}");
+    let failing: Vec<&str> = failing
+        .iter()
+        .map(|f| f["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            "arn:aws:ec2:eu-west-1:111122223333:instance/i-0d4c6f8a0e2b5d704",
+            "k8s:EC2NodeClass//batch"
+        ],
+        "{imds:#}"
+    );
 
     // ./sek.toml is picked up when present.
     let output = sek_offline()

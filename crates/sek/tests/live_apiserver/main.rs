@@ -122,6 +122,23 @@ fn every_kind_is_read_page_by_page_with_an_eks_token_and_no_kubeconfig() {
         assert!(failed.is_none(), "{field}: {failed:#?}");
     }
 
+    // Karpenter's kinds come from their CRDs; Auto Mode's CRD is not installed (a 404): none.
+    let names = |field: &str| -> Vec<&str> {
+        kubernetes[field]
+            .as_array()
+            .unwrap_or_else(|| panic!("{field}: {:#}", kubernetes[field]))
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(names("ec2_node_classes"), ["batch", "default"]);
+    assert_eq!(names("node_pools"), ["batch", "default"]);
+    assert_eq!(names("auto_node_classes"), Vec::<&str>::new());
+    assert_eq!(
+        kubernetes["ec2_node_classes"][0]["spec"]["metadataOptions"]["httpTokens"],
+        "optional"
+    );
+
     // More than 1,000 service accounts: three pages of 500, through continue tokens.
     let accounts = kubernetes["service_accounts"].as_array().unwrap();
     let bulk = accounts

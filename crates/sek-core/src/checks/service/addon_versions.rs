@@ -7,6 +7,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
+use crate::checks::shared::all_read;
 use crate::checks::shared::k8s::kubernetes;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::k8s::Workload;
@@ -68,8 +69,18 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     let cluster = inv.control_plane()?;
     let kubernetes_version = cluster.version.as_deref().unwrap_or("unknown");
-    let addons = inv.addons()?;
-    let offered = inv.addon_versions()?;
+    let (addons, offered) = match (inv.addons(), inv.addon_versions()) {
+        (Ok(addons), Ok(offered)) => (addons, offered),
+        (addons, offered) => {
+            // Name every read in the way, the self-managed components' controllers' too.
+            let controllers = kubernetes(ctx)
+                .and_then(|k| k.workloads_of(CONTROLLER_READS))
+                .err()
+                .filter(|m| m.cause().is_some() && !cluster.auto_mode_compute());
+            let unread = all_read(&inv.arn(), [addons.err(), offered.err(), controllers]);
+            return Ok(unread.into_iter().collect());
+        }
+    };
     let offer = |name: &str| offered.iter().find(|o| o.name == name);
     let mut findings = Vec::new();
     for addon in addons {
@@ -418,6 +429,25 @@ mod tests {
         assert_eq!(finding.status, Status::Error);
         assert!(
             finding.message.contains("eks:DescribeAddonVersions"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn unread_add_ons_and_unread_controllers_are_named_together() {
+        let mut inv = with_addons(vec![]);
+        inv.addons = crate::inventory::Read::Failed(denied("eks:ListAddons", &[]));
+        k8s_denied(&mut inv, DAEMONSETS);
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(
+            finding.message.contains("eks:ListAddons"),
+            "{}",
+            finding.message
+        );
+        assert!(
+            finding.message.contains("daemonsets"),
             "{}",
             finding.message
         );

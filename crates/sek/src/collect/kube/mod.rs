@@ -407,8 +407,8 @@ pub async fn collect_kubernetes(
                         // the CRDs); with it, an older API version is installed.
                         Err(mut err) if err.kind == ErrorKind::NotFound && resource.is_custom() => {
                             err.message = format!(
-                                "{}: the API server does not serve {} (its CRD is installed without \
-version v1: an older release, such as Karpenter before 1.0?)",
+                                "{}: the API server does not serve {}: its CRD is not installed, or \
+installed without version v1 (an older release, such as Karpenter before 1.0)",
                                 err.message,
                                 resource.path.rsplit_once('/').map_or(resource.path, |(p, _)| p)
                             );
