@@ -37,11 +37,21 @@ fn expect(status: &str, overrides: &[(&str, &str)]) -> BTreeMap<String, String> 
         .map(|c| (c.id.to_string(), status.to_string()))
         .collect();
     // No kubeconfig in the test environment: the Kubernetes side is not read, and every check
-    // that needs it says so (the two that fall back to the AWS side excepted).
-    for check in sek_core::checks::ALL.iter().filter(|c| {
-        c.needs.iter().any(|n| n.is_kubernetes())
-            && !["cluster-secrets-store", "svc-lb-tls"].contains(&c.id)
-    }) {
+    // that needs it says so, except those that fall back to the AWS side: two, and the node
+    // checks that also judge Karpenter's and Auto Mode's classes (no node here says Karpenter
+    // launched it, so nothing is missing).
+    const AWS_FIRST: &[&str] = &[
+        "cluster-secrets-store",
+        "svc-lb-tls",
+        "node-imds",
+        "node-volumes",
+        "node-ami",
+        "node-age",
+    ];
+    for check in sek_core::checks::ALL
+        .iter()
+        .filter(|c| c.needs.iter().any(|n| n.is_kubernetes()) && !AWS_FIRST.contains(&c.id))
+    {
         expected.insert(check.id.to_string(), "error".to_string());
     }
     for (check, status) in MOTO_GAPS.iter().map(|(c, _)| (*c, "error")).chain(

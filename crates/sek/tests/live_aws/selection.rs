@@ -222,7 +222,7 @@ fn a_denied_read_for_an_unselected_check_is_not_an_error() {
     moto.enforce_auth(true);
     let output = sek_with_keys(&moto.endpoint(), &key, &secret)
         .args(["scan", "--cluster", "secure", "--format", "json"])
-        .args(["--checks", "node-imds,service-logging"])
+        .args(["--checks", "node-ssh,service-logging"])
         .output()
         .unwrap();
     moto.enforce_auth(false);
@@ -234,5 +234,5 @@ fn a_denied_read_for_an_unselected_check_is_not_an_error() {
     );
     let verdicts = verdicts(&report);
     assert_eq!(verdicts.len(), 2);
-    assert_eq!(verdicts["node-imds"], "pass");
+    assert_eq!(verdicts["node-ssh"], "pass");
 }

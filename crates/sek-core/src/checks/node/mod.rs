@@ -17,8 +17,8 @@ pub mod ssh;
 pub mod user_data_secrets;
 pub mod volumes;
 
-use super::Finding;
 use super::shared::incomplete;
+use super::{Finding, Status};
 use crate::inventory::{
     ClusterInventory, Collection, Instance, LaunchTemplateVersion, Missing, Need, Why, aws,
 };
@@ -41,8 +41,9 @@ pub(crate) use node_needs;
 pub(crate) const NO_NODES_OR_TEMPLATES: &str = "no nodes or node group launch templates were found";
 
 /// Completes a node check's findings: adds an `error` for each failed discovery read (the
-/// node list may be incomplete), and says `not-applicable` with `nothing_found` when there was
-/// nothing to evaluate and nothing failed to collect.
+/// node list may be incomplete), a `manual` finding when the cluster accepts EKS Hybrid Nodes
+/// (they are not EC2 instances: no node check sees them), and says `not-applicable` with
+/// `nothing_found` when there was nothing to evaluate and nothing failed to collect.
 pub(crate) fn conclude(
     inv: &ClusterInventory,
     nodes: &Collection<Instance>,
@@ -55,6 +56,21 @@ pub(crate) fn conclude(
         "node discovery is incomplete, nodes may be missing",
         nodes,
     ));
+    let hybrid = inv.cluster.got().and_then(|c| c.remote_network.as_ref());
+    if let Some(remote) = hybrid.filter(|r| !r.node_cidrs.is_empty()) {
+        findings.push(
+            Finding::new(
+                Status::Manual,
+                arn.clone(),
+                format!(
+                    "the cluster accepts EKS Hybrid Nodes from {}: they are not EC2 instances, so this check \
+cannot see them; review them where they run",
+                    remote.node_cidrs.join(", ")
+                ),
+            )
+            .with_evidence(serde_json::json!({ "remote_node_cidrs": remote.node_cidrs })),
+        );
+    }
     if findings.is_empty() {
         findings.push(Finding::not_applicable(arn, nothing_found));
     }
@@ -130,13 +146,28 @@ pub(crate) fn nodegroup_templates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
     use crate::checks::testkit::*;
 
     #[test]
     fn nothing_found_is_not_applicable() {
         let findings = conclude(&cluster(), &Collection::default(), vec![], "no nodes");
         assert_eq!(statuses(&findings), [Status::NotApplicable]);
+    }
+
+    #[test]
+    fn hybrid_nodes_are_said_to_be_out_of_sight() {
+        let mut inv = cluster();
+        inv.cluster.got_mut().unwrap().remote_network = Some(crate::inventory::RemoteNetwork {
+            node_cidrs: vec!["10.80.0.0/16".into()],
+            pod_cidrs: vec![],
+        });
+        let findings = conclude(&inv, &Collection::default(), vec![], "no nodes");
+        assert_eq!(statuses(&findings), [Status::Manual]);
+        assert!(
+            findings[0]
+                .message
+                .contains("EKS Hybrid Nodes from 10.80.0.0/16")
+        );
     }
 
     #[test]
