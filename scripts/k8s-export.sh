@@ -28,10 +28,27 @@ for kind in "${kinds[@]}"; do
     rm -f "$dir/$kind.json"
   fi
 done
-# aws-auth may not exist (access entries only): an empty List says it was looked for.
-if ! kubectl get configmap aws-auth -n kube-system -o json "$@" > "$dir/configmaps.json" 2>/dev/null; then
-  echo '{"apiVersion":"v1","kind":"List","items":[]}' > "$dir/configmaps.json"
-fi
+# Karpenter's and EKS Auto Mode's kinds, when their CRDs are installed (sek reads a kind whose CRD
+# is not in customresourcedefinitions.json as having no objects).
+for kind in ec2nodeclasses.karpenter.k8s.aws nodepools.karpenter.sh nodeclasses.eks.amazonaws.com; do
+  if ! kubectl get "$kind" -o json "$@" > "$dir/$kind.json" 2>/dev/null; then
+    rm -f "$dir/$kind.json"
+  fi
+done
+# The kube-system ConfigMaps sek reads, by name; either may not exist (access entries only, no
+# kube-proxy): a List of those found says the others were looked for.
+{
+  echo '{"apiVersion":"v1","kind":"List","items":['
+  first=1
+  for name in aws-auth kube-proxy-config; do
+    if body="$(kubectl get configmap "$name" -n kube-system -o json "$@" 2>/dev/null)"; then
+      [ "$first" = 1 ] || echo ","
+      first=0
+      printf '%s\n' "$body"
+    fi
+  done
+  echo ']}'
+} > "$dir/configmaps.json"
 # Each kubelet's effective configuration (needs get on nodes/proxy), as {"<node>": <configz>}.
 {
   echo "{"

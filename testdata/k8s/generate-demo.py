@@ -84,6 +84,9 @@ add("Service","v1",meta("frontend","shop",annotations={"service.beta.kubernetes.
 add("Service","v1",meta("payments-api","payments"),spec={"type":"LoadBalancer","ports":[{"name":"http","port":80}]})
 add("Ingress",N,meta("shop","shop",annotations={"alb.ingress.kubernetes.io/certificate-arn":f"arn:aws:acm:eu-west-1:{ACC}:certificate/5b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e","alb.ingress.kubernetes.io/listen-ports":"[{\"HTTPS\":443}]"}),spec={"ingressClassName":"alb","rules":[{"host":"shop.example.com"}]})
 add("ConfigMap","v1",meta("aws-auth","kube-system"),data={"mapRoles":f"- rolearn: arn:aws:iam::{ACC}:role/demo-prod-nodes\n  username: system:node:{{{{EC2PrivateDNSName}}}}\n  groups:\n    - system:bootstrappers\n    - system:nodes\n- rolearn: arn:aws:iam::{ACC}:role/platform-admin\n  username: platform-admin\n  groups:\n    - system:masters\n"})
+# EKS's kube-proxy configuration, as the add-on installs it (metrics on every address).
+add("ConfigMap","v1",meta("kube-proxy-config","kube-system",labels={"eks.amazonaws.com/component":"kube-proxy"}),data={"config":
+    "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nbindAddress: 0.0.0.0\nclientConnection:\n  kubeconfig: /var/lib/kube-proxy/kubeconfig\nclusterCIDR: \"\"\nmetricsBindAddress: 0.0.0.0:10249\nmode: \"iptables\"\n"})
 def webhook(name, service, path):
     return {"name":name,"admissionReviewVersions":["v1"],"sideEffects":"None","failurePolicy":"Ignore",
             "clientConfig":{"service":{"namespace":"kube-system","name":service,"path":path}},

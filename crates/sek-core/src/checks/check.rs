@@ -105,11 +105,13 @@ pub enum Area {
     Storage,
     /// Each node's kubelet, from its effective configuration.
     Kubelet,
+    /// kube-proxy, from its configuration in kube-system.
+    KubeProxy,
 }
 
 impl Area {
     /// Every area, in declaration order.
-    pub const ALL: [Area; 15] = [
+    pub const ALL: [Area; 16] = [
         Area::Service,
         Area::Node,
         Area::Net,
@@ -125,9 +127,10 @@ impl Area {
         Area::Ns,
         Area::Storage,
         Area::Kubelet,
+        Area::KubeProxy,
     ];
 
-    /// Lower-case name: the id prefix and the module folder.
+    /// Lower-case name: the id prefix, and the module folder (`kube-proxy`: `kube_proxy`).
     pub fn as_str(self) -> &'static str {
         match self {
             Area::Service => "service",
@@ -145,6 +148,7 @@ impl Area {
             Area::Ns => "ns",
             Area::Storage => "storage",
             Area::Kubelet => "kubelet",
+            Area::KubeProxy => "kube-proxy",
         }
     }
 }

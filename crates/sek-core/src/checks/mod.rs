@@ -10,6 +10,7 @@ pub mod detect;
 pub mod ecr;
 pub mod frameworks;
 pub mod iam;
+pub mod kube_proxy;
 pub mod kubelet;
 pub mod net;
 pub mod node;

@@ -107,6 +107,7 @@ pub static ALL: &[&Check] = &[
     &kubelet::pod_pids_limit::CHECK,
     &kubelet::seccomp_default::CHECK,
     &kubelet::files::CHECK,
+    &kube_proxy::metrics::CHECK,
 ];
 
 /// The check with this id or alias.
@@ -199,7 +200,7 @@ mod registry_tests {
             for file in std::fs::read_dir(area.path()).unwrap().flatten() {
                 let text = std::fs::read_to_string(file.path()).unwrap();
                 if text.contains("pub static CHECK: Check") {
-                    let area_name = area.file_name().to_string_lossy().to_string();
+                    let area_name = area.file_name().to_string_lossy().replace('_', "-");
                     let topic = file
                         .path()
                         .file_stem()

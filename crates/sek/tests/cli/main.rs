@@ -61,7 +61,7 @@ fn demo_json_report_has_every_check_and_the_schema_version() {
             docs.display()
         );
     }
-    assert_eq!(report["summary"]["fail"], 71);
+    assert_eq!(report["summary"]["fail"], 72);
     assert_eq!(report["summary"]["manual"], 4);
     assert_eq!(report["summary"]["pass"], 24);
     assert_eq!(report["summary"]["waived"], 1);
@@ -354,7 +354,7 @@ fn output_to_a_file_is_plain_text_and_the_terminal_gets_a_summary() {
         .stdout("")
         .stderr(
             predicate::str::contains("report written to").and(predicate::str::contains(
-                "71 fail, 4 manual, 24 pass, 1 waived",
+                "72 fail, 4 manual, 24 pass, 1 waived",
             )),
         );
     let text = std::fs::read_to_string(&path).unwrap();

@@ -139,6 +139,12 @@ fn every_kind_is_read_page_by_page_with_an_eks_token_and_no_kubeconfig() {
         "optional"
     );
 
+    // kube-proxy's configuration, got by name and parsed from its YAML.
+    assert_eq!(
+        kubernetes["kube_proxy_config"],
+        json!({"state": "present", "config": {"metrics_bind_address": "0.0.0.0:10249"}})
+    );
+
     // More than 1,000 service accounts: three pages of 500, through continue tokens.
     let accounts = kubernetes["service_accounts"].as_array().unwrap();
     let bulk = accounts

@@ -19,7 +19,7 @@ fn need_of(group: &str, resource: &str) -> &'static str {
     use sek_core::inventory::k8s::resources;
     match resource {
         "nodes/proxy" => resources::NODE_CONFIGZ,
-        "configmaps" => resources::AWS_AUTH.need,
+        "configmaps" => resources::CONFIG_MAPS.need,
         _ => {
             let qualified = if group.is_empty() {
                 resource.to_string()
@@ -230,15 +230,19 @@ fn with_write_access_sek_still_only_gets_and_lists_and_never_touches_secrets() {
         .filter_map(|e| e["objectRef"]["resource"].as_str())
         .collect();
     assert!(!resources.contains("secrets"), "{resources:?}");
-    // Of the ConfigMaps, only aws-auth, by name.
-    let configmaps: Vec<&str> = events
+    // Of the ConfigMaps, only kube-system's aws-auth and kube-proxy-config, by name.
+    let mut configmaps: Vec<&str> = events
         .iter()
         .filter(|e| e["objectRef"]["resource"] == "configmaps")
         .map(|e| e["requestURI"].as_str().unwrap())
         .collect();
+    configmaps.sort_unstable();
     assert_eq!(
         configmaps,
-        ["/api/v1/namespaces/kube-system/configmaps/aws-auth"]
+        [
+            "/api/v1/namespaces/kube-system/configmaps/aws-auth",
+            "/api/v1/namespaces/kube-system/configmaps/kube-proxy-config"
+        ]
     );
 }
 

@@ -11,7 +11,7 @@ use crate::checks::shared::k8s::kubernetes;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::Need;
 use crate::inventory::k8s::AwsAuthConfigMap;
-use crate::inventory::k8s::resources::AWS_AUTH;
+use crate::inventory::k8s::resources::CONFIG_MAPS;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -26,7 +26,7 @@ pub static CHECK: Check = Check {
         nist("PR.AC-4"),
         bp("identity-and-access-management"),
     ],
-    needs: &[Need::Kubernetes(&AWS_AUTH)],
+    needs: &[Need::Kubernetes(&CONFIG_MAPS)],
     rationale: "Members of system:masters bypass RBAC entirely: no binding grants their power, so none can \
 revoke it, and it does not show in `kubectl auth can-i --list`. An IAM role mapped there is an irrevocable \
 cluster-admin for whoever can assume the role.",
@@ -126,7 +126,7 @@ mod tests {
         assert_eq!(statuses(&run(&CHECK, &kube_cluster())), [Status::Pass]);
         let mut inv = kube_cluster();
         k8s(&mut inv).aws_auth = Read::NotCollected;
-        k8s_denied(&mut inv, AWS_AUTH);
+        k8s_denied(&mut inv, CONFIG_MAPS);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
         assert!(

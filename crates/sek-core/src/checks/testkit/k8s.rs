@@ -239,6 +239,10 @@ pub fn kubernetes() -> KubernetesInventory {
         services: read(vec![]),
         ingresses: read(vec![]),
         aws_auth: read(AwsAuthConfigMap::Absent),
+        kube_proxy_config: read(KubeProxyConfigMap::Present(KubeProxyConfig {
+            metrics_bind_address: Some("127.0.0.1:10249".into()),
+            problem: None,
+        })),
         webhooks: read(vec![]),
         crds: read(vec![]),
         csi_drivers: read(vec!["secrets-store.csi.k8s.io".into()]),
@@ -305,7 +309,10 @@ pub fn k8s_denied(inv: &mut ClusterInventory, resource: Resource) {
         "NetworkPolicy" => k8s.network_policies = Read::Failed(failure),
         "Service" => k8s.services = Read::Failed(failure),
         "Ingress" => k8s.ingresses = Read::Failed(failure),
-        "ConfigMap" => k8s.aws_auth = Read::Failed(failure),
+        "ConfigMap" => {
+            k8s.aws_auth = Read::Failed(failure.clone());
+            k8s.kube_proxy_config = Read::Failed(failure);
+        }
         "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
             k8s.webhooks = Read::Failed(failure)
         }

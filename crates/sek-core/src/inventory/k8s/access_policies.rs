@@ -122,7 +122,7 @@ mod tests {
             resources::PODS,
             resources::DEPLOYMENTS,
             resources::SERVICES,
-            resources::AWS_AUTH,
+            resources::CONFIG_MAPS,
         ] {
             assert!(!missing.contains(&read.need), "{}", read.need);
         }

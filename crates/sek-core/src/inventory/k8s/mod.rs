@@ -75,6 +75,9 @@ pub struct KubernetesInventory {
     /// The `kube-system/aws-auth` ConfigMap.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub aws_auth: Read<AwsAuthConfigMap>,
+    /// The `kube-system/kube-proxy-config` ConfigMap.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub kube_proxy_config: Read<KubeProxyConfigMap>,
     /// Admission webhook configurations (validating and mutating).
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub webhooks: Read<Collection<WebhookConfiguration>>,
@@ -119,7 +122,9 @@ impl KubernetesInventory {
         /// The Ingresses.
         ingresses: Vec<Ingress> = "the Ingresses", [k8s(&INGRESSES)];
         /// The aws-auth ConfigMap.
-        aws_auth: AwsAuthConfigMap = "the aws-auth ConfigMap", [k8s(&AWS_AUTH)];
+        aws_auth: AwsAuthConfigMap = "the aws-auth ConfigMap", [k8s(&CONFIG_MAPS)];
+        /// The kube-proxy-config ConfigMap.
+        kube_proxy_config: KubeProxyConfigMap = "the kube-proxy-config ConfigMap", [k8s(&CONFIG_MAPS)];
         /// The CustomResourceDefinitions.
         crds: Vec<String> = "the CustomResourceDefinitions", [k8s(&CRDS)];
         /// The nodes.
@@ -179,6 +184,28 @@ pub enum AwsAuthConfigMap {
     Absent,
     /// Its mappings.
     Present(AwsAuth),
+}
+
+/// The `kube-system/kube-proxy-config` ConfigMap (EKS's kube-proxy reads its configuration
+/// from it), which may not exist (kube-proxy replaced, or run by EKS Auto Mode).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(tag = "state", content = "config", rename_all = "kebab-case")]
+pub enum KubeProxyConfigMap {
+    /// There is no kube-proxy-config ConfigMap.
+    Absent,
+    /// What it configures.
+    Present(KubeProxyConfig),
+}
+
+/// The parts of a KubeProxyConfiguration the checks read.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct KubeProxyConfig {
+    /// `metricsBindAddress` (`0.0.0.0:10249` on EKS); `None` when the configuration omits it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_bind_address: Option<String>,
+    /// Why the configuration could not be parsed, when it could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 /// How sek reached a cluster's Kubernetes API, and as whom: shown in reports and `-v`, so a
@@ -537,6 +564,7 @@ no_failures!(
     Service,
     Ingress,
     AwsAuthConfigMap,
+    KubeProxyConfigMap,
     WebhookConfiguration,
     StorageClass,
     Ec2NodeClass,
@@ -558,6 +586,8 @@ failures_in!(
     network_policies,
     services,
     ingresses,
+    // kube_proxy_config shares aws_auth's read (the ConfigMaps got by name): its failure is
+    // listed once, there.
     aws_auth,
     webhooks,
     crds,

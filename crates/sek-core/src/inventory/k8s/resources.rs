@@ -4,7 +4,7 @@
 
 use crate::inventory::Need;
 
-/// A kind sek lists (or, for the aws-auth ConfigMap, gets).
+/// A kind sek lists (or, for ConfigMaps, gets by name: [`CONFIG_MAP_NAMES`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Resource {
     /// The object kind, as in `kind:` (`Pod`, `ClusterRole`...).
@@ -13,7 +13,8 @@ pub struct Resource {
     pub plural: &'static str,
     /// The API group (`""` for the core group).
     pub group: &'static str,
-    /// The cluster-wide list path (for the ConfigMap: the aws-auth object's path).
+    /// The cluster-wide list path (for ConfigMaps: kube-system's, under which each of
+    /// [`CONFIG_MAP_NAMES`] is got).
     pub path: &'static str,
     /// The read in `k8s:<verb>:<resource>[.<group>]` form: what a scan needs and what a failed
     /// read is recorded as.
@@ -49,7 +50,7 @@ resources! {
     NETWORK_POLICIES = "NetworkPolicy", "networkpolicies", "networking.k8s.io", "/apis/networking.k8s.io/v1/networkpolicies", "k8s:list:networkpolicies.networking.k8s.io";
     SERVICES = "Service", "services", "", "/api/v1/services", "k8s:list:services";
     INGRESSES = "Ingress", "ingresses", "networking.k8s.io", "/apis/networking.k8s.io/v1/ingresses", "k8s:list:ingresses.networking.k8s.io";
-    AWS_AUTH = "ConfigMap", "configmaps", "", "/api/v1/namespaces/kube-system/configmaps/aws-auth", "k8s:get:configmaps";
+    CONFIG_MAPS = "ConfigMap", "configmaps", "", "/api/v1/namespaces/kube-system/configmaps", "k8s:get:configmaps";
     VALIDATING_WEBHOOKS = "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", "admissionregistration.k8s.io", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", "k8s:list:validatingwebhookconfigurations.admissionregistration.k8s.io";
     MUTATING_WEBHOOKS = "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", "admissionregistration.k8s.io", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations", "k8s:list:mutatingwebhookconfigurations.admissionregistration.k8s.io";
     CRDS = "CustomResourceDefinition", "customresourcedefinitions", "apiextensions.k8s.io", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "k8s:list:customresourcedefinitions.apiextensions.k8s.io";
@@ -60,6 +61,11 @@ resources! {
     AUTO_NODE_CLASSES = "NodeClass", "nodeclasses", "eks.amazonaws.com", "/apis/eks.amazonaws.com/v1/nodeclasses", "k8s:list:nodeclasses.eks.amazonaws.com";
     STORAGE_CLASSES = "StorageClass", "storageclasses", "storage.k8s.io", "/apis/storage.k8s.io/v1/storageclasses", "k8s:list:storageclasses.storage.k8s.io";
 }
+
+/// The kube-system ConfigMaps sek gets by name (the others are none of its business): who is
+/// mapped to which Kubernetes identity, and kube-proxy's configuration. An absent one is read as
+/// absent, not as a failure.
+pub const CONFIG_MAP_NAMES: &[&str] = &["aws-auth", "kube-proxy-config"];
 
 /// Kinds defined by CustomResourceDefinitions (Karpenter, Auto Mode): a cluster without the CRD
 /// answers their list with 404, which means "none", not a failed read.

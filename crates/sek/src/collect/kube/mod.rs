@@ -320,6 +320,29 @@ async fn list_into(
     }
 }
 
+/// Get each of the ConfigMaps sek reads by name (the others are none of its business); one that
+/// does not exist is absent, not a failure.
+async fn get_config_maps(
+    client: &Client,
+    budget: &Budget,
+    resource: &'static Resource,
+    builder: &Mutex<KubernetesBuilder>,
+) -> Result<(), ReadError> {
+    for name in resources::CONFIG_MAP_NAMES {
+        let path = format!("{}/{name}", resource.path);
+        match fetch(client, budget, resource.need, &path).await {
+            Ok(object) => builder
+                .lock()
+                .expect("builder")
+                .add(resource.kind, object)
+                .map_err(|p| ReadError::new(ErrorKind::Other, format!("unreadable object: {p}")))?,
+            Err(err) if err.kind == ErrorKind::NotFound => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
 fn percent_encode(token: &str) -> String {
     percent_encoding::utf8_percent_encode(token, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
@@ -389,18 +412,7 @@ pub async fn collect_kubernetes(
             let (client, builder) = (&client, &builder);
             async move {
                 let outcome = if resource.kind == "ConfigMap" {
-                    // aws-auth is read by name; the other ConfigMaps are none of sek's business.
-                    match fetch(client, budget, resource.need, resource.path).await {
-                        Ok(object) => builder
-                            .lock()
-                            .expect("builder")
-                            .add(resource.kind, object)
-                            .map_err(|p| {
-                                ReadError::new(ErrorKind::Other, format!("unreadable object: {p}"))
-                            }),
-                        Err(err) if err.kind == ErrorKind::NotFound => Ok(()),
-                        Err(err) => Err(err),
-                    }
+                    get_config_maps(client, budget, resource, builder).await
                 } else {
                     match list_into(client, budget, resource, builder).await {
                         // Not served: without its CRD there are none (the builder decides, from

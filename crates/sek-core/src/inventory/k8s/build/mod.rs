@@ -25,6 +25,7 @@ struct Objects {
     services: Vec<Service>,
     ingresses: Vec<Ingress>,
     aws_auth: Option<AwsAuth>,
+    kube_proxy_config: Option<KubeProxyConfig>,
     webhooks: Vec<WebhookConfiguration>,
     crds: Vec<String>,
     nodes: Vec<Node>,
@@ -175,8 +176,14 @@ impl KubernetesBuilder {
                 let namespace = object
                     .pointer("/metadata/namespace")
                     .and_then(Value::as_str);
-                if name == "aws-auth" && namespace == Some("kube-system") {
-                    k8s.aws_auth = Some(AwsAuth::from_configmap(&object));
+                match (namespace, name.as_str()) {
+                    (Some("kube-system"), "aws-auth") => {
+                        k8s.aws_auth = Some(AwsAuth::from_configmap(&object));
+                    }
+                    (Some("kube-system"), "kube-proxy-config") => {
+                        k8s.kube_proxy_config = Some(KubeProxyConfig::from_configmap(&object));
+                    }
+                    _ => {}
                 }
             }
             _ => {
@@ -378,11 +385,16 @@ impl KubernetesBuilder {
         k8s.ec2_node_classes = outcome.of(&[k(&EC2_NODE_CLASSES)], || objects.ec2_node_classes);
         k8s.node_pools = outcome.of(&[k(&NODE_POOLS)], || objects.node_pools);
         k8s.auto_node_classes = outcome.of(&[k(&AUTO_NODE_CLASSES)], || objects.auto_node_classes);
-        k8s.aws_auth = outcome.of(&[k(&AWS_AUTH)], || match objects.aws_auth {
+        k8s.aws_auth = outcome.of(&[k(&CONFIG_MAPS)], || match objects.aws_auth {
             Some(mappings) => AwsAuthConfigMap::Present(mappings),
             // The ConfigMap was read (listed or got) and is not there.
             None => AwsAuthConfigMap::Absent,
         });
+        k8s.kube_proxy_config =
+            outcome.of(&[k(&CONFIG_MAPS)], || match objects.kube_proxy_config {
+                Some(config) => KubeProxyConfigMap::Present(config),
+                None => KubeProxyConfigMap::Absent,
+            });
         self.inventory
     }
 }
@@ -633,6 +645,36 @@ impl AwsAuth {
             }
         }
         auth
+    }
+}
+
+impl KubeProxyConfig {
+    /// Read `data.config` (a KubeProxyConfiguration in YAML) of the kube-proxy-config ConfigMap.
+    pub fn from_configmap(configmap: &Value) -> KubeProxyConfig {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Configuration {
+            #[serde(default)]
+            metrics_bind_address: Option<String>,
+        }
+        let Some(text) = configmap.pointer("/data/config").and_then(Value::as_str) else {
+            return KubeProxyConfig {
+                metrics_bind_address: None,
+                problem: Some("the ConfigMap has no `config` key".into()),
+            };
+        };
+        match serde_saphyr::from_str::<Configuration>(text) {
+            Ok(config) => KubeProxyConfig {
+                metrics_bind_address: config.metrics_bind_address.filter(|a| !a.is_empty()),
+                problem: None,
+            },
+            Err(e) => KubeProxyConfig {
+                metrics_bind_address: None,
+                problem: Some(format!(
+                    "`config` is not a YAML KubeProxyConfiguration: {e}"
+                )),
+            },
+        }
     }
 }
 
