@@ -232,6 +232,12 @@ pub struct PodIdentityAssociation {
     /// The association's ARN.
     #[serde(default)]
     pub association_arn: Option<String>,
+    /// The role in another account that pods chain to from `role_arn`, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_role_arn: Option<String>,
+    /// The session policy that narrows the role's permissions for these pods, when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_policy: Option<serde_json::Value>,
 }
 
 /// The versions of one add-on EKS offers for the cluster's Kubernetes version

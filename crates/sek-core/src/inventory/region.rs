@@ -322,8 +322,9 @@ pub struct AccountInventory {
     /// IAM OIDC identity provider ARNs (ListOpenIDConnectProviders).
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub oidc_providers: Read<Vec<String>>,
-    /// The roles whose trust policy names an OIDC provider (ListRoles, filtered by the collector),
-    /// to find the roles pods can assume through IRSA.
+    /// The roles whose trust policy names an OIDC provider or the Pod Identity principal
+    /// (ListRoles, filtered by the collector): the roles pods can assume, through IRSA or Pod
+    /// Identity.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub roles: Read<Vec<TrustedRole>>,
     /// The attached and inline policies of those roles (ListAttachedRolePolicies,
@@ -343,10 +344,10 @@ impl AccountInventory {
         /// The roles that trust an OIDC provider.
         roles: Vec<TrustedRole> = "the IAM roles", [aws("iam:ListRoles")];
         /// The policies of the roles that trust an OIDC provider.
-        role_permissions: Vec<IamRole> = "the policies of the IRSA roles",
+        role_permissions: Vec<IamRole> = "the policies of the roles pods assume",
             [aws("iam:ListAttachedRolePolicies"), aws("iam:ListRolePolicies")];
         /// The managed policies those roles attach.
-        role_policies: Vec<ManagedPolicy> = "the managed policies of the IRSA roles",
+        role_policies: Vec<ManagedPolicy> = "the managed policies of the roles pods assume",
             [aws("iam:GetPolicy"), aws("iam:GetPolicyVersion")];
     }
 }

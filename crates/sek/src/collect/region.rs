@@ -43,7 +43,7 @@ pub async fn collect_region(aws: &Aws) -> RegionInventory {
 pub async fn collect_account(aws: &Aws) -> AccountInventory {
     let (providers, roles) = tokio::join!(
         aws.when("iam:ListOpenIDConnectProviders", iam::oidc_providers(aws)),
-        aws.when("iam:ListRoles", iam::web_identity_roles(aws)),
+        aws.when("iam:ListRoles", iam::pod_roles(aws)),
     );
     let roles = read_or_not(roles);
     // What the IRSA roles may do: read only for the check that judges it (iam-pod-roles).

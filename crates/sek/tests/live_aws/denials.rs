@@ -164,6 +164,10 @@ const NOT_DENIED: &[(&str, &str)] = &[
     ("eks:DescribeAccessEntry", "not in moto"),
     ("eks:ListAssociatedAccessPolicies", "not in moto"),
     ("eks:ListPodIdentityAssociations", "not in moto"),
+    (
+        "eks:DescribePodIdentityAssociation",
+        "not in moto (its list is not either)",
+    ),
     ("eks:DescribeClusterVersions", "not in moto"),
     ("eks:ListInsights", "not in moto"),
     ("eks:DescribeInsight", "not in moto"),

@@ -254,7 +254,7 @@ mod tests {
             namespace: "app".into(),
             service_account: "api".into(),
             role_arn: Some("arn:aws:iam::111122223333:role/api".into()),
-            association_arn: None,
+            ..PodIdentityAssociation::default()
         }]);
         let findings = run_everywhere(&CHECK, &inv);
         assert_eq!(statuses(&findings), [Status::Pass]);

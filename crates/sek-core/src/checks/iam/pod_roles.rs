@@ -2,10 +2,11 @@
 //! permissions on every resource: `*`, IAM changes, `iam:PassRole` or `sts:AssumeRole` on any
 //! role, EKS administration, every secret or parameter.
 //!
-//! IRSA roles (those whose trust policy names the cluster's OIDC provider) are judged from their
-//! attached and inline policies, with the same policy reading as `node-role`. The roles of Pod
-//! Identity associations are not read yet (DescribePodIdentityAssociation): each association is
-//! listed for review, never passed.
+//! IRSA roles (those whose trust policy names the cluster's OIDC provider) and the roles of Pod
+//! Identity associations (DescribePodIdentityAssociation) are judged from their attached and
+//! inline policies, with the same policy reading as `node-role`. An association that chains to a
+//! role in another account, or narrows its role with a session policy, is for review: what the
+//! pods finally hold is not in this account's policies alone.
 
 use serde_json::json;
 
@@ -13,7 +14,7 @@ use super::{oidc_provider, trusting_roles, with_pod_identity};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::powerful_grants;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
-use crate::inventory::{IamRole, ManagedPolicy, Missing, Need, Why, aws};
+use crate::inventory::{IamRole, ManagedPolicy, Missing, Need, PodIdentityAssociation, Why, aws};
 
 /// The reads of a managed policy's document.
 const POLICY_DOCUMENT: &[Need] = &[aws("iam:GetPolicy"), aws("iam:GetPolicyVersion")];
@@ -47,6 +48,7 @@ pub static CHECK: Check = Check {
         aws("iam:GetPolicy"),
         aws("iam:GetPolicyVersion"),
         aws("eks:ListPodIdentityAssociations"),
+        aws("eks:DescribePodIdentityAssociation"),
     ],
     rationale: "A pod's IAM role is reachable by everything that compromises the pod: its container, a \
 vulnerable dependency, anyone with exec into it. A role with `*`, IAM write access or PassRole on any role \
@@ -98,6 +100,30 @@ fn powers_of(role: &IamRole, policies: &[ManagedPolicy]) -> Result<Vec<String>, 
     Ok(powers)
 }
 
+/// The name of role `arn` and the powers its policies grant, or what could not be read.
+fn judge_role(
+    arn: &str,
+    permissions: &[IamRole],
+    policies: &[ManagedPolicy],
+) -> Result<(String, Vec<String>), Missing> {
+    let name = arn.rsplit('/').next().unwrap_or(arn).to_string();
+    let role = permissions.iter().find(|p| p.arn == arn).ok_or_else(|| {
+        Missing::new(
+            format!("the policies of role {name}"),
+            ROLE_POLICIES,
+            Why::NotCollected,
+        )
+    })?;
+    Ok((name, powers_of(role, policies)?))
+}
+
+/// The `error` finding for a role (assumed by pods `how`) whose policies could not be read.
+fn unread(resource: &str, how: &str, missing: &Missing) -> Finding {
+    let mut finding = Finding::missing(resource, missing);
+    finding.message = format!("{how}: {}", finding.message);
+    finding
+}
+
 fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     let cluster = inv.control_plane()?;
@@ -109,53 +135,90 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
             let permissions = account.role_permissions()?;
             let policies = account.role_policies()?;
             for (trusted, _) in trusting {
-                let judged = permissions
-                    .iter()
-                    .find(|p| p.arn == trusted.arn)
-                    .ok_or_else(|| {
-                        Missing::new(
-                            format!("the policies of role {}", trusted.name),
-                            ROLE_POLICIES,
-                            Why::NotCollected,
-                        )
-                    })
-                    .and_then(|role| powers_of(role, policies));
-                findings.push(match judged {
-                    Err(missing) => Finding::missing(&trusted.arn, &missing),
-                    Ok(powers) if powers.is_empty() => Finding::pass(
+                let how = format!("{}, which pods assume through IRSA", trusted.name);
+                findings.push(match judge_role(&trusted.arn, permissions, policies) {
+                    Err(missing) => unread(&trusted.arn, &how, &missing),
+                    Ok((name, powers)) if powers.is_empty() => Finding::pass(
                         &trusted.arn,
-                        format!(
-                            "{} holds no administrator or escalation permission",
-                            trusted.name
-                        ),
+                        format!("{name} holds no administrator or escalation permission"),
                     ),
-                    Ok(powers) => Finding::fail(
-                        &trusted.arn,
-                        format!(
-                            "{}, which pods assume through IRSA, grants {}",
-                            trusted.name,
-                            powers.join("; ")
-                        ),
-                    )
-                    .with_evidence(json!({ "powers": powers })),
+                    Ok((_, powers)) => {
+                        Finding::fail(&trusted.arn, format!("{how}, grants {}", powers.join("; ")))
+                            .with_evidence(json!({ "powers": powers }))
+                    }
                 });
             }
         }
     }
     // Pod Identity cannot be listed everywhere (an older API, a denied call): the IRSA roles are
     // still judged, and the gap is an error of its own.
+    let pod_roles = account
+        .role_permissions()
+        .and_then(|permissions| Ok((permissions, account.role_policies()?)));
     with_pod_identity(inv, findings, |association, resource| {
-        Finding::new(
-            Status::Manual,
-            resource,
-            format!(
-                "review the permissions of the role Pod Identity gives {}/{} (sek does not read \
-association roles yet: aws eks describe-pod-identity-association)",
-                association.namespace, association.service_account
-            ),
-        )
-        .with_evidence(json!({ "association": association }))
+        judge_association(association, resource, &pod_roles)
     })
+}
+
+/// One Pod Identity association, judged by the role it gives its pods.
+fn judge_association(
+    association: &PodIdentityAssociation,
+    resource: String,
+    pod_roles: &Result<(&Vec<IamRole>, &Vec<ManagedPolicy>), Missing>,
+) -> Finding {
+    let pods = format!("{}/{}", association.namespace, association.service_account);
+    let evidence = json!({
+        "namespace": association.namespace,
+        "service_account": association.service_account,
+        "role_arn": association.role_arn,
+        "target_role_arn": association.target_role_arn,
+        "session_policy": association.session_policy,
+    });
+    let review = |message: String| {
+        Finding::new(Status::Manual, resource.clone(), message).with_evidence(evidence.clone())
+    };
+    let Some(role_arn) = association.role_arn.as_deref() else {
+        return review(format!(
+            "the role Pod Identity gives {pods} was not read (a snapshot without \
+eks:DescribePodIdentityAssociation): review it with aws eks describe-pod-identity-association"
+        ));
+    };
+    if let Some(target) = &association.target_role_arn {
+        return review(format!(
+            "Pod Identity gives {pods} role {role_arn}, which chains to {target} in another account: judge \
+that role's permissions there"
+        ));
+    }
+    let (permissions, policies) = match pod_roles {
+        Ok(read) => *read,
+        Err(missing) => return Finding::missing(resource, missing).with_evidence(evidence),
+    };
+    let how = format!("the role Pod Identity gives {pods}");
+    match judge_role(role_arn, permissions, policies) {
+        Err(missing) => unread(&resource, &how, &missing),
+        Ok((name, powers)) if powers.is_empty() => Finding::pass(
+            resource,
+            format!("{name}, which Pod Identity gives {pods}, holds no administrator or escalation permission"),
+        )
+        .with_evidence(evidence),
+        Ok((name, powers)) if association.session_policy.is_some() => review(format!(
+            "{name}, which Pod Identity gives {pods}, grants {}; the association's session policy narrows \
+it: review what remains",
+            powers.join("; ")
+        )),
+        Ok((name, powers)) => {
+            let mut evidence = evidence.clone();
+            evidence["powers"] = json!(powers);
+            Finding::fail(
+                resource,
+                format!(
+                    "{name}, which Pod Identity gives {pods}, grants {}",
+                    powers.join("; ")
+                ),
+            )
+            .with_evidence(evidence)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -189,6 +252,21 @@ mod tests {
         attached: Option<serde_json::Value>,
         inline: Option<serde_json::Value>,
     ) -> Vec<Finding> {
+        let account = app_account(attached, inline);
+        run_full(
+            &CHECK,
+            &cluster(),
+            None,
+            Some(&account),
+            &Settings::default(),
+        )
+    }
+
+    /// The account of [`judge`]: role `app` and its policies.
+    fn app_account(
+        attached: Option<serde_json::Value>,
+        inline: Option<serde_json::Value>,
+    ) -> crate::inventory::AccountInventory {
         let mut account = account();
         account.roles = read(vec![trusted("app")]);
         let policy_arn = "arn:aws:iam::111122223333:policy/app";
@@ -226,13 +304,7 @@ mod tests {
                 })
                 .collect::<Vec<_>>(),
         );
-        run_full(
-            &CHECK,
-            &cluster(),
-            None,
-            Some(&account),
-            &Settings::default(),
-        )
+        account
     }
 
     fn allow(action: &str, resource: &str) -> serde_json::Value {
@@ -291,20 +363,91 @@ mod tests {
         assert_eq!(statuses(&findings), [Status::Error]);
     }
 
-    #[test]
-    fn pod_identity_associations_are_for_review() {
-        let mut inv = cluster();
-        inv.pod_identity_associations = read(vec![crate::inventory::PodIdentityAssociation {
+    /// The cluster with one Pod Identity association for app/api, changed by `change`, judged
+    /// with role `app` holding `document` (the role trusts no OIDC provider: only Pod Identity).
+    fn judge_association(
+        document: serde_json::Value,
+        change: impl FnOnce(&mut PodIdentityAssociation),
+    ) -> Finding {
+        let mut association = PodIdentityAssociation {
             namespace: "app".into(),
             service_account: "api".into(),
-            role_arn: None,
+            role_arn: Some("arn:aws:iam::111122223333:role/app".into()),
             association_arn: Some(
                 "arn:aws:eks:eu-west-1:111122223333:podidentityassociation/c/a-1".into(),
             ),
-        }]);
-        let mut account = account();
+            ..PodIdentityAssociation::default()
+        };
+        change(&mut association);
+        let mut inv = cluster();
+        inv.pod_identity_associations = read(vec![association]);
+        let mut account = app_account(Some(document), None);
         account.roles = read(vec![]);
-        let findings = run_full(&CHECK, &inv, None, Some(&account), &Settings::default());
-        assert_eq!(statuses(&findings), [Status::Manual]);
+        only(run_full(
+            &CHECK,
+            &inv,
+            None,
+            Some(&account),
+            &Settings::default(),
+        ))
+    }
+
+    #[test]
+    fn pod_identity_roles_are_judged_by_their_policies_naming_the_service_account() {
+        let admin = judge_association(allow("*", "*"), |_| {});
+        assert_eq!(admin.status, Status::Fail);
+        assert_eq!(
+            admin.resource,
+            "arn:aws:eks:eu-west-1:111122223333:podidentityassociation/c/a-1"
+        );
+        assert!(
+            admin
+                .message
+                .starts_with("app, which Pod Identity gives app/api, grants every action"),
+            "{}",
+            admin.message
+        );
+        assert_eq!(admin.evidence["service_account"], "api");
+        let scoped = judge_association(allow("s3:GetObject", "arn:aws:s3:::app/*"), |_| {});
+        assert_eq!(scoped.status, Status::Pass);
+    }
+
+    #[test]
+    fn chained_narrowed_or_undescribed_associations_are_for_review() {
+        let chained = judge_association(allow("*", "*"), |a| {
+            a.target_role_arn = Some("arn:aws:iam::444455556666:role/data".into());
+        });
+        assert_eq!(chained.status, Status::Manual);
+        assert!(
+            chained.message.contains("444455556666"),
+            "{}",
+            chained.message
+        );
+        let narrowed = judge_association(allow("*", "*"), |a| {
+            a.session_policy = Some(allow("s3:GetObject", "*"));
+        });
+        assert_eq!(narrowed.status, Status::Manual);
+        assert!(
+            narrowed.message.contains("session policy"),
+            "{}",
+            narrowed.message
+        );
+        let undescribed = judge_association(allow("*", "*"), |a| a.role_arn = None);
+        assert_eq!(undescribed.status, Status::Manual);
+    }
+
+    #[test]
+    fn an_association_role_whose_policies_were_not_read_is_an_error() {
+        let finding = judge_association(allow("*", "*"), |a| {
+            a.role_arn = Some("arn:aws:iam::111122223333:role/other".into());
+        });
+        assert_eq!(finding.status, Status::Error);
+        assert!(
+            finding
+                .message
+                .starts_with("the role Pod Identity gives app/api: "),
+            "{}",
+            finding.message
+        );
     }
 }

@@ -116,14 +116,51 @@ pub async fn pod_identity_associations(
             |page| page.next_token(),
         )
         .await?;
-    Ok(pages
+    let listed: Vec<_> = pages
         .into_iter()
         .flat_map(|p| p.associations.unwrap_or_default())
-        .map(|a| PodIdentityAssociation {
-            namespace: a.namespace.unwrap_or_default(),
-            service_account: a.service_account.unwrap_or_default(),
-            role_arn: None,
-            association_arn: a.association_arn,
+        .collect();
+    if !aws.wants("eks:DescribePodIdentityAssociation") {
+        return Ok(listed
+            .into_iter()
+            .map(|a| PodIdentityAssociation {
+                namespace: a.namespace.unwrap_or_default(),
+                service_account: a.service_account.unwrap_or_default(),
+                association_arn: a.association_arn,
+                ..PodIdentityAssociation::default()
+            })
+            .collect());
+    }
+    // The role, its cross-account target and session policy are only in the description. One
+    // that cannot be described leaves the list unread: its role could be any.
+    complete(
+        each(&listed, |summary| async move {
+            let id = summary.association_id.clone().unwrap_or_default();
+            let resources = [id.clone()];
+            let output = aws
+                .call(
+                    "eks:DescribePodIdentityAssociation",
+                    &resources,
+                    aws.eks
+                        .describe_pod_identity_association()
+                        .cluster_name(cluster)
+                        .association_id(&id)
+                        .send(),
+                )
+                .await?;
+            Ok(output.association.map(|a| PodIdentityAssociation {
+                namespace: a.namespace.unwrap_or_default(),
+                service_account: a.service_account.unwrap_or_default(),
+                role_arn: a.role_arn,
+                association_arn: a.association_arn,
+                target_role_arn: a.target_role_arn.filter(|arn| !arn.is_empty()),
+                session_policy: a
+                    .policy
+                    .as_deref()
+                    .filter(|p| !p.trim().is_empty())
+                    .and_then(super::iam::parse_document),
+            }))
         })
-        .collect())
+        .await,
+    )
 }

@@ -386,9 +386,12 @@ pub async fn oidc_providers(aws: &Aws) -> Result<Vec<String>, CollectError> {
         .collect())
 }
 
-/// ListRoles, keeping the roles whose trust policy names an OIDC provider: the only ones pods
-/// can assume through IRSA. The others would only make the snapshot bigger.
-pub async fn web_identity_roles(aws: &Aws) -> Result<Vec<TrustedRole>, CollectError> {
+/// The service principal Pod Identity roles trust.
+const POD_IDENTITY_PRINCIPAL: &str = "pods.eks.amazonaws.com";
+
+/// ListRoles, keeping the roles pods can assume: those whose trust policy names an OIDC provider
+/// (IRSA) or the Pod Identity principal. The others would only make the snapshot bigger.
+pub async fn pod_roles(aws: &Aws) -> Result<Vec<TrustedRole>, CollectError> {
     let pages = aws
         .paginate(
             "iam:ListRoles",
@@ -411,15 +414,16 @@ pub async fn web_identity_roles(aws: &Aws) -> Result<Vec<TrustedRole>, CollectEr
                 .assume_role_policy_document
                 .as_deref()
                 .and_then(parse_document)?;
-            trust
-                .to_string()
-                .contains(":oidc-provider/")
-                .then(|| TrustedRole {
+            // IRSA roles trust an OIDC provider; Pod Identity roles, the EKS pods principal.
+            let text = trust.to_string();
+            (text.contains(":oidc-provider/") || text.contains(POD_IDENTITY_PRINCIPAL)).then(|| {
+                TrustedRole {
                     name: role.role_name,
                     arn: role.arn,
                     trust_policy: Some(trust),
                     created_at: super::timestamp(Some(&role.create_date)),
-                })
+                }
+            })
         })
         .collect())
 }
