@@ -13,6 +13,7 @@ use super::ScanError;
 use super::aws::{Aws, ec2, eks, organizations};
 use super::cluster::collect_clusters;
 use super::kube::{KubeOptions, collect_kubernetes};
+use super::references::{self, References};
 use super::region::{collect_account, collect_region};
 use super::region_wide::RegionWide;
 
@@ -334,6 +335,13 @@ async fn with_kubernetes(
             );
         }
         cluster.kubernetes = k8s.into();
+        // What the NodeClasses select and the nodes did not reference: a second, small pass.
+        let extra = References::of_node_classes(&cluster);
+        if !extra.is_empty() {
+            references::read(aws, &[&extra])
+                .await
+                .add_to(&extra, &mut cluster);
+        }
     }
     Ok(cluster)
 }

@@ -64,6 +64,54 @@ impl References {
         refs
     }
 
+    /// The security groups and subnets `inv`'s Karpenter and Auto Mode NodeClasses select (from
+    /// their status) that were not read with the nodes: a NodeClass is judged before it has
+    /// launched a node. Their route tables are the cluster VPC's.
+    pub fn of_node_classes(inv: &ClusterInventory) -> Self {
+        let mut refs = References::default();
+        let Some(k8s) = inv.kubernetes.got() else {
+            return refs;
+        };
+        let statuses = k8s
+            .ec2_node_classes
+            .got()
+            .into_iter()
+            .flatten()
+            .map(|c| &c.status)
+            .chain(
+                k8s.auto_node_classes
+                    .got()
+                    .into_iter()
+                    .flatten()
+                    .map(|c| &c.status),
+            );
+        for status in statuses {
+            refs.groups
+                .extend(status.security_groups.iter().map(|g| g.id.clone()));
+            refs.subnets
+                .extend(status.subnets.iter().map(|s| s.id.clone()));
+        }
+        let groups = inv.security_groups.got();
+        refs.groups
+            .retain(|id| !groups.is_some_and(|read| read.iter().any(|g| &g.id == id)));
+        let subnets = inv.subnets.got();
+        refs.subnets
+            .retain(|id| !subnets.is_some_and(|read| read.iter().any(|s| &s.id == id)));
+        let tables = inv.route_tables.got();
+        if let Some(vpc) = inv.cluster.got().and_then(|c| c.vpc.vpc_id.clone())
+            && !refs.subnets.is_empty()
+            && !tables.is_some_and(|t| t.iter().any(|r| r.vpc_id.as_ref() == Some(&vpc)))
+        {
+            refs.node_vpcs.insert(vpc);
+        }
+        refs
+    }
+
+    /// Whether nothing is referenced.
+    pub fn is_empty(&self) -> bool {
+        *self == References::default()
+    }
+
     fn extend(&mut self, other: &References) {
         self.groups.extend(other.groups.iter().cloned());
         self.subnets.extend(other.subnets.iter().cloned());
@@ -229,6 +277,44 @@ impl Referenced {
     }
 }
 
+impl Referenced {
+    /// Add what `refs` named to what `inv` already holds (the security groups, subnets and route
+    /// tables of a second pass, [`References::of_node_classes`]).
+    pub fn add_to(&self, refs: &References, inv: &mut ClusterInventory) {
+        if let Some(groups) = &self.security_groups {
+            merge(
+                &mut inv.security_groups,
+                pick(groups, &refs.groups, |g| &g.id),
+            );
+        }
+        if let Some(subnets) = &self.subnets {
+            merge(&mut inv.subnets, pick(subnets, &refs.subnets, |s| &s.id));
+        }
+        if let Some(tables) = &self.route_tables
+            && !refs.node_vpcs.is_empty()
+        {
+            let read = Read::Got(Collection {
+                items: tables.iter().cloned().collect(),
+                failed: failures_about(&tables.failed, &refs.node_vpcs),
+            });
+            merge(&mut inv.route_tables, read);
+        }
+    }
+}
+
+/// `extra` added to `field`: items and failures appended when both were read, `extra` when
+/// `field` was not.
+fn merge<T>(field: &mut Read<Collection<T>>, extra: Read<Collection<T>>) {
+    match (field.got_mut(), extra) {
+        (Some(have), Read::Got(more)) => {
+            have.items.extend(more.items);
+            have.failed.extend(more.failed);
+        }
+        (None, extra) => *field = extra,
+        (Some(_), _) => {}
+    }
+}
+
 fn collection<T>((items, failed): (Vec<T>, Vec<CollectError>)) -> Collection<T> {
     Collection::of(items, failed)
 }
@@ -256,4 +342,54 @@ fn failures_about(failures: &[CollectError], ids: &BTreeSet<String>) -> Vec<Coll
         .filter(|err| err.resources.is_empty() || err.resources.iter().any(|id| ids.contains(id)))
         .cloned()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use sek_core::inventory::k8s::{Ec2NodeClass, KubernetesInventory};
+    use sek_core::inventory::{EksCluster, Read};
+
+    use super::*;
+
+    #[test]
+    fn node_classes_reference_only_what_the_nodes_did_not() {
+        let mut inv = ClusterInventory::new("c", "eu-west-1");
+        inv.cluster = Read::Got(EksCluster {
+            vpc: sek_core::inventory::ClusterVpcConfig {
+                vpc_id: Some("vpc-1".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        inv.security_groups = Read::Got(Collection::complete(vec![SecurityGroup {
+            id: "sg-known".into(),
+            ..Default::default()
+        }]));
+        let class: Ec2NodeClass = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "default"},
+            "status": {"securityGroups": [{"id": "sg-known"}, {"id": "sg-new"}],
+                       "subnets": [{"id": "subnet-new"}]}
+        }))
+        .unwrap();
+        inv.kubernetes = Read::Got(KubernetesInventory {
+            ec2_node_classes: Read::Got(vec![class]),
+            ..Default::default()
+        });
+        let refs = References::of_node_classes(&inv);
+        assert_eq!(refs.groups, BTreeSet::from(["sg-new".to_string()]));
+        assert_eq!(refs.subnets, BTreeSet::from(["subnet-new".to_string()]));
+        // The subnets' route tables are the cluster VPC's.
+        assert_eq!(refs.node_vpcs, BTreeSet::from(["vpc-1".to_string()]));
+        assert!(References::of_node_classes(&ClusterInventory::new("c", "r")).is_empty());
+    }
+
+    #[test]
+    fn a_second_pass_adds_to_what_was_read() {
+        let mut field = Read::Got(Collection::complete(vec![1, 2]));
+        merge(&mut field, Read::Got(Collection::complete(vec![3])));
+        assert_eq!(field.got().unwrap().items, [1, 2, 3]);
+        let mut unread: Read<Collection<i32>> = Read::NotCollected;
+        merge(&mut unread, Read::Got(Collection::complete(vec![3])));
+        assert_eq!(unread.got().unwrap().items, [3]);
+    }
 }

@@ -5,13 +5,12 @@
 
 use serde_json::json;
 
-use super::conclude;
 use super::provisioners::{class_resource, provisioning_list};
+use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::k8s::duration_seconds;
 use crate::inventory::k8s::resources::NODE_POOLS;
-use crate::inventory::{Need, aws};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -21,13 +20,7 @@ pub static CHECK: Check = Check {
     title: "Nodes are replaced regularly",
     severity: Severity::Low,
     refs: &[nist("PR.IP-1"), bp("protecting-the-infrastructure")],
-    needs: &[
-        aws("ec2:DescribeInstances"),
-        aws("eks:ListNodegroups"),
-        aws("eks:DescribeNodegroup"),
-        aws("autoscaling:DescribeAutoScalingGroups"),
-        Need::Kubernetes(&NODE_POOLS),
-    ],
+    needs: node_needs![; NODE_POOLS],
     rationale: "Immutable nodes get security patches by being replaced with a fresh AMI. A node running for \
 months misses kernel and runtime fixes, and drifts from its launch configuration through in-place changes.",
     remediation: Remediation {

@@ -15,12 +15,12 @@
 
 use serde_json::json;
 
-use super::conclude;
 use super::provisioners::{class_resource, provisioning_list, unless_auto_mode};
+use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, nist};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::k8s::resources::EC2_NODE_CLASSES;
-use crate::inventory::{Image, Need, Why, aws};
+use crate::inventory::{Image, Why};
 
 /// The account that publishes EKS-optimized AMIs in commercial regions.
 pub const EKS_AMI_ACCOUNT: &str = "602401143452";
@@ -38,14 +38,7 @@ pub static CHECK: Check = Check {
         nist("DE.CM-7"),
         bp("protecting-the-infrastructure"),
     ],
-    needs: &[
-        aws("ec2:DescribeInstances"),
-        aws("eks:ListNodegroups"),
-        aws("eks:DescribeNodegroup"),
-        aws("autoscaling:DescribeAutoScalingGroups"),
-        aws("ec2:DescribeImages"),
-        Need::Kubernetes(&EC2_NODE_CLASSES),
-    ],
+    needs: node_needs!["ec2:DescribeImages"; EC2_NODE_CLASSES],
     rationale: "EKS-optimized and Bottlerocket AMIs are minimal, hardened for containers, and patched by AWS on \
 a known cadence with the CIS kubelet settings applied. A custom or unknown AMI may carry unneeded packages, \
 miss security patches, or come from an untrusted source: the playbook's \"worker node running an unauthorized AMI\". \

@@ -10,11 +10,11 @@
 use serde_json::json;
 
 use super::provisioners::{class_resource, provisioning_list, unless_auto_mode};
-use super::{NO_NODES_OR_TEMPLATES, conclude, nodegroup_templates};
+use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
+use crate::inventory::MetadataOptions;
 use crate::inventory::k8s::resources::EC2_NODE_CLASSES;
-use crate::inventory::{MetadataOptions, Need, aws};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -30,14 +30,7 @@ pub static CHECK: Check = Check {
         nist("PR.DS-5"),
         bp("identity-and-access-management"),
     ],
-    needs: &[
-        aws("ec2:DescribeInstances"),
-        aws("eks:ListNodegroups"),
-        aws("eks:DescribeNodegroup"),
-        aws("autoscaling:DescribeAutoScalingGroups"),
-        aws("ec2:DescribeLaunchTemplateVersions"),
-        Need::Kubernetes(&EC2_NODE_CLASSES),
-    ],
+    needs: node_needs!["ec2:DescribeLaunchTemplateVersions"; EC2_NODE_CLASSES],
     rationale: "The instance metadata service hands out the node role's credentials. IMDSv1 answers any GET, so a \
 server-side request forgery in any pod can steal them; IMDSv2 requires a PUT-issued session token. With a hop \
 limit of 1 the token response cannot cross the extra network hop into a pod's network namespace, so only \

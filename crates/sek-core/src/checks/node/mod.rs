@@ -23,15 +23,17 @@ use crate::inventory::{
     ClusterInventory, Collection, Instance, LaunchTemplateVersion, Missing, Need, Why, aws,
 };
 
-/// The permissions of a node check: the node discovery reads, then `$extra`.
+/// The permissions of a node check: the node discovery reads, then the AWS actions `$extra`,
+/// then (after `;`) the Kubernetes kinds `$kind` (Karpenter's and Auto Mode's classes and pools).
 macro_rules! node_needs {
-    ($($extra:literal),* $(,)?) => {
+    ($($extra:literal),* $(; $($kind:expr),+)? $(,)?) => {
         &[
             $crate::inventory::aws("ec2:DescribeInstances"),
             $crate::inventory::aws("eks:ListNodegroups"),
             $crate::inventory::aws("eks:DescribeNodegroup"),
             $crate::inventory::aws("autoscaling:DescribeAutoScalingGroups"),
-            $($crate::inventory::aws($extra)),*
+            $($crate::inventory::aws($extra),)*
+            $($($crate::inventory::Need::Kubernetes(&$kind),)+)?
         ]
     };
 }

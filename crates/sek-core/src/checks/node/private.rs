@@ -8,10 +8,13 @@
 
 use serde_json::json;
 
+use super::provisioners::{class_resource, provisioning_list};
 use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::net::is_open_to_world;
-use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
+use crate::inventory::k8s::IdRef;
+use crate::inventory::k8s::resources::{AUTO_NODE_CLASSES, EC2_NODE_CLASSES};
 use crate::inventory::{ClusterView, Instance, Missing, Need, Why, aws};
 
 /// The check.
@@ -31,7 +34,8 @@ pub static CHECK: Check = Check {
     needs: node_needs![
         "ec2:DescribeLaunchTemplateVersions",
         "ec2:DescribeSubnets",
-        "ec2:DescribeRouteTables"
+        "ec2:DescribeRouteTables";
+        EC2_NODE_CLASSES, AUTO_NODE_CLASSES
     ],
     rationale: "A node with a public address in a subnet routed to an Internet gateway is reachable from the \
 Internet on every port its security groups allow, including the kubelet and NodePort services. Private \
@@ -56,6 +60,11 @@ fn internet_routes(inv: &ClusterView<'_>, node: &Instance) -> Result<Vec<String>
         .subnet_id
         .as_deref()
         .ok_or_else(|| Missing::new(format!("the subnet of {}", node.id), NEEDS, Why::NotFound))?;
+    subnet_internet_routes(inv, subnet_id)
+}
+
+/// The default routes to an Internet gateway of subnet `subnet_id`'s route table.
+fn subnet_internet_routes(inv: &ClusterView<'_>, subnet_id: &str) -> Result<Vec<String>, Missing> {
     let subnet = inv.subnet(subnet_id)?;
     let table = inv.route_table_for(subnet)?;
     Ok(table
@@ -149,7 +158,70 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         );
     }
 
+    // The subnets Karpenter's and Auto Mode's NodeClasses launch nodes into.
+    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
+    findings.extend(errors);
+    let karpenter = classes
+        .iter()
+        .map(|c| ("EC2NodeClass", &c.metadata.name, &c.status.subnets));
+    let (auto, errors) = provisioning_list(ctx, nodes, |k| k.auto_node_classes());
+    findings.extend(errors);
+    let auto = auto
+        .iter()
+        .map(|c| ("NodeClass", &c.metadata.name, &c.status.subnets));
+    for (kind, name, subnets) in karpenter.chain(auto) {
+        findings.push(judge_class_subnets(inv, kind, name, subnets));
+    }
+
     Ok(conclude(inv, nodes, findings, "no nodes were found"))
+}
+
+/// A NodeClass judged by the subnets its selector terms resolved to.
+fn judge_class_subnets(
+    inv: &ClusterView<'_>,
+    kind: &str,
+    name: &str,
+    subnets: &[IdRef],
+) -> Finding {
+    let resource = class_resource(kind, name);
+    let ids: Vec<&str> = subnets.iter().map(|s| s.id.as_str()).collect();
+    if ids.is_empty() {
+        return Finding::new(
+            Status::Manual,
+            resource,
+            "its subnet selector terms resolved to no subnet yet (status.subnets is empty): review them",
+        );
+    }
+    let mut public = Vec::new();
+    let mut unread = Vec::new();
+    for id in &ids {
+        match subnet_internet_routes(inv, id) {
+            Ok(routes) if routes.is_empty() => {}
+            Ok(routes) => public.push(format!("{id} ({})", routes.join(", "))),
+            Err(missing) => unread.push(missing.reason()),
+        }
+    }
+    let evidence = json!({ "subnets": ids });
+    let finding = if !public.is_empty() {
+        Finding::fail(
+            resource,
+            format!(
+                "its nodes launch into subnets routed to an Internet gateway: {}",
+                public.join("; ")
+            ),
+        )
+    } else if !unread.is_empty() {
+        Finding::error(resource, unread.join("; "))
+    } else {
+        Finding::pass(
+            resource,
+            format!(
+                "its subnets ({}) have no Internet gateway route",
+                ids.join(", ")
+            ),
+        )
+    };
+    finding.with_evidence(evidence)
 }
 
 #[cfg(test)]
@@ -263,5 +335,67 @@ mod tests {
     #[test]
     fn no_nodes_is_not_applicable() {
         assert_eq!(statuses(&run(&CHECK, &cluster())), [Status::NotApplicable]);
+    }
+
+    #[test]
+    fn node_classes_are_judged_by_the_subnets_they_resolved_to() {
+        use crate::checks::testkit::k8s::k8s;
+        use crate::inventory::Subnet;
+        use crate::inventory::k8s::{AutoNodeClass, Ec2NodeClass};
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.kubernetes = read(crate::checks::testkit::k8s::kubernetes());
+        inv.subnets.data_mut().push(Subnet {
+            id: "subnet-public".into(),
+            vpc_id: Some("vpc-1".into()),
+            ..Default::default()
+        });
+        inv.route_tables.data_mut().push(RouteTable {
+            id: "rtb-public".into(),
+            vpc_id: Some("vpc-1".into()),
+            main: false,
+            subnet_ids: vec!["subnet-public".into()],
+            routes: vec![route("0.0.0.0/0", "igw-1")],
+        });
+        let class = |name: &str, subnets: &[&str]| -> Ec2NodeClass {
+            let subnets: Vec<_> = subnets.iter().map(|id| json!({"id": id})).collect();
+            serde_json::from_value(
+                json!({"metadata": {"name": name}, "status": {"subnets": subnets}}),
+            )
+            .unwrap()
+        };
+        k8s(&mut inv).ec2_node_classes = read(vec![
+            class("private", &["subnet-private"]),
+            class("public", &["subnet-private", "subnet-public"]),
+            class("pending", &[]),
+            class("unknown", &["subnet-gone"]),
+        ]);
+        k8s(&mut inv).auto_node_classes = read(vec![
+            serde_json::from_value::<AutoNodeClass>(json!({"metadata": {"name": "auto"},
+                "status": {"subnets": [{"id": "subnet-private"}]}}))
+            .unwrap(),
+        ]);
+        let findings = run(&CHECK, &inv);
+        assert_eq!(
+            about(&findings, "EC2NodeClass//private").status,
+            Status::Pass
+        );
+        let public = about(&findings, "EC2NodeClass//public");
+        assert_eq!(public.status, Status::Fail);
+        assert!(
+            public
+                .message
+                .contains("subnet-public (0.0.0.0/0 -> igw-1 in rtb-public)"),
+            "{}",
+            public.message
+        );
+        assert_eq!(
+            about(&findings, "EC2NodeClass//pending").status,
+            Status::Manual
+        );
+        assert_eq!(
+            about(&findings, "EC2NodeClass//unknown").status,
+            Status::Error
+        );
+        assert_eq!(about(&findings, "k8s:NodeClass//auto").status, Status::Pass);
     }
 }

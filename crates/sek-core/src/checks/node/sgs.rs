@@ -6,10 +6,12 @@
 
 use std::collections::BTreeMap;
 
+use super::provisioners::provisioning_list;
 use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::security_groups::assess_ingress;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
+use crate::inventory::k8s::resources::{AUTO_NODE_CLASSES, EC2_NODE_CLASSES};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -26,7 +28,8 @@ pub static CHECK: Check = Check {
     ],
     needs: node_needs![
         "ec2:DescribeLaunchTemplateVersions",
-        "ec2:DescribeSecurityGroups"
+        "ec2:DescribeSecurityGroups";
+        EC2_NODE_CLASSES, AUTO_NODE_CLASSES
     ],
     rationale: "Worker nodes run every pod and hold the node role's credentials. An ingress rule from 0.0.0.0/0 or \
 ::/0 for all traffic or for SSH (22) or RDP (3389) exposes them to the Internet wherever they have a route to it, \
@@ -60,6 +63,23 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         for group in &used.template.security_group_ids {
             let user = format!("{} version {}", used.template.id, used.template.version);
             users.entry(group).or_default().push(user);
+        }
+    }
+    // The security groups Karpenter's and Auto Mode's NodeClasses give their nodes.
+    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
+    findings.extend(errors);
+    for class in classes {
+        for group in &class.status.security_groups {
+            let user = format!("EC2NodeClass {}", class.metadata.name);
+            users.entry(&group.id).or_default().push(user);
+        }
+    }
+    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.auto_node_classes());
+    findings.extend(errors);
+    for class in classes {
+        for group in &class.status.security_groups {
+            let user = format!("NodeClass {}", class.metadata.name);
+            users.entry(&group.id).or_default().push(user);
         }
     }
     findings.extend(
@@ -129,5 +149,36 @@ mod tests {
             .retain(|g| g.id != "sg-node");
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
         assert_eq!(statuses(&run(&CHECK, &cluster())), [Status::NotApplicable]);
+    }
+
+    #[test]
+    fn the_security_groups_node_classes_select_are_judged_naming_the_class() {
+        use crate::checks::testkit::k8s::k8s;
+        use crate::inventory::k8s::Ec2NodeClass;
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.kubernetes = read(crate::checks::testkit::k8s::kubernetes());
+        inv.security_groups.data_mut().push(group(
+            "sg-open",
+            vec![ingress("tcp", 22, 22, &["0.0.0.0/0"], &[])],
+        ));
+        k8s(&mut inv).ec2_node_classes = read(vec![
+            serde_json::from_value::<Ec2NodeClass>(
+                serde_json::json!({"metadata": {"name": "default"},
+                "status": {"securityGroups": [{"id": "sg-node"}, {"id": "sg-open"}]}}),
+            )
+            .unwrap(),
+        ]);
+        let findings = run(&CHECK, &inv);
+        let open = about(&findings, "security-group/sg-open");
+        assert_eq!(open.status, Status::Fail);
+        assert!(
+            open.message.contains("EC2NodeClass default")
+                || open.evidence.to_string().contains("EC2NodeClass default"),
+            "{open:#?}"
+        );
+        assert_eq!(
+            about(&findings, "security-group/sg-node").status,
+            Status::Pass
+        );
     }
 }

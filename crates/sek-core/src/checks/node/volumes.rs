@@ -14,11 +14,10 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::provisioners::{class_resource, provisioning_list, unless_auto_mode};
-use super::{conclude, nodegroup_templates};
+use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::k8s::resources::{AUTO_NODE_CLASSES, EC2_NODE_CLASSES};
-use crate::inventory::{Need, aws};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -31,15 +30,10 @@ pub static CHECK: Check = Check {
         nist("PR.DS-1"),
         bp("data-encryption-and-secrets-management"),
     ],
-    needs: &[
-        aws("ec2:DescribeInstances"),
-        aws("eks:ListNodegroups"),
-        aws("eks:DescribeNodegroup"),
-        aws("autoscaling:DescribeAutoScalingGroups"),
-        aws("ec2:DescribeLaunchTemplateVersions"),
-        aws("ec2:DescribeVolumes"),
-        Need::Kubernetes(&EC2_NODE_CLASSES),
-        Need::Kubernetes(&AUTO_NODE_CLASSES),
+    needs: node_needs![
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:DescribeVolumes";
+        EC2_NODE_CLASSES, AUTO_NODE_CLASSES
     ],
     rationale: "Node volumes hold container images, logs, emptyDir data and sometimes secrets written to disk. \
 Encryption at rest protects them in snapshots, in a detached volume, and in the storage layer.",
