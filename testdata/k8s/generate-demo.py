@@ -111,12 +111,12 @@ selectors={"securityGroupSelectorTerms":[{"tags":{"karpenter.sh/discovery":"demo
 # "default" keeps Karpenter's defaults (IMDSv2, hop limit 1, encrypted root volume); "batch" was loosened
 # for a legacy job that reads instance metadata, and adds an unencrypted scratch volume.
 add("EC2NodeClass","karpenter.k8s.aws/v1",meta("default"),spec={"amiSelectorTerms":[{"alias":"al2023@latest"}],
-    "role":"demo-prod-karpenter-node",**selectors},
+    "role":"eks-system-node",**selectors},
     status={"amis":[{"id":"ami-0e1f2a3b4c5d6e7f8","name":"amazon-eks-node-al2023-x86_64-standard-1.31-v20241115"}],
             "subnets":[{"id":"subnet-0priv1a00000001","zone":"eu-west-1a"},{"id":"subnet-0priv1b00000002","zone":"eu-west-1b"}],
             "securityGroups":[{"id":"sg-0c1a2b3c4d5e6f701"},{"id":"sg-0e1f2a3b4c5d6e702"}]})
 add("EC2NodeClass","karpenter.k8s.aws/v1",meta("batch"),spec={"amiSelectorTerms":[{"id":"ami-0b47c1d2e3f405162"}],
-    "role":"demo-prod-karpenter-node","metadataOptions":{"httpEndpoint":"enabled","httpTokens":"optional","httpPutResponseHopLimit":2},
+    "role":"eks-batch-node","metadataOptions":{"httpEndpoint":"enabled","httpTokens":"optional","httpPutResponseHopLimit":2},
     "blockDeviceMappings":[{"deviceName":"/dev/xvda","rootVolume":True,"ebs":{"volumeSize":"50Gi","volumeType":"gp3","encrypted":True}},
                            {"deviceName":"/dev/xvdb","ebs":{"volumeSize":"500Gi","volumeType":"gp3"}}],**selectors},
     status={"amis":[{"id":"ami-0b47c1d2e3f405162","name":"batch-golden-2024-03"}],

@@ -12,6 +12,8 @@ use sek_core::inventory::{
     Subnet, Volume, VpcEndpoint,
 };
 
+use sek_core::inventory::k8s::node_class_role_arn;
+
 use super::aws::iam::{self, NodeIam};
 use super::aws::{Aws, ec2};
 
@@ -42,6 +44,12 @@ impl References {
             refs.groups
                 .extend(cluster.vpc.security_group_ids.iter().cloned());
             refs.cluster_vpc.extend(cluster.vpc.vpc_id.iter().cloned());
+            // The role of Auto Mode's built-in NodePools' nodes.
+            let auto_mode_role = cluster
+                .auto_mode
+                .as_ref()
+                .and_then(|a| a.node_role_arn.clone());
+            refs.node_roles.extend(auto_mode_role);
         }
         for node in inv.instances.got().into_iter().flatten() {
             refs.groups.extend(node.security_group_ids.iter().cloned());
@@ -91,6 +99,27 @@ impl References {
             refs.subnets
                 .extend(status.subnets.iter().map(|s| s.id.clone()));
         }
+        // Their node roles, named by name: the role's ARN is in the cluster's account.
+        let roles = k8s
+            .ec2_node_classes
+            .got()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.spec.role.as_deref())
+            .chain(
+                k8s.auto_node_classes
+                    .got()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.spec.role.as_deref()),
+            );
+        if let Some(cluster) = inv.cluster.got() {
+            refs.node_roles
+                .extend(roles.map(|role| node_class_role_arn(&cluster.arn, role)));
+        }
+        let read_roles = inv.roles.got();
+        refs.node_roles
+            .retain(|arn| !read_roles.is_some_and(|read| read.iter().any(|r| &r.arn == arn)));
         let groups = inv.security_groups.got();
         refs.groups
             .retain(|id| !groups.is_some_and(|read| read.iter().any(|g| &g.id == id)));
@@ -278,9 +307,27 @@ impl Referenced {
 }
 
 impl Referenced {
-    /// Add what `refs` named to what `inv` already holds (the security groups, subnets and route
-    /// tables of a second pass, [`References::of_node_classes`]).
+    /// Add what `refs` named to what `inv` already holds (the security groups, subnets, route
+    /// tables and node roles of a second pass, [`References::of_node_classes`]).
     pub fn add_to(&self, refs: &References, inv: &mut ClusterInventory) {
+        if let Some(node_iam) = &self.node_iam {
+            let node_iam = node_iam.of_cluster(&BTreeSet::new(), &refs.node_roles);
+            merge(
+                &mut inv.roles,
+                Read::Got(Collection::complete(node_iam.roles)),
+            );
+            let known = |arn: &String| {
+                inv.policies
+                    .got()
+                    .is_some_and(|read| read.iter().any(|p| &p.arn == arn))
+            };
+            let policies: Vec<_> = node_iam
+                .policies
+                .into_iter()
+                .filter(|p| !known(&p.arn))
+                .collect();
+            merge(&mut inv.policies, Read::Got(Collection::complete(policies)));
+        }
         if let Some(groups) = &self.security_groups {
             merge(
                 &mut inv.security_groups,

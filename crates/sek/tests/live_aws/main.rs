@@ -47,6 +47,9 @@ fn expect(status: &str, overrides: &[(&str, &str)]) -> BTreeMap<String, String> 
         "node-volumes",
         "node-ami",
         "node-age",
+        "node-sgs",
+        "node-private",
+        "node-role",
     ];
     for check in sek_core::checks::ALL
         .iter()

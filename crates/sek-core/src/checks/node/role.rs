@@ -10,10 +10,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
+use super::provisioners::provisioning_list;
 use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::ecr_writes_allowed;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
+use crate::inventory::k8s::node_class_role_arn;
+use crate::inventory::k8s::resources::{AUTO_NODE_CLASSES, EC2_NODE_CLASSES};
 use crate::inventory::{ClusterView, Instance, Missing, is_minimal_node_policy, last_segment};
 
 /// The check.
@@ -35,7 +38,8 @@ pub static CHECK: Check = Check {
         "iam:ListRolePolicies",
         "iam:GetRolePolicy",
         "iam:GetPolicy",
-        "iam:GetPolicyVersion"
+        "iam:GetPolicyVersion";
+        EC2_NODE_CLASSES, AUTO_NODE_CLASSES
     ],
     rationale: "Every process on a node that can reach the instance metadata service can use the node role, so its \
 permissions are shared by all pods that are not isolated from IMDS. AWS defines the managed policies a node needs \
@@ -186,7 +190,44 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
 fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let inv = ctx.inventory;
     let nodes = inv.instances()?;
-    let (roles, mut findings) = node_roles(inv, nodes)?;
+    let (mut roles, mut findings) = node_roles(inv, nodes)?;
+    // The roles EKS Auto Mode's built-in NodePools and the NodeClasses give their nodes, before
+    // any node has them.
+    if let Ok(cluster) = inv.control_plane() {
+        let auto_mode_role = cluster
+            .auto_mode
+            .as_ref()
+            .and_then(|a| a.node_role_arn.as_ref());
+        if let Some(arn) = auto_mode_role {
+            let user = "Auto Mode built-in NodePools".to_string();
+            roles.entry(arn.clone()).or_default().push(user);
+        }
+        let (karpenter, errors) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
+        findings.extend(errors);
+        let (auto, errors) = provisioning_list(ctx, nodes, |k| k.auto_node_classes());
+        findings.extend(errors);
+        let classes = karpenter
+            .iter()
+            .map(|c| ("EC2NodeClass", &c.metadata.name, c.spec.role.as_deref()))
+            .chain(
+                auto.iter()
+                    .map(|c| ("NodeClass", &c.metadata.name, c.spec.role.as_deref())),
+            );
+        for (kind, name, role) in classes {
+            let Some(role) = role else { continue };
+            let arn = node_class_role_arn(&cluster.arn, role);
+            // A role with a path has another ARN: find it by name.
+            let arn = inv
+                .roles
+                .got()
+                .and_then(|read| {
+                    read.iter()
+                        .find(|r| r.arn == arn || r.name == last_segment(&arn))
+                })
+                .map_or(arn, |r| r.arn.clone());
+            roles.entry(arn).or_default().push(format!("{kind} {name}"));
+        }
+    }
     findings.extend(
         roles
             .iter()
@@ -370,5 +411,39 @@ mod tests {
     #[test]
     fn no_nodes_is_not_applicable() {
         assert_eq!(statuses(&run(&CHECK, &cluster())), [Status::NotApplicable]);
+    }
+
+    #[test]
+    fn node_class_and_auto_mode_roles_are_judged_before_any_node_has_them() {
+        use crate::checks::testkit::k8s::k8s;
+        use crate::inventory::k8s::Ec2NodeClass;
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        inv.kubernetes = read(crate::checks::testkit::k8s::kubernetes());
+        let class = |name: &str, role: &str| -> Ec2NodeClass {
+            serde_json::from_value(json!({"metadata": {"name": name}, "spec": {"role": role}}))
+                .unwrap()
+        };
+        k8s(&mut inv).ec2_node_classes = read(vec![
+            class("default", "node-role"),
+            class("batch", "batch-node"),
+        ]);
+        inv.cluster.got_mut().unwrap().auto_mode = Some(crate::inventory::AutoMode {
+            compute: true,
+            node_role_arn: Some("arn:aws:iam::111122223333:role/auto-node".into()),
+            ..Default::default()
+        });
+        let findings = run(&CHECK, &inv);
+        let shared = about(&findings, "role/node-role");
+        assert_eq!(shared.status, Status::Pass);
+        assert!(
+            shared.evidence["used_by"]
+                .to_string()
+                .contains("EC2NodeClass default"),
+            "{:#}",
+            shared.evidence
+        );
+        // Neither was read: an error each, never a pass.
+        assert_eq!(about(&findings, "role/batch-node").status, Status::Error);
+        assert_eq!(about(&findings, "role/auto-node").status, Status::Error);
     }
 }

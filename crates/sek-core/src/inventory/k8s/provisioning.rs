@@ -261,6 +261,20 @@ pub struct NodeClassRef {
     pub name: String,
 }
 
+/// The ARN of a NodeClass's `role` (a role name, or already an ARN) in the account and partition
+/// of `cluster_arn`. A role with a path has another ARN; it is then found by name.
+pub fn node_class_role_arn(cluster_arn: &str, role: &str) -> String {
+    if role.starts_with("arn:") {
+        return role.to_string();
+    }
+    let parts: Vec<&str> = cluster_arn.split(':').collect();
+    let (partition, account) = match parts.as_slice() {
+        [_, partition, _, _, account, ..] => (*partition, *account),
+        _ => ("aws", ""),
+    };
+    format!("arn:{partition}:iam::{account}:role/{role}")
+}
+
 /// Karpenter v1's `expireAfter` when a NodePool sets none.
 pub const KARPENTER_DEFAULT_EXPIRE_AFTER: &str = "720h";
 
