@@ -12,7 +12,8 @@ use sek_core::inventory::{
     Subnet, Volume, VpcEndpoint,
 };
 
-use sek_core::inventory::k8s::node_class_role_arn;
+use sek_core::inventory::k8s::{node_class_profile_arn, node_class_role_arn};
+use sek_core::inventory::last_segment;
 
 use super::aws::iam::{self, NodeIam};
 use super::aws::{Aws, ec2};
@@ -116,7 +117,20 @@ impl References {
         if let Some(cluster) = inv.cluster.got() {
             refs.node_roles
                 .extend(roles.map(|role| node_class_role_arn(&cluster.arn, role)));
+            let profiles = k8s
+                .ec2_node_classes
+                .got()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.spec.instance_profile.as_deref());
+            refs.profiles
+                .extend(profiles.map(|p| node_class_profile_arn(&cluster.arn, p)));
         }
+        let read_profiles = inv.instance_profiles.got();
+        refs.profiles.retain(|arn| {
+            !read_profiles
+                .is_some_and(|read| read.iter().any(|p| p.arn.ends_with(last_segment(arn))))
+        });
         let read_roles = inv.roles.got();
         refs.node_roles
             .retain(|arn| !read_roles.is_some_and(|read| read.iter().any(|r| &r.arn == arn)));
@@ -311,7 +325,14 @@ impl Referenced {
     /// tables and node roles of a second pass, [`References::of_node_classes`]).
     pub fn add_to(&self, refs: &References, inv: &mut ClusterInventory) {
         if let Some(node_iam) = &self.node_iam {
-            let node_iam = node_iam.of_cluster(&BTreeSet::new(), &refs.node_roles);
+            let node_iam = node_iam.of_cluster(&refs.profiles, &refs.node_roles);
+            merge(
+                &mut inv.instance_profiles,
+                Read::Got(Collection {
+                    items: node_iam.profiles,
+                    failed: node_iam.errors,
+                }),
+            );
             merge(
                 &mut inv.roles,
                 Read::Got(Collection::complete(node_iam.roles)),

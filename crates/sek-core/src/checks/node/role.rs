@@ -15,8 +15,8 @@ use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::ecr_writes_allowed;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
-use crate::inventory::k8s::node_class_role_arn;
 use crate::inventory::k8s::resources::{AUTO_NODE_CLASSES, EC2_NODE_CLASSES};
+use crate::inventory::k8s::{node_class_profile_arn, node_class_role_arn};
 use crate::inventory::{ClusterView, Instance, Missing, is_minimal_node_policy, last_segment};
 
 /// The check.
@@ -206,6 +206,22 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         findings.extend(errors);
         let (auto, errors) = provisioning_list(ctx, nodes, |k| k.auto_node_classes());
         findings.extend(errors);
+        // An EC2NodeClass names a role, or an instance profile made outside Karpenter.
+        for class in karpenter {
+            let Some(profile) = class.spec.instance_profile.as_deref() else {
+                continue;
+            };
+            let user = format!("EC2NodeClass {}", class.metadata.name);
+            let arn = node_class_profile_arn(&cluster.arn, profile);
+            match inv.instance_profile(&arn) {
+                Ok(profile) => {
+                    for role in &profile.roles {
+                        roles.entry(role.clone()).or_default().push(user.clone());
+                    }
+                }
+                Err(missing) => findings.push(Finding::missing(arn, &missing)),
+            }
+        }
         let classes = karpenter
             .iter()
             .map(|c| ("EC2NodeClass", &c.metadata.name, c.spec.role.as_deref()))
@@ -423,9 +439,13 @@ mod tests {
             serde_json::from_value(json!({"metadata": {"name": name}, "spec": {"role": role}}))
                 .unwrap()
         };
+        let mut profiled = class("profiled", "unused");
+        profiled.spec.role = None;
+        profiled.spec.instance_profile = Some("node-profile".into());
         k8s(&mut inv).ec2_node_classes = read(vec![
             class("default", "node-role"),
             class("batch", "batch-node"),
+            profiled,
         ]);
         inv.cluster.got_mut().unwrap().auto_mode = Some(crate::inventory::AutoMode {
             compute: true,

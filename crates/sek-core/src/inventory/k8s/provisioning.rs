@@ -264,15 +264,24 @@ pub struct NodeClassRef {
 /// The ARN of a NodeClass's `role` (a role name, or already an ARN) in the account and partition
 /// of `cluster_arn`. A role with a path has another ARN; it is then found by name.
 pub fn node_class_role_arn(cluster_arn: &str, role: &str) -> String {
-    if role.starts_with("arn:") {
-        return role.to_string();
+    iam_arn(cluster_arn, "role", role)
+}
+
+/// The ARN of an EC2NodeClass's `instanceProfile` (a name), as [`node_class_role_arn`].
+pub fn node_class_profile_arn(cluster_arn: &str, profile: &str) -> String {
+    iam_arn(cluster_arn, "instance-profile", profile)
+}
+
+fn iam_arn(cluster_arn: &str, kind: &str, name: &str) -> String {
+    if name.starts_with("arn:") {
+        return name.to_string();
     }
     let parts: Vec<&str> = cluster_arn.split(':').collect();
     let (partition, account) = match parts.as_slice() {
         [_, partition, _, _, account, ..] => (*partition, *account),
         _ => ("aws", ""),
     };
-    format!("arn:{partition}:iam::{account}:role/{role}")
+    format!("arn:{partition}:iam::{account}:{kind}/{name}")
 }
 
 /// Karpenter v1's `expireAfter` when a NodePool sets none.
