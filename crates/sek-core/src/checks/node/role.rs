@@ -455,12 +455,10 @@ mod tests {
         let findings = run(&CHECK, &inv);
         let shared = about(&findings, "role/node-role");
         assert_eq!(shared.status, Status::Pass);
+        let used_by = shared.evidence["used_by"].to_string();
         assert!(
-            shared.evidence["used_by"]
-                .to_string()
-                .contains("EC2NodeClass default"),
-            "{:#}",
-            shared.evidence
+            used_by.contains("EC2NodeClass default") && used_by.contains("EC2NodeClass profiled"),
+            "{used_by}"
         );
         // Neither was read: an error each, never a pass.
         assert_eq!(about(&findings, "role/batch-node").status, Status::Error);
