@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::provisioners::provisioning_list;
 use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
-use crate::checks::shared::iam_policy::ecr_writes_allowed;
+use crate::checks::shared::iam_policy::{ecr_writes_allowed, powerful_grants};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::k8s::resources::{AUTO_NODE_CLASSES, EC2_NODE_CLASSES};
 use crate::inventory::k8s::{node_class_profile_arn, node_class_role_arn};
@@ -105,9 +105,19 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
     let mut problems = Vec::new();
     let mut extra_policies = Vec::new();
     let mut ecr_writes: Vec<String> = Vec::new();
+    // What the extra policies grant on every resource, judged as iam-pod-roles judges pod roles.
+    let mut powers: Vec<String> = Vec::new();
     let mut unread = Vec::new();
     let mut note_writes = |document: Option<&Value>, name: &str| match document {
-        Some(document) => ecr_writes.extend(ecr_writes_allowed(document)),
+        Some(document) => {
+            ecr_writes.extend(ecr_writes_allowed(document));
+            let source = last_segment(name);
+            powers.extend(
+                powerful_grants(document)
+                    .into_iter()
+                    .map(|power| format!("{power} through {source}")),
+            );
+        }
         None => unread.push(name.to_string()),
     };
 
@@ -153,6 +163,14 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
         };
         problems.push(format!("ECR write access: {shown}{more}"));
     }
+    powers.sort();
+    powers.dedup();
+    if !powers.is_empty() {
+        problems.push(format!(
+            "administrator or escalation permissions: {}",
+            powers.join("; ")
+        ));
+    }
 
     let evidence = json!({
         "role": role.name,
@@ -161,6 +179,7 @@ fn assess_role(inv: &ClusterView<'_>, arn: &str, used_by: &[String]) -> Finding 
         "inline_policies": inline.as_ref().ok().map(|i| i.iter().map(|p| &p.name).collect::<Vec<_>>()),
         "policies_beyond_minimum": extra_policies,
         "ecr_write_actions": ecr_writes,
+        "powers": powers,
         "documents_not_read": unread,
     });
     let unknown = attached.as_ref().and(inline.as_ref()).err();
@@ -463,5 +482,28 @@ mod tests {
         // Neither was read: an error each, never a pass.
         assert_eq!(about(&findings, "role/batch-node").status, Status::Error);
         assert_eq!(about(&findings, "role/auto-node").status, Status::Error);
+    }
+
+    #[test]
+    fn extra_policies_name_the_administrator_powers_they_grant_as_pod_roles_do() {
+        let mut inv = cluster_with_nodes(&["i-1"]);
+        attach(
+            &mut inv,
+            "arn:aws:iam::111122223333:policy/node-admin",
+            Some(
+                json!({"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}),
+            ),
+        );
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding
+                .message
+                .contains("administrator or escalation permissions: ")
+                && finding.message.contains("through node-admin"),
+            "{}",
+            finding.message
+        );
+        assert_eq!(finding.evidence["powers"].as_array().unwrap().len(), 1);
     }
 }
