@@ -148,14 +148,7 @@ mod tests {
         let mut inv = kube_cluster();
         k8s(&mut inv).kube_proxy_config = read(KubeProxyConfigMap::Absent);
         assert_eq!(only(run(&CHECK, &inv)).status, Status::NotApplicable);
-        k8s_denied(&mut inv, CONFIG_MAPS);
-        let finding = only(run(&CHECK, &inv));
-        assert_eq!(finding.status, Status::Error);
-        assert!(
-            finding.message.contains("configmaps"),
-            "{}",
-            finding.message
-        );
+        assert_denied_read_is_an_error(&CHECK, inv, CONFIG_MAPS);
     }
 
     #[test]

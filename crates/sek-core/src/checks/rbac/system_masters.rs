@@ -126,13 +126,6 @@ mod tests {
         assert_eq!(statuses(&run(&CHECK, &kube_cluster())), [Status::Pass]);
         let mut inv = kube_cluster();
         k8s(&mut inv).aws_auth = Read::NotCollected;
-        k8s_denied(&mut inv, CONFIG_MAPS);
-        let finding = only(run(&CHECK, &inv));
-        assert_eq!(finding.status, Status::Error);
-        assert!(
-            finding.message.contains("configmaps"),
-            "{}",
-            finding.message
-        );
+        assert_denied_read_is_an_error(&CHECK, inv, CONFIG_MAPS);
     }
 }

@@ -300,14 +300,6 @@ mod tests {
             false,
         )]);
         assert_eq!(only(run(&CHECK, &inv)).status, Status::NotApplicable);
-        let mut inv = kube_cluster();
-        k8s_denied(&mut inv, STORAGE_CLASSES);
-        let finding = only(run(&CHECK, &inv));
-        assert_eq!(finding.status, Status::Error);
-        assert!(
-            finding.message.contains("storageclasses"),
-            "{}",
-            finding.message
-        );
+        assert_denied_read_is_an_error(&CHECK, kube_cluster(), STORAGE_CLASSES);
     }
 }

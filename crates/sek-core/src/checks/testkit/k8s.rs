@@ -409,6 +409,22 @@ pub fn assert_api_fails_when(
     assert!(finding.message.contains(expect), "{}", finding.message);
 }
 
+/// `check` on `inv` with `resource`'s read denied is one `error` naming the resource's plural.
+pub fn assert_denied_read_is_an_error(
+    check: &crate::checks::Check,
+    mut inv: ClusterInventory,
+    resource: Resource,
+) {
+    k8s_denied(&mut inv, resource);
+    let finding = super::only(super::run(check, &inv));
+    assert_eq!(finding.status, crate::checks::Status::Error);
+    assert!(
+        finding.message.contains(resource.plural),
+        "{}",
+        finding.message
+    );
+}
+
 /// The security context of a workload's first container, to change.
 pub fn first_container_context(w: &mut Workload) -> &mut SecurityContext {
     w.spec.containers[0]
