@@ -150,7 +150,6 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Settings;
     use crate::checks::Status;
     use crate::checks::testkit::*;
     use crate::inventory::{PodIdentityAssociation, TrustedRole};
@@ -181,13 +180,7 @@ mod tests {
     fn with_roles(roles: Vec<TrustedRole>) -> Vec<Finding> {
         let mut account = account();
         account.roles = read(roles);
-        run_full(
-            &CHECK,
-            &cluster(),
-            None,
-            Some(&account),
-            &Settings::default(),
-        )
+        run_with_account(&CHECK, &account)
     }
 
     #[test]
@@ -268,13 +261,7 @@ mod tests {
     fn unlisted_roles_are_an_error() {
         let mut account = account();
         account.roles = Read::Failed(denied("iam:ListRoles", &[]));
-        let findings = run_full(
-            &CHECK,
-            &cluster(),
-            None,
-            Some(&account),
-            &Settings::default(),
-        );
+        let findings = run_with_account(&CHECK, &account);
         assert_eq!(findings[0].status, Status::Error);
         assert!(findings[0].message.contains("iam:ListRoles"));
     }

@@ -125,13 +125,7 @@ mod tests {
             "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/OTHER"
                 .into(),
         ]);
-        let finding = only(run_full(
-            &CHECK,
-            &cluster(),
-            None,
-            Some(&account),
-            &Settings::default(),
-        ));
+        let finding = only(run_with_account(&CHECK, &account));
         assert_eq!(finding.status, Status::Fail);
     }
 

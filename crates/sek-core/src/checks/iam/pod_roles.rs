@@ -253,13 +253,7 @@ mod tests {
         inline: Option<serde_json::Value>,
     ) -> Vec<Finding> {
         let account = app_account(attached, inline);
-        run_full(
-            &CHECK,
-            &cluster(),
-            None,
-            Some(&account),
-            &Settings::default(),
-        )
+        run_with_account(&CHECK, &account)
     }
 
     /// The account of [`judge`]: role `app` and its policies.
@@ -344,22 +338,10 @@ mod tests {
         account.role_policies = read(vec![]);
         // The role's policies were not read.
         account.role_permissions = read(vec![]);
-        let findings = run_full(
-            &CHECK,
-            &cluster(),
-            None,
-            Some(&account),
-            &Settings::default(),
-        );
+        let findings = run_with_account(&CHECK, &account);
         assert_eq!(statuses(&findings), [Status::Error]);
         account.role_permissions = Read::NotCollected;
-        let findings = run_full(
-            &CHECK,
-            &cluster(),
-            None,
-            Some(&account),
-            &Settings::default(),
-        );
+        let findings = run_with_account(&CHECK, &account);
         assert_eq!(statuses(&findings), [Status::Error]);
     }
 

@@ -337,6 +337,11 @@ pub fn run_full(
     findings
 }
 
+/// Run `check` on the compliant [`cluster`] with the account data `account`.
+pub fn run_with_account(check: &Check, account: &AccountInventory) -> Vec<Finding> {
+    run_full(check, &cluster(), None, Some(account), &Settings::default())
+}
+
 /// The evaluation time of check tests.
 pub fn now() -> jiff::Timestamp {
     "2026-11-23T12:00:00Z".parse().unwrap()
