@@ -283,6 +283,14 @@ fn region_settings_are_read_once_and_judged_alike_for_every_cluster_of_the_regio
         assert_eq!(calls[api], 1, "{api} for two clusters");
     }
     assert_eq!(calls["eks:DescribeCluster"], 2);
+    // EKS's add-on catalogue: the three core add-ons once per Kubernetes version, not per cluster.
+    let versions: std::collections::BTreeSet<&str> = inventory["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cluster"]["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(calls["eks:DescribeAddonVersions"], 3 * versions.len());
 
     let report = sek_offline()
         .args(["scan", "--format", "json", "--snapshot"])

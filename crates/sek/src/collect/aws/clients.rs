@@ -60,7 +60,18 @@ pub struct Aws {
     /// Managed policy documents of this account, each read once for every role that attaches it
     /// (node roles, IRSA roles, the cluster role).
     policies: Arc<PolicyCache>,
+    /// The add-on versions EKS offers, by region, Kubernetes version and add-on: the same for
+    /// every cluster (and account) that asks, so read once.
+    addon_versions: Arc<AddonVersionCache>,
 }
+
+/// DescribeAddonVersions outcomes by (region, Kubernetes version, add-on).
+pub type AddonVersionCache = tokio::sync::Mutex<
+    std::collections::HashMap<
+        (String, String, String),
+        Arc<OnceCell<Result<sek_core::inventory::AddonVersions, CollectError>>>,
+    >,
+>;
 
 /// Managed policies by ARN, read at most once per account.
 pub type PolicyCache =
@@ -106,6 +117,7 @@ impl Aws {
             Arc::default(),
             Arc::default(),
             Arc::default(),
+            Arc::default(),
         ))
     }
 
@@ -136,6 +148,29 @@ impl Aws {
         cell.get_or_init(read).await.clone()
     }
 
+    /// The versions of add-on `name` for Kubernetes `version` in this region, read by `read` the
+    /// first time any cluster asks.
+    pub async fn addon_versions_once<F, Fut>(
+        &self,
+        version: &str,
+        name: &str,
+        read: F,
+    ) -> Result<sek_core::inventory::AddonVersions, CollectError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<sek_core::inventory::AddonVersions, CollectError>>,
+    {
+        let key = (self.region.clone(), version.to_string(), name.to_string());
+        let cell = self
+            .addon_versions
+            .lock()
+            .await
+            .entry(key)
+            .or_default()
+            .clone();
+        cell.get_or_init(read).await.clone()
+    }
+
     /// `read`'s outcome when the scan reads `action` for one of its checks, else `None` (and no
     /// request is made).
     pub async fn when<T>(&self, action: &str, read: impl Future<Output = T>) -> Option<T> {
@@ -153,6 +188,7 @@ impl Aws {
         caller: Arc<OnceCell<Result<GetCallerIdentityOutput, CollectError>>>,
         plan: Arc<ReadPlan>,
         policies: Arc<PolicyCache>,
+        addon_versions: Arc<AddonVersionCache>,
     ) -> Aws {
         Aws {
             region,
@@ -174,6 +210,7 @@ impl Aws {
             caller,
             plan,
             policies,
+            addon_versions,
         }
     }
 
@@ -191,6 +228,7 @@ impl Aws {
             self.caller.clone(),
             self.plan.clone(),
             self.policies.clone(),
+            self.addon_versions.clone(),
         )
     }
 
@@ -217,6 +255,8 @@ impl Aws {
             Arc::new(OnceCell::new_with(Some(Ok(caller)))),
             self.plan.clone(),
             Arc::default(),
+            // EKS's add-on catalogue is the same in every account.
+            self.addon_versions.clone(),
         ))
     }
 

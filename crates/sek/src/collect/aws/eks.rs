@@ -403,49 +403,62 @@ pub async fn addon_versions(
 ) -> Result<Vec<AddonVersions>, CollectError> {
     complete(
         each(names, |name| async move {
-            let resources = [name.clone()];
-            let pages = aws
-                .paginate(
-                    "eks:DescribeAddonVersions",
-                    &resources,
-                    |token| {
-                        aws.eks
-                            .describe_addon_versions()
-                            .addon_name(name)
-                            .kubernetes_version(kubernetes_version)
-                            .set_next_token(token)
-                            .send()
-                    },
-                    |page| page.next_token(),
-                )
-                .await?;
-            let mut versions = AddonVersions {
-                name: name.clone(),
-                ..AddonVersions::default()
-            };
-            let offered = pages
-                .into_iter()
-                .flat_map(|page| page.addons.unwrap_or_default())
-                .flat_map(|addon| addon.addon_versions.unwrap_or_default());
-            for offer in offered {
-                let Some(version) = offer.addon_version else {
-                    continue;
-                };
-                let on_this_version = offer
-                    .compatibilities
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|c| c.cluster_version.as_deref() == Some(kubernetes_version))
-                    .collect::<Vec<_>>();
-                if on_this_version.iter().any(|c| c.default_version) {
-                    versions.default_version = Some(version.clone());
-                }
-                versions.compatible.push(version);
-            }
-            Ok(Some(versions))
+            aws.addon_versions_once(kubernetes_version, name, || {
+                describe_addon_versions(aws, kubernetes_version, name)
+            })
+            .await
+            .map(Some)
         })
         .await,
     )
+}
+
+/// DescribeAddonVersions for add-on `name` on Kubernetes `kubernetes_version`.
+async fn describe_addon_versions(
+    aws: &Aws,
+    kubernetes_version: &str,
+    name: &str,
+) -> Result<AddonVersions, CollectError> {
+    let resources = [name.to_string()];
+    let pages = aws
+        .paginate(
+            "eks:DescribeAddonVersions",
+            &resources,
+            |token| {
+                aws.eks
+                    .describe_addon_versions()
+                    .addon_name(name)
+                    .kubernetes_version(kubernetes_version)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?;
+    let mut versions = AddonVersions {
+        name: name.to_string(),
+        ..AddonVersions::default()
+    };
+    let offered = pages
+        .into_iter()
+        .flat_map(|page| page.addons.unwrap_or_default())
+        .flat_map(|addon| addon.addon_versions.unwrap_or_default());
+    for offer in offered {
+        let Some(version) = offer.addon_version else {
+            continue;
+        };
+        let on_this_version = offer
+            .compatibilities
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.cluster_version.as_deref() == Some(kubernetes_version))
+            .collect::<Vec<_>>();
+        if on_this_version.iter().any(|c| c.default_version) {
+            versions.default_version = Some(version.clone());
+        }
+        versions.compatible.push(version);
+    }
+    Ok(versions)
 }
 
 /// ListInsights, then DescribeInsight for each insight that is not passing (its recommendation
