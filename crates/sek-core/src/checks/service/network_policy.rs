@@ -4,7 +4,8 @@
 //! The VPC CNI alone does not enforce NetworkPolicy objects: without an enforcer they are accepted
 //! and ignored. A cluster security group is not a substitute, and never makes this pass. Calico
 //! and Cilium run inside the cluster; when sek has no Kubernetes data it says so (`manual`)
-//! rather than guessing.
+//! rather than guessing. EKS Auto Mode enforces them itself once its network policy controller is
+//! on (a kube-system ConfigMap sek does not read): `manual`, saying where to look.
 
 use serde_json::{Value, json};
 
@@ -78,6 +79,14 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
             arn,
             "the VPC CNI add-on enforces network policies (enableNetworkPolicy)",
         )
+    } else if vpc_cni.is_none() && inv.control_plane().is_ok_and(|c| c.auto_mode_compute()) {
+        Finding::new(
+            Status::Manual,
+            arn,
+            "EKS Auto Mode enforces network policies once its network policy controller is on: confirm \
+`enable-network-policy-controller: \"true\"` in the kube-system/amazon-vpc-cni ConfigMap (and each \
+NodeClass's `networkPolicy` default)",
+        )
     } else {
         let why = match vpc_cni {
             Some(_) => {
@@ -139,5 +148,22 @@ mod tests {
         let mut inv = cluster();
         inv.addons = Read::Failed(denied("eks:ListAddons", &["prod"]));
         assert_eq!(only(run(&CHECK, &inv)).status, Status::Error);
+    }
+
+    #[test]
+    fn auto_mode_is_told_where_its_enforcement_is_switched_on() {
+        let mut inv = cluster();
+        inv.addons = read(vec![]);
+        inv.cluster.got_mut().unwrap().auto_mode = Some(crate::inventory::AutoMode {
+            compute: true,
+            ..Default::default()
+        });
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Manual);
+        assert!(
+            finding.message.contains("enable-network-policy-controller"),
+            "{}",
+            finding.message
+        );
     }
 }
