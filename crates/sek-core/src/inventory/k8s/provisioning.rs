@@ -3,8 +3,9 @@
 //! launch template of every node its NodePools will launch, so it is judged even before it has
 //! launched one.
 //!
-//! Only the v1 APIs are read (Karpenter 1.0 and later, Auto Mode). A cluster without the CRDs
-//! answers their lists with 404, which reads as "none".
+//! Only the v1 APIs are read (Karpenter 1.0 and later, Auto Mode). A list answered with 404 reads
+//! as "none" when the CRD list shows the CRD is not installed, and stays a failed read when it is
+//! (an older release serving another version).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
