@@ -9,6 +9,35 @@ use sek_core::inventory::{
 
 use super::{Aws, complete, each, timestamp};
 
+/// Every item (the output's `$field`) of the EKS list operation `$op` about cluster `$cluster`,
+/// page by page: `Result<Vec<_>, CollectError>`.
+macro_rules! eks_list {
+    ($aws:expr, $action:literal, $cluster:expr, $op:ident, $field:ident) => {{
+        let cluster: &str = $cluster;
+        let scope = [cluster.to_string()];
+        $aws.paginate(
+            $action,
+            &scope,
+            |token| {
+                $aws.eks
+                    .$op()
+                    .cluster_name(cluster)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await
+        .map(|pages| {
+            pages
+                .into_iter()
+                .flat_map(|page| page.$field.unwrap_or_default())
+                .collect::<Vec<_>>()
+        })
+    }};
+}
+pub(super) use eks_list;
+
 /// DescribeCluster.
 pub async fn describe_cluster(aws: &Aws, name: &str) -> Result<EksCluster, CollectError> {
     let resources = [name.to_string()];
@@ -151,26 +180,14 @@ fn convert_cluster(cluster: aws_sdk_eks::types::Cluster, name: &str) -> EksClust
 /// ListNodegroups, then DescribeNodegroup for each, concurrently. Failures are returned beside
 /// the node groups that could be read.
 pub async fn nodegroups(aws: &Aws, cluster: &str) -> (Vec<Nodegroup>, Vec<CollectError>) {
-    let scope = [cluster.to_string()];
-    let pages = aws
-        .paginate(
-            "eks:ListNodegroups",
-            &scope,
-            |token| {
-                aws.eks
-                    .list_nodegroups()
-                    .cluster_name(cluster)
-                    .set_next_token(token)
-                    .send()
-            },
-            |page| page.next_token(),
-        )
-        .await;
-    let names: Vec<String> = match pages {
-        Ok(pages) => pages
-            .into_iter()
-            .flat_map(|p| p.nodegroups.unwrap_or_default())
-            .collect(),
+    let names = match eks_list!(
+        aws,
+        "eks:ListNodegroups",
+        cluster,
+        list_nodegroups,
+        nodegroups
+    ) {
+        Ok(names) => names,
         Err(err) => return (Vec::new(), vec![err]),
     };
     each(&names, |name| async move {
@@ -345,24 +362,7 @@ pub async fn updates(
 
 /// ListAddons, then DescribeAddon for each.
 pub async fn addons(aws: &Aws, cluster: &str) -> Result<Vec<Addon>, CollectError> {
-    let scope = [cluster.to_string()];
-    let names: Vec<String> = aws
-        .paginate(
-            "eks:ListAddons",
-            &scope,
-            |token| {
-                aws.eks
-                    .list_addons()
-                    .cluster_name(cluster)
-                    .set_next_token(token)
-                    .send()
-            },
-            |page| page.next_token(),
-        )
-        .await?
-        .into_iter()
-        .flat_map(|p| p.addons.unwrap_or_default())
-        .collect();
+    let names = eks_list!(aws, "eks:ListAddons", cluster, list_addons, addons)?;
     // A missing add-on could be the one a check looks for: the list is unread without it.
     complete(
         each(&names, |name| async move {
@@ -464,24 +464,7 @@ async fn describe_addon_versions(
 /// ListInsights, then DescribeInsight for each insight that is not passing (its recommendation
 /// and the deprecated APIs in use).
 pub async fn insights(aws: &Aws, cluster: &str) -> Result<Vec<Insight>, CollectError> {
-    let scope = [cluster.to_string()];
-    let summaries: Vec<_> = aws
-        .paginate(
-            "eks:ListInsights",
-            &scope,
-            |token| {
-                aws.eks
-                    .list_insights()
-                    .cluster_name(cluster)
-                    .set_next_token(token)
-                    .send()
-            },
-            |page| page.next_token(),
-        )
-        .await?
-        .into_iter()
-        .flat_map(|p| p.insights.unwrap_or_default())
-        .collect();
+    let summaries = eks_list!(aws, "eks:ListInsights", cluster, list_insights, insights)?;
     // A missing recommendation could hide which APIs are deprecated: the list is unread without it.
     complete(
         each(&summaries, |summary| async move {
@@ -545,24 +528,13 @@ pub async fn fargate_profiles(
     aws: &Aws,
     cluster: &str,
 ) -> Result<Vec<FargateProfile>, CollectError> {
-    let scope = [cluster.to_string()];
-    let names: Vec<String> = aws
-        .paginate(
-            "eks:ListFargateProfiles",
-            &scope,
-            |token| {
-                aws.eks
-                    .list_fargate_profiles()
-                    .cluster_name(cluster)
-                    .set_next_token(token)
-                    .send()
-            },
-            |page| page.next_token(),
-        )
-        .await?
-        .into_iter()
-        .flat_map(|p| p.fargate_profile_names.unwrap_or_default())
-        .collect();
+    let names = eks_list!(
+        aws,
+        "eks:ListFargateProfiles",
+        cluster,
+        list_fargate_profiles,
+        fargate_profile_names
+    )?;
     complete(
         each(&names, |name| async move {
             let resources = [name.clone()];

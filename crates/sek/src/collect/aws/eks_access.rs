@@ -5,29 +5,19 @@ use sek_core::inventory::{
     AccessEntry, AccessPolicyAssociation, CollectError, PodIdentityAssociation,
 };
 
+use super::eks::eks_list;
 use super::{Aws, complete, each, timestamp};
 
 /// ListAccessEntries, then DescribeAccessEntry and ListAssociatedAccessPolicies for each. A
 /// failed policy list leaves that entry's `policies` empty (`None`) rather than dropping it.
 pub async fn access_entries(aws: &Aws, cluster: &str) -> Result<Vec<AccessEntry>, CollectError> {
-    let scope = [cluster.to_string()];
-    let principals: Vec<String> = aws
-        .paginate(
-            "eks:ListAccessEntries",
-            &scope,
-            |token| {
-                aws.eks
-                    .list_access_entries()
-                    .cluster_name(cluster)
-                    .set_next_token(token)
-                    .send()
-            },
-            |page| page.next_token(),
-        )
-        .await?
-        .into_iter()
-        .flat_map(|p| p.access_entries.unwrap_or_default())
-        .collect();
+    let principals = eks_list!(
+        aws,
+        "eks:ListAccessEntries",
+        cluster,
+        list_access_entries,
+        access_entries
+    )?;
     // Without every entry, an administrator could be missed.
     complete(
         each(&principals, |principal| async move {
@@ -101,25 +91,13 @@ pub async fn pod_identity_associations(
     aws: &Aws,
     cluster: &str,
 ) -> Result<Vec<PodIdentityAssociation>, CollectError> {
-    let scope = [cluster.to_string()];
-    let pages = aws
-        .paginate(
-            "eks:ListPodIdentityAssociations",
-            &scope,
-            |token| {
-                aws.eks
-                    .list_pod_identity_associations()
-                    .cluster_name(cluster)
-                    .set_next_token(token)
-                    .send()
-            },
-            |page| page.next_token(),
-        )
-        .await?;
-    let listed: Vec<_> = pages
-        .into_iter()
-        .flat_map(|p| p.associations.unwrap_or_default())
-        .collect();
+    let listed = eks_list!(
+        aws,
+        "eks:ListPodIdentityAssociations",
+        cluster,
+        list_pod_identity_associations,
+        associations
+    )?;
     if !aws.wants("eks:DescribePodIdentityAssociation") {
         return Ok(listed
             .into_iter()
