@@ -81,40 +81,15 @@ impl References {
         let Some(k8s) = inv.kubernetes.got() else {
             return refs;
         };
-        let statuses = k8s
-            .ec2_node_classes
-            .got()
-            .into_iter()
-            .flatten()
-            .map(|c| &c.status)
-            .chain(
-                k8s.auto_node_classes
-                    .got()
-                    .into_iter()
-                    .flatten()
-                    .map(|c| &c.status),
-            );
-        for status in statuses {
+        for class in k8s.read_node_classes() {
             refs.groups
-                .extend(status.security_groups.iter().map(|g| g.id.clone()));
+                .extend(class.status.security_groups.iter().map(|g| g.id.clone()));
             refs.subnets
-                .extend(status.subnets.iter().map(|s| s.id.clone()));
+                .extend(class.status.subnets.iter().map(|s| s.id.clone()));
         }
-        // Their node roles, named by name: the role's ARN is in the cluster's account.
-        let roles = k8s
-            .ec2_node_classes
-            .got()
-            .into_iter()
-            .flatten()
-            .filter_map(|c| c.spec.role.as_deref())
-            .chain(
-                k8s.auto_node_classes
-                    .got()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|c| c.spec.role.as_deref()),
-            );
         if let Some(cluster) = inv.cluster.got() {
+            // Their node roles, named by name: the role's ARN is in the cluster's account.
+            let roles = k8s.read_node_classes().filter_map(|class| class.role);
             refs.node_roles
                 .extend(roles.map(|role| node_class_role_arn(&cluster.arn, role)));
             let profiles = k8s

@@ -8,12 +8,12 @@
 
 use serde_json::json;
 
-use super::provisioners::{class_resource, provisioning_list};
+use super::provisioners::{class_resource, node_classes};
 use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::net::is_open_to_world;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
-use crate::inventory::k8s::IdRef;
+use crate::inventory::k8s::AnyNodeClass;
 use crate::inventory::k8s::resources::{AUTO_NODE_CLASSES, EC2_NODE_CLASSES};
 use crate::inventory::{ClusterView, Instance, Missing, Need, Why, aws};
 
@@ -159,32 +159,19 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     }
 
     // The subnets Karpenter's and Auto Mode's NodeClasses launch nodes into.
-    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
+    let (classes, errors) = node_classes(ctx, nodes);
     findings.extend(errors);
-    let karpenter = classes
-        .iter()
-        .map(|c| ("EC2NodeClass", &c.metadata.name, &c.status.subnets));
-    let (auto, errors) = provisioning_list(ctx, nodes, |k| k.auto_node_classes());
-    findings.extend(errors);
-    let auto = auto
-        .iter()
-        .map(|c| ("NodeClass", &c.metadata.name, &c.status.subnets));
-    for (kind, name, subnets) in karpenter.chain(auto) {
-        findings.push(judge_class_subnets(inv, kind, name, subnets));
+    for class in classes.all() {
+        findings.push(judge_class_subnets(inv, class));
     }
 
     Ok(conclude(inv, nodes, findings, "no nodes were found"))
 }
 
 /// A NodeClass judged by the subnets its selector terms resolved to.
-fn judge_class_subnets(
-    inv: &ClusterView<'_>,
-    kind: &str,
-    name: &str,
-    subnets: &[IdRef],
-) -> Finding {
-    let resource = class_resource(kind, name);
-    let ids: Vec<&str> = subnets.iter().map(|s| s.id.as_str()).collect();
+fn judge_class_subnets(inv: &ClusterView<'_>, class: AnyNodeClass<'_>) -> Finding {
+    let resource = class_resource(class.kind, class.name);
+    let ids: Vec<&str> = class.status.subnets.iter().map(|s| s.id.as_str()).collect();
     if ids.is_empty() {
         return Finding::new(
             Status::Manual,

@@ -4,7 +4,7 @@
 
 use crate::checks::shared::k8s::{exempt, kubernetes};
 use crate::checks::{Ctx, Finding};
-use crate::inventory::k8s::KubernetesInventory;
+use crate::inventory::k8s::{AnyNodeClass, AutoNodeClass, Ec2NodeClass, KubernetesInventory};
 use crate::inventory::{Collection, Instance, Lookup, ResourceRef};
 
 /// `k8s:<Kind>//<name>`: how findings name a NodeClass or NodePool.
@@ -57,6 +57,46 @@ Kubernetes side: {}",
         ),
     );
     (&[], vec![finding])
+}
+
+/// Karpenter's EC2NodeClasses and Auto Mode's NodeClasses, as read for a node check.
+pub(crate) struct NodeClasses<'a> {
+    /// Karpenter's.
+    pub karpenter: &'a [Ec2NodeClass],
+    /// Auto Mode's.
+    pub auto_mode: &'a [AutoNodeClass],
+}
+
+impl<'a> NodeClasses<'a> {
+    /// Both kinds alike, for what they share (selections, role).
+    pub fn all(&self) -> impl Iterator<Item = AnyNodeClass<'a>> + 'a {
+        let karpenter: &'a [Ec2NodeClass] = self.karpenter;
+        let auto_mode: &'a [AutoNodeClass] = self.auto_mode;
+        karpenter
+            .iter()
+            .map(Ec2NodeClass::as_any)
+            .chain(auto_mode.iter().map(AutoNodeClass::as_any))
+    }
+}
+
+/// Both kinds of NodeClass for a node check (see [`provisioning_list`]). When the Kubernetes side
+/// was not read, both lists would say so with the same finding: it is said once.
+pub(crate) fn node_classes<'a>(
+    ctx: &Ctx<'a>,
+    nodes: &Collection<Instance>,
+) -> (NodeClasses<'a>, Vec<Finding>) {
+    let (karpenter, mut findings) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
+    let (auto_mode, errors) = provisioning_list(ctx, nodes, |k| k.auto_node_classes());
+    for error in errors {
+        if !findings.contains(&error) {
+            findings.push(error);
+        }
+    }
+    let classes = NodeClasses {
+        karpenter,
+        auto_mode,
+    };
+    (classes, findings)
 }
 
 /// `finding` about `node`, waived with the reason when EKS Auto Mode manages the node and only
@@ -135,5 +175,9 @@ mod tests {
             "{}",
             findings[0].message
         );
+        // Both kinds of NodeClass are missing for the same reason: said once.
+        let (classes, findings) = node_classes(&ctx, nodes);
+        assert_eq!(statuses(&findings), [Status::Error]);
+        assert_eq!(classes.all().count(), 0);
     }
 }

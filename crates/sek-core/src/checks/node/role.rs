@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::provisioners::provisioning_list;
+use super::provisioners::node_classes;
 use super::{conclude, node_needs};
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::iam_policy::{ecr_writes_allowed, powerful_grants};
@@ -221,12 +221,10 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
             let user = "Auto Mode built-in NodePools".to_string();
             roles.entry(arn.clone()).or_default().push(user);
         }
-        let (karpenter, errors) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
-        findings.extend(errors);
-        let (auto, errors) = provisioning_list(ctx, nodes, |k| k.auto_node_classes());
+        let (classes, errors) = node_classes(ctx, nodes);
         findings.extend(errors);
         // An EC2NodeClass names a role, or an instance profile made outside Karpenter.
-        for class in karpenter {
+        for class in classes.karpenter {
             let Some(profile) = class.spec.instance_profile.as_deref() else {
                 continue;
             };
@@ -241,15 +239,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
                 Err(missing) => findings.push(Finding::missing(arn, &missing)),
             }
         }
-        let classes = karpenter
-            .iter()
-            .map(|c| ("EC2NodeClass", &c.metadata.name, c.spec.role.as_deref()))
-            .chain(
-                auto.iter()
-                    .map(|c| ("NodeClass", &c.metadata.name, c.spec.role.as_deref())),
-            );
-        for (kind, name, role) in classes {
-            let Some(role) = role else { continue };
+        for class in classes.all() {
+            let Some(role) = class.role else { continue };
             let arn = node_class_role_arn(&cluster.arn, role);
             // A role with a path has another ARN: find it by name.
             let arn = inv
@@ -260,7 +251,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
                         .find(|r| r.arn == arn || r.name == last_segment(&arn))
                 })
                 .map_or(arn, |r| r.arn.clone());
-            roles.entry(arn).or_default().push(format!("{kind} {name}"));
+            let user = format!("{} {}", class.kind, class.name);
+            roles.entry(arn).or_default().push(user);
         }
     }
     findings.extend(

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::provisioners::provisioning_list;
+use super::provisioners::node_classes;
 use super::{NO_NODES_OR_TEMPLATES, conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::security_groups::assess_ingress;
@@ -66,19 +66,11 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         }
     }
     // The security groups Karpenter's and Auto Mode's NodeClasses give their nodes.
-    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
+    let (classes, errors) = node_classes(ctx, nodes);
     findings.extend(errors);
-    for class in classes {
+    for class in classes.all() {
         for group in &class.status.security_groups {
-            let user = format!("EC2NodeClass {}", class.metadata.name);
-            users.entry(&group.id).or_default().push(user);
-        }
-    }
-    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.auto_node_classes());
-    findings.extend(errors);
-    for class in classes {
-        for group in &class.status.security_groups {
-            let user = format!("NodeClass {}", class.metadata.name);
+            let user = format!("{} {}", class.kind, class.name);
             users.entry(&group.id).or_default().push(user);
         }
     }

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use super::provisioners::{class_resource, provisioning_list, unless_auto_mode};
+use super::provisioners::{class_resource, node_classes, unless_auto_mode};
 use super::{conclude, node_needs, nodegroup_templates};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
@@ -136,9 +136,9 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         findings.push(finding.with_evidence(evidence));
     }
 
-    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.ec2_node_classes());
+    let (classes, errors) = node_classes(ctx, nodes);
     findings.extend(errors);
-    for class in classes {
+    for class in classes.karpenter {
         let resource = class_resource("EC2NodeClass", &class.metadata.name);
         let mappings = &class.spec.block_device_mappings;
         let evidence = json!({ "block_device_mappings": mappings });
@@ -169,9 +169,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         };
         findings.push(finding.with_evidence(evidence));
     }
-    let (classes, errors) = provisioning_list(ctx, nodes, |k| k.auto_node_classes());
-    findings.extend(errors);
-    for class in classes {
+    for class in classes.auto_mode {
         let key = class
             .spec
             .ephemeral_storage

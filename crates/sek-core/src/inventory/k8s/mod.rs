@@ -140,6 +140,15 @@ impl KubernetesInventory {
         /// The Auto Mode NodeClasses.
         auto_node_classes: Vec<AutoNodeClass> = "the Auto Mode NodeClasses", [k8s(&AUTO_NODE_CLASSES)];
     }
+    /// The NodeClasses of both kinds that were read (none of a kind whose list was not).
+    pub fn read_node_classes(&self) -> impl Iterator<Item = AnyNodeClass<'_>> {
+        let karpenter = self.ec2_node_classes.got().into_iter().flatten();
+        let auto_mode = self.auto_node_classes.got().into_iter().flatten();
+        karpenter
+            .map(Ec2NodeClass::as_any)
+            .chain(auto_mode.map(AutoNodeClass::as_any))
+    }
+
     /// The workloads, when the reads among `needs` succeeded (others may have failed: a check
     /// about a DaemonSet does not need the Jobs). Only the kinds `needs` names may be judged.
     pub fn workloads_of(&self, needs: &'static [Need]) -> Result<&[Workload], Missing> {

@@ -159,6 +159,44 @@ pub struct IdRef {
     pub name: Option<String>,
 }
 
+/// A NodeClass of either kind, as the checks (and the collector) that read its selections and
+/// role see it: Karpenter's and Auto Mode's are alike there.
+#[derive(Debug, Clone, Copy)]
+pub struct AnyNodeClass<'a> {
+    /// `EC2NodeClass` or `NodeClass`.
+    pub kind: &'static str,
+    /// Its name.
+    pub name: &'a str,
+    /// The node IAM role it names, if any.
+    pub role: Option<&'a str>,
+    /// What its selector terms resolved to.
+    pub status: &'a NodeClassStatus,
+}
+
+impl Ec2NodeClass {
+    /// This class as [`AnyNodeClass`].
+    pub fn as_any(&self) -> AnyNodeClass<'_> {
+        AnyNodeClass {
+            kind: "EC2NodeClass",
+            name: &self.metadata.name,
+            role: self.spec.role.as_deref(),
+            status: &self.status,
+        }
+    }
+}
+
+impl AutoNodeClass {
+    /// This class as [`AnyNodeClass`].
+    pub fn as_any(&self) -> AnyNodeClass<'_> {
+        AnyNodeClass {
+            kind: "NodeClass",
+            name: &self.metadata.name,
+            role: self.spec.role.as_deref(),
+            status: &self.status,
+        }
+    }
+}
+
 /// An EKS Auto Mode NodeClass (`eks.amazonaws.com/v1`). EKS manages the instances (AMI, IMDS,
 /// SSH, OS); the user chooses these settings.
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
