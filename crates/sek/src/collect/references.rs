@@ -103,8 +103,10 @@ impl References {
         }
         let read_profiles = inv.instance_profiles.got();
         refs.profiles.retain(|arn| {
-            !read_profiles
-                .is_some_and(|read| read.iter().any(|p| p.arn.ends_with(last_segment(arn))))
+            !read_profiles.is_some_and(|read| {
+                read.iter()
+                    .any(|p| last_segment(&p.arn) == last_segment(arn))
+            })
         });
         let read_roles = inv.roles.got();
         refs.node_roles
