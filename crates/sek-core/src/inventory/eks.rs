@@ -240,6 +240,10 @@ pub struct PodIdentityAssociation {
     pub session_policy: Option<serde_json::Value>,
 }
 
+/// The core components EKS ships as add-ons: their versions are read even when a cluster runs
+/// them self-managed, to judge their image tags.
+pub const CORE_ADDONS: &[&str] = &["vpc-cni", "kube-proxy", "coredns"];
+
 /// The versions of one add-on EKS offers for the cluster's Kubernetes version
 /// (DescribeAddonVersions with `kubernetesVersion`).
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]

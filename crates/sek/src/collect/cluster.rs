@@ -127,7 +127,7 @@ async fn collect_cluster(
     let control_plane = inv.cluster.got();
     // Installed add-ons and the core components, whether add-ons or self-managed.
     let mut versions_of = addon_names.clone();
-    for core in eks::CORE_ADDONS {
+    for core in sek_core::inventory::CORE_ADDONS {
         if !versions_of.iter().any(|n| n == core) {
             versions_of.push(core.to_string());
         }

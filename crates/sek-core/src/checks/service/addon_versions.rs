@@ -454,6 +454,12 @@ mod tests {
     }
 
     #[test]
+    fn every_core_add_on_the_collector_reads_is_judged_when_self_managed() {
+        let judged: Vec<&str> = SELF_MANAGED.iter().map(|(name, ..)| *name).collect();
+        assert_eq!(judged, crate::inventory::CORE_ADDONS);
+    }
+
+    #[test]
     fn versions_and_tags_read_as_numbers() {
         assert_eq!(numbers("v1.31.2-minimal-eksbuild.3"), [1, 31, 2, 3]);
         assert_eq!(release("v1.11.3-eksbuild.2"), [1, 11, 3]);

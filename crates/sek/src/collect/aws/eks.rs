@@ -390,10 +390,6 @@ pub async fn addons(aws: &Aws, cluster: &str) -> Result<Vec<Addon>, CollectError
     )
 }
 
-/// The core components EKS ships as add-ons: their versions are read even when a cluster runs
-/// them self-managed, to judge their image tags.
-pub const CORE_ADDONS: &[&str] = &["vpc-cni", "kube-proxy", "coredns"];
-
 /// DescribeAddonVersions for each add-on `names`, on Kubernetes `kubernetes_version`: the
 /// versions compatible with it and its default.
 pub async fn addon_versions(
