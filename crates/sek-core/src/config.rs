@@ -15,6 +15,8 @@
 //! [thresholds]
 //! imds_max_hop_limit = 1           # node-imds: highest acceptable IMDS hop limit
 //! node_max_age_days = 30           # node-age: oldest acceptable node
+//! vuln_min_severity = "critical"   # vuln-images, vuln-nodes, risk-*: lowest failing severity
+//! image_max_age_days = 90          # image-age: oldest acceptable push of an image in use
 //!
 //! [allow]                          # allow-lists (empty: no restriction beyond the check's own)
 //! kubernetes_versions = ["1.31"]   # service-version
@@ -190,6 +192,8 @@ struct RawKubernetes {
 struct RawThresholds {
     imds_max_hop_limit: Option<Spanned<i64>>,
     node_max_age_days: Option<Spanned<i64>>,
+    vuln_min_severity: Option<Spanned<String>>,
+    image_max_age_days: Option<Spanned<i64>>,
 }
 
 fn is_account_id(value: &str) -> bool {
@@ -303,6 +307,30 @@ impl Config {
                 ));
             }
             config.settings.node_max_age_days = value as u32;
+        }
+        if let Some(days) = &raw.thresholds.image_max_age_days {
+            let value = *days.get_ref();
+            if !(1..=3650).contains(&value) {
+                return Err(error_at(
+                    Some(days.span()),
+                    format!("image_max_age_days must be between 1 and 3650, not {value}"),
+                ));
+            }
+            config.settings.image_max_age_days = value as u32;
+        }
+        if let Some(severity) = &raw.thresholds.vuln_min_severity {
+            let name = severity.get_ref();
+            config.settings.vuln_min_severity = match Severity::parse(name) {
+                Some(Severity::Info) | None => {
+                    return Err(error_at(
+                        Some(severity.span()),
+                        format!(
+                            "vuln_min_severity must be one of critical, high, medium, low; not `{name}`"
+                        ),
+                    ));
+                }
+                Some(severity) => severity,
+            };
         }
         let allow = &raw.allow;
         config.settings.kubernetes_versions = validated(
@@ -530,9 +558,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.settings.node_max_age_days, 14);
+        assert_eq!(config.settings.vuln_min_severity, Severity::Critical);
+        assert_eq!(config.settings.image_max_age_days, 90);
         assert_eq!(config.settings.kubernetes_versions, ["1.31", "1.32"]);
         assert_eq!(config.settings.ami_owners, ["amazon", "602401143452"]);
         assert_eq!(config.settings.trusted_accounts, ["111122223333"]);
+        let vulns = Config::parse(
+            "[thresholds]\nvuln_min_severity = \"high\"\nimage_max_age_days = 30\n",
+            "sek.toml",
+        )
+        .unwrap();
+        assert_eq!(vulns.settings.vuln_min_severity, Severity::High);
+        assert_eq!(vulns.settings.image_max_age_days, 30);
+        let err = Config::parse("[thresholds]\nvuln_min_severity = \"severe\"\n", "sek.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("critical, high, medium, low"), "{err}");
         let err = Config::parse(
             "[allow]\nkubernetes_versions = [\"1.31\", \"latest\"]\n",
             "c.toml",

@@ -73,6 +73,9 @@ impl fmt::Display for Severity {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Area {
+    /// Risk paths: exposure joined with a vulnerability or a powerful identity, over one
+    /// workload. First, as reports list them first.
+    Risk,
     /// The EKS service's side of a cluster: its control plane (endpoint, logging, encryption,
     /// version, authentication mode). Not Kubernetes Services: those are [`Area::Svc`].
     Service,
@@ -107,11 +110,16 @@ pub enum Area {
     Kubelet,
     /// kube-proxy, from its configuration in kube-system.
     KubeProxy,
+    /// What vulnerability scans found in the images in use and on the nodes.
+    Vuln,
+    /// The provenance of the images in use: age and signatures.
+    Image,
 }
 
 impl Area {
     /// Every area, in declaration order.
-    pub const ALL: [Area; 16] = [
+    pub const ALL: [Area; 19] = [
+        Area::Risk,
         Area::Service,
         Area::Node,
         Area::Net,
@@ -128,6 +136,8 @@ impl Area {
         Area::Storage,
         Area::Kubelet,
         Area::KubeProxy,
+        Area::Vuln,
+        Area::Image,
     ];
 
     /// Lower-case name: the id prefix, and the module folder (`kube-proxy`: `kube_proxy`).
@@ -149,6 +159,9 @@ impl Area {
             Area::Storage => "storage",
             Area::Kubelet => "kubelet",
             Area::KubeProxy => "kube-proxy",
+            Area::Vuln => "vuln",
+            Area::Image => "image",
+            Area::Risk => "risk",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod detect;
 pub mod ecr;
 pub mod frameworks;
 pub mod iam;
+pub mod image;
 pub mod kube_proxy;
 pub mod kubelet;
 pub mod net;
@@ -19,6 +20,7 @@ pub mod pod;
 pub mod rbac;
 mod read_plan;
 mod registry;
+pub mod risk;
 pub mod sa;
 mod select;
 pub mod service;
@@ -29,6 +31,7 @@ pub mod svc;
 #[cfg(test)]
 pub(crate) mod testkit;
 mod verdict;
+pub mod vuln;
 
 pub use self::check::*;
 pub use self::context::*;

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::{ALL, COLLECTOR_ACTIONS, Check};
+use super::{ALL, COLLECTOR_ACTIONS, Check, Severity};
 use crate::inventory::Need;
 use crate::inventory::k8s::resources::{CRDS, RESOURCES, Resource};
 
@@ -25,6 +25,9 @@ pub struct ReadPlan {
     /// The checks served; `None` for every check.
     checks: Option<Vec<&'static Check>>,
     needs: HashSet<Need>,
+    /// The lowest vulnerability severity read (`[thresholds] vuln_min_severity`): Inspector and
+    /// ECR hold every finding, and only those that can fail a check are fetched.
+    vulnerability_floor: Severity,
 }
 
 impl Default for ReadPlan {
@@ -39,6 +42,7 @@ impl ReadPlan {
         ReadPlan {
             checks: None,
             needs: needs_of(ALL),
+            vulnerability_floor: Severity::Critical,
         }
     }
 
@@ -53,6 +57,7 @@ impl ReadPlan {
         ReadPlan {
             checks: Some(checks.to_vec()),
             needs: needs_of(checks),
+            vulnerability_floor: Severity::Critical,
         }
     }
 
@@ -67,9 +72,21 @@ impl ReadPlan {
                 ReadPlan {
                     checks: Some(checks.clone()),
                     needs: needs_of(&checks),
+                    vulnerability_floor: Severity::Critical,
                 }
             }
         }
+    }
+
+    /// The same plan, reading vulnerabilities at or above `floor`.
+    pub fn with_vulnerability_floor(mut self, floor: Severity) -> Self {
+        self.vulnerability_floor = floor;
+        self
+    }
+
+    /// The lowest vulnerability severity read.
+    pub fn vulnerability_floor(&self) -> Severity {
+        self.vulnerability_floor
     }
 
     /// The checks served, unless every check is.

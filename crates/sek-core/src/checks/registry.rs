@@ -6,6 +6,8 @@ use crate::inventory::k8s::resources as k8s_resources;
 
 /// Every check, in report order.
 pub static ALL: &[&Check] = &[
+    &risk::exposed_vulnerable::CHECK,
+    &risk::exposed_powerful::CHECK,
     &service::logging::CHECK,
     &service::secrets::CHECK,
     &service::endpoint::CHECK,
@@ -43,6 +45,10 @@ pub static ALL: &[&Check] = &[
     &ecr::lifecycle::CHECK,
     &ecr::kms::CHECK,
     &ecr::policy::CHECK,
+    &vuln::images::CHECK,
+    &vuln::nodes::CHECK,
+    &image::age::CHECK,
+    &image::signed::CHECK,
     &detect::cloudtrail::CHECK,
     &detect::guardduty::CHECK,
     &detect::inspector::CHECK,

@@ -194,7 +194,7 @@ mod tests {
         let err = select(&["cis-eks-1.8"]).unwrap_err();
         assert!(err.contains("did you mean `cis-eks-1.8.0`"), "{err}");
         let err = select(&["zz-nothing-like-it"]).unwrap_err();
-        assert!(err.contains("areas: service, node"), "{err}");
+        assert!(err.contains("areas: risk, service, node"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,11 @@ pub struct Settings {
     pub imds_max_hop_limit: i32,
     /// `node-age`: nodes launched longer ago than this many days are reported (default 30).
     pub node_max_age_days: u32,
+    /// `vuln-images`, `vuln-nodes`, `risk-exposed-vulnerable`: the lowest severity that fails
+    /// (default critical). Only findings at or above it are read.
+    pub vuln_min_severity: super::Severity,
+    /// `image-age`: images in use pushed longer ago than this many days are reported (default 90).
+    pub image_max_age_days: u32,
     /// `service-version`: Kubernetes versions allowed (empty: any in standard support).
     pub kubernetes_versions: Vec<String>,
     /// `node-ami`: AMI ids allowed besides EKS-optimized ones (empty: no extra restriction).
@@ -28,6 +33,8 @@ impl Default for Settings {
         Settings {
             imds_max_hop_limit: 1,
             node_max_age_days: 30,
+            vuln_min_severity: super::Severity::Critical,
+            image_max_age_days: 90,
             kubernetes_versions: Vec::new(),
             ami_ids: Vec::new(),
             ami_owners: Vec::new(),

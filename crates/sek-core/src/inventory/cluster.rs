@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::k8s;
 use super::read::{accessors, failures_in};
 use super::{
-    AccessEntry, Addon, AddonVersions, ClusterUpdate, Collection, EksCluster, FargateProfile,
+    AccessEntry, Addon, AddonVersions, ClusterUpdate, Collection, EcrImage, EksCluster,
+    FargateProfile, NodeScan,
     FlowLog, IamRole, Image, Insight, Instance, InstanceProfile, KmsKey, LaunchTemplateVersion,
     LogGroup, Lookup, ManagedPolicy, Missing, Need, Nodegroup, PodIdentityAssociation, Read,
     RouteTable, SecurityGroup, Subnet, Volume, VpcEndpoint, Why, aws,
@@ -116,6 +117,14 @@ pub struct ClusterInventory {
     /// Flow logs of the cluster VPC.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub flow_logs: Read<Vec<FlowLog>>,
+    /// The images the workloads run that live in ECR (DescribeImages), each with its scan
+    /// findings and signatures; a repository that could not be read is a failure naming it
+    /// (`<registry>/<repository>`), an image no longer in its repository a `NotFound` one.
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub ecr_images: Read<Collection<EcrImage>>,
+    /// What Amazon Inspector holds about each node (coverage and findings).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub node_scans: Read<Collection<NodeScan>>,
     /// The Kubernetes side (RBAC, workloads, namespaces...). Not collected with
     /// `--no-kubernetes`; failed when the API could not be reached.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
@@ -205,6 +214,12 @@ impl ClusterInventory {
         log_groups: Vec<LogGroup> = "the control plane log groups", [aws("logs:DescribeLogGroups")];
         /// The flow logs of the cluster VPC.
         flow_logs: Vec<FlowLog> = "the VPC flow logs", [aws("ec2:DescribeFlowLogs")];
+        /// The ECR images the workloads run.
+        ecr_images: Collection<EcrImage> = "the ECR images the workloads run",
+            [aws("ecr:DescribeImages")];
+        /// Amazon Inspector's coverage and findings of the nodes.
+        node_scans: Collection<NodeScan> = "Amazon Inspector's scans of the nodes",
+            [aws("inspector2:ListCoverage"), aws("inspector2:ListFindings")];
     }
 
     /// The worker nodes found (see [`NODE_DISCOVERY`]), with the discovery reads that failed.
@@ -441,7 +456,9 @@ pub fn last_segment(arn: &str) -> &str {
 }
 
 failures_in!(
-    ClusterInventory: cluster,
+    ClusterInventory: ecr_images,
+    node_scans,
+    cluster,
     nodegroups,
     launch_templates,
     instances,

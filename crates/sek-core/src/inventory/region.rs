@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::read::{accessors, failures_in, no_failures};
-use super::{ClusterVersion, IamRole, Lookup, ManagedPolicy, Need, Read, aws};
+use super::{ClusterVersion, IamRole, Lookup, ManagedPolicy, Need, Read, SigningRule, aws};
 
 /// A policy document that may not exist.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -47,6 +47,9 @@ pub struct RegionInventory {
     /// ECR registry scanning configuration.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub ecr_scanning: Read<RegistryScanning>,
+    /// ECR managed signing rules (GetSigningConfiguration; none configured: empty).
+    #[serde(default, skip_serializing_if = "Read::is_not_collected")]
+    pub ecr_signing: Read<Vec<SigningRule>>,
     /// ECR repositories with their settings and policies.
     #[serde(default, skip_serializing_if = "Read::is_not_collected")]
     pub ecr_repositories: Read<Vec<EcrRepository>>,
@@ -74,6 +77,9 @@ impl RegionInventory {
         /// The registry scanning configuration.
         ecr_scanning: RegistryScanning = "the ECR registry scanning configuration",
             [aws("ecr:GetRegistryScanningConfiguration")];
+        /// The ECR managed signing rules.
+        ecr_signing: Vec<SigningRule> = "the ECR signing configuration",
+            [aws("ecr:GetSigningConfiguration")];
         /// The ECR repositories.
         ecr_repositories: Vec<EcrRepository> = "the ECR repositories",
             [aws("ecr:DescribeRepositories")];
@@ -374,7 +380,12 @@ no_failures!(
     RegistryScanning,
     Document,
     TrustedRole,
+    super::SigningRule,
+    super::Signature,
+    super::Vulnerabilities,
 );
+failures_in!(super::EcrImage: vulnerabilities, signatures);
+failures_in!(super::NodeScan: vulnerabilities);
 failures_in!(Trail: logging, selectors);
 failures_in!(EcrRepository: tag_mutability_exclusions, lifecycle_policy, repository_policy);
 failures_in!(EventRule: targets);
@@ -385,6 +396,7 @@ failures_in!(
     guardduty,
     inspector,
     ecr_scanning,
+    ecr_signing,
     ecr_repositories,
     event_rules,
 );

@@ -101,7 +101,7 @@ pub(super) fn read_plan(selection: &Selection, config: &Config) -> ReadPlan {
                 .any(|s| s.id == c.id)
         })
         .collect();
-    ReadPlan::for_checks(&run)
+    ReadPlan::for_checks(&run).with_vulnerability_floor(config.settings.vuln_min_severity)
 }
 
 pub(super) fn load_config(path: Option<&Path>) -> Result<Config, CliError> {

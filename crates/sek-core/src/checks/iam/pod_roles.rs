@@ -101,7 +101,7 @@ fn powers_of(role: &IamRole, policies: &[ManagedPolicy]) -> Result<Vec<String>, 
 }
 
 /// The name of role `arn` and the powers its policies grant, or what could not be read.
-fn judge_role(
+pub(crate) fn judge_role(
     arn: &str,
     permissions: &[IamRole],
     policies: &[ManagedPolicy],

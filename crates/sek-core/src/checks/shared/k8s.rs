@@ -229,47 +229,7 @@ pub(crate) fn effective<T>(
         .or_else(|| spec.security_context.as_ref().and_then(&read))
 }
 
-/// An image reference split into its parts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ImageRef<'a> {
-    /// Registry host (`docker.io` when the reference names none).
-    pub registry: &'a str,
-    /// Repository path in the registry.
-    pub repository: &'a str,
-    /// Tag, if any.
-    pub tag: Option<&'a str>,
-    /// Digest (`sha256:...`), if any.
-    pub digest: Option<&'a str>,
-}
-
-impl<'a> ImageRef<'a> {
-    /// Parse `[registry/]repository[:tag][@digest]`.
-    pub fn parse(image: &'a str) -> ImageRef<'a> {
-        let (name, digest) = match image.split_once('@') {
-            Some((name, digest)) => (name, Some(digest)),
-            None => (image, None),
-        };
-        let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-        let (name, tag) = match name[last_slash..].rfind(':') {
-            Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
-            None => (name, None),
-        };
-        let (registry, repository) = match name.split_once('/') {
-            Some((host, rest))
-                if host.contains('.') || host.contains(':') || host == "localhost" =>
-            {
-                (host, rest)
-            }
-            _ => ("docker.io", name),
-        };
-        ImageRef {
-            registry,
-            repository,
-            tag,
-            digest,
-        }
-    }
-}
+pub(crate) use crate::inventory::ImageRef;
 
 /// What a rule must allow to count: any of `verbs` on any of `resources` in any of `groups`.
 #[derive(Debug, Clone, Copy)]

@@ -1,6 +1,8 @@
 //! Helpers shared by several checks, so no two checks decide the same question differently.
 
+pub mod exposure;
 pub mod iam_policy;
+pub mod images;
 pub mod k8s;
 pub mod net;
 pub(crate) mod network_policy;

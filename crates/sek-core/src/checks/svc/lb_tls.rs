@@ -162,7 +162,7 @@ mod tests {
             metadata: meta("web", "site"),
             spec: IngressSpec {
                 ingress_class_name: Some("alb".into()),
-                tls: vec![],
+                ..Default::default()
             },
         };
         let k = k8s(&mut inv);

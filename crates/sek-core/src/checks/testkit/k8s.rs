@@ -72,6 +72,7 @@ pub fn api() -> Workload {
             ..PodSpec::default()
         },
         pods: 2,
+        digests: BTreeMap::new(),
     }
 }
 
@@ -96,6 +97,7 @@ pub fn aws_node() -> Workload {
             ..PodSpec::default()
         },
         pods: 3,
+        digests: BTreeMap::new(),
     }
 }
 

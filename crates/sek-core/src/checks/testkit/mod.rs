@@ -1,6 +1,7 @@
 //! Builders for small inventories in check tests. The defaults describe a compliant cluster,
 //! so each test changes only the field it is about.
 
+pub(crate) mod image;
 pub(crate) mod k8s;
 pub(crate) mod kubelet;
 
@@ -368,6 +369,7 @@ pub fn region() -> RegionInventory {
         region: REGION.into(),
         partition: "aws".into(),
         ebs_encryption_by_default: read(true),
+        ecr_signing: read(vec![]),
         cluster_versions: read(vec![
             ClusterVersion {
                 version: "1.31".into(),

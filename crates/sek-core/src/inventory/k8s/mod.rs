@@ -489,6 +489,13 @@ pub struct ServiceSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub external_ips: Option<Vec<String>>,
+    /// The pod labels it routes to. `None` only in a snapshot from a sek that did not record it
+    /// (the builder makes an absent selector empty: a Service without one routes to no pod).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<BTreeMap<String, String>>,
+    /// `loadBalancerSourceRanges`: the client CIDRs a cloud load balancer admits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancer_source_ranges: Vec<String>,
 }
 
 /// A Service port.
@@ -522,6 +529,63 @@ pub struct IngressSpec {
     /// TLS sections.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tls: Vec<serde_json::Value>,
+    /// Routing rules. `None` only in a snapshot from a sek that did not record them (the builder
+    /// makes an absent list empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<IngressRule>>,
+    /// The backend of requests no rule matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_backend: Option<IngressBackend>,
+}
+
+impl Ingress {
+    /// The Services it routes to (in its namespace), or `None` when a snapshot did not record
+    /// its rules.
+    pub fn backend_services(&self) -> Option<Vec<&str>> {
+        let rules = self.spec.rules.as_ref()?;
+        let mut services: Vec<&str> = rules
+            .iter()
+            .flat_map(|r| r.http.iter().flat_map(|h| &h.paths))
+            .map(|p| &p.backend)
+            .chain(&self.spec.default_backend)
+            .filter_map(|b| b.service.as_ref().map(|s| s.name.as_str()))
+            .collect();
+        services.sort_unstable();
+        services.dedup();
+        Some(services)
+    }
+}
+
+/// An Ingress rule.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct IngressRule {
+    /// Its HTTP paths.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<IngressHttp>,
+}
+
+/// The HTTP paths of an Ingress rule.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct IngressHttp {
+    /// The paths.
+    #[serde(default)]
+    pub paths: Vec<IngressPath>,
+}
+
+/// One path of an Ingress rule.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct IngressPath {
+    /// Where it routes.
+    #[serde(default)]
+    pub backend: IngressBackend,
+}
+
+/// Where an Ingress routes: a Service (or a resource, which sek does not follow).
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct IngressBackend {
+    /// The Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<NameRef>,
 }
 
 /// The aws-auth ConfigMap's mappings of IAM principals to Kubernetes users and groups.

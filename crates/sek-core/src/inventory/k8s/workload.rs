@@ -22,6 +22,10 @@ pub struct Workload {
     /// Pods seen running from it (0 for a controller scaled down or a CronJob between runs).
     #[serde(default)]
     pub pods: u32,
+    /// The image digests its pods pulled (pod status `imageID`), by the image reference the pod
+    /// spec writes: what actually runs, whatever a tag points to now.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub digests: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 impl Workload {

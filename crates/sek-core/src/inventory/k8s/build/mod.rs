@@ -54,6 +54,8 @@ pub struct KubernetesBuilder {
     /// Pods whose controller had already been added, counted by that controller's key and not
     /// kept: a large cluster's replicas are not all held until the end.
     owned_pods: HashMap<String, u32>,
+    /// The image digests of those pods, by the same key.
+    owned_digests: HashMap<String, Digests>,
     /// Pods whose controller was not (yet) added: folded or kept at the end.
     pods: Vec<Workload>,
     ignored: BTreeSet<String>,
@@ -125,9 +127,11 @@ impl KubernetesBuilder {
             "Pod" => {
                 let mut pod: PodObject = parse(object).map_err(invalid)?;
                 pod.spec.mark_ports_read();
+                let digests = pod.digests();
                 if let Some(owner) = controlling_owner(&pod.metadata)
                     && self.controller_keys.contains(&owner)
                 {
+                    merge_digests(self.owned_digests.entry(owner.clone()).or_default(), digests);
                     *self.owned_pods.entry(owner).or_default() += 1;
                     return Ok(());
                 }
@@ -137,6 +141,7 @@ impl KubernetesBuilder {
                     pod_labels: BTreeMap::new(),
                     spec: pod.spec,
                     pods: 1,
+                    digests,
                 });
             }
             "ServiceAccount" => k8s.service_accounts.push(parse(object).map_err(invalid)?),
@@ -154,9 +159,14 @@ impl KubernetesBuilder {
             "Service" => {
                 let mut service: Service = parse(object).map_err(invalid)?;
                 service.spec.external_ips.get_or_insert_with(Vec::new);
+                service.spec.selector.get_or_insert_with(BTreeMap::new);
                 k8s.services.push(service);
             }
-            "Ingress" => k8s.ingresses.push(parse(object).map_err(invalid)?),
+            "Ingress" => {
+                let mut ingress: Ingress = parse(object).map_err(invalid)?;
+                ingress.spec.rules.get_or_insert_with(Vec::new);
+                k8s.ingresses.push(ingress);
+            }
             "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
                 let hooks: WebhookObject = parse(object).map_err(invalid)?;
                 k8s.webhooks.push(WebhookConfiguration {
@@ -353,6 +363,7 @@ impl KubernetesBuilder {
                 std::mem::take(&mut self.controllers),
                 std::mem::take(&mut self.pods),
                 std::mem::take(&mut self.owned_pods),
+                std::mem::take(&mut self.owned_digests),
             );
             workloads.sort_by(|a, b| {
                 (&a.metadata.namespace, &a.kind, &a.metadata.name).cmp(&(
@@ -464,6 +475,68 @@ struct PodObject {
     metadata: ObjectMeta,
     #[serde(default)]
     spec: PodSpec,
+    #[serde(default)]
+    status: PodStatus,
+}
+
+/// The part of a pod's status that says which image each container runs.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PodStatus {
+    #[serde(default)]
+    container_statuses: Vec<ContainerStatus>,
+    #[serde(default)]
+    init_container_statuses: Vec<ContainerStatus>,
+    #[serde(default)]
+    ephemeral_container_statuses: Vec<ContainerStatus>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContainerStatus {
+    #[serde(default)]
+    name: String,
+    /// `<repository>@sha256:...`, sometimes prefixed `docker-pullable://`; empty until pulled.
+    #[serde(default, rename = "imageID")]
+    image_id: String,
+}
+
+/// Digests pulled, by the image reference the pod spec writes.
+type Digests = BTreeMap<String, BTreeSet<String>>;
+
+impl PodObject {
+    /// The digest each container pulled, keyed by the image its spec names.
+    fn digests(&self) -> Digests {
+        let mut digests = Digests::new();
+        let statuses = self
+            .status
+            .container_statuses
+            .iter()
+            .chain(&self.status.init_container_statuses)
+            .chain(&self.status.ephemeral_container_statuses);
+        for status in statuses {
+            let Some((_, digest)) = status.image_id.rsplit_once('@') else {
+                continue;
+            };
+            let image = self
+                .spec
+                .all_containers()
+                .find(|(_, c)| c.name == status.name)
+                .and_then(|(_, c)| c.image.clone());
+            if let Some(image) = image
+                && digest.starts_with("sha256:")
+            {
+                digests.entry(image).or_default().insert(digest.to_string());
+            }
+        }
+        digests
+    }
+}
+
+fn merge_digests(into: &mut Digests, more: Digests) {
+    for (image, digests) in more {
+        into.entry(image).or_default().extend(digests);
+    }
 }
 
 #[derive(Deserialize)]
@@ -526,6 +599,7 @@ fn controller(kind: &str, mut object: Value, path: &[&str]) -> Result<Workload, 
         pod_labels: template.metadata.labels,
         spec,
         pods: 0,
+        digests: Digests::new(),
     })
 }
 
@@ -547,9 +621,10 @@ fn controlling_owner(metadata: &ObjectMeta) -> Option<String> {
 }
 
 fn fold_pods(
-    controllers: Vec<Workload>,
+    mut controllers: Vec<Workload>,
     pods: Vec<Workload>,
     owned_pods: HashMap<String, u32>,
+    owned_digests: HashMap<String, Digests>,
 ) -> Vec<Workload> {
     let mut position: HashMap<String, usize> = HashMap::with_capacity(controllers.len());
     for (i, w) in controllers.iter().enumerate() {
@@ -579,10 +654,18 @@ fn fold_pods(
             pods_of[top[at]] += count;
         }
     }
+    for (owner, digests) in owned_digests {
+        if let Some(&at) = position.get(&owner) {
+            merge_digests(&mut controllers[top[at]].digests, digests);
+        }
+    }
     let mut standalone = Vec::new();
     for pod in pods {
         match controlling(&pod).and_then(|k| position.get(&k)) {
-            Some(&owner) => pods_of[top[owner]] += 1,
+            Some(&owner) => {
+                pods_of[top[owner]] += 1;
+                merge_digests(&mut controllers[top[owner]].digests, pod.digests);
+            }
             None => standalone.push(pod),
         }
     }
