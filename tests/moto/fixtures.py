@@ -65,6 +65,7 @@ class Env:
             config=Config(retries={"max_attempts": 1}),
             **credentials,
         )
+        self.credentials = credentials
         self.ec2 = boto3.client("ec2", **kwargs)
         self.eks = boto3.client("eks", **kwargs)
         self.iam = boto3.client("iam", **kwargs)
@@ -83,6 +84,39 @@ class Env:
         self.cluster_group = None
         self.cluster_vpc = None
         self.eks.meta.events.register("before-sign.eks.CreateCluster", self._add_cluster_group)
+
+    def account_id(self):
+        return boto3.client(
+            "sts", endpoint_url=self.endpoint, region_name=self.region, **self.credentials
+        ).get_caller_identity()["Account"]
+
+    def inspector_findings(self, findings):
+        """Add Amazon Inspector findings (ListFindings shapes) to the account's, through moto's
+        results queue (the launcher reads every queued result as one of the account's)."""
+        body = {"results": [findings], "account_id": self.account_id(), "region": self.region}
+        moto_api(self.endpoint, "/moto-api/static/inspector2/findings-results", json.dumps(body))
+
+    def node_finding(self, instance, cve, severity, package, version, fixed):
+        """An active Inspector finding about an EC2 instance's package."""
+        return {
+            "findingArn": f"arn:aws:inspector2:{self.region}:{self.account_id()}:finding/{instance}-{cve}",
+            "awsAccountId": self.account_id(),
+            "type": "PACKAGE_VULNERABILITY",
+            "severity": severity,
+            "status": "ACTIVE",
+            "title": f"{cve} - {package}",
+            "description": f"{cve} in {package}",
+            "firstObservedAt": 1764979200,
+            "lastObservedAt": 1764979200,
+            "fixAvailable": "YES" if fixed else "NO",
+            "exploitAvailable": "YES",
+            "resources": [{"type": "AWS_EC2_INSTANCE", "id": instance}],
+            "packageVulnerabilityDetails": {
+                "vulnerabilityId": cve,
+                "source": "NVD",
+                "vulnerablePackages": [{"name": package, "version": version, **({"fixedInVersion": fixed} if fixed else {})}],
+            },
+        }
 
     def _add_cluster_group(self, request, **_):
         body = json.loads(request.data)
@@ -381,6 +415,12 @@ def insecure(env, name):
     tags = {"eks:cluster-name": name, "eks:nodegroup-name": "legacy"}
     node = env.node(subnet, [node_group], profile, "optional", 2, False, tags, key=f"{name}-ops")
     env.attach(asg, [node])
+    # Inspector found a critical, exploited kernel vulnerability on the node (and a medium one,
+    # below the default threshold).
+    env.inspector_findings([
+        env.node_finding(node, "CVE-2024-1086", "CRITICAL", "kernel", "5.10.205-195.807.amzn2", "5.10.209-198.812.amzn2"),
+        env.node_finding(node, "CVE-2023-0001", "MEDIUM", "curl", "8.3.0", None),
+    ])
     # A CI role any service account can assume, with administrator access.
     irsa = env.irsa_role(
         f"{name}-ci", cluster["identity"]["oidc"]["issuer"], "system:serviceaccount:*:*", aud=False, managed=["AdministratorAccess"],

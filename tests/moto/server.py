@@ -20,6 +20,15 @@ and keeps moto's results the same.
   (IAM users' keys and assumed roles' sessions), including the signed headers such as
   x-k8s-aws-id, and an expired URL is refused. moto ignores X-Amz-Credential and answers every
   presigned request as its default user, and checks no signature; AWS does both.
+- Always: Inspector's ListFindings treats every result posted to moto's results queue
+  (/moto-api/static/inspector2/findings-results) as one of the account's findings, and filters
+  and pages them as AWS does: moto pops a queued list per distinct request and never pages, so a
+  filtered, paginated reader got arbitrary lists. The filters sek sends are applied (ecrImageHash,
+  resourceId, findingStatus, severity: EQUALS within a key is "any of", keys combine with "and";
+  any other key is refused), and a nextToken is returned while findings remain.
+- Always: Inspector's ListCoverage, which moto lacks, answers from moto's own state: the
+  account's EC2 instances are covered (ACTIVE) once it enabled EC2 scanning, and none before;
+  filtered by resourceId and paged like ListFindings.
 - Always: a cluster's API endpoint is https://127.0.0.1:9 (nothing listens) instead of moto's
   made-up name under eks.amazonaws.com, so nothing that tries it leaves loopback. With
   --eks-endpoints FILE, a cluster created while FILE maps its name (or "*") to
@@ -61,6 +70,9 @@ from moto.ec2.models.instances import InstanceBackend
 from moto.eks.models import Cluster, Nodegroup
 from moto.moto_api._internal import mock_random
 from moto.inspector2.models import AccountStatus, Inspector2Backend
+from moto.inspector2.responses import Inspector2Response
+import moto.inspector2.urls
+from moto.core.exceptions import JsonRESTError
 from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, filter_reservations, generic_filter, get_prefix, simple_aws_filter_to_re
 from moto.iam import access_control
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -282,7 +294,85 @@ def _batch_get_account_status(self, account_ids):
     return [status.to_batch_json() for a_id, status in self.account_status.items() if a_id in (account_ids or [self.account_id])]
 
 
+_FINDING_FIELDS = {
+    "findingStatus": lambda f: [f.get("status")],
+    "severity": lambda f: [f.get("severity")],
+    "resourceId": lambda f: [r.get("id") for r in f.get("resources", [])],
+    "ecrImageHash": lambda f: [
+        r.get("details", {}).get("awsEcrContainerImage", {}).get("imageHash") for r in f.get("resources", [])
+    ],
+}
+
+
+def _matches(values, filters):
+    for condition in filters:
+        if condition.get("comparison") != "EQUALS":
+            raise ValueError(f"comparison {condition.get('comparison')} is not emulated")
+    return any(condition.get("value") in values for condition in filters)
+
+
+def _page(items, max_results, next_token):
+    start = int(next_token or 0)
+    size = int(max_results or 100)
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+def _all_findings(backend):
+    findings = backend.__dict__.setdefault("sek_findings", [])
+    while backend.findings_queue:
+        findings.extend(backend.findings_queue.pop(0))
+    return findings
+
+
+def _list_findings_paged(self):
+    criteria = self._get_param("filterCriteria") or {}
+    unknown = set(criteria) - set(_FINDING_FIELDS)
+    if unknown:
+        raise JsonRESTError("ValidationException", f"filter criteria {sorted(unknown)} are not emulated")
+    findings = [
+        f
+        for f in _all_findings(self.inspector2_backend)
+        if all(_matches(_FINDING_FIELDS[key](f), filters) for key, filters in criteria.items())
+    ]
+    page, token = _page(findings, self._get_param("maxResults"), self._get_param("nextToken"))
+    body = {"findings": page}
+    if token:
+        body["nextToken"] = token
+    return json.dumps(body)
+
+
+def _list_coverage(self):
+    from moto.ec2.models import ec2_backends
+
+    criteria = self._get_param("filterCriteria") or {}
+    wanted = criteria.get("resourceId")
+    status = self.inspector2_backend.account_status.get(self.current_account)
+    covered = []
+    if status is not None and status.ec2 == "ENABLED":
+        backend = ec2_backends[self.current_account][self.region]
+        for reservation in backend.reservations.values():
+            for instance in reservation.instances:
+                if instance.state == "terminated" or (wanted and not _matches([instance.id], wanted)):
+                    continue
+                covered.append({
+                    "accountId": self.current_account,
+                    "resourceId": instance.id,
+                    "resourceType": "AWS_EC2_INSTANCE",
+                    "scanType": "PACKAGE",
+                    "scanStatus": {"statusCode": "ACTIVE", "reason": "SUCCESSFUL"},
+                })
+    page, token = _page(covered, self._get_param("maxResults"), self._get_param("nextToken"))
+    body = {"coveredResources": page}
+    if token:
+        body["nextToken"] = token
+    return json.dumps(body)
+
+
 access_control.IAMRequestBase._create_aws_request = _create_aws_request_with_empty_body
+Inspector2Response.list_findings = _list_findings_paged
+Inspector2Response.list_coverage = _list_coverage
+moto.inspector2.urls.url_paths["{0}/coverage/list$"] = Inspector2Response.dispatch
 Cluster.__init__ = _cluster_init_with_own_issuer
 Nodegroup.__init__ = _nodegroup_init_without_default_remote_access
 Inspector2Backend.batch_get_account_status = _batch_get_account_status

@@ -165,3 +165,70 @@ class PresignedRequestsAreVerified(unittest.TestCase):
         query = self.presigned("prod")
         with mock.patch.object(server.datetime, "datetime", TwoMinutesLater):
             self.assertEqual(self.verdict(query, "prod"), "AccessDenied")
+
+
+def image_finding(number, digest, severity="CRITICAL", status="ACTIVE"):
+    """An Inspector finding about an ECR image, shaped as ListFindings returns it."""
+    return {
+        "findingArn": f"arn:aws:inspector2:{REGION}:{DEFAULT_ACCOUNT_ID}:finding/{number}",
+        "awsAccountId": DEFAULT_ACCOUNT_ID,
+        "type": "PACKAGE_VULNERABILITY",
+        "severity": severity,
+        "status": status,
+        "resources": [{
+            "type": "AWS_ECR_CONTAINER_IMAGE",
+            "id": f"arn:aws:ecr:{REGION}:{DEFAULT_ACCOUNT_ID}:repository/api/{digest}",
+            "details": {"awsEcrContainerImage": {"imageHash": digest, "repositoryName": "api", "registry": DEFAULT_ACCOUNT_ID}},
+        }],
+        "packageVulnerabilityDetails": {"vulnerabilityId": f"CVE-2026-{number}", "source": "NVD", "vulnerablePackages": []},
+    }
+
+
+@mock_aws
+class InspectorFiltersAndPages(unittest.TestCase):
+    def setUp(self):
+        from moto.inspector2.models import inspector2_backends
+
+        backend = inspector2_backends[DEFAULT_ACCOUNT_ID][REGION]
+        findings = [image_finding(n, f"sha256:{n % 3}", "CRITICAL" if n % 2 else "HIGH") for n in range(250)]
+        findings.append(image_finding(999, "sha256:0", status="CLOSED"))
+        backend.findings_queue.append(findings)
+        self.client = boto3.client("inspector2", region_name=REGION)
+
+    def test_findings_are_filtered_by_image_status_and_severity_then_paged(self):
+        criteria = {
+            "ecrImageHash": [{"comparison": "EQUALS", "value": "sha256:0"}, {"comparison": "EQUALS", "value": "sha256:1"}],
+            "findingStatus": [{"comparison": "EQUALS", "value": "ACTIVE"}],
+            "severity": [{"comparison": "EQUALS", "value": "CRITICAL"}],
+        }
+        expected = [f"CVE-2026-{n}" for n in range(250) if n % 3 in (0, 1) and n % 2]
+        pages, token = [], None
+        while True:
+            kwargs = {"filterCriteria": criteria, "maxResults": 40}
+            if token:
+                kwargs["nextToken"] = token
+            page = self.client.list_findings(**kwargs)
+            pages.append(page["findings"])
+            token = page.get("nextToken")
+            if not token:
+                break
+        ids = [f["packageVulnerabilityDetails"]["vulnerabilityId"] for page in pages for f in page]
+        self.assertEqual(ids, expected)
+        self.assertEqual([len(p) for p in pages[:-1]], [40] * (len(pages) - 1))
+
+    def test_an_unemulated_filter_is_refused_not_ignored(self):
+        with self.assertRaisesRegex(Exception, "not emulated"):
+            self.client.list_findings(filterCriteria={"vendorSeverity": [{"comparison": "EQUALS", "value": "x"}]})
+
+
+@mock_aws
+class InspectorCoverage(unittest.TestCase):
+    def test_instances_are_covered_once_ec2_scanning_is_enabled(self):
+        ec2 = boto3.client("ec2", region_name=REGION)
+        ids = [i["InstanceId"] for i in ec2.run_instances(ImageId=AMI, MinCount=2, MaxCount=2)["Instances"]]
+        inspector = boto3.client("inspector2", region_name=REGION)
+        criteria = {"resourceId": [{"comparison": "EQUALS", "value": ids[0]}]}
+        self.assertEqual(inspector.list_coverage(filterCriteria=criteria)["coveredResources"], [])
+        inspector.enable(accountIds=[DEFAULT_ACCOUNT_ID], resourceTypes=["EC2"])
+        covered = inspector.list_coverage(filterCriteria=criteria)["coveredResources"]
+        self.assertEqual([(c["resourceId"], c["scanStatus"]["statusCode"]) for c in covered], [(ids[0], "ACTIVE")])

@@ -353,6 +353,10 @@ pub struct CollectArgs {
     /// Write the snapshot to FILE (default: stdout).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Configuration file: its [thresholds] vuln_min_severity decides the lowest vulnerability
+    /// severity read (default: ./sek.toml when it exists, else critical).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

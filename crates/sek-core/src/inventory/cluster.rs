@@ -13,10 +13,9 @@ use super::k8s;
 use super::read::{accessors, failures_in};
 use super::{
     AccessEntry, Addon, AddonVersions, ClusterUpdate, Collection, EcrImage, EksCluster,
-    FargateProfile, NodeScan,
-    FlowLog, IamRole, Image, Insight, Instance, InstanceProfile, KmsKey, LaunchTemplateVersion,
-    LogGroup, Lookup, ManagedPolicy, Missing, Need, Nodegroup, PodIdentityAssociation, Read,
-    RouteTable, SecurityGroup, Subnet, Volume, VpcEndpoint, Why, aws,
+    FargateProfile, FlowLog, IamRole, Image, Insight, Instance, InstanceProfile, KmsKey,
+    LaunchTemplateVersion, LogGroup, Lookup, ManagedPolicy, Missing, Need, NodeScan, Nodegroup,
+    PodIdentityAssociation, Read, RouteTable, SecurityGroup, Subnet, Volume, VpcEndpoint, Why, aws,
 };
 
 /// The reads through which a cluster's nodes are found: its node groups' Auto Scaling groups,

@@ -374,7 +374,8 @@ mod tests {
 
     #[test]
     fn references_split_and_private_ecr_is_recognised() {
-        let ecr = ImageRef::parse("111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/api:1.2@sha256:ab");
+        let ecr =
+            ImageRef::parse("111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/api:1.2@sha256:ab");
         assert_eq!(ecr.registry, "111122223333.dkr.ecr.eu-west-1.amazonaws.com");
         assert_eq!(ecr.repository, "team/api");
         assert_eq!(ecr.tag, Some("1.2"));
@@ -391,11 +392,22 @@ mod tests {
         assert_eq!(fips.ecr().unwrap().region, "us-east-1");
         let china = ImageRef::parse("111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/a");
         assert_eq!(china.ecr().unwrap().region, "cn-north-1");
-        assert!(ImageRef::parse("public.ecr.aws/eks/coredns:v1").ecr().is_none());
+        assert!(
+            ImageRef::parse("public.ecr.aws/eks/coredns:v1")
+                .ecr()
+                .is_none()
+        );
         assert!(ImageRef::parse("nginx:1.27").ecr().is_none());
-        assert!(ImageRef::parse("evil.dkr.ecr.eu-west-1.amazonaws.com.attacker.io/a").ecr().is_none());
+        assert!(
+            ImageRef::parse("evil.dkr.ecr.eu-west-1.amazonaws.com.attacker.io/a")
+                .ecr()
+                .is_none()
+        );
         let hub = ImageRef::parse("nginx");
-        assert_eq!((hub.registry, hub.repository, hub.tag), ("docker.io", "nginx", None));
+        assert_eq!(
+            (hub.registry, hub.repository, hub.tag),
+            ("docker.io", "nginx", None)
+        );
         assert!(
             ImageRef::parse("602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/coredns:v1")
                 .ecr()

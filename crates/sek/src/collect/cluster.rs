@@ -13,6 +13,7 @@ use super::aws::ec2::TemplateKey;
 use super::aws::{Aws, ec2, eks, eks_access, iam, kms, read_or_not};
 use super::references::{self, References};
 use super::region_wide::RegionWide;
+use super::what_runs;
 
 /// Everything the checks need about the clusters `names` of one region: each is read on its own
 /// up to its nodes and templates, then what any of them references (security groups, subnets,
@@ -35,6 +36,9 @@ pub async fn collect_clusters(
     let referenced = references::read(aws, &wanted.iter().collect::<Vec<_>>()).await;
     for (inv, refs) in clusters.iter_mut().flatten().zip(&wanted) {
         referenced.give(refs, inv);
+    }
+    what_runs::node_scans(aws, clusters.iter_mut().flatten()).await;
+    for inv in clusters.iter_mut().flatten() {
         tracing::info!(
             cluster = inv.name,
             nodes = inv.instances.got().map_or(0, |n| n.len()),

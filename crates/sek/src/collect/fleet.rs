@@ -16,6 +16,7 @@ use super::kube::{KubeOptions, collect_kubernetes};
 use super::references::{self, References};
 use super::region::{collect_account, collect_region};
 use super::region_wide::RegionWide;
+use super::what_runs;
 
 /// Which accounts to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -342,6 +343,8 @@ async fn with_kubernetes(
                 .await
                 .add_to(&extra, &mut cluster);
         }
+        // The images the workloads run: known only now.
+        what_runs::ecr_images(aws, &mut cluster).await;
     }
     Ok(cluster)
 }

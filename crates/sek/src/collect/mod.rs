@@ -10,6 +10,7 @@ pub mod kube;
 mod references;
 mod region;
 mod region_wide;
+mod what_runs;
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;

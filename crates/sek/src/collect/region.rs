@@ -12,7 +12,17 @@ pub async fn collect_region(aws: &Aws) -> RegionInventory {
         region: aws.region.clone(),
         ..RegionInventory::default()
     };
-    let (ebs_default, versions, trails, detectors, inspector, scanning, repositories, rules) = tokio::join!(
+    let (
+        ebs_default,
+        versions,
+        trails,
+        detectors,
+        inspector,
+        scanning,
+        signing,
+        repositories,
+        rules,
+    ) = tokio::join!(
         aws.when(
             "ec2:GetEbsEncryptionByDefault",
             ec2::ebs_encryption_by_default(aws)
@@ -25,6 +35,7 @@ pub async fn collect_region(aws: &Aws) -> RegionInventory {
             "ecr:GetRegistryScanningConfiguration",
             ecr::registry_scanning(aws)
         ),
+        aws.when("ecr:GetSigningConfiguration", ecr::signing_rules(aws)),
         aws.when("ecr:DescribeRepositories", ecr::repositories(aws)),
         aws.when("events:ListRules", events::rules(aws)),
     );
@@ -34,6 +45,7 @@ pub async fn collect_region(aws: &Aws) -> RegionInventory {
     region.guardduty = read_or_not(detectors);
     region.inspector = read_or_not(inspector);
     region.ecr_scanning = read_or_not(scanning);
+    region.ecr_signing = read_or_not(signing);
     region.ecr_repositories = read_or_not(repositories);
     region.event_rules = read_or_not(rules);
     region

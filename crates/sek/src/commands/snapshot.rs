@@ -13,7 +13,11 @@ pub(super) fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
         export => {
             let estate = estate(&args.aws, &args.cluster, args.all_clusters);
             let selection = choose(&args.select, &Config::default(), checks::ALL.to_vec())?;
-            let plan = read_plan(&selection, &Config::default());
+            // The configuration decides only which vulnerability findings are read: a snapshot
+            // holds every check's data, whatever the configuration skips.
+            let config = load_config(args.config.as_deref())?;
+            let plan = read_plan(&selection, &Config::default())
+                .with_vulnerability_floor(config.settings.vuln_min_severity);
             let mut inventory = collect_live(
                 &aws_options(&args.aws),
                 &estate,

@@ -12,6 +12,7 @@ const NODE_CHECKS: &[&str] = &[
     "node-age",
     "node-ssh",
     "net-vpc-endpoints",
+    "vuln-nodes",
 ];
 const NODEGROUP_CHECKS: &[&str] = &[
     "service-version",
@@ -26,6 +27,7 @@ const NODEGROUP_CHECKS: &[&str] = &[
     "node-ssh",
     "node-user-data-secrets",
     "net-vpc-endpoints",
+    "vuln-nodes",
 ];
 const ECR_CHECKS: &[&str] = &[
     "ecr-scan",
@@ -108,6 +110,8 @@ const DENIALS: &[(&str, &[&str])] = &[
     ("cloudtrail:GetTrailStatus", &["detect-cloudtrail"]),
     ("guardduty:ListDetectors", &["detect-guardduty"]),
     ("inspector2:BatchGetAccountStatus", &["detect-inspector"]),
+    ("inspector2:ListCoverage", &["vuln-nodes"]),
+    ("inspector2:ListFindings", &["vuln-nodes"]),
     ("ecr:DescribeRepositories", ECR_CHECKS),
     ("ecr:GetLifecyclePolicy", &["ecr-lifecycle"]),
     ("ecr:GetRepositoryPolicy", &["ecr-policy"]),
@@ -172,6 +176,17 @@ const NOT_DENIED: &[(&str, &str)] = &[
     ("eks:ListInsights", "not in moto"),
     ("eks:DescribeInsight", "not in moto"),
     ("eks:DescribeAddonVersions", "not in moto"),
+    ("ecr:GetSigningConfiguration", "not in moto"),
+    ("ecr:ListImageReferrers", "not in moto"),
+    // The images in use are named by the Kubernetes side, which these scans do not read.
+    (
+        "ecr:DescribeImages",
+        "needs the Kubernetes side (tests/live_apiserver/images.rs)",
+    ),
+    (
+        "ecr:DescribeImageScanFindings",
+        "needs the Kubernetes side (tests/live_apiserver/images.rs)",
+    ),
 ];
 
 /// Every action sek documents is denied in turn above, or said why not.

@@ -158,6 +158,8 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
             ("node-ssh", "fail"),
             ("node-user-data-secrets", "fail"),
             ("detect-flow-logs", "fail"),
+            // Inspector found a critical kernel vulnerability on its node.
+            ("vuln-nodes", "fail"),
         ],
     );
     expected.extend(all("fail"));
@@ -220,6 +222,10 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
         ("node-ami", "Windows_Server"),
         ("node-ssh", "key pair insecure-ops"),
         ("detect-flow-logs", "no active flow log"),
+        (
+            "vuln-nodes",
+            "CVE-2024-1086 (CRITICAL) in kernel 5.10.205-195.807.amzn2 (fixed in 5.10.209-198.812.amzn2), exploit known",
+        ),
     ] {
         let text = messages(&insecure, check);
         assert!(text.contains(needle), "{check}:\n{text}");
@@ -242,6 +248,7 @@ fn secure_insecure_and_empty_clusters_get_the_right_verdicts() {
             ("node-age", "not-applicable"),
             ("node-ssh", "not-applicable"),
             ("detect-flow-logs", "fail"),
+            ("vuln-nodes", "not-applicable"),
         ],
     );
     expected.extend(all("not-applicable"));
@@ -279,6 +286,9 @@ fn region_settings_are_read_once_and_judged_alike_for_every_cluster_of_the_regio
         "events:ListRules",
         "ec2:GetEbsEncryptionByDefault",
         "iam:ListRoles",
+        // Inspector is asked about both clusters' nodes together.
+        "inspector2:ListCoverage",
+        "inspector2:ListFindings",
     ] {
         assert_eq!(calls[api], 1, "{api} for two clusters");
     }
@@ -447,12 +457,17 @@ fn a_snapshot_scans_like_the_live_cluster_and_every_call_is_documented_and_made_
         ("eks:ListInsights", 1),
         // The three core add-ons' versions (moto lists no add-ons), one call each.
         ("eks:DescribeAddonVersions", 3),
+        // Inspector's coverage and findings of the cluster's three nodes: one filtered call
+        // each (ten instances per filter). ECR's signing rules, once for the region.
+        ("inspector2:ListCoverage", 1),
+        ("inspector2:ListFindings", 1),
+        ("ecr:GetSigningConfiguration", 1),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     assert_eq!(calls, expected);
-    assert_eq!(inventory["meta"]["api_calls"], 50);
+    assert_eq!(inventory["meta"]["api_calls"], 53);
 }
 
 #[test]

@@ -10,9 +10,9 @@ use crate::checks::frameworks::{bp, nist};
 use crate::checks::shared::images::{InEcr, find_in_ecr};
 use crate::checks::shared::k8s::kubernetes;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
+use crate::inventory::aws;
 use crate::inventory::images_in_use;
 use crate::inventory::k8s::resources::workload_needs;
-use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -65,7 +65,10 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         let Some(ecr_image) = oldest else { continue };
         let resource = ecr_image.reference();
         let Some(pushed) = ecr_image.pushed_at else {
-            findings.push(Finding::error(resource, "DescribeImages reported no push time"));
+            findings.push(Finding::error(
+                resource,
+                "DescribeImages reported no push time",
+            ));
             continue;
         };
         let days = (ctx.now.as_second() - pushed.as_second()) / 86_400;
@@ -87,7 +90,10 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         );
     }
     if findings.is_empty() {
-        findings.push(Finding::not_applicable(ctx.inventory.arn(), "no workload runs an image"));
+        findings.push(Finding::not_applicable(
+            ctx.inventory.arn(),
+            "no workload runs an image",
+        ));
     }
     Ok(findings)
 }
@@ -108,9 +114,19 @@ mod tests {
         let findings = run(&CHECK, &inv);
         let finding = about(&findings, &resource);
         assert_eq!(finding.status, Status::Fail);
-        assert!(finding.message.contains("pushed 175 days ago (maximum 90)"), "{}", finding.message);
-        let settings = Settings { image_max_age_days: 200, ..Default::default() };
-        assert_eq!(about(&run_with(&CHECK, &inv, &settings), &resource).status, Status::Pass);
+        assert!(
+            finding.message.contains("pushed 175 days ago (maximum 90)"),
+            "{}",
+            finding.message
+        );
+        let settings = Settings {
+            image_max_age_days: 200,
+            ..Default::default()
+        };
+        assert_eq!(
+            about(&run_with(&CHECK, &inv, &settings), &resource).status,
+            Status::Pass
+        );
     }
 
     #[test]
@@ -121,6 +137,9 @@ mod tests {
         assert_eq!(about(&findings, APP_REPOSITORY).status, Status::Error);
         assert_eq!(about(&findings, "nginx:1.27").status, Status::NotApplicable);
         image_of_unread(&mut inv);
-        assert_eq!(about(&run(&CHECK, &inv), APP_REPOSITORY).status, Status::Error);
+        assert_eq!(
+            about(&run(&CHECK, &inv), APP_REPOSITORY).status,
+            Status::Error
+        );
     }
 }

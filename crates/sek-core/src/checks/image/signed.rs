@@ -157,7 +157,10 @@ managed signing or Notation/cosign in the pipeline, and verify at admission",
         });
     }
     if findings.is_empty() {
-        findings.push(Finding::not_applicable(ctx.inventory.arn(), "no workload runs an image"));
+        findings.push(Finding::not_applicable(
+            ctx.inventory.arn(),
+            "no workload runs an image",
+        ));
     }
     Ok(findings)
 }
@@ -170,7 +173,10 @@ mod tests {
     use crate::checks::testkit::*;
     use crate::inventory::{Read, SigningRule};
 
-    fn judge(inv: &crate::inventory::ClusterInventory, rules: Read<Vec<SigningRule>>) -> Vec<Finding> {
+    fn judge(
+        inv: &crate::inventory::ClusterInventory,
+        rules: Read<Vec<SigningRule>>,
+    ) -> Vec<Finding> {
         let mut region = region();
         region.ecr_signing = rules;
         run_full(&CHECK, inv, Some(&region), None, &Settings::default())
@@ -195,9 +201,14 @@ mod tests {
         let findings = judge(&inv, Read::Got(vec![]));
         let finding = about(&findings, APP_DIGEST);
         assert_eq!(finding.status, Status::Manual);
-        assert!(finding.message.contains("start with ECR managed signing"), "{}", finding.message);
+        assert!(
+            finding.message.contains("start with ECR managed signing"),
+            "{}",
+            finding.message
+        );
         let rule = SigningRule {
-            signing_profile_arn: "arn:aws:signer:eu-west-1:111122223333:/signing-profiles/ci".into(),
+            signing_profile_arn: "arn:aws:signer:eu-west-1:111122223333:/signing-profiles/ci"
+                .into(),
             repository_filters: vec!["*".into()],
         };
         let findings = judge(&inv, Read::Got(vec![rule]));
@@ -213,6 +224,10 @@ mod tests {
         let findings = judge(&inv, Read::Got(vec![]));
         let finding = about(&findings, APP_DIGEST);
         assert_eq!(finding.status, Status::Error);
-        assert!(finding.message.contains("ecr:ListImageReferrers"), "{}", finding.message);
+        assert!(
+            finding.message.contains("ecr:ListImageReferrers"),
+            "{}",
+            finding.message
+        );
     }
 }

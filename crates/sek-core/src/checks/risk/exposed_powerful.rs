@@ -160,12 +160,18 @@ fn rbac_links(view: &KubernetesView<'_>, workload: &Workload) -> Result<Vec<Link
 
 /// The IAM roles the workload's pods get (IRSA annotation, Pod Identity) that hold
 /// administrator or escalation permissions.
-fn iam_links(ctx: &Ctx<'_>, view: &KubernetesView<'_>, workload: &Workload) -> Result<Vec<Link>, Missing> {
+fn iam_links(
+    ctx: &Ctx<'_>,
+    view: &KubernetesView<'_>,
+    workload: &Workload,
+) -> Result<Vec<Link>, Missing> {
     let namespace = &workload.metadata.namespace;
     let account = workload.spec.service_account();
     let mut roles: Vec<(String, &str)> = Vec::new();
     let service_account = view.service_account(namespace, account);
-    if let Some(arn) = service_account.and_then(|sa| sa.metadata.annotations.get("eks.amazonaws.com/role-arn")) {
+    if let Some(arn) =
+        service_account.and_then(|sa| sa.metadata.annotations.get("eks.amazonaws.com/role-arn"))
+    {
         roles.push((arn.clone(), "IRSA"));
     }
     for association in ctx.inventory.pod_identity_associations()? {
@@ -179,14 +185,20 @@ fn iam_links(ctx: &Ctx<'_>, view: &KubernetesView<'_>, workload: &Workload) -> R
         return Ok(Vec::new());
     }
     let account_data = ctx.account_data()?;
-    let (permissions, policies) = (account_data.role_permissions()?, account_data.role_policies()?);
+    let (permissions, policies) = (
+        account_data.role_permissions()?,
+        account_data.role_policies()?,
+    );
     let mut links = Vec::new();
     for (arn, how) in roles {
         let (name, powers) = judge_role(&arn, permissions, policies)?;
         if !powers.is_empty() {
             links.push(Link {
                 kind: "identity",
-                what: format!("IAM role {name} ({how}), which grants {}", powers.join("; ")),
+                what: format!(
+                    "IAM role {name} ({how}), which grants {}",
+                    powers.join("; ")
+                ),
                 evidence: json!({ "role_arn": arn, "through": how, "powers": powers }),
             });
         }
@@ -200,8 +212,8 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let mut findings = Vec::new();
     for (workload, entries) in &exposed {
         let mut links = host_links(workload);
-        let judged = rbac_links(view, workload)
-            .and_then(|rbac| Ok((rbac, iam_links(ctx, view, workload)?)));
+        let judged =
+            rbac_links(view, workload).and_then(|rbac| Ok((rbac, iam_links(ctx, view, workload)?)));
         match judged {
             Ok((rbac, iam)) => {
                 links.extend(rbac);
@@ -220,10 +232,20 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
             }
         }
         if !links.is_empty() {
-            findings.push(path_finding(workload, entries, links, "holds a powerful identity"));
+            findings.push(path_finding(
+                workload,
+                entries,
+                links,
+                "holds a powerful identity",
+            ));
         }
     }
-    Ok(conclude(ctx, findings, exposed.len(), "holds a powerful identity"))
+    Ok(conclude(
+        ctx,
+        findings,
+        exposed.len(),
+        "holds a powerful identity",
+    ))
 }
 
 #[cfg(test)]
@@ -247,7 +269,13 @@ mod tests {
         let findings = judge(&inv);
         let finding = about(&findings, "Deployment/web/api");
         assert_eq!(finding.status, Status::Fail);
-        assert!(finding.message.contains("the node, through privileged container api"), "{}", finding.message);
+        assert!(
+            finding
+                .message
+                .contains("the node, through privileged container api"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]
@@ -262,7 +290,11 @@ mod tests {
         ));
         let finding = about(&judge(&inv), "Deployment/web/api").clone();
         assert_eq!(finding.status, Status::Fail);
-        assert!(finding.message.contains("may anything in every namespace"), "{}", finding.message);
+        assert!(
+            finding.message.contains("may anything in every namespace"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]
@@ -273,7 +305,10 @@ mod tests {
         assert_eq!(finding.status, Status::Pass, "{}", finding.message);
         k8s_denied(&mut inv, CLUSTER_ROLE_BINDINGS);
         let findings = judge(&inv);
-        assert!(statuses(&findings).contains(&Status::Error), "{findings:#?}");
+        assert!(
+            statuses(&findings).contains(&Status::Error),
+            "{findings:#?}"
+        );
         assert!(!statuses(&findings).contains(&Status::Pass));
     }
 }

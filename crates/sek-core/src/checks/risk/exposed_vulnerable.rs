@@ -21,7 +21,12 @@ pub static CHECK: Check = Check {
     area: Area::Risk,
     title: "No workload reachable from the Internet runs a known vulnerability",
     severity: Severity::Critical,
-    refs: &[nist("DE.CM-8"), nist("PR.AC-5"), bp("image-security"), bp("network-security")],
+    refs: &[
+        nist("DE.CM-8"),
+        nist("PR.AC-5"),
+        bp("image-security"),
+        bp("network-security"),
+    ],
     needs: workload_needs![
         aws("ecr:DescribeImages"),
         aws("inspector2:ListFindings"),
@@ -118,8 +123,18 @@ mod tests {
         let findings = run(&CHECK, &inv);
         let finding = about(&findings, "Deployment/web/api");
         assert_eq!(finding.status, Status::Fail);
-        assert!(finding.message.contains("Service web/api: internet-facing load balancer"), "{}", finding.message);
-        assert!(finding.message.contains("CVE-2024-3094"), "{}", finding.message);
+        assert!(
+            finding
+                .message
+                .contains("Service web/api: internet-facing load balancer"),
+            "{}",
+            finding.message
+        );
+        assert!(
+            finding.message.contains("CVE-2024-3094"),
+            "{}",
+            finding.message
+        );
         let path = finding.evidence["path"].as_array().unwrap();
         let kinds: Vec<&str> = path.iter().map(|l| l["link"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["internet", "workload", "vulnerability"]);
@@ -132,12 +147,20 @@ mod tests {
         expose_api(&mut inv);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Pass);
-        assert!(finding.message.contains("none of the 1 workloads"), "{}", finding.message);
+        assert!(
+            finding.message.contains("none of the 1 workloads"),
+            "{}",
+            finding.message
+        );
         // Vulnerable, not exposed.
         let inv = scanned_cluster(vec![critical("CVE-1")]);
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Pass);
-        assert!(finding.message.contains("no workload is reachable"), "{}", finding.message);
+        assert!(
+            finding.message.contains("no workload is reachable"),
+            "{}",
+            finding.message
+        );
         // Exposed through an internal load balancer: no path.
         let mut inv = scanned_cluster(vec![critical("CVE-1")]);
         expose_api(&mut inv);
@@ -159,6 +182,10 @@ mod tests {
         deny_repository(&mut inv);
         let finding = about(&run(&CHECK, &inv), "Deployment/web/api").clone();
         assert_eq!(finding.status, Status::Error);
-        assert!(finding.message.contains("ecr:DescribeImages"), "{}", finding.message);
+        assert!(
+            finding.message.contains("ecr:DescribeImages"),
+            "{}",
+            finding.message
+        );
     }
 }

@@ -38,7 +38,12 @@ impl Link {
 }
 
 /// The failing finding of a path through `workload`: `entries`, the workload, then `tail`.
-pub(crate) fn path_finding(workload: &Workload, entries: &[Entry], tail: Vec<Link>, what: &str) -> Finding {
+pub(crate) fn path_finding(
+    workload: &Workload,
+    entries: &[Entry],
+    tail: Vec<Link>,
+    what: &str,
+) -> Finding {
     let mut links: Vec<Link> = entries.iter().cloned().map(Link::from_entry).collect();
     links.push(Link {
         kind: "workload",
@@ -49,7 +54,11 @@ pub(crate) fn path_finding(workload: &Workload, entries: &[Entry], tail: Vec<Lin
     let message = format!(
         "{} is reachable from the Internet and {what}: {}",
         workload.reference(),
-        links.iter().map(|l| l.what.as_str()).collect::<Vec<_>>().join(" → ")
+        links
+            .iter()
+            .map(|l| l.what.as_str())
+            .collect::<Vec<_>>()
+            .join(" → ")
     );
     let path: Vec<Value> = links
         .iter()
@@ -73,7 +82,12 @@ pub(crate) fn exposed<'a>(ctx: &Ctx<'a>) -> Result<Vec<(&'a Workload, Vec<Entry>
 
 /// The end of a risk evaluation: the paths found and the workloads that could not be judged,
 /// else one pass that says what was looked at.
-pub(crate) fn conclude(ctx: &Ctx<'_>, findings: Vec<Finding>, exposed: usize, what: &str) -> Vec<Finding> {
+pub(crate) fn conclude(
+    ctx: &Ctx<'_>,
+    findings: Vec<Finding>,
+    exposed: usize,
+    what: &str,
+) -> Vec<Finding> {
     if !findings.is_empty() {
         return findings;
     }

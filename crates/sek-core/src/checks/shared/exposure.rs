@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::net::is_open_to_world;
-use crate::inventory::k8s::{Ingress, KubernetesView, Service, Workload};
 use crate::inventory::Missing;
+use crate::inventory::k8s::{Ingress, KubernetesView, Service, Workload};
 
 const SCHEME: &str = "service.beta.kubernetes.io/aws-load-balancer-scheme";
 const INTERNAL: &str = "service.beta.kubernetes.io/aws-load-balancer-internal";
@@ -92,11 +92,18 @@ pub(crate) fn internet_facing_service(service: &Service) -> Option<Entry> {
     let sources = open_sources(&ranges)?;
     let ports: Vec<i32> = service.spec.ports.iter().map(|p| p.port).collect();
     Some(Entry {
-        via: format!("Service {}/{}", service.metadata.namespace, service.metadata.name),
+        via: format!(
+            "Service {}/{}",
+            service.metadata.namespace, service.metadata.name
+        ),
         why: format!(
             "internet-facing load balancer on port{} {} open to {sources}",
             if ports.len() == 1 { "" } else { "s" },
-            ports.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+            ports
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
         ),
         evidence: json!({ "ports": ports, "source_ranges": ranges, "annotations": annotations.iter().filter(|(k, _)| k.contains("load-balancer")).collect::<BTreeMap<_, _>>() }),
     })
@@ -110,7 +117,10 @@ pub(crate) fn internet_facing_ingress(ingress: &Ingress) -> Option<Entry> {
     }
     let sources = open_sources(&split_list(annotations.get(ALB_CIDRS)))?;
     Some(Entry {
-        via: format!("Ingress {}/{}", ingress.metadata.namespace, ingress.metadata.name),
+        via: format!(
+            "Ingress {}/{}",
+            ingress.metadata.namespace, ingress.metadata.name
+        ),
         why: format!("internet-facing ALB open to {sources}"),
         evidence: json!({ "scheme": "internet-facing", "inbound_cidrs": annotations.get(ALB_CIDRS) }),
     })
@@ -137,7 +147,10 @@ fn selects(service: &Service, workload: &Workload) -> Option<bool> {
 }
 
 /// Every way in from the Internet to `workload`, or what was not read to tell.
-pub(crate) fn entries(view: &KubernetesView<'_>, workload: &Workload) -> Result<Vec<Entry>, Missing> {
+pub(crate) fn entries(
+    view: &KubernetesView<'_>,
+    workload: &Workload,
+) -> Result<Vec<Entry>, Missing> {
     let services = view.inventory.services()?;
     let ingresses = view.inventory.ingresses()?;
     let mut found = Vec::new();
@@ -170,12 +183,8 @@ pub(crate) fn entries(view: &KubernetesView<'_>, workload: &Workload) -> Result<
 
 /// What a snapshot from an older sek did not record.
 fn unrecorded(what: &str) -> Missing {
-    Missing::new(
-        what.to_string(),
-        &[],
-        crate::inventory::Why::NotCollected,
-    )
-    .with_fix("were not recorded by the sek that made this snapshot: collect it again")
+    Missing::new(what.to_string(), &[], crate::inventory::Why::NotCollected)
+        .with_fix("were not recorded by the sek that made this snapshot: collect it again")
 }
 
 #[cfg(test)]
@@ -212,16 +221,24 @@ mod tests {
         // The AWS Load Balancer Controller and Auto Mode: internal unless asked.
         assert!(internet_facing_service(&service(&[], Some("service.k8s.aws/nlb"), &[])).is_none());
         assert!(internet_facing_service(&service(&[(LB_TYPE, "external")], None, &[])).is_none());
-        let public = service(&[(SCHEME, "internet-facing")], Some("eks.amazonaws.com/nlb"), &[]);
+        let public = service(
+            &[(SCHEME, "internet-facing")],
+            Some("eks.amazonaws.com/nlb"),
+            &[],
+        );
         assert!(internet_facing_service(&public).is_some());
     }
 
     #[test]
     fn source_ranges_restrict_unless_they_include_the_world() {
         assert!(internet_facing_service(&service(&[], None, &["10.0.0.0/8"])).is_none());
-        let open = internet_facing_service(&service(&[], None, &["10.0.0.0/8", "0.0.0.0/0"])).unwrap();
+        let open =
+            internet_facing_service(&service(&[], None, &["10.0.0.0/8", "0.0.0.0/0"])).unwrap();
         assert!(open.why.contains("open to 0.0.0.0/0"), "{}", open.why);
-        assert!(internet_facing_service(&service(&[(SOURCE_RANGES, "203.0.113.0/24")], None, &[])).is_none());
+        assert!(
+            internet_facing_service(&service(&[(SOURCE_RANGES, "203.0.113.0/24")], None, &[]))
+                .is_none()
+        );
     }
 
     #[test]
@@ -229,8 +246,15 @@ mod tests {
         let svc = service(&[], None, &[]);
         let mut workload = Workload {
             kind: "Deployment".into(),
-            metadata: ObjectMeta { name: "api".into(), namespace: "web".into(), ..Default::default() },
-            pod_labels: BTreeMap::from([("app".into(), "api".into()), ("tier".into(), "web".into())]),
+            metadata: ObjectMeta {
+                name: "api".into(),
+                namespace: "web".into(),
+                ..Default::default()
+            },
+            pod_labels: BTreeMap::from([
+                ("app".into(), "api".into()),
+                ("tier".into(), "web".into()),
+            ]),
             ..Default::default()
         };
         assert_eq!(selects(&svc, &workload), Some(true));

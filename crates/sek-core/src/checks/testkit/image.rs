@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::k8s::{API_IMAGE, container, k8s, meta};
 use super::*;
-use crate::inventory::k8s::{PodSpec, Service, ServiceSpec, ServicePort, Workload};
+use crate::inventory::k8s::{PodSpec, Service, ServicePort, ServiceSpec, Workload};
 use crate::inventory::{
     EcrImage, ImageRef, ScanStatus, Vulnerabilities, Vulnerability, VulnerablePackage,
 };
@@ -112,7 +112,10 @@ pub fn image_of_unread(inv: &mut ClusterInventory) {
 
 /// The `web/api` image deleted from its repository since the pods pulled it.
 pub fn gone_from_repository(inv: &mut ClusterInventory) {
-    let mut gone = denied("ecr:DescribeImages", &[&format!("{APP_REPOSITORY}@{APP_DIGEST}")]);
+    let mut gone = denied(
+        "ecr:DescribeImages",
+        &[&format!("{APP_REPOSITORY}@{APP_DIGEST}")],
+    );
     gone.kind = crate::inventory::ErrorKind::NotFound;
     gone.message = "ImageNotFound: the image does not exist".into();
     inv.ecr_images = Read::Got(Collection::of(vec![], vec![gone]));

@@ -11,9 +11,9 @@ use crate::checks::frameworks::{bp, cis13, cis18, nist};
 use crate::checks::shared::k8s::kubernetes;
 use crate::checks::vuln::{image_finding, scan_of};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
+use crate::inventory::aws;
 use crate::inventory::images_in_use;
 use crate::inventory::k8s::resources::workload_needs;
-use crate::inventory::aws;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -83,8 +83,18 @@ mod tests {
         let findings = run(&CHECK, &inv);
         let finding = about(&findings, &format!("{APP_REPOSITORY}@{APP_DIGEST}"));
         assert_eq!(finding.status, Status::Fail);
-        assert!(finding.message.contains("CVE-2024-3094 (CRITICAL) in xz-libs 5.6.0 (fixed in 5.6.1), exploit known"), "{}", finding.message);
-        assert!(finding.message.contains("Deployment/web/api"), "{}", finding.message);
+        assert!(
+            finding.message.contains(
+                "CVE-2024-3094 (CRITICAL) in xz-libs 5.6.0 (fixed in 5.6.1), exploit known"
+            ),
+            "{}",
+            finding.message
+        );
+        assert!(
+            finding.message.contains("Deployment/web/api"),
+            "{}",
+            finding.message
+        );
         assert_eq!(finding.evidence["workloads"][0], "k8s:Deployment/web/api");
     }
 
@@ -92,7 +102,10 @@ mod tests {
     fn no_finding_at_the_threshold_passes_and_a_lower_threshold_fails_on_high() {
         let inv = scanned_cluster(vec![high("CVE-2")]);
         let findings = run(&CHECK, &inv);
-        assert_eq!(about(&findings, &format!("{APP_REPOSITORY}@{APP_DIGEST}")).status, Status::Pass);
+        assert_eq!(
+            about(&findings, &format!("{APP_REPOSITORY}@{APP_DIGEST}")).status,
+            Status::Pass
+        );
         let mut inv = scanned_cluster(vec![high("CVE-2")]);
         read_floor(&mut inv, "high");
         let settings = crate::checks::Settings {
@@ -100,7 +113,10 @@ mod tests {
             ..Default::default()
         };
         let findings = run_with(&CHECK, &inv, &settings);
-        assert_eq!(about(&findings, &format!("{APP_REPOSITORY}@{APP_DIGEST}")).status, Status::Fail);
+        assert_eq!(
+            about(&findings, &format!("{APP_REPOSITORY}@{APP_DIGEST}")).status,
+            Status::Fail
+        );
     }
 
     #[test]
@@ -113,7 +129,11 @@ mod tests {
         let findings = run_with(&CHECK, &inv, &settings);
         let finding = about(&findings, &format!("{APP_REPOSITORY}@{APP_DIGEST}"));
         assert_eq!(finding.status, Status::Error);
-        assert!(finding.message.contains("vuln_min_severity = \"high\""), "{}", finding.message);
+        assert!(
+            finding.message.contains("vuln_min_severity = \"high\""),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]
@@ -125,10 +145,20 @@ mod tests {
         let findings = run(&CHECK, &inv);
         let finding = about(&findings, &format!("{APP_REPOSITORY}@{APP_DIGEST}"));
         assert_eq!(finding.status, Status::Fail);
-        assert!(finding.message.contains("2 findings at critical or above"), "{}", finding.message);
+        assert!(
+            finding.message.contains("2 findings at critical or above"),
+            "{}",
+            finding.message
+        );
         // Without counts and without details, nothing is known: an error.
         image_of(&mut inv).severity_counts.clear();
-        assert_eq!(statuses(&run(&CHECK, &inv)).iter().filter(|s| **s == Status::Error).count(), 1);
+        assert_eq!(
+            statuses(&run(&CHECK, &inv))
+                .iter()
+                .filter(|s| **s == Status::Error)
+                .count(),
+            1
+        );
     }
 
     #[test]
@@ -140,10 +170,7 @@ mod tests {
         assert_eq!(finding.status, Status::Manual);
         assert!(finding.message.contains("no scan"), "{}", finding.message);
         assert_eq!(about(&findings, "nginx:1.27").status, Status::NotApplicable);
-        assert_eq!(
-            about(&findings, EKS_IMAGE).status,
-            Status::NotApplicable
-        );
+        assert_eq!(about(&findings, EKS_IMAGE).status, Status::NotApplicable);
     }
 
     #[test]
@@ -153,10 +180,17 @@ mod tests {
         let findings = run(&CHECK, &inv);
         let finding = about(&findings, APP_REPOSITORY);
         assert_eq!(finding.status, Status::Error);
-        assert!(finding.message.contains("ecr:DescribeImages"), "{}", finding.message);
+        assert!(
+            finding.message.contains("ecr:DescribeImages"),
+            "{}",
+            finding.message
+        );
         // Never read at all: an error too.
         inv.ecr_images = crate::inventory::Read::NotCollected;
-        assert_eq!(about(&run(&CHECK, &inv), APP_REPOSITORY).status, Status::Error);
+        assert_eq!(
+            about(&run(&CHECK, &inv), APP_REPOSITORY).status,
+            Status::Error
+        );
     }
 
     #[test]
@@ -165,6 +199,10 @@ mod tests {
         gone_from_repository(&mut inv);
         let finding = about(&run(&CHECK, &inv), APP_REPOSITORY).clone();
         assert_eq!(finding.status, Status::Manual);
-        assert!(finding.message.contains("no longer in"), "{}", finding.message);
+        assert!(
+            finding.message.contains("no longer in"),
+            "{}",
+            finding.message
+        );
     }
 }

@@ -131,7 +131,11 @@ pub(crate) enum ImageScan<'a> {
 
 /// Judge one image in use against `threshold`: what ECR and Inspector hold about the digests
 /// that run (or, with no pod running, the tag). Never clean on anything not read.
-pub(crate) fn scan_of<'a>(ctx: &Ctx<'a>, image: &ImageInUse<'_>, threshold: Severity) -> ImageScan<'a> {
+pub(crate) fn scan_of<'a>(
+    ctx: &Ctx<'a>,
+    image: &ImageInUse<'_>,
+    threshold: Severity,
+) -> ImageScan<'a> {
     let found = match find_in_ecr(ctx, image) {
         InEcr::Outside(reason) => return ImageScan::NotApplicable(reason),
         InEcr::Unread(finding) => return ImageScan::Unread(finding),
@@ -194,7 +198,11 @@ pub(crate) fn summarise(
 }
 
 /// The finding for an image in use whose scan is `scan`.
-pub(crate) fn image_finding(image: &ImageInUse<'_>, scan: ImageScan<'_>, threshold: Severity) -> Finding {
+pub(crate) fn image_finding(
+    image: &ImageInUse<'_>,
+    scan: ImageScan<'_>,
+    threshold: Severity,
+) -> Finding {
     let workloads = image.workload_names();
     let resource = image
         .ecr
@@ -219,7 +227,10 @@ pub(crate) fn image_finding(image: &ImageInUse<'_>, scan: ImageScan<'_>, thresho
         ImageScan::Unscanned(reason) => Finding::new(
             Status::Manual,
             resource,
-            format!("{} ({run_by}) has no scan result to judge: {reason}", image.image),
+            format!(
+                "{} ({run_by}) has no scan result to judge: {reason}",
+                image.image
+            ),
         )
         .with_evidence(base),
         ImageScan::Vulnerable { images } => {
@@ -236,7 +247,11 @@ pub(crate) fn image_finding(image: &ImageInUse<'_>, scan: ImageScan<'_>, thresho
             );
             Finding::fail(
                 images[0].0.reference(),
-                format!("{} ({run_by}): {}", image.image, summarise(&images, threshold)),
+                format!(
+                    "{} ({run_by}): {}",
+                    image.image,
+                    summarise(&images, threshold)
+                ),
             )
             .with_evidence(evidence)
         }
@@ -290,8 +305,14 @@ mod tests {
             ],
         };
         let ids = |v: Vec<&Vulnerability>| v.iter().map(|v| v.id.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(at_or_above(&read, Severity::Critical).unwrap()), ["CVE-1"]);
-        assert_eq!(ids(at_or_above(&read, Severity::High).unwrap()), ["CVE-1", "CVE-2"]);
+        assert_eq!(
+            ids(at_or_above(&read, Severity::Critical).unwrap()),
+            ["CVE-1"]
+        );
+        assert_eq!(
+            ids(at_or_above(&read, Severity::High).unwrap()),
+            ["CVE-1", "CVE-2"]
+        );
         let err = at_or_above(&read, Severity::Medium).unwrap_err();
         assert!(err.contains("vuln_min_severity = \"medium\""), "{err}");
     }
@@ -306,6 +327,9 @@ mod tests {
         no_fix.fix_available = Some("NO".into());
         no_fix.exploit_available = None;
         no_fix.packages[0].fixed_in = None;
-        assert_eq!(describe(&no_fix), "CVE-2 (HIGH) in openssl 3.0.1, no fix yet");
+        assert_eq!(
+            describe(&no_fix),
+            "CVE-2 (HIGH) in openssl 3.0.1, no fix yet"
+        );
     }
 }

@@ -30,8 +30,12 @@ SSM or agentless); sek reads what it found on the cluster's nodes, and which nod
         text: "Replace vulnerable nodes with ones on the latest EKS-optimized AMI (update the node group or let \
 Karpenter drift them). For nodes Inspector does not cover, turn on EC2 scanning and fix the reason it gives \
 (SSM agent, instance profile permissions, or agentless scanning).",
-        cli: Some("aws inspector2 list-coverage --filter-criteria '{\"resourceType\":[{\"comparison\":\"EQUALS\",\"value\":\"AWS_EC2_INSTANCE\"}]}'"),
-        terraform: Some("resource \"aws_inspector2_enabler\" \"this\" { resource_types = [\"EC2\", \"ECR\"] ... }"),
+        cli: Some(
+            "aws inspector2 list-coverage --filter-criteria '{\"resourceType\":[{\"comparison\":\"EQUALS\",\"value\":\"AWS_EC2_INSTANCE\"}]}'",
+        ),
+        terraform: Some(
+            "resource \"aws_inspector2_enabler\" \"this\" { resource_types = [\"EC2\", \"ECR\"] ... }",
+        ),
     },
     links: &[
         "https://docs.aws.amazon.com/inspector/latest/user/scanning-ec2.html",
@@ -48,7 +52,10 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let scans = inv.node_scans()?;
     let threshold = ctx.settings.vuln_min_severity;
     let mut findings = Vec::new();
-    for node in nodes.iter().filter(|n| n.state.as_deref() != Some("terminated")) {
+    for node in nodes
+        .iter()
+        .filter(|n| n.state.as_deref() != Some("terminated"))
+    {
         let resource = inv.ec2_arn("instance", &node.id);
         let Some(scan) = scans.iter().find(|s| s.instance_id == node.id) else {
             let failed = scans
@@ -60,19 +67,28 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
                 _ => Why::NotCollected,
             };
             let what = format!("Amazon Inspector's scan of {}", node.id);
-            findings.push(Finding::missing(resource, &Missing::new(what, COVERAGE, why)));
+            findings.push(Finding::missing(
+                resource,
+                &Missing::new(what, COVERAGE, why),
+            ));
             continue;
         };
         let coverage = match &scan.coverage {
             Some(c) if c.status == "ACTIVE" => c,
             other => {
                 let reason = other.as_ref().map_or_else(
-                    || "Inspector does not list it (EC2 scanning off, or the node is not eligible)".into(),
+                    || {
+                        "Inspector does not list it (EC2 scanning off, or the node is not eligible)"
+                            .into()
+                    },
                     |c| {
                         format!(
                             "Inspector's coverage is {}{}",
                             c.status,
-                            c.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+                            c.description
+                                .as_deref()
+                                .map(|d| format!(": {d}"))
+                                .unwrap_or_default()
                         )
                     },
                 );
@@ -105,7 +121,10 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         findings.push(if found.is_empty() {
             Finding::pass(
                 resource,
-                format!("Inspector covers {} and finds nothing at {threshold} or above", node.id),
+                format!(
+                    "Inspector covers {} and finds nothing at {threshold} or above",
+                    node.id
+                ),
             )
             .with_evidence(base)
         } else {
@@ -122,13 +141,22 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
                     found.len(),
                     if found.len() == 1 { "" } else { "s" },
                     shown.join("; "),
-                    if more > 0 { format!("; and {more} more") } else { String::new() }
+                    if more > 0 {
+                        format!("; and {more} more")
+                    } else {
+                        String::new()
+                    }
                 ),
             )
             .with_evidence(evidence_value)
         });
     }
-    Ok(conclude(inv, nodes, findings, "the cluster has no EC2 nodes"))
+    Ok(conclude(
+        inv,
+        nodes,
+        findings,
+        "the cluster has no EC2 nodes",
+    ))
 }
 
 #[cfg(test)]
@@ -139,13 +167,17 @@ mod tests {
     use crate::checks::testkit::*;
     use crate::inventory::{Collection, NodeScan, Read, ScanStatus, Vulnerabilities};
 
-    fn scanned(findings: Vec<crate::inventory::Vulnerability>, coverage: Option<&str>) -> crate::inventory::ClusterInventory {
+    fn scanned(
+        findings: Vec<crate::inventory::Vulnerability>,
+        coverage: Option<&str>,
+    ) -> crate::inventory::ClusterInventory {
         let mut inv = cluster_with_nodes(&["i-1"]);
         inv.node_scans = Read::Got(Collection::complete(vec![NodeScan {
             instance_id: "i-1".into(),
             coverage: coverage.map(|status| ScanStatus {
                 status: status.into(),
-                description: Some("the SSM agent is not reporting".into()).filter(|_| status != "ACTIVE"),
+                description: Some("the SSM agent is not reporting".into())
+                    .filter(|_| status != "ACTIVE"),
             }),
             vulnerabilities: Read::Got(Vulnerabilities {
                 source: "inspector".into(),
@@ -158,10 +190,20 @@ mod tests {
 
     #[test]
     fn a_covered_node_without_critical_findings_passes_one_with_them_fails() {
-        assert_eq!(statuses(&run(&CHECK, &scanned(vec![], Some("ACTIVE")))), [Status::Pass]);
-        let finding = only(run(&CHECK, &scanned(vec![critical("CVE-2024-1")], Some("ACTIVE"))));
+        assert_eq!(
+            statuses(&run(&CHECK, &scanned(vec![], Some("ACTIVE")))),
+            [Status::Pass]
+        );
+        let finding = only(run(
+            &CHECK,
+            &scanned(vec![critical("CVE-2024-1")], Some("ACTIVE")),
+        ));
         assert_eq!(finding.status, Status::Fail);
-        assert!(finding.message.contains("CVE-2024-1 (CRITICAL)"), "{}", finding.message);
+        assert!(
+            finding.message.contains("CVE-2024-1 (CRITICAL)"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]
@@ -176,14 +218,28 @@ mod tests {
     #[test]
     fn unread_scans_and_a_threshold_below_the_read_are_errors() {
         let mut inv = scanned(vec![], Some("ACTIVE"));
-        inv.node_scans = Read::Got(Collection::of(vec![], vec![denied("inspector2:ListCoverage", &["i-1"])]));
+        inv.node_scans = Read::Got(Collection::of(
+            vec![],
+            vec![denied("inspector2:ListCoverage", &["i-1"])],
+        ));
         let finding = only(run(&CHECK, &inv));
         assert_eq!(finding.status, Status::Error);
-        assert!(finding.message.contains("inspector2:ListCoverage"), "{}", finding.message);
+        assert!(
+            finding.message.contains("inspector2:ListCoverage"),
+            "{}",
+            finding.message
+        );
         inv.node_scans = Read::NotCollected;
         assert_eq!(statuses(&run(&CHECK, &inv)), [Status::Error]);
-        let settings = Settings { vuln_min_severity: Severity::High, ..Default::default() };
-        let finding = only(run_with(&CHECK, &scanned(vec![high("CVE-2")], Some("ACTIVE")), &settings));
+        let settings = Settings {
+            vuln_min_severity: Severity::High,
+            ..Default::default()
+        };
+        let finding = only(run_with(
+            &CHECK,
+            &scanned(vec![high("CVE-2")], Some("ACTIVE")),
+            &settings,
+        ));
         assert_eq!(finding.status, Status::Error);
     }
 }

@@ -132,6 +132,21 @@ impl Aws {
         self.plan.wants_action(action)
     }
 
+    /// The lowest vulnerability severity the scan reads (`[thresholds] vuln_min_severity`).
+    pub fn vulnerability_floor(&self) -> sek_core::checks::Severity {
+        self.plan.vulnerability_floor()
+    }
+
+    /// The account these credentials act in, when known (from the caller's ARN).
+    pub async fn account_id(&self) -> Option<String> {
+        let caller = self.caller().await.as_ref().ok()?;
+        caller
+            .account()
+            .map(String::from)
+            .or_else(|| caller.arn()?.split(':').nth(4).map(String::from))
+            .filter(|a| !a.is_empty())
+    }
+
     /// The managed policy `arn`, read by `read` the first time any role of this account asks.
     pub async fn policy_once<F, Fut>(&self, arn: &str, read: F) -> ManagedPolicy
     where

@@ -1,10 +1,15 @@
 //! ECR reads: the registry's scanning configuration and every repository of the region with
 //! its lifecycle and repository policies.
 
+use aws_sdk_ecr::types::{ImageIdentifier, SubjectIdentifier};
+use sek_core::checks::Severity;
 use sek_core::inventory::{
-    CollectError, Document, EcrRepository, ErrorKind, Read, RegistryScanning, ScanningRule,
+    CollectError, Document, EcrImage, EcrLocation, EcrRepository, ErrorKind, Read,
+    RegistryScanning, SIGNATURE_ARTIFACT_TYPES, ScanStatus, ScanningRule, Signature, SigningRule,
+    Vulnerabilities, Vulnerability, VulnerablePackage,
 };
 
+use super::values::timestamp;
 use super::{Aws, each};
 
 /// GetRegistryScanningConfiguration.
@@ -152,4 +157,282 @@ mod tests {
             Read::Got(Document::Present(serde_json::json!({ "rules": [] })))
         );
     }
+}
+
+/// GetSigningConfiguration: the registry's managed signing rules (none configured: empty).
+pub async fn signing_rules(aws: &Aws) -> Result<Vec<SigningRule>, CollectError> {
+    let output = aws
+        .call(
+            "ecr:GetSigningConfiguration",
+            &[],
+            aws.ecr.get_signing_configuration().send(),
+        )
+        .await;
+    let output = match output {
+        Ok(output) => output,
+        // A registry that never configured signing answers "not found".
+        Err(err) if err.kind == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    Ok(output
+        .signing_configuration
+        .map(|c| c.rules)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|rule| SigningRule {
+            signing_profile_arn: rule.signing_profile_arn,
+            repository_filters: rule
+                .repository_filters
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| f.filter)
+                .collect(),
+        })
+        .collect())
+}
+
+/// The most image ids DescribeImages takes at once.
+const IMAGE_IDS_PER_CALL: usize = 100;
+
+/// DescribeImages for `ids` (digests `sha256:...`, else tags) of one repository: the images
+/// found, and a `NotFound` failure naming `<repository>@<id>` for each that is not there any
+/// more. A batch that fails on one missing id is asked again id by id.
+pub async fn images(
+    aws: &Aws,
+    location: &EcrLocation,
+    ids: &[String],
+) -> (Vec<EcrImage>, Vec<CollectError>) {
+    let name = location.name();
+    let mut images = Vec::new();
+    let mut failed = Vec::new();
+    for batch in ids.chunks(IMAGE_IDS_PER_CALL) {
+        match describe_images(aws, location, batch).await {
+            Ok(found) => images.extend(found),
+            Err(err) if err.kind == ErrorKind::NotFound && batch.len() > 1 => {
+                for id in batch {
+                    match describe_images(aws, location, std::slice::from_ref(id)).await {
+                        Ok(found) => images.extend(found),
+                        Err(err) => failed.push(about(err, &name, Some(id))),
+                    }
+                }
+            }
+            Err(err) if err.kind == ErrorKind::NotFound => {
+                failed.push(about(err, &name, batch.first()));
+            }
+            Err(err) => failed.push(about(err, &name, None)),
+        }
+    }
+    (images, failed)
+}
+
+/// `err`, about the repository `name` (and the image `id` in it).
+fn about(mut err: CollectError, name: &str, id: Option<&String>) -> CollectError {
+    err.resources = vec![match id {
+        Some(id) => format!("{name}@{id}"),
+        None => name.to_string(),
+    }];
+    err
+}
+
+async fn describe_images(
+    aws: &Aws,
+    location: &EcrLocation,
+    ids: &[String],
+) -> Result<Vec<EcrImage>, CollectError> {
+    let image_ids: Vec<ImageIdentifier> = ids
+        .iter()
+        .map(|id| {
+            let builder = ImageIdentifier::builder();
+            if id.starts_with("sha256:") {
+                builder.image_digest(id)
+            } else {
+                builder.image_tag(id)
+            }
+            .build()
+        })
+        .collect();
+    let resources = [location.name()];
+    let pages = aws
+        .paginate(
+            "ecr:DescribeImages",
+            &resources,
+            |token| {
+                aws.ecr
+                    .describe_images()
+                    .registry_id(&location.registry_id)
+                    .repository_name(&location.repository)
+                    .set_image_ids(Some(image_ids.clone()))
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?;
+    Ok(pages
+        .into_iter()
+        .flat_map(|p| p.image_details.unwrap_or_default())
+        .map(|detail| EcrImage {
+            location: location.clone(),
+            digest: detail.image_digest.unwrap_or_default(),
+            tags: detail.image_tags.unwrap_or_default(),
+            pushed_at: timestamp(detail.image_pushed_at.as_ref()),
+            scan_status: detail.image_scan_status.and_then(|s| {
+                Some(ScanStatus {
+                    status: s.status?.as_str().to_string(),
+                    description: s.description,
+                })
+            }),
+            severity_counts: detail
+                .image_scan_findings_summary
+                .and_then(|s| s.finding_severity_counts)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(severity, count)| (severity.as_str().to_string(), i64::from(count)))
+                .collect(),
+            vulnerabilities: Read::NotCollected,
+            signatures: Read::NotCollected,
+        })
+        .collect())
+}
+
+/// DescribeImageScanFindings (basic scanning): the findings of one image at or above `floor`.
+pub async fn basic_findings(
+    aws: &Aws,
+    image: &EcrImage,
+    floor: Severity,
+) -> Result<Vulnerabilities, CollectError> {
+    let resources = [image.reference()];
+    let pages = aws
+        .paginate(
+            "ecr:DescribeImageScanFindings",
+            &resources,
+            |token| {
+                aws.ecr
+                    .describe_image_scan_findings()
+                    .registry_id(&image.location.registry_id)
+                    .repository_name(&image.location.repository)
+                    .image_id(
+                        ImageIdentifier::builder()
+                            .image_digest(&image.digest)
+                            .build(),
+                    )
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?;
+    let mut findings = Vec::new();
+    for page in pages {
+        let Some(scan) = page.image_scan_findings else {
+            continue;
+        };
+        for finding in scan.findings.unwrap_or_default() {
+            let severity = finding
+                .severity
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default();
+            if !reaches(&severity, floor) {
+                continue;
+            }
+            let attribute = |key: &str| {
+                finding
+                    .attributes
+                    .iter()
+                    .flatten()
+                    .find(|a| a.key == key)
+                    .and_then(|a| a.value.clone())
+            };
+            findings.push(Vulnerability {
+                id: finding.name.clone().unwrap_or_default(),
+                severity,
+                packages: attribute("package_name")
+                    .map(|name| VulnerablePackage {
+                        name,
+                        version: attribute("package_version"),
+                        fixed_in: None,
+                    })
+                    .into_iter()
+                    .collect(),
+                fix_available: None,
+                exploit_available: None,
+            });
+        }
+        for finding in scan.enhanced_findings.unwrap_or_default() {
+            let severity = finding.severity.clone().unwrap_or_default();
+            if !reaches(&severity, floor) {
+                continue;
+            }
+            let details = finding.package_vulnerability_details;
+            let id = details.as_ref().and_then(|d| d.vulnerability_id.clone());
+            let packages = details
+                .and_then(|d| d.vulnerable_packages)
+                .unwrap_or_default()
+                .into_iter();
+            findings.push(super::inspector::vulnerability(
+                severity,
+                id.unwrap_or_default(),
+                packages.map(|p| (p.name.unwrap_or_default(), p.version, p.fixed_in_version)),
+                finding.fix_available,
+                finding.exploit_available,
+            ));
+        }
+    }
+    Ok(Vulnerabilities {
+        source: "ecr".into(),
+        min_severity: floor.as_str().into(),
+        findings,
+    })
+}
+
+/// Whether a scanner's `severity` is at or above `floor` (unknown ones are kept: they are
+/// shown, and rank nowhere).
+pub fn reaches(severity: &str, floor: Severity) -> bool {
+    match severity.to_ascii_uppercase().as_str() {
+        "CRITICAL" => true,
+        "HIGH" => floor <= Severity::High,
+        "MEDIUM" => floor <= Severity::Medium,
+        "LOW" => floor <= Severity::Low,
+        "INFORMATIONAL" => floor <= Severity::Info,
+        _ => true,
+    }
+}
+
+/// ListImageReferrers: the image's referrers that are signatures.
+pub async fn signatures(aws: &Aws, image: &EcrImage) -> Result<Vec<Signature>, CollectError> {
+    let resources = [image.reference()];
+    let pages = aws
+        .paginate(
+            "ecr:ListImageReferrers",
+            &resources,
+            |token| {
+                aws.ecr
+                    .list_image_referrers()
+                    .registry_id(&image.location.registry_id)
+                    .repository_name(&image.location.repository)
+                    .subject_id(
+                        SubjectIdentifier::builder()
+                            .image_digest(&image.digest)
+                            .build()
+                            .expect("the digest is set"),
+                    )
+                    .set_next_token(token)
+                    .send()
+            },
+            |page| page.next_token(),
+        )
+        .await?;
+    Ok(pages
+        .into_iter()
+        .flat_map(|p| p.referrers.unwrap_or_default())
+        .filter_map(|referrer| {
+            let artifact_type = referrer.artifact_type?;
+            SIGNATURE_ARTIFACT_TYPES
+                .contains(&artifact_type.as_str())
+                .then_some(Signature {
+                    artifact_type,
+                    digest: referrer.digest,
+                })
+        })
+        .collect())
 }

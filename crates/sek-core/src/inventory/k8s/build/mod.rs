@@ -131,7 +131,10 @@ impl KubernetesBuilder {
                 if let Some(owner) = controlling_owner(&pod.metadata)
                     && self.controller_keys.contains(&owner)
                 {
-                    merge_digests(self.owned_digests.entry(owner.clone()).or_default(), digests);
+                    merge_digests(
+                        self.owned_digests.entry(owner.clone()).or_default(),
+                        digests,
+                    );
                     *self.owned_pods.entry(owner).or_default() += 1;
                     return Ok(());
                 }

@@ -1,0 +1,227 @@
+//! What runs, read once it is known: Amazon Inspector's coverage and findings of the nodes (after
+//! node discovery, once for a region's clusters), and the ECR images the workloads run with
+//! their scan findings and signatures (after the Kubernetes side, which names them).
+//!
+//! Inspector is read filtered to these instances and image digests, ten per request and page by
+//! page, never the account's whole finding list; only findings at or above the scan's floor
+//! (`[thresholds] vuln_min_severity`) are asked for, and the floor is recorded with them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures::future::join_all;
+use sek_core::inventory::{
+    ClusterInventory, CollectError, Collection, EcrImage, EcrLocation, ErrorKind, NodeScan, Read,
+    Vulnerabilities, images_in_use,
+};
+
+use super::aws::inspector::{self, Subject};
+use super::aws::{Aws, ecr};
+
+/// Scan statuses of ECR's enhanced scanning: the findings are Amazon Inspector's.
+const ENHANCED: &[&str] = &[
+    "ACTIVE",
+    "PENDING",
+    "SCAN_ELIGIBILITY_EXPIRED",
+    "FINDINGS_UNAVAILABLE",
+];
+
+/// Give each cluster Inspector's coverage and findings of its nodes, read once for all.
+pub async fn node_scans<'c>(
+    aws: &Aws,
+    clusters: impl IntoIterator<Item = &'c mut ClusterInventory>,
+) {
+    if !aws.wants("inspector2:ListCoverage") {
+        return;
+    }
+    let mut clusters: Vec<&mut ClusterInventory> = clusters.into_iter().collect();
+    let node_ids = |inv: &ClusterInventory| -> Vec<String> {
+        inv.instances
+            .got()
+            .map(|nodes| {
+                nodes
+                    .iter()
+                    .filter(|n| n.state.as_deref() != Some("terminated"))
+                    .map(|n| n.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let ids: Vec<String> = clusters
+        .iter()
+        .flat_map(|c| node_ids(c))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if ids.is_empty() {
+        for cluster in &mut clusters {
+            cluster.node_scans = Read::Got(Collection::default());
+        }
+        return;
+    }
+    let floor = aws.vulnerability_floor();
+    let (coverage, findings) = tokio::join!(
+        inspector::coverage(aws, &ids),
+        aws.when(
+            "inspector2:ListFindings",
+            inspector::findings(aws, Subject::Ec2Instance, &ids, floor)
+        ),
+    );
+    let coverage: BTreeMap<String, _> = coverage.into_iter().collect();
+    let findings: Option<BTreeMap<String, _>> = findings.map(|f| f.into_iter().collect());
+    for cluster in clusters {
+        let mut scans = Vec::new();
+        let mut failed: Vec<CollectError> = Vec::new();
+        for id in node_ids(cluster) {
+            match coverage.get(&id) {
+                Some(Ok(status)) => {
+                    let vulnerabilities = match findings.as_ref().and_then(|f| f.get(&id)) {
+                        Some(Ok(list)) => Read::Got(Vulnerabilities {
+                            source: "inspector".into(),
+                            min_severity: floor.as_str().into(),
+                            findings: list.clone(),
+                        }),
+                        Some(Err(err)) => Read::Failed(err.clone()),
+                        None => Read::NotCollected,
+                    };
+                    scans.push(NodeScan {
+                        instance_id: id,
+                        coverage: status.clone(),
+                        vulnerabilities,
+                    });
+                }
+                Some(Err(err)) => {
+                    let mut err = err.clone();
+                    err.resources = vec![id];
+                    failed.push(err);
+                }
+                None => {}
+            }
+        }
+        cluster.node_scans = Read::Got(Collection::of(scans, failed));
+    }
+}
+
+/// Give `cluster` the ECR images its workloads run (DescribeImages), with each one's scan
+/// findings (Inspector under enhanced scanning, DescribeImageScanFindings under basic) and
+/// signatures (ListImageReferrers). Amazon's EKS images and images outside ECR are not read.
+pub async fn ecr_images(aws: &Aws, cluster: &mut ClusterInventory) {
+    if !aws.wants("ecr:DescribeImages") {
+        return;
+    }
+    let Some(workloads) = cluster.kubernetes.got().and_then(|k| k.workloads.got()) else {
+        return;
+    };
+    let mut wanted: BTreeMap<EcrLocation, BTreeSet<String>> = BTreeMap::new();
+    for image in images_in_use(workloads.iter()) {
+        let Some(location) = image.ecr.clone().filter(|l| !l.is_amazon_eks()) else {
+            continue;
+        };
+        let ids = wanted.entry(location).or_default();
+        if image.digests.is_empty() {
+            ids.insert(image.reference().tag.unwrap_or("latest").to_string());
+        } else {
+            ids.extend(image.digests.iter().map(|d| d.to_string()));
+        }
+    }
+    let regions: BTreeSet<&str> = wanted.keys().map(|l| l.region.as_str()).collect();
+    let clients: BTreeMap<&str, Aws> = regions
+        .iter()
+        .filter(|r| **r != aws.region)
+        .map(|r| (*r, aws.in_region(r)))
+        .collect();
+    let client = |region: &str| clients.get(region).unwrap_or(aws);
+    let read = join_all(wanted.iter().map(|(location, ids)| {
+        let ids: Vec<String> = ids.iter().cloned().collect();
+        let client = client(&location.region);
+        async move { ecr::images(client, location, &ids).await }
+    }))
+    .await;
+    let mut images: Vec<EcrImage> = Vec::new();
+    let mut failed: Vec<CollectError> = Vec::new();
+    for (found, errors) in read {
+        images.extend(found);
+        failed.extend(errors);
+    }
+    let own_account = aws.account_id().await;
+    let floor = aws.vulnerability_floor();
+    // Inspector's findings, per region, for the enhanced-scanned images of this account.
+    let mut by_region: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for image in &images {
+        let enhanced = image
+            .scan_status
+            .as_ref()
+            .is_some_and(|s| ENHANCED.contains(&s.status.as_str()));
+        if enhanced && Some(&image.location.registry_id) == own_account.as_ref() {
+            by_region
+                .entry(image.location.region.clone())
+                .or_default()
+                .push(image.digest.clone());
+        }
+    }
+    let inspector_findings: BTreeMap<String, Result<_, CollectError>> =
+        if aws.wants("inspector2:ListFindings") {
+            join_all(by_region.iter().map(|(region, digests)| {
+                let client = client(region);
+                async move { inspector::findings(client, Subject::EcrImage, digests, floor).await }
+            }))
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
+        } else {
+            BTreeMap::new()
+        };
+    let details = join_all(images.iter().map(|image| {
+        let client = client(&image.location.region);
+        let inspector_findings = &inspector_findings;
+        let own_account = own_account.as_ref();
+        async move {
+            let status = image.scan_status.as_ref().map(|s| s.status.as_str());
+            let vulnerabilities = match status {
+                Some(s) if ENHANCED.contains(&s) => {
+                    if Some(&image.location.registry_id) != own_account {
+                        Read::Failed(CollectError::new(
+                            "inspector2:ListFindings",
+                            vec![image.reference()],
+                            ErrorKind::Other,
+                            format!(
+                                "the image is in account {}'s registry: its Inspector findings are in that \
+account (scan it there, or from the Inspector delegated administrator)",
+                                image.location.registry_id
+                            ),
+                        ))
+                    } else {
+                        match inspector_findings.get(&image.digest) {
+                            Some(Ok(list)) => Read::Got(Vulnerabilities {
+                                source: "inspector".into(),
+                                min_severity: floor.as_str().into(),
+                                findings: list.clone(),
+                            }),
+                            Some(Err(err)) => Read::Failed(err.clone()),
+                            None => Read::NotCollected,
+                        }
+                    }
+                }
+                Some("COMPLETE") => client
+                    .when(
+                        "ecr:DescribeImageScanFindings",
+                        ecr::basic_findings(client, image, floor),
+                    )
+                    .await
+                    .map_or(Read::NotCollected, Read::from),
+                _ => Read::NotCollected,
+            };
+            let signatures = client
+                .when("ecr:ListImageReferrers", ecr::signatures(client, image))
+                .await
+                .map_or(Read::NotCollected, Read::from);
+            (vulnerabilities, signatures)
+        }
+    }))
+    .await;
+    for (image, (vulnerabilities, signatures)) in images.iter_mut().zip(details) {
+        image.vulnerabilities = vulnerabilities;
+        image.signatures = signatures;
+    }
+    cluster.ecr_images = Read::Got(Collection::of(images, failed));
+}
