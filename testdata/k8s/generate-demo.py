@@ -18,7 +18,12 @@ for ns,psa in [("default","restricted"),("kube-system",None),("kube-public",None
 hard={"allowPrivilegeEscalation":False,"readOnlyRootFilesystem":True,"capabilities":{"drop":["ALL"]}}
 limits={"limits":{"cpu":"500m","memory":"256Mi"},"requests":{"cpu":"100m","memory":"128Mi"}}
 def tmpl(labels, spec): return {"metadata":{"labels":labels},"spec":spec}
-def controller(kind, api, name, ns, spec, replicas=None, pods=0, labels=None):
+def pulled(spec, digest):
+    """Pod status naming the digest each container pulled (`imageID`), as the kubelet reports it."""
+    if not digest: return {"phase":"Running"}
+    repo=lambda image: image.split("@")[0].rsplit(":",1)[0] if ":" in image.split("@")[0].rsplit("/",1)[-1] else image.split("@")[0]
+    return {"phase":"Running","containerStatuses":[{"name":c["name"],"image":c["image"],"imageID":f"{repo(c['image'])}@{digest}","ready":True} for c in spec["containers"]]}
+def controller(kind, api, name, ns, spec, replicas=None, pods=0, labels=None, digest=None):
     labels=labels or {"app":name}
     body={"selector":{"matchLabels":labels},"template":tmpl(labels,spec)}
     if replicas is not None: body["replicas"]=replicas
@@ -30,20 +35,20 @@ def controller(kind, api, name, ns, spec, replicas=None, pods=0, labels=None):
         add("ReplicaSet","apps/v1",meta(rs,ns,labels=labels,ownerReferences=[{"apiVersion":"apps/v1","kind":"Deployment","name":name,"uid":"x","controller":True}]),spec={"replicas":replicas,"selector":{"matchLabels":labels},"template":tmpl(labels,spec)})
         owner_kind, owner = "ReplicaSet", rs
     for i in range(pods):
-        add("Pod","v1",meta(f"{owner}-{i:05x}"[:63],ns,labels=labels,ownerReferences=[{"apiVersion":"apps/v1","kind":owner_kind,"name":owner,"uid":"x","controller":True}]),spec=spec,status={"phase":"Running"})
+        add("Pod","v1",meta(f"{owner}-{i:05x}"[:63],ns,labels=labels,ownerReferences=[{"apiVersion":"apps/v1","kind":owner_kind,"name":owner,"uid":"x","controller":True}]),spec=spec,status=pulled(spec,digest))
 # AWS components
 controller("DaemonSet","apps/v1","aws-node","kube-system",{"serviceAccountName":"aws-node","hostNetwork":True,"containers":[{"name":"aws-node","image":f"{AWS}/amazon-k8s-cni:v1.19.2-eksbuild.1","securityContext":{"privileged":True},"resources":{"requests":{"cpu":"25m"}}}],"initContainers":[{"name":"aws-vpc-cni-init","image":f"{AWS}/amazon-k8s-cni-init:v1.19.2-eksbuild.1","securityContext":{"privileged":True}}],"volumes":[{"name":"cni-bin-dir","hostPath":{"path":"/opt/cni/bin"}},{"name":"run-dir","hostPath":{"path":"/var/run/aws-node"}}]},pods=4,labels={"k8s-app":"aws-node"})
 controller("DaemonSet","apps/v1","kube-proxy","kube-system",{"serviceAccountName":"kube-proxy","hostNetwork":True,"containers":[{"name":"kube-proxy","image":f"{AWS}/eks/kube-proxy:v1.31.3-minimal-eksbuild.2","securityContext":{"privileged":True}}],"volumes":[{"name":"xtables-lock","hostPath":{"path":"/run/xtables.lock"}}]},pods=4,labels={"k8s-app":"kube-proxy"})
 controller("Deployment","apps/v1","coredns","kube-system",{"serviceAccountName":"coredns","containers":[{"name":"coredns","image":f"{AWS}/eks/coredns:v1.11.4-eksbuild.2","securityContext":{"allowPrivilegeEscalation":False,"readOnlyRootFilesystem":True,"capabilities":{"add":["NET_BIND_SERVICE"],"drop":["ALL"]}},"resources":{"limits":{"memory":"170Mi"}}}]},replicas=2,pods=2,labels={"k8s-app":"kube-dns"})
 # shop: mostly hardened frontend, weak cart
 sec={"runAsNonRoot":True,"runAsUser":10001,"seccompProfile":{"type":"RuntimeDefault"}}
-controller("Deployment","apps/v1","frontend","shop",{"serviceAccountName":"frontend","automountServiceAccountToken":False,"securityContext":sec,"containers":[{"name":"web","image":f"{ECR}/shop/frontend:2.14.1@sha256:4f1c2a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a19","securityContext":hard,"resources":limits,"ports":[{"containerPort":8080}]}]},replicas=3,pods=3)
+controller("Deployment","apps/v1","frontend","shop",{"serviceAccountName":"frontend","automountServiceAccountToken":False,"securityContext":sec,"containers":[{"name":"web","image":f"{ECR}/shop/frontend:2.14.1@sha256:4f1c2a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a19","securityContext":hard,"resources":limits,"ports":[{"containerPort":8080}]}]},replicas=3,pods=3,digest="sha256:4f1c2a9e8b7d6c5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a19")
 controller("Deployment","apps/v1","cart","shop",{"containers":[{"name":"redis","image":"redis:latest","resources":{}}]},replicas=1,pods=1)
 # payments: secrets in env, hostPath logs
-controller("Deployment","apps/v1","payments-api","payments",{"serviceAccountName":"payments-api","securityContext":sec,"containers":[{"name":"api","image":f"{ECR}/payments/api:5.2.0","securityContext":{"allowPrivilegeEscalation":False,"capabilities":{"drop":["ALL"]}},"resources":limits,"env":[{"name":"LOG_LEVEL","value":"info"},{"name":"DB_PASSWORD","valueFrom":{"secretKeyRef":{"name":"payments-db","key":"password"}}}],"volumeMounts":[{"name":"logs","mountPath":"/var/log/app"}]}],"volumes":[{"name":"logs","hostPath":{"path":"/var/log/payments"}}]},replicas=2,pods=2)
+controller("Deployment","apps/v1","payments-api","payments",{"serviceAccountName":"payments-api","securityContext":sec,"containers":[{"name":"api","image":f"{ECR}/payments/api:5.2.0","securityContext":{"allowPrivilegeEscalation":False,"capabilities":{"drop":["ALL"]}},"resources":limits,"env":[{"name":"LOG_LEVEL","value":"info"},{"name":"DB_PASSWORD","valueFrom":{"secretKeyRef":{"name":"payments-db","key":"password"}}}],"volumeMounts":[{"name":"logs","mountPath":"/var/log/app"}]}],"volumes":[{"name":"logs","hostPath":{"path":"/var/log/payments"}}]},replicas=2,pods=2,digest="sha256:7a3e9b1c5d2f4a6e8b0c1d3e5f7a9b2c4d6e8f0a1b3c5d7e9f2a4b6c8d0e1f3a")
 add("CronJob","batch/v1",meta("ledger-export","payments"),spec={"schedule":"0 2 * * *","jobTemplate":{"spec":{"template":{"spec":{"serviceAccountName":"payments-api","restartPolicy":"OnFailure","securityContext":sec,"containers":[{"name":"export","image":f"{ECR}/payments/export:1.0.3","securityContext":hard,"resources":limits}]}}}}})
 controller("StatefulSet","apps/v1","orders-db","shop",{"serviceAccountName":"default","securityContext":sec,"containers":[{"name":"postgres","image":f"{ECR}/shop/postgres:16.4","securityContext":hard,"resources":{"limits":{"memory":"1Gi"}}}]},replicas=1,pods=0)
-add("Pod","v1",meta("orders-db-0","shop",ownerReferences=[{"apiVersion":"apps/v1","kind":"StatefulSet","name":"orders-db","uid":"x","controller":True}]),spec={"containers":[{"name":"postgres","image":f"{ECR}/shop/postgres:16.4"}]},status={"phase":"Running"})
+add("Pod","v1",meta("orders-db-0","shop",ownerReferences=[{"apiVersion":"apps/v1","kind":"StatefulSet","name":"orders-db","uid":"x","controller":True}]),spec={"containers":[{"name":"postgres","image":f"{ECR}/shop/postgres:16.4"}]},status=pulled({"containers":[{"name":"postgres","image":f"{ECR}/shop/postgres:16.4"}]},"sha256:d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2"))
 add("Job","batch/v1",meta("ledger-export-29345678","payments",ownerReferences=[{"apiVersion":"batch/v1","kind":"CronJob","name":"ledger-export","uid":"x","controller":True}]),spec={"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"export","image":f"{ECR}/payments/export:1.0.3"}]}}})
 # legacy: a bare debug pod with everything wrong
 add("Pod","v1",meta("node-debugger","legacy"),spec={"hostPID":True,"hostNetwork":True,"containers":[{"name":"shell","image":"ubuntu","securityContext":{"privileged":True},"volumeMounts":[{"name":"docker","mountPath":"/var/run/docker.sock"}]}],"volumes":[{"name":"docker","hostPath":{"path":"/var/run/docker.sock"}}]},status={"phase":"Running"})
@@ -79,9 +84,9 @@ add("NetworkPolicy",N,meta("default-deny","shop"),spec={"podSelector":{},"policy
 add("NetworkPolicy",N,meta("allow-frontend","shop"),spec={"podSelector":{"matchLabels":{"app":"frontend"}},"policyTypes":["Ingress"],"ingress":[{"ports":[{"port":8080}]}]})
 add("NetworkPolicy",N,meta("allow-dns","payments"),spec={"podSelector":{},"policyTypes":["Egress"],"egress":[{"to":[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"kube-system"}}}],"ports":[{"port":53,"protocol":"UDP"}]},{"to":[{"ipBlock":{"cidr":"10.0.0.0/8"}}]}]})
 add("Service","v1",meta("kubernetes","default"),spec={"type":"ClusterIP","ports":[{"name":"https","port":443}]})
-add("Service","v1",meta("kube-dns","kube-system"),spec={"type":"ClusterIP","ports":[{"name":"dns","port":53}]})
-add("Service","v1",meta("frontend","shop",annotations={"service.beta.kubernetes.io/aws-load-balancer-ssl-cert":f"arn:aws:acm:eu-west-1:{ACC}:certificate/5b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e","service.beta.kubernetes.io/aws-load-balancer-type":"external"}),spec={"type":"LoadBalancer","ports":[{"name":"https","port":443}]})
-add("Service","v1",meta("payments-api","payments"),spec={"type":"LoadBalancer","ports":[{"name":"http","port":80}]})
+add("Service","v1",meta("kube-dns","kube-system"),spec={"type":"ClusterIP","selector":{"k8s-app":"kube-dns"},"ports":[{"name":"dns","port":53}]})
+add("Service","v1",meta("frontend","shop",annotations={"service.beta.kubernetes.io/aws-load-balancer-ssl-cert":f"arn:aws:acm:eu-west-1:{ACC}:certificate/5b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e","service.beta.kubernetes.io/aws-load-balancer-type":"external"}),spec={"type":"LoadBalancer","selector":{"app":"frontend"},"ports":[{"name":"https","port":443}]})
+add("Service","v1",meta("payments-api","payments"),spec={"type":"LoadBalancer","selector":{"app":"payments-api"},"ports":[{"name":"http","port":80}]})
 add("Ingress",N,meta("shop","shop",annotations={"alb.ingress.kubernetes.io/certificate-arn":f"arn:aws:acm:eu-west-1:{ACC}:certificate/5b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e","alb.ingress.kubernetes.io/listen-ports":"[{\"HTTPS\":443}]"}),spec={"ingressClassName":"alb","rules":[{"host":"shop.example.com"}]})
 add("ConfigMap","v1",meta("aws-auth","kube-system"),data={"mapRoles":f"- rolearn: arn:aws:iam::{ACC}:role/demo-prod-nodes\n  username: system:node:{{{{EC2PrivateDNSName}}}}\n  groups:\n    - system:bootstrappers\n    - system:nodes\n- rolearn: arn:aws:iam::{ACC}:role/platform-admin\n  username: platform-admin\n  groups:\n    - system:masters\n"})
 # EKS's kube-proxy configuration, as the add-on installs it (metrics on every address).

@@ -60,8 +60,49 @@ struct ClusterSection {
     name: String,
     region: String,
     account: Option<String>,
+    /// The risk paths found, drawn above the results.
+    risk_paths: Vec<RiskPath>,
     results: Vec<ResultRow>,
     errors: Vec<String>,
+}
+
+/// One risk path: the check that found it, its workload and each link in order.
+#[derive(Serialize)]
+struct RiskPath {
+    check: &'static str,
+    resource: String,
+    steps: Vec<PathStep>,
+}
+
+#[derive(Serialize)]
+struct PathStep {
+    kind: String,
+    what: String,
+}
+
+/// The failing findings of risk checks whose evidence holds a `path`.
+fn risk_paths(cluster: &crate::report::ClusterReport) -> Vec<RiskPath> {
+    cluster
+        .results
+        .iter()
+        .filter(|r| r.check.area == crate::checks::Area::Risk)
+        .flat_map(|r| r.findings.iter().map(move |f| (r.check.id, f)))
+        .filter(|(_, f)| f.status == Status::Fail)
+        .filter_map(|(check, f)| {
+            let steps = f.evidence.get("path")?.as_array()?;
+            Some(RiskPath {
+                check,
+                resource: f.resource.clone(),
+                steps: steps
+                    .iter()
+                    .map(|step| PathStep {
+                        kind: step["link"].as_str().unwrap_or("").to_string(),
+                        what: step["what"].as_str().unwrap_or("").to_string(),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -161,6 +202,7 @@ fn page(report: &Report) -> Page {
             name: cluster.name.clone(),
             region: cluster.region.clone(),
             account: cluster.account_id.clone(),
+            risk_paths: risk_paths(cluster),
             errors: cluster
                 .collection_errors
                 .iter()
@@ -303,6 +345,30 @@ mod tests {
         );
         assert!(page.contains("sts:AssumeRole failed (access denied)"));
         assert!(!html(&fixture::report()).contains("id=\"fleet\""));
+    }
+
+    #[test]
+    fn risk_paths_are_drawn_above_the_results_link_by_link() {
+        let report = crate::evaluate::evaluate(
+            &crate::demo::inventory(),
+            &crate::config::Config::default(),
+            &crate::evaluate::Selection::default(),
+        );
+        let page = html(&report);
+        let paths = page
+            .find("Risk paths (2)")
+            .expect("the demo's two paths are drawn");
+        let table = page.find("<thead><tr><th>Status").unwrap();
+        assert!(paths < table, "the paths come before the results");
+        for step in [
+            r#"<li class="step internet">"#,
+            r#"<li class="step workload">"#,
+            r#"<li class="step vulnerability">"#,
+            r#"<li class="step identity">"#,
+            "CVE-2023-38545",
+        ] {
+            assert!(page[paths..table].contains(step), "{step} missing");
+        }
     }
 
     #[test]

@@ -354,7 +354,7 @@ fn output_to_a_file_is_plain_text_and_the_terminal_gets_a_summary() {
         .stdout("")
         .stderr(
             predicate::str::contains("report written to").and(predicate::str::contains(
-                "72 fail, 4 manual, 24 pass, 1 waived",
+                "78 fail, 4 manual, 24 pass, 1 waived",
             )),
         );
     let text = std::fs::read_to_string(&path).unwrap();

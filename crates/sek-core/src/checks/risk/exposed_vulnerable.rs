@@ -126,7 +126,7 @@ mod tests {
         assert!(
             finding
                 .message
-                .contains("Service web/api: internet-facing load balancer"),
+                .contains("Internet → Service web/api (internet-facing load balancer on port 443 open to any address) → Deployment web/api → "),
             "{}",
             finding.message
         );

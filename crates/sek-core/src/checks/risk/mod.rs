@@ -31,7 +31,7 @@ impl Link {
     fn from_entry(entry: Entry) -> Link {
         Link {
             kind: "internet",
-            what: format!("{}: {}", entry.via, entry.why),
+            what: format!("{} ({})", entry.via, entry.why),
             evidence: entry.evidence,
         }
     }
@@ -47,13 +47,15 @@ pub(crate) fn path_finding(
     let mut links: Vec<Link> = entries.iter().cloned().map(Link::from_entry).collect();
     links.push(Link {
         kind: "workload",
-        what: workload.reference(),
+        what: format!(
+            "{} {}/{}",
+            workload.kind, workload.metadata.namespace, workload.metadata.name
+        ),
         evidence: json!({ "pods": workload.pods, "service_account": workload.spec.service_account() }),
     });
     links.extend(tail);
     let message = format!(
-        "{} is reachable from the Internet and {what}: {}",
-        workload.reference(),
+        "reachable from the Internet and {what}: Internet → {}",
         links
             .iter()
             .map(|l| l.what.as_str())
