@@ -581,6 +581,13 @@ class Admin:
             status, result = self.request("PUT", f"{path}/{name}", replacement)
         if status >= 300:
             raise RuntimeError(f"{obj['kind']} {name}: {status} {result.get('message', result)}")
+        if obj["kind"] == "Pod" and obj.get("status"):
+            # A pod's status is the kubelet's to write, through its subresource: what an export
+            # holds (the images each container pulled) is set there, as a node would.
+            result["status"] = obj["status"]
+            status, result = self.request("PUT", f"{path}/{name}/status", result)
+            if status >= 300:
+                raise RuntimeError(f"Pod {name} status: {status} {result.get('message', result)}")
         return result
 
     def delete(self, obj):

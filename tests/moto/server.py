@@ -19,7 +19,9 @@ and keeps moto's results the same.
   caller whose access key signed them; their signature is verified against that key's secret
   (IAM users' keys and assumed roles' sessions), including the signed headers such as
   x-k8s-aws-id, and an expired URL is refused. moto ignores X-Amz-Credential and answers every
-  presigned request as its default user, and checks no signature; AWS does both.
+  presigned request as its default user, and checks no signature; AWS does both. With IAM
+  enforcement on, a verified presigned GetCallerIdentity is not authorized again: AWS requires
+  no permission for it, and moto would check the query signature as a header one and refuse it.
 - Always: Inspector's ListFindings treats every result posted to moto's results queue
   (/moto-api/static/inspector2/findings-results) as one of the account's findings, and filters
   and pages them as AWS does: moto pops a queued list per distinct request and never pages, so a
@@ -72,6 +74,7 @@ from moto.moto_api._internal import mock_random
 from moto.inspector2.models import AccountStatus, Inspector2Backend
 from moto.inspector2.responses import Inspector2Response
 import moto.inspector2.urls
+from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import JsonRESTError
 from moto.ec2.utils import EC2_PREFIX_TO_RESOURCE, filter_reservations, generic_filter, get_prefix, simple_aws_filter_to_re
 from moto.iam import access_control
@@ -238,6 +241,8 @@ _dispatch = DomainDispatcherApplication.__call__
 
 
 def _dispatch_presigned(self, environ, start_response):
+    # The mark of a verified presigned request is the launcher's to set, never a client's.
+    environ.pop("HTTP_X_SEK_PRESIGNED", None)
     query = environ.get("QUERY_STRING", "")
     if "X-Amz-Signature=" in query and "HTTP_AUTHORIZATION" not in environ:
         def code(name, message):
@@ -259,7 +264,19 @@ def _dispatch_presigned(self, environ, start_response):
             f"AWS4-HMAC-SHA256 Credential={params['X-Amz-Credential']}, "
             f"SignedHeaders={params['X-Amz-SignedHeaders']}, Signature={params['X-Amz-Signature']}"
         )
+        environ["HTTP_X_SEK_PRESIGNED"] = "verified"
     return _dispatch(self, environ, start_response)
+
+
+_authorize = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
+
+
+def _authorize_unless_caller_identity(self, resource="*"):
+    # GetCallerIdentity needs no permission in AWS, and a presigned one was verified above
+    # (moto would check its query signature again as a header signature, and refuse it).
+    if self.headers.get("X-Sek-Presigned") == "verified" and self._get_action() == "GetCallerIdentity":
+        return
+    _authorize(self, resource)
 
 
 _nodegroup_init = Nodegroup.__init__
@@ -377,6 +394,7 @@ Cluster.__init__ = _cluster_init_with_own_issuer
 Nodegroup.__init__ = _nodegroup_init_without_default_remote_access
 Inspector2Backend.batch_get_account_status = _batch_get_account_status
 DomainDispatcherApplication.__call__ = _dispatch_presigned
+ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = _authorize_unless_caller_identity
 
 if __name__ == "__main__":
     argv = sys.argv[1:]

@@ -5,6 +5,7 @@
 //! and CA, and reaches it with an EKS token it makes itself: no kubeconfig anywhere.
 
 mod endpoints;
+mod images;
 mod rbac;
 #[path = "../support/mod.rs"]
 mod support;

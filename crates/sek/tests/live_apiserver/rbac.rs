@@ -34,7 +34,8 @@ fn need_of(group: &str, resource: &str) -> &'static str {
 }
 
 /// The checks of a report that could not decide because `read` was refused by RBAC: an `error`,
-/// or a `manual` fallback that names the refused read.
+/// or a `manual` fallback that names the refused read, or a finding that stands on what was read
+/// (a proven risk path) and lists the refused read under `unread`.
 fn refused_by(report: &Value, read: &str) -> BTreeSet<String> {
     report["clusters"][0]["results"]
         .as_array()
@@ -45,8 +46,8 @@ fn refused_by(report: &Value, read: &str) -> BTreeSet<String> {
                 // A finding naming several unread reads lists each under `unread`.
                 let names = |e: &Value| e["api"] == read && e["error"] == "access-denied";
                 let unread = f["evidence"]["unread"].as_array().into_iter().flatten();
-                (f["status"] == "error" || f["status"] == "manual")
-                    && (names(&f["evidence"]) || unread.into_iter().any(names))
+                ((f["status"] == "error" || f["status"] == "manual") && names(&f["evidence"]))
+                    || unread.into_iter().any(names)
             })
         })
         .map(|result| result["check"].as_str().unwrap().to_string())

@@ -156,6 +156,22 @@ impl Moto {
         )
     }
 
+    /// An IAM user named `name`, allowed everything but `denied`; returns (access key id,
+    /// secret, ARN).
+    pub fn named_user_denied(&self, name: &str, denied: &[&str]) -> (String, String, String) {
+        let mut args = vec!["user", "--name", name];
+        for action in denied {
+            args.extend(["--deny", action]);
+        }
+        let key = self.fixtures(&args);
+        let field = |f: &str| key[f].as_str().unwrap().to_string();
+        (
+            field("access_key_id"),
+            field("secret_access_key"),
+            field("arn"),
+        )
+    }
+
     /// `count` IAM users named `prefix-0`...: (access key id, secret, ARN) each.
     pub fn named_users(&self, prefix: &str, count: usize) -> Vec<(String, String, String)> {
         let keys = self.fixtures(&["user", "--name", prefix, "--count", &count.to_string()]);

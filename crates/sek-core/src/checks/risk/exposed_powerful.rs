@@ -12,7 +12,7 @@ use super::{Link, conclude, exposed, path_finding};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::iam::pod_roles::judge_role;
 use crate::checks::shared::k8s::{Access, describe_rule, kubernetes};
-use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::k8s::resources::{
     CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, INGRESSES, ROLE_BINDINGS, ROLES, SERVICE_ACCOUNTS,
     SERVICES, workload_needs,
@@ -168,6 +168,8 @@ fn iam_links(
     let namespace = &workload.metadata.namespace;
     let account = workload.spec.service_account();
     let mut roles: Vec<(String, &str)> = Vec::new();
+    // The IRSA annotation is on the service account: unread, the role is unknown.
+    view.inventory.service_accounts()?;
     let service_account = view.service_account(namespace, account);
     if let Some(arn) =
         service_account.and_then(|sa| sa.metadata.annotations.get("eks.amazonaws.com/role-arn"))
@@ -212,32 +214,35 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let mut findings = Vec::new();
     for (workload, entries) in &exposed {
         let mut links = host_links(workload);
-        let judged =
-            rbac_links(view, workload).and_then(|rbac| Ok((rbac, iam_links(ctx, view, workload)?)));
-        match judged {
-            Ok((rbac, iam)) => {
-                links.extend(rbac);
-                links.extend(iam);
-            }
-            Err(missing) => {
-                let mut finding = crate::checks::Finding::missing(workload.reference(), &missing);
-                finding.resource = workload.reference();
-                finding.message = format!(
-                    "{} is reachable from the Internet; its identity could not be judged: {}",
-                    workload.reference(),
-                    finding.message
-                );
-                findings.push(finding);
-                continue;
+        let mut unread = Vec::new();
+        for judged in [rbac_links(view, workload), iam_links(ctx, view, workload)] {
+            match judged {
+                Ok(found) => links.extend(found),
+                Err(missing) => unread.push(missing),
             }
         }
         if !links.is_empty() {
-            findings.push(path_finding(
-                workload,
-                entries,
-                links,
-                "holds a powerful identity",
-            ));
+            // A proven path stands; what could not be read is named beside it.
+            let mut finding = path_finding(workload, entries, links, "holds a powerful identity");
+            if !unread.is_empty() {
+                finding.evidence["unread"] =
+                    json!(unread.iter().map(Missing::evidence).collect::<Vec<_>>());
+            }
+            findings.push(finding);
+        } else if let Some(missing) = unread.first() {
+            let mut finding = Finding::missing(workload.reference(), missing);
+            finding.resource = workload.reference();
+            finding.message = format!(
+                "reachable from the Internet; its identity could not be judged: {}",
+                unread
+                    .iter()
+                    .map(Missing::reason)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            finding.evidence["unread"] =
+                json!(unread.iter().map(Missing::evidence).collect::<Vec<_>>());
+            findings.push(finding);
         }
     }
     Ok(conclude(
