@@ -5,20 +5,14 @@
 //! (IMDSv1 allowed, or an IMDSv2 hop limit above 1) and no NetworkPolicy of the pod's namespace
 //! blocks egress to 169.254.169.254. Nodes are judged from the AWS side (DescribeInstances).
 
-use std::net::Ipv4Addr;
-
-use ipnet::Ipv4Net;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
+use crate::checks::shared::imds::{namespace_blocks_imds, open_nodes};
 use crate::checks::shared::k8s::{judge_workloads, kubernetes};
-use crate::checks::shared::network_policy::{governs_egress, selects_every_pod};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
-use crate::inventory::k8s::NetworkPolicy;
 use crate::inventory::k8s::resources::{NETWORK_POLICIES, workload_needs};
 use crate::inventory::{Need, aws};
-
-const IMDS: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -59,68 +53,12 @@ NetworkPolicy that excepts 169.254.169.254/32 where the hop limit must stay abov
     eval: Eval::Cluster(eval),
 };
 
-/// Whether an egress rule lets traffic to IMDS through.
-fn rule_allows_imds(rule: &Value) -> bool {
-    let peers = rule.get("to").and_then(Value::as_array);
-    let Some(peers) = peers.filter(|p| !p.is_empty()) else {
-        return true; // no `to`: every destination
-    };
-    peers.iter().any(|peer| {
-        let Some(block) = peer.get("ipBlock") else {
-            return false; // pod and namespace selectors never match IMDS
-        };
-        let contains = |cidr: &Value| {
-            cidr.as_str()
-                .and_then(|c| c.parse::<Ipv4Net>().ok())
-                .is_some_and(|net| net.contains(&IMDS))
-        };
-        block.get("cidr").is_some_and(contains)
-            && !block
-                .get("except")
-                .and_then(Value::as_array)
-                .is_some_and(|except| except.iter().any(contains))
-    })
-}
-
-/// Whether a policy keeps every pod of its namespace from IMDS: it selects all pods, restricts
-/// egress, and none of its egress rules allows 169.254.169.254. (Policies add up, so one such
-/// policy is not enough if another allows IMDS; see [`namespace_blocks_imds`].)
-fn selects_all_and_restricts_egress(policy: &NetworkPolicy) -> bool {
-    selects_every_pod(policy) && governs_egress(policy)
-}
-
-/// Whether the namespace's policies keep its pods from IMDS: one policy restricts egress for
-/// every pod, and no policy's egress rule allows IMDS.
-fn namespace_blocks_imds(policies: &[&NetworkPolicy]) -> bool {
-    policies.iter().any(|p| selects_all_and_restricts_egress(p))
-        && !policies
-            .iter()
-            .flat_map(|p| p.spec.egress.iter())
-            .any(rule_allows_imds)
-}
-
 fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let view = kubernetes(ctx)?;
     view.inventory.network_policies()?;
     // Every node must be known: one not found could be the open one.
-    let nodes = ctx
-        .inventory
-        .instances()
-        .and_then(|nodes| nodes.all("the nodes"));
-    let open_nodes: Vec<&str> = nodes
-        .iter()
-        .flat_map(|nodes| nodes.iter())
-        .filter(|node| {
-            let options = node.metadata_options.as_ref();
-            options.and_then(|o| o.http_endpoint.as_deref()) != Some("disabled")
-                && (options.and_then(|o| o.http_tokens.as_deref()) != Some("required")
-                    || options
-                        .and_then(|o| o.http_put_response_hop_limit)
-                        .unwrap_or(2)
-                        > 1)
-        })
-        .map(|node| node.id.as_str())
-        .collect();
+    let nodes = open_nodes(ctx);
+    let open_nodes: Vec<&str> = nodes.as_ref().map_or_else(|_| Vec::new(), Clone::clone);
     let pass = if open_nodes.is_empty() {
         "no node lets containers reach IMDS (IMDSv2 with hop limit 1), and the pod is not on the host network"
     } else {
@@ -180,6 +118,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::shared::imds::rule_allows_imds;
     use crate::checks::testkit::k8s::*;
     use crate::checks::testkit::*;
     use crate::inventory::MetadataOptions;

@@ -1,7 +1,8 @@
 //! `risk-exposed-powerful`: no workload reachable from the Internet holds a powerful identity:
 //! privileged mode or a host namespace (the node), a service account bound to cluster-admin-like
-//! or Secret-reading RBAC, or an IAM role (IRSA or Pod Identity) with administrator or
-//! escalation permissions (judged as `iam-pod-roles` judges them).
+//! or Secret-reading RBAC, an IAM role (IRSA or Pod Identity) with administrator or escalation
+//! permissions (judged as `iam-pod-roles` judges them), or the node role's credentials through
+//! IMDS (reached as `pod-imds-access` judges it).
 //!
 //! The path: Internet → load balancer → workload → identity. Whatever compromises the exposed
 //! workload (its code, a vulnerable dependency) gets that identity.
@@ -11,11 +12,12 @@ use serde_json::json;
 use super::{Link, conclude, exposed, path_finding};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::iam::pod_roles::judge_role;
+use crate::checks::shared::imds::{namespace_blocks_imds, open_nodes};
 use crate::checks::shared::k8s::{Access, describe_rule, kubernetes};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::k8s::resources::{
-    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, INGRESSES, ROLE_BINDINGS, ROLES, SERVICE_ACCOUNTS,
-    SERVICES, workload_needs,
+    CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, INGRESSES, NETWORK_POLICIES, ROLE_BINDINGS, ROLES,
+    SERVICE_ACCOUNTS, SERVICES, workload_needs,
 };
 use crate::inventory::k8s::{KubernetesView, Workload};
 use crate::inventory::{Missing, Need, aws};
@@ -41,6 +43,12 @@ pub static CHECK: Check = Check {
         Need::Kubernetes(&CLUSTER_ROLES),
         Need::Kubernetes(&ROLE_BINDINGS),
         Need::Kubernetes(&CLUSTER_ROLE_BINDINGS),
+        Need::Kubernetes(&NETWORK_POLICIES),
+        // The nodes, to know whether pods reach IMDS, found as the node checks find them.
+        aws("ec2:DescribeInstances"),
+        aws("eks:ListNodegroups"),
+        aws("eks:DescribeNodegroup"),
+        aws("autoscaling:DescribeAutoScalingGroups"),
         aws("eks:ListPodIdentityAssociations"),
         aws("eks:DescribePodIdentityAssociation"),
         aws("iam:ListRoles"),
@@ -106,6 +114,33 @@ fn host_links(workload: &Workload) -> Vec<Link> {
             evidence: json!({ "host": power }),
         })
         .collect()
+}
+
+/// The node role's credentials, when the workload reaches IMDS off the host network (on it,
+/// [`host_links`] already says the node is reached).
+fn imds_link(
+    view: &KubernetesView<'_>,
+    workload: &Workload,
+    open_nodes: &Result<Vec<&str>, Missing>,
+) -> Result<Option<Link>, Missing> {
+    if workload.spec.host_network {
+        return Ok(None);
+    }
+    let open = open_nodes.as_ref().map_err(Clone::clone)?;
+    view.inventory.network_policies()?;
+    let namespace = &workload.metadata.namespace;
+    if open.is_empty() || namespace_blocks_imds(view.network_policies_in(namespace)) {
+        return Ok(None);
+    }
+    Ok(Some(Link {
+        kind: "identity",
+        what: format!(
+            "the node role's credentials through IMDS ({} node(s) allow IMDSv1 or a hop limit above 1, \
+and no NetworkPolicy in {namespace} blocks 169.254.169.254)",
+            open.len()
+        ),
+        evidence: json!({ "open_nodes": open }),
+    }))
 }
 
 /// What the workload's service account may do through RBAC that matters here.
@@ -211,11 +246,17 @@ fn iam_links(
 fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let view = kubernetes(ctx)?;
     let exposed = exposed(ctx)?;
+    let open_nodes = open_nodes(ctx);
     let mut findings = Vec::new();
     for (workload, entries) in &exposed {
         let mut links = host_links(workload);
         let mut unread = Vec::new();
-        for judged in [rbac_links(view, workload), iam_links(ctx, view, workload)] {
+        let imds = imds_link(view, workload, &open_nodes).map(|link| link.into_iter().collect());
+        for judged in [
+            rbac_links(view, workload),
+            iam_links(ctx, view, workload),
+            imds,
+        ] {
             match judged {
                 Ok(found) => links.extend(found),
                 Err(missing) => unread.push(missing),
@@ -297,6 +338,31 @@ mod tests {
         assert_eq!(finding.status, Status::Fail);
         assert!(
             finding.message.contains("may anything in every namespace"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn an_exposed_workload_reaching_imds_gets_the_node_role_unless_egress_is_blocked() {
+        let mut inv = scanned_cluster(vec![]);
+        expose_api(&mut inv);
+        let mut open = node("i-open");
+        open.metadata_options = Some(crate::inventory::MetadataOptions {
+            http_tokens: Some("required".into()),
+            http_put_response_hop_limit: Some(2),
+            http_endpoint: Some("enabled".into()),
+        });
+        inv.instances.data_mut().push(open);
+        // web's default-deny policy restricts egress: IMDS is out of reach.
+        assert_eq!(statuses(&judge(&inv)), [Status::Pass]);
+        k8s(&mut inv).network_policies = read(vec![default_deny("default")]);
+        let finding = about(&judge(&inv), "Deployment/web/api").clone();
+        assert_eq!(finding.status, Status::Fail);
+        assert!(
+            finding
+                .message
+                .contains("the node role's credentials through IMDS (1 node(s)"),
             "{}",
             finding.message
         );

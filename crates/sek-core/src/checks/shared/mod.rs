@@ -3,6 +3,7 @@
 pub mod exposure;
 pub mod iam_policy;
 pub mod images;
+pub(crate) mod imds;
 pub mod k8s;
 pub mod net;
 pub(crate) mod network_policy;
