@@ -66,15 +66,19 @@ hyperfine --runs "$runs" --warmup 1 --export-json "$out/full.json" "${scan[*]}" 
 read -r coverage_full findings_full all_full < <(calls)
 naive="$("$root/.venv/bin/python" "$root/bench/inspector-findings.py" --endpoint "$endpoint" --region $region read-all)"
 median() { python3 -c "import json; print(json.load(open('$1'))['results'][0]['median'])"; }
+cpu() { python3 -c "import json; r = json.load(open('$1'))['results'][0]; print(r['user'] + r['system'])"; }
 
 python3 - "$(median "$out/empty.json")" "$(median "$out/full.json")" "$posted" "$naive" \
-  "$coverage_empty" "$findings_empty" "$all_empty" "$coverage_full" "$findings_full" "$all_full" "$(verdicts)" <<'PY'
+  "$coverage_empty" "$findings_empty" "$all_empty" "$coverage_full" "$findings_full" "$all_full" "$(verdicts)" \
+  "$(cpu "$out/empty.json")" "$(cpu "$out/full.json")" <<'PY'
 import json, sys
 empty, full = float(sys.argv[1]), float(sys.argv[2])
+cpu_empty, cpu_full = float(sys.argv[12]), float(sys.argv[13])
 posted, naive = json.loads(sys.argv[3]), json.loads(sys.argv[4])
 ce, fe, ae, cf, ff, af = map(int, sys.argv[5:11])
 print(f"cluster of {posted['nodes']} nodes; Inspector holds {posted['total']} active findings, {posted['about_cluster']} about the cluster's nodes")
 print(f"sek collect (vuln-nodes), median of runs: {empty:.3f} s with no findings, {full:.3f} s with {posted['total']}: x{full / empty:.2f}")
+print(f"sek's own CPU (user + system, mean): {cpu_empty:.3f} s -> {cpu_full:.3f} s: x{cpu_full / cpu_empty:.2f} (the rest of the wall time is the emulator filtering {posted['total']} findings per request)")
 print(f"sek's Inspector requests: ListCoverage {ce} -> {cf}, ListFindings {fe} -> {ff} (all requests {ae} -> {af})")
 print(f"naive full read of the account's findings: {naive['pages']} ListFindings pages, {naive['findings']} findings, {naive['seconds']:.3f} s")
 print(f"sek's filtered read: {ff} ListFindings requests, x{naive['pages'] / max(ff, 1):.1f} fewer than the naive read")
