@@ -50,7 +50,7 @@ fn checks_list_show_and_docs() {
         .unwrap();
     let list: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(list.as_array().unwrap().len(), sek_core::checks::ALL.len());
-    assert_eq!(list[4]["aliases"][0], "service-security-groups");
+    assert_eq!(list[6]["aliases"][0], "service-security-groups");
 
     sek_offline()
         .args(["checks", "show", "service-security-groups"])

@@ -212,10 +212,11 @@ fn iam_links(
         roles.push((arn.clone(), "IRSA"));
     }
     for association in ctx.inventory.pod_identity_associations()? {
-        if association.namespace == *namespace && association.service_account == account {
-            if let Some(arn) = &association.role_arn {
-                roles.push((arn.clone(), "Pod Identity"));
-            }
+        if association.namespace == *namespace
+            && association.service_account == account
+            && let Some(arn) = &association.role_arn
+        {
+            roles.push((arn.clone(), "Pod Identity"));
         }
     }
     if roles.is_empty() {

@@ -132,33 +132,6 @@ fn document(read: Result<Option<String>, CollectError>) -> Read<Document> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn not_found_is_absent_and_other_failures_are_unknown() {
-        let not_found = CollectError::new(
-            "ecr:GetLifecyclePolicy",
-            vec!["web".into()],
-            ErrorKind::NotFound,
-            "LifecyclePolicyNotFoundException: none",
-        );
-        assert_eq!(document(Err(not_found)), Read::Got(Document::Absent));
-        let denied = CollectError::new(
-            "ecr:GetLifecyclePolicy",
-            vec!["web".into()],
-            ErrorKind::AccessDenied,
-            "AccessDeniedException",
-        );
-        assert_eq!(document(Err(denied.clone())), Read::Failed(denied));
-        assert_eq!(
-            document(Ok(Some("{\"rules\":[]}".into()))),
-            Read::Got(Document::Present(serde_json::json!({ "rules": [] })))
-        );
-    }
-}
-
 /// GetSigningConfiguration: the registry's managed signing rules (none configured: empty).
 pub async fn signing_rules(aws: &Aws) -> Result<Vec<SigningRule>, CollectError> {
     let output = aws
@@ -435,4 +408,55 @@ pub async fn signatures(aws: &Aws, image: &EcrImage) -> Result<Vec<Signature>, C
                 })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_is_absent_and_other_failures_are_unknown() {
+        let not_found = CollectError::new(
+            "ecr:GetLifecyclePolicy",
+            vec!["web".into()],
+            ErrorKind::NotFound,
+            "LifecyclePolicyNotFoundException: none",
+        );
+        assert_eq!(document(Err(not_found)), Read::Got(Document::Absent));
+        let denied = CollectError::new(
+            "ecr:GetLifecyclePolicy",
+            vec!["web".into()],
+            ErrorKind::AccessDenied,
+            "AccessDeniedException",
+        );
+        assert_eq!(document(Err(denied.clone())), Read::Failed(denied));
+        assert_eq!(
+            document(Ok(Some("{\"rules\":[]}".into()))),
+            Read::Got(Document::Present(serde_json::json!({ "rules": [] })))
+        );
+    }
+
+    #[test]
+    fn the_floor_keeps_what_can_fail_and_unknown_severities() {
+        assert!(reaches("CRITICAL", Severity::Critical));
+        assert!(!reaches("HIGH", Severity::Critical));
+        assert!(reaches("high", Severity::High));
+        assert!(!reaches("MEDIUM", Severity::High));
+        assert!(reaches("LOW", Severity::Low));
+        assert!(!reaches("INFORMATIONAL", Severity::Low));
+        // Untriaged findings are kept: shown, though they rank nowhere.
+        assert!(reaches("UNTRIAGED", Severity::Critical));
+    }
+
+    #[test]
+    fn a_failure_names_the_repository_and_the_image() {
+        let err = CollectError::new("ecr:DescribeImages", vec![], ErrorKind::NotFound, "gone");
+        let name = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/api";
+        assert_eq!(about(err.clone(), name, None).resources, [name]);
+        let id = "sha256:aa".to_string();
+        assert_eq!(
+            about(err, name, Some(&id)).resources,
+            [format!("{name}@sha256:aa")]
+        );
+    }
 }

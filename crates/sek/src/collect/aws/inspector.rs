@@ -45,12 +45,14 @@ const FILTER_VALUES: usize = 10;
 /// The most findings or covered resources per page.
 const PAGE_SIZE: i32 = 100;
 
+/// A vulnerable package as a finding names it: (name, installed version, fixed version).
+pub type Package = (String, Option<String>, Option<String>);
+
 /// A finding as sek records it: Inspector's, or ECR's enhanced (the same data in ECR's types).
-/// `packages` are (name, installed version, fixed version).
 pub fn vulnerability(
     severity: String,
     id: String,
-    packages: impl IntoIterator<Item = (String, Option<String>, Option<String>)>,
+    packages: impl IntoIterator<Item = Package>,
     fix_available: Option<String>,
     exploit_available: Option<String>,
 ) -> Vulnerability {
@@ -72,9 +74,7 @@ pub fn vulnerability(
 }
 
 /// An Inspector finding's vulnerability id and packages.
-fn details(
-    details: Option<&PackageVulnerabilityDetails>,
-) -> (String, Vec<(String, Option<String>, Option<String>)>) {
+fn details(details: Option<&PackageVulnerabilityDetails>) -> (String, Vec<Package>) {
     details.map_or((String::new(), Vec::new()), |d| {
         let packages = d
             .vulnerable_packages
@@ -282,4 +282,48 @@ pub async fn coverage(
         .into_iter()
         .flatten()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_keeps_its_packages_and_drops_placeholder_versions() {
+        let recorded = vulnerability(
+            "CRITICAL".into(),
+            "CVE-2024-1086".into(),
+            [
+                (
+                    "kernel".into(),
+                    Some("6.1.112".into()),
+                    Some("6.1.115".into()),
+                ),
+                (
+                    "curl".into(),
+                    Some(String::new()),
+                    Some("NotAvailable".into()),
+                ),
+            ],
+            Some("PARTIAL".into()),
+            Some("YES".into()),
+        );
+        assert_eq!(recorded.id, "CVE-2024-1086");
+        assert_eq!(recorded.packages[0].fixed_in.as_deref(), Some("6.1.115"));
+        assert_eq!(recorded.packages[1].version, None);
+        assert_eq!(recorded.packages[1].fixed_in, None);
+        assert_eq!(recorded.fix_available.as_deref(), Some("PARTIAL"));
+    }
+
+    #[test]
+    fn the_severity_filter_asks_for_the_floor_and_above() {
+        let values = |floor| {
+            severities(floor)
+                .into_iter()
+                .map(|f| f.value)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(values(Severity::Critical), ["CRITICAL", "UNTRIAGED"]);
+        assert_eq!(values(Severity::High), ["CRITICAL", "HIGH", "UNTRIAGED"]);
+    }
 }
