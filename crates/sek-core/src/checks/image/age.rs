@@ -7,9 +7,9 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::images::{InEcr, find_in_ecr};
+use crate::checks::shared::images::find_in_ecr;
 use crate::checks::shared::k8s::kubernetes;
-use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
 use crate::inventory::images_in_use;
 use crate::inventory::k8s::resources::workload_needs;
@@ -44,21 +44,12 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let mut findings = Vec::new();
     for image in images_in_use(view.workloads()?.iter().copied()) {
         let workloads = image.workload_names();
-        let found = match find_in_ecr(ctx, &image) {
-            InEcr::Outside(reason) => {
-                findings.push(Finding::not_applicable(image.image, reason));
+        let found = match find_in_ecr(ctx, &image).found(&image) {
+            Ok(found) => found,
+            Err(finding) => {
+                findings.push(*finding);
                 continue;
             }
-            InEcr::Unread(finding) => {
-                findings.push(finding);
-                continue;
-            }
-            InEcr::Gone(reason) => {
-                let resource = image.ecr.as_ref().map(|l| l.name()).unwrap_or_default();
-                findings.push(Finding::new(Status::Manual, resource, reason));
-                continue;
-            }
-            InEcr::Found(found) => found,
         };
         // The oldest digest running decides.
         let oldest = found.iter().min_by_key(|i| i.pushed_at);
@@ -101,9 +92,9 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Settings;
     use crate::checks::testkit::image::*;
     use crate::checks::testkit::*;
+    use crate::checks::{Settings, Status};
 
     #[test]
     fn a_recent_push_passes_an_old_one_fails_by_the_threshold() {

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::checks::ecr::scan_filter_matches;
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::images::{InEcr, find_in_ecr};
+use crate::checks::shared::images::find_in_ecr;
 use crate::checks::shared::k8s::kubernetes;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::k8s::resources::workload_needs;
@@ -57,16 +57,9 @@ enum Signing<'a> {
 }
 
 fn signing_of<'a>(ctx: &Ctx<'a>, image: &ImageInUse<'_>) -> Signing<'a> {
-    let found = match find_in_ecr(ctx, image) {
-        InEcr::Outside(reason) => {
-            return Signing::Decided(Finding::not_applicable(image.image, reason));
-        }
-        InEcr::Unread(finding) => return Signing::Decided(finding),
-        InEcr::Gone(reason) => {
-            let resource = image.ecr.as_ref().map(|l| l.name()).unwrap_or_default();
-            return Signing::Decided(Finding::new(Status::Manual, resource, reason));
-        }
-        InEcr::Found(found) => found,
+    let found = match find_in_ecr(ctx, image).found(image) {
+        Ok(found) => found,
+        Err(finding) => return Signing::Decided(*finding),
     };
     // Every digest that runs must be signed: the first unsigned one decides.
     let mut signed = None;

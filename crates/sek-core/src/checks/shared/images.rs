@@ -1,7 +1,7 @@
 //! Finding an image in use in ECR: what `vuln-images`, `image-age`, `image-signed` and the risk
 //! paths share, so they cannot disagree on which image runs or on what was not read.
 
-use crate::checks::{Ctx, Finding};
+use crate::checks::{Ctx, Finding, Status};
 use crate::inventory::{CollectError, EcrImage, ErrorKind, ImageInUse, Missing, Need, Why, aws};
 
 /// The read that finds an image in ECR.
@@ -18,6 +18,23 @@ pub(crate) enum InEcr<'a> {
     Gone(String),
     /// The ECR images it is: one per digest running (or the tag's, with no pod running).
     Found(Vec<&'a EcrImage>),
+}
+
+impl<'a> InEcr<'a> {
+    /// The ECR images found, or the finding that says why there are none: `not-applicable`
+    /// outside ECR, the `error` of what was not read, `manual` for an image gone from its
+    /// repository.
+    pub(crate) fn found(self, image: &ImageInUse<'_>) -> Result<Vec<&'a EcrImage>, Box<Finding>> {
+        Err(Box::new(match self {
+            InEcr::Found(found) => return Ok(found),
+            InEcr::Outside(reason) => Finding::not_applicable(image.image, reason),
+            InEcr::Unread(finding) => finding,
+            InEcr::Gone(reason) => {
+                let resource = image.ecr.as_ref().map(|l| l.name()).unwrap_or_default();
+                Finding::new(Status::Manual, resource, reason)
+            }
+        }))
+    }
 }
 
 /// The failed read about `image`'s repository, if any.

@@ -2,6 +2,9 @@
 //! given images and instances (ListFindings, filtered to them), and which instances it covers.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+
+use futures::future::join_all;
 
 use aws_sdk_inspector2::types::{
     CoverageFilterCriteria, CoverageStringComparison, CoverageStringFilter, FilterCriteria,
@@ -125,17 +128,45 @@ pub enum Subject {
     Ec2Instance,
 }
 
+/// Each of `ids` with what `read` found about it, reading them ten per request (Inspector's
+/// filter lists take ten values), all batches at once within the scan's bound. A batch that
+/// fails fails each of its ids.
+async fn in_batches<'a, T, F, Fut>(
+    ids: &'a [String],
+    read: F,
+) -> Vec<(String, Result<T, CollectError>)>
+where
+    T: Clone,
+    F: Fn(&'a [String]) -> Fut,
+    Fut: Future<Output = Result<BTreeMap<String, T>, CollectError>>,
+{
+    let batches = ids.chunks(FILTER_VALUES).map(|batch| {
+        let answer = read(batch);
+        async move { (batch, answer.await) }
+    });
+    join_all(batches)
+        .await
+        .into_iter()
+        .flat_map(|(batch, answer)| match answer {
+            Ok(found) => found.into_iter().map(|(id, t)| (id, Ok(t))).collect(),
+            Err(err) => batch
+                .iter()
+                .map(|id| (id.clone(), Err(err.clone())))
+                .collect::<Vec<_>>(),
+        })
+        .collect()
+}
+
 /// ListFindings: the active findings at or above `floor` about `ids` (image digests or instance
-/// ids), filtered by resource ten at a time and read page by page; each id maps to its findings
-/// (every id asked is present, possibly with none). A failed batch fails its ids.
+/// ids), filtered by resource and read page by page; every id asked maps to its findings,
+/// possibly none.
 pub async fn findings(
     aws: &Aws,
     subject: Subject,
     ids: &[String],
     floor: Severity,
 ) -> Vec<(String, Result<Vec<Vulnerability>, CollectError>)> {
-    const API: &str = "inspector2:ListFindings";
-    let batches = ids.chunks(FILTER_VALUES).map(|batch| async move {
+    in_batches(ids, |batch| async move {
         let mut criteria = FilterCriteria::builder()
             .finding_status(equals("ACTIVE"))
             .set_severity(Some(severities(floor)));
@@ -148,7 +179,7 @@ pub async fn findings(
         let criteria = criteria.build();
         let pages = aws
             .paginate(
-                API,
+                "inspector2:ListFindings",
                 batch,
                 |token| {
                     aws.inspector
@@ -160,70 +191,53 @@ pub async fn findings(
                 },
                 |page| page.next_token(),
             )
-            .await;
-        match pages {
-            Err(err) => batch
-                .iter()
-                .map(|id| (id.clone(), Err(err.clone())))
-                .collect::<Vec<_>>(),
-            Ok(pages) => {
-                let mut by_id: BTreeMap<String, Vec<Vulnerability>> =
-                    batch.iter().map(|id| (id.clone(), Vec::new())).collect();
-                for finding in pages
-                    .into_iter()
-                    .flat_map(|p| p.findings.unwrap_or_default())
-                {
-                    let about: Vec<String> = finding
-                        .resources
-                        .iter()
-                        .filter_map(|r| match subject {
-                            Subject::EcrImage => r
-                                .details
-                                .as_ref()
-                                .and_then(|d| d.aws_ecr_container_image.as_ref())
-                                .map(|i| i.image_hash.clone()),
-                            Subject::Ec2Instance => Some(r.id.clone()),
-                        })
-                        .collect();
-                    let (id, packages) = details(finding.package_vulnerability_details.as_ref());
-                    let record = vulnerability(
-                        finding.severity.as_str().to_string(),
-                        id,
-                        packages,
-                        finding
-                            .fix_available
-                            .as_ref()
-                            .map(|f| f.as_str().to_string()),
-                        finding
-                            .exploit_available
-                            .as_ref()
-                            .map(|e| e.as_str().to_string()),
-                    );
-                    for id in about {
-                        if let Some(list) = by_id.get_mut(&id) {
-                            list.push(record.clone());
-                        }
-                    }
+            .await?;
+        let mut by_id: BTreeMap<String, Vec<Vulnerability>> =
+            batch.iter().map(|id| (id.clone(), Vec::new())).collect();
+        for finding in pages
+            .into_iter()
+            .flat_map(|p| p.findings.unwrap_or_default())
+        {
+            let (id, packages) = details(finding.package_vulnerability_details.as_ref());
+            let record = vulnerability(
+                finding.severity.as_str().to_string(),
+                id,
+                packages,
+                finding
+                    .fix_available
+                    .as_ref()
+                    .map(|f| f.as_str().to_string()),
+                finding
+                    .exploit_available
+                    .as_ref()
+                    .map(|e| e.as_str().to_string()),
+            );
+            for resource in &finding.resources {
+                let about = match subject {
+                    Subject::EcrImage => resource
+                        .details
+                        .as_ref()
+                        .and_then(|d| d.aws_ecr_container_image.as_ref())
+                        .map(|i| &i.image_hash),
+                    Subject::Ec2Instance => Some(&resource.id),
+                };
+                if let Some(list) = about.and_then(|id| by_id.get_mut(id)) {
+                    list.push(record.clone());
                 }
-                by_id.into_iter().map(|(id, list)| (id, Ok(list))).collect()
             }
         }
-    });
-    futures::future::join_all(batches)
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
+        Ok(by_id)
+    })
+    .await
 }
 
 /// ListCoverage for the instances `ids`: each one's scan status, `None` for those Inspector
-/// does not list. A failed batch fails its ids.
+/// does not list.
 pub async fn coverage(
     aws: &Aws,
     ids: &[String],
 ) -> Vec<(String, Result<Option<ScanStatus>, CollectError>)> {
-    const API: &str = "inspector2:ListCoverage";
-    let batches = ids.chunks(FILTER_VALUES).map(|batch| async move {
+    in_batches(ids, |batch| async move {
         let mut criteria = CoverageFilterCriteria::builder();
         for id in batch {
             criteria = criteria.resource_id(
@@ -237,7 +251,7 @@ pub async fn coverage(
         let criteria = criteria.build();
         let pages = aws
             .paginate(
-                API,
+                "inspector2:ListCoverage",
                 batch,
                 |token| {
                     aws.inspector
@@ -249,39 +263,27 @@ pub async fn coverage(
                 },
                 |page| page.next_token(),
             )
-            .await;
-        match pages {
-            Err(err) => batch
-                .iter()
-                .map(|id| (id.clone(), Err(err.clone())))
-                .collect::<Vec<_>>(),
-            Ok(pages) => {
-                let covered: Vec<_> = pages
-                    .into_iter()
-                    .flat_map(|p| p.covered_resources.unwrap_or_default())
-                    .collect();
-                batch
+            .await?;
+        let covered: Vec<_> = pages
+            .into_iter()
+            .flat_map(|p| p.covered_resources.unwrap_or_default())
+            .collect();
+        Ok(batch
+            .iter()
+            .map(|id| {
+                let status = covered
                     .iter()
-                    .map(|id| {
-                        let status = covered
-                            .iter()
-                            .find(|c| &c.resource_id == id)
-                            .and_then(|c| c.scan_status.as_ref())
-                            .map(|s| ScanStatus {
-                                status: s.status_code.as_str().to_string(),
-                                description: Some(s.reason.as_str().to_string()),
-                            });
-                        (id.clone(), Ok(status))
-                    })
-                    .collect()
-            }
-        }
-    });
-    futures::future::join_all(batches)
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
+                    .find(|c| &c.resource_id == id)
+                    .and_then(|c| c.scan_status.as_ref())
+                    .map(|s| ScanStatus {
+                        status: s.status_code.as_str().to_string(),
+                        description: Some(s.reason.as_str().to_string()),
+                    });
+                (id.clone(), status)
+            })
+            .collect())
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -313,6 +315,39 @@ mod tests {
         assert_eq!(recorded.packages[1].version, None);
         assert_eq!(recorded.packages[1].fixed_in, None);
         assert_eq!(recorded.fix_available.as_deref(), Some("PARTIAL"));
+    }
+
+    #[tokio::test]
+    async fn ids_are_asked_ten_at_a_time_and_a_failed_batch_fails_each_of_its_ids() {
+        let ids: Vec<String> = (0..25).map(|n| format!("i-{n:02}")).collect();
+        let asked = std::sync::Mutex::new(Vec::new());
+        let answers = in_batches(&ids, |batch| {
+            asked.lock().unwrap().push(batch.len());
+            let fails = batch.contains(&"i-12".to_string());
+            async move {
+                if fails {
+                    return Err(CollectError::new(
+                        "inspector2:ListCoverage",
+                        batch.to_vec(),
+                        ErrorKind::Throttled,
+                        "slow down",
+                    ));
+                }
+                Ok(batch.iter().map(|id| (id.clone(), id.len())).collect())
+            }
+        })
+        .await;
+        assert_eq!(*asked.lock().unwrap(), [10, 10, 5]);
+        assert_eq!(answers.len(), 25);
+        let failed: Vec<&str> = answers
+            .iter()
+            .filter(|(_, answer)| answer.is_err())
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(
+            failed,
+            (10..20).map(|n| format!("i-{n:02}")).collect::<Vec<_>>()
+        );
     }
 
     #[test]
