@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::images::find_in_ecr;
+use crate::checks::shared::images::{find_in_ecr, per_image};
 use crate::checks::shared::k8s::kubernetes;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
 use crate::inventory::aws;
@@ -80,13 +80,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
             .with_evidence(evidence),
         );
     }
-    if findings.is_empty() {
-        findings.push(Finding::not_applicable(
-            ctx.inventory.arn(),
-            "no workload runs an image",
-        ));
-    }
-    Ok(findings)
+    Ok(per_image(ctx, findings))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::checks::ecr::scan_filter_matches;
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::shared::images::find_in_ecr;
+use crate::checks::shared::images::{find_in_ecr, per_image};
 use crate::checks::shared::k8s::kubernetes;
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::k8s::resources::workload_needs;
@@ -149,13 +149,7 @@ managed signing or Notation/cosign in the pipeline, and verify at admission",
             }
         });
     }
-    if findings.is_empty() {
-        findings.push(Finding::not_applicable(
-            ctx.inventory.arn(),
-            "no workload runs an image",
-        ));
-    }
-    Ok(findings)
+    Ok(per_image(ctx, findings))
 }
 
 #[cfg(test)]

@@ -37,6 +37,18 @@ impl<'a> InEcr<'a> {
     }
 }
 
+/// The findings of a check judging each image in use, or `not-applicable` when no workload
+/// runs one.
+pub(crate) fn per_image(ctx: &Ctx<'_>, mut findings: Vec<Finding>) -> Vec<Finding> {
+    if findings.is_empty() {
+        findings.push(Finding::not_applicable(
+            ctx.inventory.arn(),
+            "no workload runs an image",
+        ));
+    }
+    findings
+}
+
 /// The failed read about `image`'s repository, if any.
 fn failure_about<'a>(failed: &'a [CollectError], name: &str) -> Option<&'a CollectError> {
     failed.iter().find(|err| {

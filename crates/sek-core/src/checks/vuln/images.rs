@@ -8,6 +8,7 @@
 //! outside ECR, or Amazon's own EKS images, is `not-applicable` with the reason.
 
 use crate::checks::frameworks::{bp, cis13, cis18, nist};
+use crate::checks::shared::images::per_image;
 use crate::checks::shared::k8s::kubernetes;
 use crate::checks::vuln::{image_finding, scan_of};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
@@ -61,13 +62,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
         .iter()
         .map(|image| image_finding(image, scan_of(ctx, image, threshold), threshold))
         .collect();
-    if findings.is_empty() {
-        return Ok(vec![Finding::not_applicable(
-            ctx.inventory.arn(),
-            "no workload runs an image",
-        )]);
-    }
-    Ok(findings)
+    Ok(per_image(ctx, findings))
 }
 
 #[cfg(test)]
