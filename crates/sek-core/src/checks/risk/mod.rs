@@ -94,7 +94,8 @@ pub(crate) fn conclude(
         return findings;
     }
     let message = if exposed == 0 {
-        "no workload is reachable from the Internet".to_string()
+        "no workload is reachable from the Internet through a LoadBalancer Service or an ALB Ingress"
+            .to_string()
     } else {
         format!("none of the {exposed} workloads reachable from the Internet {what}")
     };

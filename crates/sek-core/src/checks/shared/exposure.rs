@@ -8,7 +8,9 @@
 //! `nlb-ip` types) make internal ones unless `aws-load-balancer-scheme: internet-facing`; ALB
 //! Ingresses are internal unless `alb.ingress.kubernetes.io/scheme: internet-facing`. Ingresses
 //! of other classes (NGINX...) are reached through their controller's own Service, which is
-//! judged as any Service.
+//! judged as any Service. Not seen: a scheme set only in an `IngressClassParams` (not read), and
+//! NodePort Services behind load balancers sek does not know of; such entries are missed, so a
+//! passing risk check means "no path through what sek reads", which its message says.
 
 use std::collections::BTreeMap;
 

@@ -49,12 +49,26 @@ pub(crate) fn per_image(ctx: &Ctx<'_>, mut findings: Vec<Finding>) -> Vec<Findin
     findings
 }
 
-/// The failed read about `image`'s repository, if any.
-fn failure_about<'a>(failed: &'a [CollectError], name: &str) -> Option<&'a CollectError> {
+/// The failed read about `image` in its repository `name`: of the whole repository, or of one
+/// of the ids it was asked by (its digests, else its tag).
+fn failure_about<'a>(
+    failed: &'a [CollectError],
+    name: &str,
+    image: &ImageInUse<'_>,
+) -> Option<&'a CollectError> {
+    let tag = image.reference().tag.unwrap_or("latest");
+    let ids: Vec<&str> = if image.digests.is_empty() {
+        vec![tag]
+    } else {
+        image.digests.iter().copied().collect()
+    };
     failed.iter().find(|err| {
-        err.resources
-            .iter()
-            .any(|r| r == name || r.starts_with(&format!("{name}@")))
+        err.resources.iter().any(|r| {
+            r == name
+                || r.strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix('@'))
+                    .is_some_and(|id| ids.contains(&id))
+        })
     })
 }
 
@@ -83,7 +97,7 @@ versions (see service-addon-versions)",
     if !found.is_empty() {
         return InEcr::Found(found);
     }
-    match failure_about(&read.failed, &resource) {
+    match failure_about(&read.failed, &resource, image) {
         Some(err) if err.kind == ErrorKind::NotFound => InEcr::Gone(format!(
             "{} is no longer in {resource}: its scan and history went with it ({})",
             image.image, err.message

@@ -188,6 +188,44 @@ mod tests {
         );
     }
 
+    /// A second digest of the `web/api` image, pulled by some of its pods, as ECR holds it.
+    fn second_digest(
+        inv: &mut crate::inventory::ClusterInventory,
+    ) -> &mut crate::inventory::EcrImage {
+        let digest = "sha256:ffff";
+        crate::checks::testkit::k8s::api_of(inv).digests.insert(
+            crate::checks::testkit::k8s::API_IMAGE.into(),
+            [digest.to_string()].into(),
+        );
+        let mut other = image_of(inv).clone();
+        other.digest = digest.into();
+        let images = &mut inv.ecr_images.got_mut().unwrap().items;
+        images.push(other);
+        images.last_mut().unwrap()
+    }
+
+    #[test]
+    fn every_digest_that_runs_is_judged() {
+        // One digest vulnerable, the other unscanned: the finding fails.
+        let mut inv = scanned_cluster(vec![critical("CVE-1")]);
+        second_digest(&mut inv).scan_status = None;
+        let findings = run(&CHECK, &inv);
+        assert_eq!(about(&findings, APP_DIGEST).status, Status::Fail);
+        // One clean, the other's findings unread: an error, not a pass.
+        let mut inv = scanned_cluster(vec![]);
+        second_digest(&mut inv).vulnerabilities = crate::inventory::Read::NotCollected;
+        let findings = run(&CHECK, &inv);
+        let finding = about(&findings, "sha256:ffff");
+        assert_eq!(finding.status, Status::Error);
+        // One clean, the other unscanned: for review.
+        let mut inv = scanned_cluster(vec![]);
+        second_digest(&mut inv).scan_status = None;
+        assert_eq!(
+            about(&run(&CHECK, &inv), APP_REPOSITORY).status,
+            Status::Manual
+        );
+    }
+
     #[test]
     fn an_image_gone_from_its_repository_is_manual() {
         let mut inv = scanned_cluster(vec![]);

@@ -142,33 +142,41 @@ pub(crate) fn scan_of<'a>(
         InEcr::Gone(reason) => return ImageScan::Unscanned(reason),
         InEcr::Found(found) => found,
     };
+    // Every digest that runs is judged: a proven finding in one is a failure whatever the
+    // others are; otherwise one unread or unscanned digest keeps the image from passing.
     let mut vulnerable = Vec::new();
+    let mut unread = None;
+    let mut unscanned = None;
     for ecr_image in &found {
         if let Some(reason) = unscanned_reason(ecr_image) {
-            return ImageScan::Unscanned(format!("{}: {reason}", ecr_image.reference()));
+            unscanned.get_or_insert_with(|| format!("{}: {reason}", ecr_image.reference()));
+            continue;
         }
         let counted = counted_at_or_above(ecr_image, threshold);
         let listed = match ecr_image.vulnerabilities() {
             Ok(read) => match at_or_above(read, threshold) {
                 Ok(listed) => listed,
                 Err(message) => {
-                    return ImageScan::Unread(Finding::error(ecr_image.reference(), message));
+                    unread.get_or_insert_with(|| Finding::error(ecr_image.reference(), message));
+                    continue;
                 }
             },
             // The summary counts decide without the details; they are only for the evidence.
             Err(_) if counted > 0 => Vec::new(),
             Err(missing) => {
-                return ImageScan::Unread(Finding::missing(ecr_image.reference(), &missing));
+                unread.get_or_insert_with(|| Finding::missing(ecr_image.reference(), &missing));
+                continue;
             }
         };
         if counted > 0 || !listed.is_empty() {
             vulnerable.push((*ecr_image, listed, counted));
         }
     }
-    if vulnerable.is_empty() {
-        ImageScan::Clean(found)
-    } else {
-        ImageScan::Vulnerable { images: vulnerable }
+    match (vulnerable.is_empty(), unread, unscanned) {
+        (false, _, _) => ImageScan::Vulnerable { images: vulnerable },
+        (true, Some(finding), _) => ImageScan::Unread(finding),
+        (true, None, Some(reason)) => ImageScan::Unscanned(reason),
+        (true, None, None) => ImageScan::Clean(found),
     }
 }
 
