@@ -59,12 +59,13 @@ pub static CHECK: Check = Check {
         aws("iam:GetPolicyVersion"),
     ],
     rationale: "An internet-facing workload is the likeliest to be compromised. If it runs privileged or in \
-the node's namespaces, that compromise is the node's; if its service account may read every Secret or do \
-anything, it is the cluster's; if its IAM role is an administrator, it is the AWS account's.",
+the node's namespaces, that compromise is the node's; if it reaches IMDS, it holds the node role's credentials; \
+if its service account may read every Secret or do anything, it is the cluster's; if its IAM role is an \
+administrator, it is the AWS account's.",
     remediation: Remediation {
         text: "Give exposed workloads their own service account with no RBAC beyond what they call, an IAM role \
-scoped to their own resources, and no privileged mode or host namespaces; move powerful duties to workloads \
-that are not exposed.",
+scoped to their own resources, no privileged mode or host namespaces, and no way to IMDS (hop limit 1, or an \
+egress NetworkPolicy); move powerful duties to workloads that are not exposed.",
         cli: Some("kubectl auth can-i --list --as=system:serviceaccount:<namespace>:<name>"),
         terraform: None,
     },
