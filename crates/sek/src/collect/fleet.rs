@@ -336,16 +336,20 @@ async fn with_kubernetes(
             );
         }
         cluster.kubernetes = k8s.into();
-        // What the NodeClasses select and the nodes did not reference: a second, small pass.
-        let extra = References::of_node_classes(&cluster);
-        if !extra.is_empty() {
-            references::read(aws, &[&extra])
-                .await
-                .add_to(&extra, &mut cluster);
-        }
-        // The images the workloads run: known only now.
-        what_runs::ecr_images(aws, &mut cluster).await;
+    } else if let Some(export) = &kube.export {
+        cluster.kubernetes = sek_core::inventory::Read::Got(export.as_ref().clone());
+    } else {
+        return Ok(cluster);
     }
+    // What the NodeClasses select and the nodes did not reference: a second, small pass.
+    let extra = References::of_node_classes(&cluster);
+    if !extra.is_empty() {
+        references::read(aws, &[&extra])
+            .await
+            .add_to(&extra, &mut cluster);
+    }
+    // The images the workloads run: known only now.
+    what_runs::ecr_images(aws, &mut cluster).await;
     Ok(cluster)
 }
 

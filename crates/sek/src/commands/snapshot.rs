@@ -18,14 +18,15 @@ pub(super) fn collect_snapshot(args: CollectArgs) -> Result<u8, CliError> {
             let config = load_config(args.config.as_deref())?;
             let plan = read_plan(&selection, &Config::default())
                 .with_vulnerability_floor(config.settings.vuln_min_severity);
-            let mut inventory = collect_live(
+            let inventory = collect_live(
                 &aws_options(&args.aws),
                 &estate,
                 &kube_options(&args.kube, &estate, &plan)?,
                 &plan,
             )?;
-            if let Some(export) = export {
-                attach_export(&mut inventory, export)?;
+            // The export was given to the cluster during collection.
+            if export.is_some() {
+                one_cluster_for_export(&inventory)?;
             }
             inventory
         }

@@ -77,6 +77,14 @@ let sek find each cluster's context by its endpoint"
                 .into(),
         });
     }
+    if args.k8s_dir.is_some()
+        && matches!(&estate.clusters, Clusters::Named(names) if names.len() > 1)
+    {
+        return Err(CliError::Usage {
+            message: "--k8s-dir holds one cluster's Kubernetes side: name one --cluster with it"
+                .into(),
+        });
+    }
     if args.context.is_some() && matches!(args.kube_auth, KubeAuth::Eks | KubeAuth::InCluster) {
         return Err(CliError::Usage {
             message: "--context picks a kubeconfig context; it does not go with --kube-auth eks or in-cluster"
@@ -97,21 +105,35 @@ let sek find each cluster's context by its endpoint"
         timeout: std::time::Duration::from_secs(args.kube_timeout),
         reads: plan.kubernetes_reads(),
         kubelets: plan.wants_kubelets(),
+        // Read before collection, so a bad export stops the scan before any request.
+        export: args
+            .k8s_dir
+            .as_deref()
+            .map(read_export_warning)
+            .transpose()?
+            .map(std::sync::Arc::new),
     })
 }
 
-/// Attach the exported Kubernetes side in `path` to the one cluster of `inventory`.
+/// Attach the exported Kubernetes side in `path` to the one cluster of `inventory` (a snapshot's
+/// or the demo's; a live scan is given it during collection, [`KubeOptions::export`]).
 pub(super) fn attach_export(inventory: &mut Inventory, path: &Path) -> Result<(), CliError> {
-    let [cluster] = inventory.clusters.as_mut_slice() else {
-        return Err(CliError::Usage {
-            message: format!(
-                "--k8s-dir holds one cluster's Kubernetes side, but this scan has {} clusters",
-                inventory.clusters.len()
-            ),
-        });
-    };
-    cluster.kubernetes = sek_core::inventory::Read::Got(read_export_warning(path)?);
+    one_cluster_for_export(inventory)?;
+    inventory.clusters[0].kubernetes = sek_core::inventory::Read::Got(read_export_warning(path)?);
     Ok(())
+}
+
+/// An export (`--k8s-dir`) is one cluster's Kubernetes side: an error for any other count.
+pub(super) fn one_cluster_for_export(inventory: &Inventory) -> Result<(), CliError> {
+    if inventory.clusters.len() == 1 {
+        return Ok(());
+    }
+    Err(CliError::Usage {
+        message: format!(
+            "--k8s-dir holds one cluster's Kubernetes side, but this scan has {} clusters",
+            inventory.clusters.len()
+        ),
+    })
 }
 
 pub(super) fn read_export_warning(path: &Path) -> Result<KubernetesInventory, CliError> {
@@ -280,9 +302,12 @@ pub(super) fn evaluate_source(
         }
     };
     if let Some(export) = export
-        && (source.snapshot.is_some() || !source.cluster.is_empty() || source.demo)
+        && (source.snapshot.is_some() || source.demo)
     {
         attach_export(&mut inventory, export)?;
+    } else if export.is_some() && !source.cluster.is_empty() {
+        // Given to the cluster during collection.
+        one_cluster_for_export(&inventory)?;
     }
     let started = Instant::now();
     let report = evaluate(&inventory, &config, &selection);

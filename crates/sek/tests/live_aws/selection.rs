@@ -241,3 +241,52 @@ fn a_denied_read_for_an_unselected_check_is_not_an_error() {
     assert_eq!(verdicts.len(), 2);
     assert_eq!(verdicts["node-ssh"], "pass");
 }
+
+/// A live AWS side with an exported Kubernetes side (`--k8s-dir`): what the export names on the
+/// AWS side (the images its workloads run) is read as for a live Kubernetes side, and an export
+/// given to several clusters is refused before any request.
+#[test]
+fn an_export_beside_a_live_scan_leads_to_its_images_in_ecr() {
+    let moto = Moto::start();
+    moto.build(&["secure", "insecure"]);
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot.json");
+    let export = repo().join("testdata/k8s/demo-prod.json");
+    sek(&moto.endpoint())
+        .args([
+            "collect",
+            "--cluster",
+            "secure",
+            "--checks",
+            "vuln-images",
+            "--k8s-dir",
+        ])
+        .arg(&export)
+        .arg("-o")
+        .arg(&snapshot)
+        .assert()
+        .success();
+    let inventory: Value =
+        serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    // The demo's four repositories (in its own account's registry, unknown to moto's caller).
+    assert_eq!(
+        inventory["meta"]["api_calls_by_action"]["ecr:DescribeImages"],
+        4
+    );
+    let failed = inventory["clusters"][0]["ecr_images"]["failed"]
+        .as_array()
+        .unwrap();
+    assert_eq!(failed.len(), 4, "{failed:#?}");
+
+    let output = sek(&moto.endpoint())
+        .args(["scan", "--cluster", "secure", "insecure", "--k8s-dir"])
+        .arg(&export)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("name one --cluster with it"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

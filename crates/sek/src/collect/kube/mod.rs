@@ -65,6 +65,10 @@ pub struct KubeOptions {
     pub reads: Vec<&'static Resource>,
     /// Read each kubelet's configuration through the node proxy (the kubelet checks run).
     pub kubelets: bool,
+    /// An exported Kubernetes side (`--k8s-dir`) given to the scanned cluster instead of a live
+    /// read: what it names on the AWS side (NodeClasses' references, the images in use) is read
+    /// as for a live side.
+    pub export: Option<std::sync::Arc<sek_core::inventory::k8s::KubernetesInventory>>,
 }
 
 impl Default for KubeOptions {
@@ -78,6 +82,7 @@ impl Default for KubeOptions {
             timeout: Duration::from_secs(15),
             reads: resources::RESOURCES.iter().collect(),
             kubelets: true,
+            export: None,
         }
     }
 }
