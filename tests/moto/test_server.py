@@ -1,7 +1,8 @@
 """The launcher's changes keep moto's answers honest: --fast-lookups answers exactly as moto
 does (each narrowed lookup is compared with moto's own on the same in-process EC2 backend, over
-filters that match, miss, combine, use wildcards and name ids that do not exist), and presigned
-requests are verified as AWS verifies them (against URLs botocore's own signer makes).
+filters that match, miss, combine, use wildcards and name ids that do not exist), presigned
+requests are verified as AWS verifies them (against URLs botocore's own signer makes), and
+Inspector's findings are filtered and paged, and its coverage answered, as the API defines them.
 
   .venv/bin/python -m unittest discover -s tests/moto -p 'test_*.py'
 """
