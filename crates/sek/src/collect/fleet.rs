@@ -303,7 +303,8 @@ async fn clusters_in(aws: &Aws, clusters: &Clusters) -> Result<Vec<String>, Coll
 
 /// Read the clusters `names` of one region: their AWS side together (`region_wide`: what is
 /// read once for every cluster scanned there), then, when enabled, each one's
-/// Kubernetes side through its endpoint. Each cluster done counts in the progress display.
+/// Kubernetes side through its endpoint, then the ECR images their workloads run, once for all.
+/// Each cluster done counts in the progress display.
 pub async fn read_clusters(
     aws: &Aws,
     names: &[String],
@@ -312,12 +313,16 @@ pub async fn read_clusters(
 ) -> Vec<Result<ClusterInventory, ScanError>> {
     let progress = aws.budget().progress();
     let clusters = collect_clusters(aws, names, region_wide).await;
-    join_all(clusters.into_iter().map(|cluster| async move {
+    let mut clusters = join_all(clusters.into_iter().map(|cluster| async move {
         let cluster = with_kubernetes(aws, cluster, kube).await;
+        // The Kubernetes side is the long part; the images that follow are a few reads.
         progress.finish_one(Level::Cluster);
         cluster
     }))
-    .await
+    .await;
+    // The images the workloads run: known only now, and read once for the region's clusters.
+    what_runs::ecr_images(aws, clusters.iter_mut().flatten()).await;
+    clusters
 }
 
 async fn with_kubernetes(
@@ -348,8 +353,6 @@ async fn with_kubernetes(
             .await
             .add_to(&extra, &mut cluster);
     }
-    // The images the workloads run: known only now.
-    what_runs::ecr_images(aws, &mut cluster).await;
     Ok(cluster)
 }
 

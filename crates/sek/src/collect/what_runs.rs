@@ -101,17 +101,13 @@ pub async fn node_scans<'c>(
     }
 }
 
-/// Give `cluster` the ECR images its workloads run (DescribeImages), with each one's scan
-/// findings (Inspector under enhanced scanning, DescribeImageScanFindings under basic) and
-/// signatures (ListImageReferrers). Amazon's EKS images and images outside ECR are not read.
-pub async fn ecr_images(aws: &Aws, cluster: &mut ClusterInventory) {
-    if !aws.wants("ecr:DescribeImages") {
-        return;
-    }
-    let Some(workloads) = cluster.kubernetes.got().and_then(|k| k.workloads.got()) else {
-        return;
-    };
-    let mut wanted: BTreeMap<EcrLocation, BTreeSet<String>> = BTreeMap::new();
+/// The ECR images one cluster's workloads run: each repository with the ids to ask it by (the
+/// digests pods pulled, else the tag).
+type Wanted = BTreeMap<EcrLocation, BTreeSet<String>>;
+
+fn wanted_by(cluster: &ClusterInventory) -> Option<Wanted> {
+    let workloads = cluster.kubernetes.got()?.workloads.got()?;
+    let mut wanted = Wanted::new();
     for image in images_in_use(workloads.iter()) {
         let Some(location) = image.ecr.clone().filter(|l| !l.is_amazon_eks()) else {
             continue;
@@ -123,6 +119,67 @@ pub async fn ecr_images(aws: &Aws, cluster: &mut ClusterInventory) {
             ids.extend(image.digests.iter().map(|d| d.to_string()));
         }
     }
+    Some(wanted)
+}
+
+/// Give each of `clusters` (one region's, their Kubernetes side read) the ECR images its
+/// workloads run (DescribeImages), with each one's scan findings (Inspector under enhanced
+/// scanning, DescribeImageScanFindings under basic) and signatures (ListImageReferrers). An
+/// image several clusters run is read once. Amazon's EKS images and images outside ECR are not
+/// read; a cluster whose workloads were not read gets nothing (its checks say why).
+pub async fn ecr_images<'c>(
+    aws: &Aws,
+    clusters: impl IntoIterator<Item = &'c mut ClusterInventory>,
+) {
+    if !aws.wants("ecr:DescribeImages") {
+        return;
+    }
+    let mut clusters: Vec<(&mut ClusterInventory, Wanted)> = clusters
+        .into_iter()
+        .filter_map(|c| wanted_by(c).map(|w| (c, w)))
+        .collect();
+    let mut all = Wanted::new();
+    for (_, wanted) in &clusters {
+        for (location, ids) in wanted {
+            all.entry(location.clone())
+                .or_default()
+                .extend(ids.iter().cloned());
+        }
+    }
+    let (images, failed) = read_images(aws, &all).await;
+    for (cluster, wanted) in &mut clusters {
+        cluster.ecr_images = Read::Got(pick(&images, &failed, wanted));
+    }
+}
+
+/// The images and failures about what `wanted` names: an image by its digest or one of its
+/// tags, a failure by its repository (`<registry>/<repository>`) or `<repository>@<id>`.
+fn pick(images: &[EcrImage], failed: &[CollectError], wanted: &Wanted) -> Collection<EcrImage> {
+    let ours =
+        |location: &EcrLocation, id: &str| wanted.get(location).is_some_and(|ids| ids.contains(id));
+    let items = images
+        .iter()
+        .filter(|i| ours(&i.location, &i.digest) || i.tags.iter().any(|t| ours(&i.location, t)))
+        .cloned()
+        .collect();
+    let names: BTreeMap<String, &BTreeSet<String>> =
+        wanted.iter().map(|(l, ids)| (l.name(), ids)).collect();
+    let failures = failed
+        .iter()
+        .filter(|err| {
+            err.resources.iter().any(|r| match r.split_once('@') {
+                Some((name, id)) => names.get(name).is_some_and(|ids| ids.contains(id)),
+                None => names.contains_key(r.as_str()),
+            })
+        })
+        .cloned()
+        .collect();
+    Collection::of(items, failures)
+}
+
+/// Read the images `wanted` names, with their findings and signatures: the images found and the
+/// failures (each naming its repository, or `<repository>@<id>`).
+async fn read_images(aws: &Aws, wanted: &Wanted) -> (Vec<EcrImage>, Vec<CollectError>) {
     let regions: BTreeSet<&str> = wanted.keys().map(|l| l.region.as_str()).collect();
     let clients: BTreeMap<&str, Aws> = regions
         .iter()
@@ -223,5 +280,76 @@ account (scan it there, or from the Inspector delegated administrator)",
         image.vulnerabilities = vulnerabilities;
         image.signatures = signatures;
     }
-    cluster.ecr_images = Read::Got(Collection::of(images, failed));
+    (images, failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location(repository: &str) -> EcrLocation {
+        EcrLocation {
+            registry_id: "111122223333".into(),
+            region: "eu-west-1".into(),
+            repository: repository.into(),
+        }
+    }
+
+    #[test]
+    fn each_cluster_gets_the_images_and_failures_it_names() {
+        let image = |repository: &str, digest: &str, tags: &[&str]| EcrImage {
+            location: location(repository),
+            digest: digest.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
+        };
+        let images = [
+            image("api", "sha256:a1", &["1.0"]),
+            image("api", "sha256:a2", &["2.0"]),
+            image("web", "sha256:w1", &["latest"]),
+        ];
+        let failure = |resource: String| {
+            CollectError::new(
+                "ecr:DescribeImages",
+                vec![resource],
+                ErrorKind::NotFound,
+                "gone",
+            )
+        };
+        let failed = [
+            failure(format!("{}@sha256:gone", location("api").name())),
+            failure(location("db").name()),
+        ];
+        // One cluster runs api by digest a1 (and a digest since deleted), the other web by tag
+        // and the unreadable db.
+        let first = Wanted::from([(
+            location("api"),
+            BTreeSet::from(["sha256:a1".to_string(), "sha256:gone".to_string()]),
+        )]);
+        let second = Wanted::from([
+            (location("web"), BTreeSet::from(["latest".to_string()])),
+            (location("db"), BTreeSet::from(["16".to_string()])),
+        ]);
+        let mine = pick(&images, &failed, &first);
+        assert_eq!(
+            mine.items
+                .iter()
+                .map(|i| i.digest.as_str())
+                .collect::<Vec<_>>(),
+            ["sha256:a1"]
+        );
+        assert_eq!(mine.failed.len(), 1);
+        assert!(mine.failed[0].resources[0].ends_with("@sha256:gone"));
+        let theirs = pick(&images, &failed, &second);
+        assert_eq!(
+            theirs
+                .items
+                .iter()
+                .map(|i| i.digest.as_str())
+                .collect::<Vec<_>>(),
+            ["sha256:w1"]
+        );
+        assert_eq!(theirs.failed.len(), 1);
+        assert!(theirs.failed[0].resources[0].ends_with("/db"));
+    }
 }

@@ -19,11 +19,33 @@ const PAYMENTS_DIGEST: &str =
 #[test]
 fn pulled_digests_lead_to_one_describe_images_per_repository_and_nothing_unread_passes() {
     let dir = tempfile::tempdir().unwrap();
-    let cluster = "k8s-images";
-    let (moto, key, secret, _) = one_cluster(dir.path(), cluster, &[READERS]);
+    let k8s = local_cluster();
+    // Two clusters running the same images (the API server serves both): one read for both.
+    let clusters = ["k8s-images", "k8s-images-twin"];
+    let moto = k8s.moto_with(
+        dir.path(),
+        &clusters.map(|name| (name, k8s.endpoint(), k8s.ca_data())),
+    );
+    moto.build(
+        &clusters
+            .map(|name| format!("empty:{name}"))
+            .each_ref()
+            .map(String::as_str),
+    );
+    let (key, secret, arn) = moto.named_user("sek-k8s-images");
+    for cluster in clusters {
+        k8s.grant(cluster, &arn, &[READERS]);
+    }
     let snapshot = dir.path().join("snapshot.json");
     sek_as(&moto, &key, &secret)
-        .args(["collect", "--cluster", cluster, "--kubelet-timeout", "1"])
+        .args([
+            "collect",
+            "--cluster",
+            clusters[0],
+            clusters[1],
+            "--kubelet-timeout",
+            "1",
+        ])
         .args(["--checks", "vuln-images,image-age", "-o"])
         .arg(&snapshot)
         .assert()
@@ -42,12 +64,19 @@ fn pulled_digests_lead_to_one_describe_images_per_repository_and_nothing_unread_
         payments["digests"][format!("{REGISTRY}/payments/api:5.2.0")],
         json!([PAYMENTS_DIGEST])
     );
-    // One DescribeImages per repository in use, Amazon's EKS images and Docker Hub's not asked.
+    // One DescribeImages per repository in use for both clusters, Amazon's EKS images and
+    // Docker Hub's not asked.
     assert_eq!(
         inventory["meta"]["api_calls_by_action"]["ecr:DescribeImages"],
         REPOSITORIES.len()
     );
-    // moto's caller has no such registry: each repository is named, as not found.
+    // moto's caller has no such registry: each repository is named, as not found, for both.
+    let twin = &inventory["clusters"][1]["ecr_images"]["failed"];
+    assert_eq!(
+        twin.as_array().map(Vec::len),
+        Some(REPOSITORIES.len()),
+        "{twin:#}"
+    );
     let failed: BTreeSet<String> = collected["ecr_images"]["failed"]
         .as_array()
         .unwrap_or_else(|| panic!("{:#}", collected["ecr_images"]))
@@ -74,6 +103,7 @@ fn pulled_digests_lead_to_one_describe_images_per_repository_and_nothing_unread_
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let report = json!({ "clusters": [report["clusters"][0]] });
     for check in ["vuln-images", "image-age"] {
         for finding in findings(&report, check) {
             assert_ne!(finding["status"], "pass", "{check}: {finding:#}");
