@@ -131,6 +131,26 @@ impl EcrLocation {
         )
     }
 
+    /// How a failed read about this repository names what it was about: the repository
+    /// (`<registry>/<repository>`), or one image in it asked by `id` (`...@<id>`).
+    pub fn failure_resource(&self, id: Option<&str>) -> String {
+        match id {
+            Some(id) => format!("{}@{id}", self.name()),
+            None => self.name(),
+        }
+    }
+
+    /// Whether a failed read's `resource` ([`failure_resource`](Self::failure_resource)) is about
+    /// this repository as a whole, or about one of the ids `asked` accepts.
+    pub fn is_failure_about(&self, resource: &str, asked: impl Fn(&str) -> bool) -> bool {
+        let name = self.name();
+        match resource.strip_prefix(name.as_str()) {
+            Some("") => true,
+            Some(rest) => rest.strip_prefix('@').is_some_and(asked),
+            None => false,
+        }
+    }
+
     /// Whether this is one of Amazon's EKS registries ([`EKS_REGISTRY_ACCOUNTS`]).
     pub fn is_amazon_eks(&self) -> bool {
         EKS_REGISTRY_ACCOUNTS.contains(&self.registry_id.as_str())
@@ -161,17 +181,23 @@ impl<'a> ImageInUse<'a> {
         self.workloads.iter().map(|w| w.reference()).collect()
     }
 
-    /// The ECR images it is (by digest when pods or the reference name one, else by tag) among
-    /// `read`.
+    /// The ids ECR is asked for it by: the digests that run (or the reference pins), else the
+    /// tag (`latest` when it names none).
+    pub fn ids(&self) -> Vec<&'a str> {
+        if self.digests.is_empty() {
+            vec![self.reference().tag.unwrap_or("latest")]
+        } else {
+            self.digests.iter().copied().collect()
+        }
+    }
+
+    /// Whether `image` is it: in its repository, with one of its [`ids`](Self::ids) as digest
+    /// or tag.
     pub fn matches(&self, image: &EcrImage) -> bool {
-        if self.ecr.as_ref() != Some(&image.location) {
-            return false;
-        }
-        if !self.digests.is_empty() {
-            return self.digests.contains(image.digest.as_str());
-        }
-        let tag = self.reference().tag.unwrap_or("latest");
-        image.tags.iter().any(|t| t == tag)
+        let ids = self.ids();
+        self.ecr.as_ref() == Some(&image.location)
+            && (ids.contains(&image.digest.as_str())
+                || image.tags.iter().any(|t| ids.contains(&t.as_str())))
     }
 }
 
@@ -470,6 +496,23 @@ mod tests {
         assert!(!ecr.matches(&read));
         // Without a digest (no pod running), the tag does.
         let idle = images_in_use(&workloads[1..2]);
+        assert_eq!(idle[0].ids(), ["1"]);
         assert!(idle[0].matches(&read));
+        assert_eq!(ecr.ids(), ["sha256:aa"]);
+    }
+
+    #[test]
+    fn a_failed_read_names_the_repository_or_one_image_in_it() {
+        let location = ImageRef::parse("111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:1")
+            .ecr()
+            .unwrap();
+        let repository = location.failure_resource(None);
+        let image = location.failure_resource(Some("sha256:aa"));
+        assert_eq!(image, format!("{repository}@sha256:aa"));
+        assert!(location.is_failure_about(&repository, |_| false));
+        assert!(location.is_failure_about(&image, |id| id == "sha256:aa"));
+        assert!(!location.is_failure_about(&image, |id| id == "sha256:bb"));
+        // Another repository whose name starts with this one's is not this one.
+        assert!(!location.is_failure_about(&format!("{repository}-old"), |_| true));
     }
 }

@@ -9,9 +9,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::future::join_all;
+use sek_core::checks::Severity;
 use sek_core::inventory::{
     ClusterInventory, CollectError, Collection, EcrImage, EcrLocation, ErrorKind, NodeScan, Read,
-    Vulnerabilities, images_in_use,
+    Vulnerabilities, Vulnerability, images_in_use,
 };
 
 use super::aws::inspector::{self, Subject};
@@ -25,6 +26,23 @@ const ENHANCED: &[&str] = &[
     "FINDINGS_UNAVAILABLE",
 ];
 
+/// What Inspector answered about one image or node (read at or above `floor`), as recorded:
+/// its findings, the failed read, or not read.
+fn inspector_answer(
+    answer: Option<&Result<Vec<Vulnerability>, CollectError>>,
+    floor: Severity,
+) -> Read<Vulnerabilities> {
+    match answer {
+        Some(Ok(list)) => Read::Got(Vulnerabilities {
+            source: "inspector".into(),
+            min_severity: floor.as_str().into(),
+            findings: list.clone(),
+        }),
+        Some(Err(err)) => Read::Failed(err.clone()),
+        None => Read::NotCollected,
+    }
+}
+
 /// Give each cluster Inspector's coverage and findings of its nodes, read once for all.
 pub async fn node_scans<'c>(
     aws: &Aws,
@@ -33,7 +51,7 @@ pub async fn node_scans<'c>(
     if !aws.wants("inspector2:ListCoverage") {
         return;
     }
-    let mut clusters: Vec<&mut ClusterInventory> = clusters.into_iter().collect();
+    let clusters: Vec<&mut ClusterInventory> = clusters.into_iter().collect();
     let node_ids = |inv: &ClusterInventory| -> Vec<String> {
         inv.instances
             .got()
@@ -52,12 +70,6 @@ pub async fn node_scans<'c>(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    if ids.is_empty() {
-        for cluster in &mut clusters {
-            cluster.node_scans = Read::Got(Collection::default());
-        }
-        return;
-    }
     let floor = aws.vulnerability_floor();
     let (coverage, findings) = tokio::join!(
         inspector::coverage(aws, &ids),
@@ -74,15 +86,8 @@ pub async fn node_scans<'c>(
         for id in node_ids(cluster) {
             match coverage.get(&id) {
                 Some(Ok(status)) => {
-                    let vulnerabilities = match findings.as_ref().and_then(|f| f.get(&id)) {
-                        Some(Ok(list)) => Read::Got(Vulnerabilities {
-                            source: "inspector".into(),
-                            min_severity: floor.as_str().into(),
-                            findings: list.clone(),
-                        }),
-                        Some(Err(err)) => Read::Failed(err.clone()),
-                        None => Read::NotCollected,
-                    };
+                    let answer = findings.as_ref().and_then(|f| f.get(&id));
+                    let vulnerabilities = inspector_answer(answer, floor);
                     scans.push(NodeScan {
                         instance_id: id,
                         coverage: status.clone(),
@@ -112,12 +117,10 @@ fn wanted_by(cluster: &ClusterInventory) -> Option<Wanted> {
         let Some(location) = image.ecr.clone().filter(|l| !l.is_amazon_eks()) else {
             continue;
         };
-        let ids = wanted.entry(location).or_default();
-        if image.digests.is_empty() {
-            ids.insert(image.reference().tag.unwrap_or("latest").to_string());
-        } else {
-            ids.extend(image.digests.iter().map(|d| d.to_string()));
-        }
+        wanted
+            .entry(location)
+            .or_default()
+            .extend(image.ids().into_iter().map(String::from));
     }
     Some(wanted)
 }
@@ -153,7 +156,7 @@ pub async fn ecr_images<'c>(
 }
 
 /// The images and failures about what `wanted` names: an image by its digest or one of its
-/// tags, a failure by its repository (`<registry>/<repository>`) or `<repository>@<id>`.
+/// tags, a failure by its repository or one of the ids asked.
 fn pick(images: &[EcrImage], failed: &[CollectError], wanted: &Wanted) -> Collection<EcrImage> {
     let ours =
         |location: &EcrLocation, id: &str| wanted.get(location).is_some_and(|ids| ids.contains(id));
@@ -162,14 +165,13 @@ fn pick(images: &[EcrImage], failed: &[CollectError], wanted: &Wanted) -> Collec
         .filter(|i| ours(&i.location, &i.digest) || i.tags.iter().any(|t| ours(&i.location, t)))
         .cloned()
         .collect();
-    let names: BTreeMap<String, &BTreeSet<String>> =
-        wanted.iter().map(|(l, ids)| (l.name(), ids)).collect();
     let failures = failed
         .iter()
         .filter(|err| {
-            err.resources.iter().any(|r| match r.split_once('@') {
-                Some((name, id)) => names.get(name).is_some_and(|ids| ids.contains(id)),
-                None => names.contains_key(r.as_str()),
+            err.resources.iter().any(|r| {
+                wanted
+                    .iter()
+                    .any(|(location, ids)| location.is_failure_about(r, |id| ids.contains(id)))
             })
         })
         .cloned()
@@ -248,15 +250,7 @@ account (scan it there, or from the Inspector delegated administrator)",
                             ),
                         ))
                     } else {
-                        match inspector_findings.get(&image.digest) {
-                            Some(Ok(list)) => Read::Got(Vulnerabilities {
-                                source: "inspector".into(),
-                                min_severity: floor.as_str().into(),
-                                findings: list.clone(),
-                            }),
-                            Some(Err(err)) => Read::Failed(err.clone()),
-                            None => Read::NotCollected,
-                        }
+                        inspector_answer(inspector_findings.get(&image.digest), floor)
                     }
                 }
                 Some("COMPLETE") => client

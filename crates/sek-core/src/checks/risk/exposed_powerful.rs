@@ -12,9 +12,10 @@ use serde_json::json;
 use super::{Link, conclude, exposed, path_finding};
 use crate::checks::frameworks::{bp, nist};
 use crate::checks::iam::pod_roles::judge_role;
+use crate::checks::shared::all_read;
 use crate::checks::shared::imds::{namespace_blocks_imds, open_nodes};
 use crate::checks::shared::k8s::{Access, describe_rule, kubernetes};
-use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity};
+use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Remediation, Severity};
 use crate::inventory::k8s::resources::{
     CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, INGRESSES, NETWORK_POLICIES, ROLE_BINDINGS, ROLES,
     SERVICE_ACCOUNTS, SERVICES, workload_needs,
@@ -252,39 +253,32 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
     let mut findings = Vec::new();
     for (workload, entries) in &exposed {
         let mut links = host_links(workload);
-        let mut unread = Vec::new();
         let imds = imds_link(view, workload, &open_nodes).map(|link| link.into_iter().collect());
-        for judged in [
+        let unread = [
             rbac_links(view, workload),
             iam_links(ctx, view, workload),
             imds,
-        ] {
-            match judged {
-                Ok(found) => links.extend(found),
-                Err(missing) => unread.push(missing),
+        ]
+        .map(|judged| match judged {
+            Ok(found) => {
+                links.extend(found);
+                None
             }
-        }
+            Err(missing) => Some(missing),
+        });
         if !links.is_empty() {
             // A proven path stands; what could not be read is named beside it.
             let mut finding = path_finding(workload, entries, links, "holds a powerful identity");
-            if !unread.is_empty() {
-                finding.evidence["unread"] =
-                    json!(unread.iter().map(Missing::evidence).collect::<Vec<_>>());
+            let missing: Vec<_> = unread.iter().flatten().map(Missing::evidence).collect();
+            if !missing.is_empty() {
+                finding.evidence["unread"] = json!(missing);
             }
             findings.push(finding);
-        } else if let Some(missing) = unread.first() {
-            let mut finding = Finding::missing(workload.reference(), missing);
-            finding.resource = workload.reference();
+        } else if let Some(mut finding) = all_read(&workload.reference(), unread) {
             finding.message = format!(
                 "reachable from the Internet; its identity could not be judged: {}",
-                unread
-                    .iter()
-                    .map(Missing::reason)
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                finding.message
             );
-            finding.evidence["unread"] =
-                json!(unread.iter().map(Missing::evidence).collect::<Vec<_>>());
             findings.push(finding);
         }
     }

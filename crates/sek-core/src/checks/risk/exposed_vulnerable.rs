@@ -5,11 +5,9 @@
 //! as `vuln-images` judges it; an exposed workload whose image has no scan result, or cannot be
 //! scanned (outside ECR), is `manual`, since the path can be neither shown nor ruled out.
 
-use serde_json::json;
-
 use super::{Link, conclude, exposed, path_finding};
 use crate::checks::frameworks::{bp, nist};
-use crate::checks::vuln::{ImageScan, scan_of, summarise};
+use crate::checks::vuln::{ImageScan, scan_of, summarise, vulnerable_evidence};
 use crate::checks::{Area, Check, Ctx, Eval, Evaluation, Finding, Remediation, Severity, Status};
 use crate::inventory::k8s::resources::{INGRESSES, SERVICES, workload_needs};
 use crate::inventory::{Need, aws, images_in_use};
@@ -62,10 +60,7 @@ fn eval(ctx: &Ctx<'_>) -> Evaluation {
                     let link = Link {
                         kind: "vulnerability",
                         what: format!("{}: {}", image.image, summarise(&images, threshold)),
-                        evidence: json!(images
-                            .iter()
-                            .map(|(i, listed, counted)| json!({ "image": i.reference(), "counted": counted, "vulnerabilities": listed }))
-                            .collect::<Vec<_>>()),
+                        evidence: vulnerable_evidence(&images),
                     };
                     findings.push(path_finding(
                         workload,

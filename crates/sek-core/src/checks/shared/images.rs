@@ -2,7 +2,9 @@
 //! paths share, so they cannot disagree on which image runs or on what was not read.
 
 use crate::checks::{Ctx, Finding, Status};
-use crate::inventory::{CollectError, EcrImage, ErrorKind, ImageInUse, Missing, Need, Why, aws};
+use crate::inventory::{
+    CollectError, EcrImage, EcrLocation, ErrorKind, ImageInUse, Missing, Need, Why, aws,
+};
 
 /// The read that finds an image in ECR.
 const DESCRIBE_IMAGES: &[Need] = &[aws("ecr:DescribeImages")];
@@ -49,26 +51,18 @@ pub(crate) fn per_image(ctx: &Ctx<'_>, mut findings: Vec<Finding>) -> Vec<Findin
     findings
 }
 
-/// The failed read about `image` in its repository `name`: of the whole repository, or of one
-/// of the ids it was asked by (its digests, else its tag).
+/// The failed read about `image` in its repository: of the whole repository, or of one of the
+/// ids it was asked by.
 fn failure_about<'a>(
     failed: &'a [CollectError],
-    name: &str,
+    location: &EcrLocation,
     image: &ImageInUse<'_>,
 ) -> Option<&'a CollectError> {
-    let tag = image.reference().tag.unwrap_or("latest");
-    let ids: Vec<&str> = if image.digests.is_empty() {
-        vec![tag]
-    } else {
-        image.digests.iter().copied().collect()
-    };
+    let ids = image.ids();
     failed.iter().find(|err| {
-        err.resources.iter().any(|r| {
-            r == name
-                || r.strip_prefix(name)
-                    .and_then(|rest| rest.strip_prefix('@'))
-                    .is_some_and(|id| ids.contains(&id))
-        })
+        err.resources
+            .iter()
+            .any(|r| location.is_failure_about(r, |id| ids.contains(&id)))
     })
 }
 
@@ -97,7 +91,7 @@ versions (see service-addon-versions)",
     if !found.is_empty() {
         return InEcr::Found(found);
     }
-    match failure_about(&read.failed, &resource, image) {
+    match failure_about(&read.failed, location, image) {
         Some(err) if err.kind == ErrorKind::NotFound => InEcr::Gone(format!(
             "{} is no longer in {resource}: its scan and history went with it ({})",
             image.image, err.message

@@ -14,8 +14,9 @@ use crate::checks::{Ctx, Finding, Severity, Status};
 use crate::inventory::{EcrImage, ImageInUse, Vulnerabilities, Vulnerability};
 
 /// The sek severity of a scanner's severity (`CRITICAL`, `HIGH`...); `None` for `UNTRIAGED` and
-/// `UNDEFINED`, which rank nowhere.
-pub(crate) fn severity_of(scanner: &str) -> Option<Severity> {
+/// `UNDEFINED`, which rank nowhere. The collector reads with it too, so what is read and what is
+/// judged rank severities alike.
+pub fn severity_of(scanner: &str) -> Option<Severity> {
     match scanner.to_ascii_uppercase().as_str() {
         "CRITICAL" => Some(Severity::Critical),
         "HIGH" => Some(Severity::High),
@@ -243,16 +244,7 @@ pub(crate) fn image_finding(
         .with_evidence(base),
         ImageScan::Vulnerable { images } => {
             let mut evidence = base;
-            evidence["findings"] = json!(
-                images
-                    .iter()
-                    .map(|(i, listed, counted)| json!({
-                        "image": i.reference(),
-                        "counted": counted,
-                        "vulnerabilities": evidence_of(listed),
-                    }))
-                    .collect::<Vec<_>>()
-            );
+            evidence["findings"] = vulnerable_evidence(&images);
             Finding::fail(
                 images[0].0.reference(),
                 format!(
@@ -278,8 +270,19 @@ pub(crate) fn image_finding(
     }
 }
 
-fn evidence_of(listed: &[&Vulnerability]) -> Value {
-    evidence(listed)
+/// The evidence of an image's vulnerable digests: each one with its count at the threshold and
+/// the findings read.
+pub(crate) fn vulnerable_evidence(images: &[(&EcrImage, Vec<&Vulnerability>, i64)]) -> Value {
+    json!(
+        images
+            .iter()
+            .map(|(image, listed, counted)| json!({
+                "image": image.reference(),
+                "counted": counted,
+                "vulnerabilities": evidence(listed),
+            }))
+            .collect::<Vec<_>>()
+    )
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use aws_sdk_ecr::types::{ImageIdentifier, SubjectIdentifier};
 use sek_core::checks::Severity;
+use sek_core::checks::vuln::severity_of;
 use sek_core::inventory::{
     CollectError, Document, EcrImage, EcrLocation, EcrRepository, ErrorKind, Read,
     RegistryScanning, SIGNATURE_ARTIFACT_TYPES, ScanStatus, ScanningRule, Signature, SigningRule,
@@ -175,7 +176,6 @@ pub async fn images(
     location: &EcrLocation,
     ids: &[String],
 ) -> (Vec<EcrImage>, Vec<CollectError>) {
-    let name = location.name();
     let mut images = Vec::new();
     let mut failed = Vec::new();
     for batch in ids.chunks(IMAGE_IDS_PER_CALL) {
@@ -185,25 +185,22 @@ pub async fn images(
                 for id in batch {
                     match describe_images(aws, location, std::slice::from_ref(id)).await {
                         Ok(found) => images.extend(found),
-                        Err(err) => failed.push(about(err, &name, Some(id))),
+                        Err(err) => failed.push(about(err, location, Some(id))),
                     }
                 }
             }
             Err(err) if err.kind == ErrorKind::NotFound => {
-                failed.push(about(err, &name, batch.first()));
+                failed.push(about(err, location, batch.first()));
             }
-            Err(err) => failed.push(about(err, &name, None)),
+            Err(err) => failed.push(about(err, location, None)),
         }
     }
     (images, failed)
 }
 
-/// `err`, about the repository `name` (and the image `id` in it).
-fn about(mut err: CollectError, name: &str, id: Option<&String>) -> CollectError {
-    err.resources = vec![match id {
-        Some(id) => format!("{name}@{id}"),
-        None => name.to_string(),
-    }];
+/// `err`, about the repository at `location` (and the image `id` in it).
+fn about(mut err: CollectError, location: &EcrLocation, id: Option<&String>) -> CollectError {
+    err.resources = vec![location.failure_resource(id.map(String::as_str))];
     err
 }
 
@@ -361,14 +358,7 @@ pub async fn basic_findings(
 /// Whether a scanner's `severity` is at or above `floor` (unknown ones are kept: they are
 /// shown, and rank nowhere).
 pub fn reaches(severity: &str, floor: Severity) -> bool {
-    match severity.to_ascii_uppercase().as_str() {
-        "CRITICAL" => true,
-        "HIGH" => floor <= Severity::High,
-        "MEDIUM" => floor <= Severity::Medium,
-        "LOW" => floor <= Severity::Low,
-        "INFORMATIONAL" => floor <= Severity::Info,
-        _ => true,
-    }
+    severity_of(severity).is_none_or(|severity| severity >= floor)
 }
 
 /// ListImageReferrers: the image's referrers that are signatures.
@@ -451,11 +441,16 @@ mod tests {
     #[test]
     fn a_failure_names_the_repository_and_the_image() {
         let err = CollectError::new("ecr:DescribeImages", vec![], ErrorKind::NotFound, "gone");
+        let location = EcrLocation {
+            registry_id: "111122223333".into(),
+            region: "eu-west-1".into(),
+            repository: "api".into(),
+        };
         let name = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/api";
-        assert_eq!(about(err.clone(), name, None).resources, [name]);
+        assert_eq!(about(err.clone(), &location, None).resources, [name]);
         let id = "sha256:aa".to_string();
         assert_eq!(
-            about(err, name, Some(&id)).resources,
+            about(err, &location, Some(&id)).resources,
             [format!("{name}@sha256:aa")]
         );
     }
