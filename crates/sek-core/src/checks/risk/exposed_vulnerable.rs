@@ -168,6 +168,26 @@ mod tests {
     }
 
     #[test]
+    fn selectors_or_ingress_rules_an_older_snapshot_did_not_record_are_errors() {
+        let mut inv = scanned_cluster(vec![critical("CVE-1")]);
+        expose_api(&mut inv);
+        k8s(&mut inv).services.data_mut()[0].spec.selector = None;
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(finding.message.contains("selectors"), "{}", finding.message);
+        let mut inv = scanned_cluster(vec![critical("CVE-1")]);
+        expose_api(&mut inv);
+        k8s(&mut inv).ingresses =
+            crate::inventory::Read::Got(vec![crate::inventory::k8s::Ingress {
+                metadata: crate::checks::testkit::k8s::meta("web", "site"),
+                spec: Default::default(),
+            }]);
+        let finding = only(run(&CHECK, &inv));
+        assert_eq!(finding.status, Status::Error);
+        assert!(finding.message.contains("rules"), "{}", finding.message);
+    }
+
+    #[test]
     fn unread_services_or_images_are_errors_never_a_pass() {
         let mut inv = scanned_cluster(vec![critical("CVE-1")]);
         k8s(&mut inv).services = crate::inventory::Read::NotCollected;
